@@ -1,0 +1,31 @@
+#pragma once
+// Maps method + path pattern ("/api/v1/chats/{id}/messages") to a handler. Unknown path →
+// 404 route_not_found; known path, other method → 405 method_not_allowed.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "veche/api/http_types.hpp"
+
+namespace veche::api {
+
+class Router {
+public:
+    using Handler = std::function<Response(Request&)>;
+
+    void Add(std::string method, std::string pattern, Handler handler);
+    // Fills request.params; `route` receives the matched pattern (for metrics) or "unmatched".
+    Response Dispatch(Request& request, std::string& route) const;
+
+private:
+    struct Route {
+        std::string method;
+        std::string pattern;
+        std::vector<std::string> segments;  // "{}" marks a parameter
+        Handler handler;
+    };
+    std::vector<Route> routes_;
+};
+
+}  // namespace veche::api

@@ -1,0 +1,50 @@
+#include "veche/api/router.hpp"
+
+namespace veche::api {
+namespace {
+std::vector<std::string_view> Split(std::string_view path) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        if (path[i] == '/') { ++i; continue; }
+        std::size_t j = path.find('/', i);
+        if (j == std::string_view::npos) j = path.size();
+        out.push_back(path.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+}  // namespace
+
+void Router::Add(std::string method, std::string pattern, Handler handler) {
+    Route r{std::move(method), pattern, {}, std::move(handler)};
+    for (auto seg : Split(pattern)) {
+        r.segments.emplace_back(seg.size() > 1 && seg.front() == '{' ? std::string("{}") : std::string(seg));
+    }
+    routes_.push_back(std::move(r));
+}
+
+Response Router::Dispatch(Request& request, std::string& route) const {
+    auto segments = Split(request.path);
+    bool path_matched = false;
+    for (const auto& r : routes_) {
+        if (r.segments.size() != segments.size()) continue;
+        std::vector<std::string> params;
+        bool match = true;
+        for (std::size_t i = 0; i < segments.size() && match; ++i) {
+            if (r.segments[i] == "{}") params.push_back(PercentDecode(segments[i], false));
+            else match = r.segments[i] == segments[i];
+        }
+        if (!match) continue;
+        path_matched = true;
+        if (r.method != request.method && !(request.method == "HEAD" && r.method == "GET")) continue;
+        route = r.pattern;
+        request.params = std::move(params);
+        return r.handler(request);
+    }
+    route = "unmatched";
+    if (path_matched) return ErrorResponse({ErrorCode::kMethodNotAllowed, "method_not_allowed", "method not allowed"});
+    return ErrorResponse({ErrorCode::kNotFound, "route_not_found", "no such endpoint"});
+}
+
+}  // namespace veche::api

@@ -1,0 +1,234 @@
+// /api/v1/chats/… and /api/v1/messages/… (docs/api.md, "Chats" and "Messages").
+#include <boost/json/array.hpp>
+
+#include "route_util.hpp"
+#include "veche/accounts/user_json.hpp"
+
+namespace veche::api {
+namespace {
+
+namespace bj = boost::json;
+using accounts::AuthContext;
+
+bj::array ViewsJson(const std::vector<chat::ChatView>& views, Id viewer) {
+    bj::array arr;
+    for (const auto& v : views) arr.push_back(chat::ChatViewToJson(v, viewer));
+    return arr;
+}
+
+Result<bj::array> MembersJson(Services& s, const std::vector<chat::Member>& members) {
+    std::vector<Id> ids;
+    for (const auto& m : members) ids.push_back(m.user_id);
+    VECHE_ASSIGN_OR_RETURN(auto users, s.accounts.GetUsers(ids));
+    bj::array arr;
+    for (std::size_t i = 0; i < members.size() && i < users.size(); ++i) {
+        arr.push_back(bj::object{{"user", accounts::UserToJson(users[i], s.accounts.EffectivePresence(users[i]))},
+                                 {"role", members[i].role},
+                                 {"joined_at", members[i].joined_at}});
+    }
+    return arr;
+}
+
+}  // namespace
+
+void AddChatRoutes(Router& router, Services& s) {
+    router.Add("POST", "/api/v1/chats", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+        chat::NewChat spec;
+        VECHE_ASSIGN_OR_RETURN(spec.type, json::ReqString(body, "type", {16, 1}));
+        if (spec.type == "direct") {
+            VECHE_ASSIGN_OR_RETURN(spec.direct_user_id, json::ReqId(body, "user_id"));
+        } else {
+            VECHE_ASSIGN_OR_RETURN(auto name, json::OptString(body, "name", {chat::kMaxNameChars, 0, true}));
+            VECHE_ASSIGN_OR_RETURN(auto visibility, json::OptString(body, "visibility", {16, 1}));
+            VECHE_ASSIGN_OR_RETURN(auto topic, json::OptString(body, "topic", {chat::kMaxTopicChars, 0}));
+            VECHE_ASSIGN_OR_RETURN(spec.member_ids, json::OptIdArray(body, "member_ids", 1000));
+            VECHE_ASSIGN_OR_RETURN(spec.immutable_after_minutes,
+                                   json::OptInt(body, "immutable_after_minutes", 0, 525600));
+            spec.name = name.value_or("");
+            spec.visibility = visibility.value_or("private");
+            spec.topic = topic.value_or("");
+        }
+        VECHE_ASSIGN_OR_RETURN(auto created, s.chats.CreateChat(ActorOf(ctx), spec));
+        return Json(created.second ? 201 : 200, chat::ChatViewToJson(created.first, ctx.user.id));
+    }));
+
+    router.Add("GET", "/api/v1/chats", Authed(s, [&s](Request&, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(auto views, s.chats.ListMyChats(ActorOf(ctx)));
+        return Json(200, bj::object{{"chats", ViewsJson(views, ctx.user.id)}});
+    }));
+
+    router.Add("GET", "/api/v1/chats/public", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        std::string query = req.query.count("query") ? req.query.at("query") : "";
+        if (query.size() > 100) return Error::InvalidArgument("query parameter 'query' is too long");
+        VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 200));
+        VECHE_ASSIGN_OR_RETURN(auto views,
+                               s.chats.ListPublicChannels(ActorOf(ctx), query, static_cast<int>(limit.value_or(50))));
+        return Json(200, bj::object{{"chats", ViewsJson(views, ctx.user.id)}});
+    }));
+
+    router.Add("GET", "/api/v1/chats/{id}", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto view, s.chats.GetChat(ActorOf(ctx), id));
+        return Json(200, chat::ChatViewToJson(view, ctx.user.id));
+    }));
+
+    router.Add("PATCH", "/api/v1/chats/{id}", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+        chat::ChatUpdate up;
+        VECHE_ASSIGN_OR_RETURN(up.name, json::OptString(body, "name", {chat::kMaxNameChars, 0, true}));
+        VECHE_ASSIGN_OR_RETURN(up.topic, json::OptString(body, "topic", {chat::kMaxTopicChars, 0}));
+        if (body.contains("immutable_after_minutes")) {
+            up.set_immutable = true;
+            VECHE_ASSIGN_OR_RETURN(up.immutable_after_minutes, json::OptInt(body, "immutable_after_minutes", 0, 525600));
+        }
+        VECHE_ASSIGN_OR_RETURN(auto view, s.chats.UpdateChat(ActorOf(ctx), id, up));
+        return Json(200, chat::ChatViewToJson(view, ctx.user.id));
+    }));
+
+    for (bool archive : {true, false}) {
+        router.Add("POST", archive ? "/api/v1/chats/{id}/archive" : "/api/v1/chats/{id}/unarchive",
+                   Authed(s, [&s, archive](Request& req, const AuthContext& ctx) -> Result<Response> {
+                       VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                       VECHE_ASSIGN_OR_RETURN(auto view, s.chats.SetArchived(ActorOf(ctx), id, archive));
+                       return Json(200, chat::ChatViewToJson(view, ctx.user.id));
+                   }));
+    }
+
+    router.Add("POST", "/api/v1/chats/{id}/join", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto view, s.chats.Join(ActorOf(ctx), id));
+        return Json(200, chat::ChatViewToJson(view, ctx.user.id));
+    }));
+
+    router.Add("POST", "/api/v1/chats/{id}/leave", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_RETURN_IF_ERROR(s.chats.Leave(ActorOf(ctx), id));
+        return NoContent();
+    }));
+
+    router.Add("GET", "/api/v1/chats/{id}/members", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto members, s.chats.ListMembers(ActorOf(ctx), id));
+        VECHE_ASSIGN_OR_RETURN(auto arr, MembersJson(s, members));
+        return Json(200, bj::object{{"members", std::move(arr)}});
+    }));
+
+    router.Add("POST", "/api/v1/chats/{id}/members", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+        if (!body.contains("user_ids")) return Error::InvalidArgument("field 'user_ids' is required");
+        VECHE_ASSIGN_OR_RETURN(auto user_ids, json::OptIdArray(body, "user_ids", 1000));
+        VECHE_ASSIGN_OR_RETURN(auto role, json::OptString(body, "role", {16, 1}));
+        VECHE_ASSIGN_OR_RETURN(auto members, s.chats.AddMembers(ActorOf(ctx), id, user_ids, role.value_or("member")));
+        VECHE_ASSIGN_OR_RETURN(auto arr, MembersJson(s, members));
+        return Json(200, bj::object{{"members", std::move(arr)}});
+    }));
+
+    router.Add("PATCH", "/api/v1/chats/{id}/members/{user_id}",
+               Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(Id user_id, PathId(req, 1));
+                   VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+                   VECHE_ASSIGN_OR_RETURN(auto role, json::ReqString(body, "role", {16, 1}));
+                   VECHE_ASSIGN_OR_RETURN(auto member, s.chats.SetMemberRole(ActorOf(ctx), id, user_id, role));
+                   return Json(200, bj::object{{"user_id", IdToString(member.user_id)},
+                                               {"role", member.role},
+                                               {"joined_at", member.joined_at}});
+               }));
+
+    router.Add("DELETE", "/api/v1/chats/{id}/members/{user_id}",
+               Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(Id user_id, PathId(req, 1));
+                   VECHE_RETURN_IF_ERROR(s.chats.RemoveMember(ActorOf(ctx), id, user_id));
+                   return NoContent();
+               }));
+
+    router.Add("POST", "/api/v1/chats/{id}/read", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+        VECHE_ASSIGN_OR_RETURN(Id message_id, json::ReqId(body, "message_id"));
+        VECHE_ASSIGN_OR_RETURN(auto rs, s.chats.MarkRead(ActorOf(ctx), id, message_id));
+        return Json(200, bj::object{{"last_read_message_id", IdToString(rs.last_read_message_id)},
+                                    {"unread_count", rs.unread_count}});
+    }));
+
+    router.Add("POST", "/api/v1/chats/{id}/messages",
+               Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+                   // Length is checked by the service (in code points), so read the field unbounded here.
+                   VECHE_ASSIGN_OR_RETURN(auto text, json::ReqString(body, "text", {SIZE_MAX, 0}));
+                   VECHE_ASSIGN_OR_RETURN(auto client_id, json::OptString(body, "client_id", {chat::kMaxClientIdBytes, 0}));
+                   VECHE_ASSIGN_OR_RETURN(auto posted, s.chats.Post(ActorOf(ctx), id, text, client_id));
+                   return Json(posted.second ? 201 : 200, chat::MessageToJson(posted.first, ctx.user.id));
+               }));
+
+    router.Add("GET", "/api/v1/chats/{id}/messages",
+               Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                   chat::HistoryQuery q;
+                   VECHE_ASSIGN_OR_RETURN(q.before, QueryId(req, "before"));
+                   VECHE_ASSIGN_OR_RETURN(q.after, QueryId(req, "after"));
+                   VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, chat::kMaxPageSize));
+                   q.limit = static_cast<int>(limit.value_or(50));
+                   auto inc = req.query.find("include_deleted");
+                   q.include_deleted = inc != req.query.end() && (inc->second == "true" || inc->second == "1");
+                   VECHE_ASSIGN_OR_RETURN(auto page, s.chats.History(ActorOf(ctx), id, q));
+                   bj::array arr;
+                   for (const auto& m : page.messages) arr.push_back(chat::MessageToJson(m, ctx.user.id, q.include_deleted));
+                   return Json(200, bj::object{{"messages", std::move(arr)}, {"has_more", page.has_more}});
+               }));
+
+    router.Add("GET", "/api/v1/messages/{id}", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto m, s.chats.GetMessage(ActorOf(ctx), id));
+        return Json(200, chat::MessageToJson(m, ctx.user.id, ctx.user.is_admin()));
+    }));
+
+    router.Add("PATCH", "/api/v1/messages/{id}", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+        VECHE_ASSIGN_OR_RETURN(auto text, json::ReqString(body, "text", {SIZE_MAX, 0}));
+        VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Edit(ActorOf(ctx), id, text));
+        return Json(200, chat::MessageToJson(m, ctx.user.id));
+    }));
+
+    router.Add("DELETE", "/api/v1/messages/{id}", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_RETURN_IF_ERROR(s.chats.Delete(ActorOf(ctx), id));
+        return NoContent();
+    }));
+
+    router.Add("GET", "/api/v1/messages/{id}/versions",
+               Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto versions, s.chats.Versions(ActorOf(ctx), id));
+                   bj::array arr;
+                   for (const auto& v : versions)
+                       arr.push_back(bj::object{{"text", v.text},
+                                                {"editor_id", IdToString(v.editor_id)},
+                                                {"created_at", v.created_at}});
+                   return Json(200, bj::object{{"versions", std::move(arr)}});
+               }));
+
+    router.Add("POST", "/api/v1/messages/{id}/restore",
+               Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Restore(ActorOf(ctx), id));
+                   return Json(200, chat::MessageToJson(m, ctx.user.id));
+               }));
+
+    for (bool add : {true, false}) {
+        router.Add(add ? "PUT" : "DELETE", "/api/v1/messages/{id}/reactions/{emoji}",
+                   Authed(s, [&s, add](Request& req, const AuthContext& ctx) -> Result<Response> {
+                       VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                       VECHE_ASSIGN_OR_RETURN(auto m, s.chats.React(ActorOf(ctx), id, req.params.at(1), add));
+                       return Json(200, chat::MessageToJson(m, ctx.user.id));
+                   }));
+    }
+}
+
+}  // namespace veche::api

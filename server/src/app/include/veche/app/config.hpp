@@ -1,0 +1,41 @@
+#pragma once
+// Server configuration. Sources, lowest precedence first: built-in defaults, the TOML file
+// (--config or VECHE_CONFIG), environment variables (VECHE_*), command-line flags.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "veche/core/error.hpp"
+
+namespace veche::app {
+
+struct Config {
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 8080;
+    std::string data_dir = "./data";
+    std::string web_dir;  // empty: serve no web client
+    std::string log_level = "info";
+    int io_threads = 2;
+    int workers = 64;
+    int node_id = 0;
+    int login_account_failures = 5;
+    int login_address_failures_per_minute = 30;
+};
+
+// Values given on the command line (unset ones do not override).
+struct Overrides {
+    std::optional<std::string> listen, data_dir, web_dir, log_level;
+    std::optional<int> workers;
+};
+
+Status ParseListen(const std::string& text, std::string& host, std::uint16_t& port);
+
+// `env` is the process environment (a map so tests can pass their own).
+Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map<std::string, std::string>& env,
+                          const Overrides& flags);
+
+std::map<std::string, std::string> ProcessEnvironment();
+
+}  // namespace veche::app

@@ -1,0 +1,206 @@
+// Wires the components together; all logic lives in the libraries that the tests link too.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "veche/accounts/account_service.hpp"
+#include "veche/api/routes.hpp"
+#include "veche/app/config.hpp"
+#include "veche/chat/chat_service.hpp"
+#include "veche/core/crypto.hpp"
+#include "veche/core/ids.hpp"
+#include "veche/http/server.hpp"
+#include "veche/realtime/hub.hpp"
+#include "veche/storage/database.hpp"
+
+namespace {
+
+using namespace veche;
+
+void SetupLogging(const std::string& level) {
+    auto logger = spdlog::stderr_color_mt("veche");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(level));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l thread=%t %v");
+}
+
+// Many idle WebSockets need many descriptors: take what the hard limit allows.
+void RaiseOpenFilesLimit() {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    rlim_t before = rl.rlim_cur;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) rl.rlim_cur = before;
+    }
+    spdlog::info("open files limit: soft {} -> {}, hard {}", before, rl.rlim_cur, rl.rlim_max);
+}
+
+std::string DatabasePath(const std::string& data_dir) {
+    std::filesystem::create_directories(data_dir);
+    return (std::filesystem::path(data_dir) / "veche.db").string();
+}
+
+int Serve(const app::Config& cfg) {
+    RaiseOpenFilesLimit();
+    SetGlobalNodeId(cfg.node_id);
+    storage::DatabaseOptions dbo;
+    dbo.path = DatabasePath(cfg.data_dir);
+    auto db = storage::OpenSqlite(dbo);
+    spdlog::info("storage: sqlite {} (schema v{})", dbo.path, storage::LatestSchemaVersion());
+
+    accounts::LoginLimits limits;
+    limits.account_failures = cfg.login_account_failures;
+    limits.address_attempts = cfg.login_address_failures_per_minute;
+    accounts::AccountService accounts(*db, limits);
+    chat::ChatService chats(*db, accounts);
+    realtime::Hub hub(*db, chats, accounts);
+    accounts.SetListener(&hub);
+    accounts.SetConnectedProbe([&hub](Id user) { return hub.IsConnected(user); });
+    db->SetEventSink(&hub);
+
+    std::optional<std::string> bootstrap_pw;
+    if (const char* pw = std::getenv("VECHE_BOOTSTRAP_ADMIN_PASSWORD"); pw && *pw) bootstrap_pw = pw;
+    auto created = accounts.Bootstrap(bootstrap_pw);
+    if (!created.ok()) throw std::runtime_error("cannot create the first administrator: " + created.error().message);
+    if (created->has_value()) {
+        std::printf("veche: first run: created administrator \"admin\" with one-time password: %s\n",
+                    (**created).c_str());
+        std::printf("veche: log in and change it (POST /api/v1/users/me/password)\n");
+        std::fflush(stdout);
+    }
+
+    api::Services services{accounts, chats, hub, *db};
+    api::Router router;
+    api::AddAllRoutes(router, services);
+
+    http::ServerOptions so;
+    so.host = cfg.listen_host;
+    so.port = cfg.listen_port;
+    so.io_threads = cfg.io_threads;
+    so.worker_threads = cfg.workers;
+    so.static_dir = cfg.web_dir;
+    if (!so.static_dir.empty() && !std::filesystem::exists(std::filesystem::path(so.static_dir) / "index.html")) {
+        spdlog::warn("web client not found in {}; serving the API only", so.static_dir);
+        so.static_dir.clear();
+    }
+    http::Server server(so, router, services);
+    std::uint16_t port = server.Bind();
+    std::string host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
+    std::printf("veche: listening on http://%s:%u\n", host.c_str(), port);
+    std::fflush(stdout);
+    spdlog::info("listening on {}:{} (io threads {}, workers {})", so.host, port, so.io_threads, so.worker_threads);
+    server.Run();
+    hub.Stop();
+    db->Stop();
+    spdlog::info("stopped cleanly");
+    return 0;
+}
+
+struct AdminDb {
+    std::unique_ptr<storage::Database> db;
+    std::unique_ptr<accounts::AccountService> accounts;
+};
+
+AdminDb OpenForAdmin(const app::Config& cfg) {
+    storage::DatabaseOptions dbo;
+    dbo.path = DatabasePath(cfg.data_dir);
+    dbo.readers = 1;
+    AdminDb a;
+    a.db = storage::OpenSqlite(dbo);
+    a.accounts = std::make_unique<accounts::AccountService>(*a.db);
+    return a;
+}
+
+int Fail(const veche::Error& e) {
+    std::fprintf(stderr, "veche: %s\n", e.message.c_str());
+    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"Veche: a self-hosted communication platform"};
+    cli.require_subcommand(1);
+    std::optional<std::string> config_file;
+    app::Overrides flags;
+
+    auto* serve = cli.add_subcommand("serve", "Run the server");
+    serve->add_option("--config", config_file, "TOML configuration file (also VECHE_CONFIG)");
+    serve->add_option("--listen", flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; VECHE_LISTEN)");
+    serve->add_option("--data", flags.data_dir, "Data directory (default ./data; VECHE_DATA)");
+    serve->add_option("--web", flags.web_dir, "Directory of the built web client (VECHE_WEB_DIR)");
+    serve->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error (VECHE_LOG_LEVEL)");
+    serve->add_option("--workers", flags.workers, "Worker threads for request handlers (VECHE_WORKERS)");
+
+    auto* admin = cli.add_subcommand("admin", "Administer users directly in the database");
+    admin->require_subcommand(1);
+    admin->add_option("--config", config_file, "TOML configuration file");
+    admin->add_option("--data", flags.data_dir, "Data directory (default ./data)");
+    std::string username, role = "user", display_name;
+    std::optional<std::string> password;
+    auto* create_user = admin->add_subcommand("create-user", "Create a user");
+    create_user->add_option("username", username, "Login name")->required();
+    create_user->add_option("--password", password, "Password (generated and printed when omitted)");
+    create_user->add_option("--role", role, "admin or user")->check(CLI::IsMember({"admin", "user"}));
+    create_user->add_option("--display-name", display_name, "Display name");
+    auto* reset_pw = admin->add_subcommand("reset-password", "Set a new password; the user must change it");
+    reset_pw->add_option("username", username, "Login name")->required();
+    reset_pw->add_option("--password", password, "New password (generated and printed when omitted)");
+    auto* set_role = admin->add_subcommand("set-role", "Make a user admin or user");
+    set_role->add_option("username", username, "Login name")->required();
+    set_role->add_option("role", role, "admin or user")->required()->check(CLI::IsMember({"admin", "user"}));
+
+    auto* migrate = cli.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");
+    migrate->add_option("--data", flags.data_dir, "Data directory (default ./data)");
+    auto* version = cli.add_subcommand("version", "Print the version");
+
+    CLI11_PARSE(cli, argc, argv);
+
+    try {
+        crypto::InitCrypto();
+        auto cfg = app::LoadConfig(config_file, app::ProcessEnvironment(), flags);
+        if (!cfg.ok()) return Fail(cfg.error());
+        if (version->parsed()) {
+            std::printf("veche 0.1.0\n");
+            return 0;
+        }
+        if (serve->parsed()) {
+            SetupLogging(cfg->log_level);
+            return Serve(*cfg);
+        }
+        spdlog::set_level(spdlog::level::warn);
+        if (migrate->parsed()) {
+            std::string path = DatabasePath(cfg->data_dir);
+            storage::MigrateSqlite(path, storage::LatestSchemaVersion());
+            std::printf("schema version %d\n", storage::SqliteSchemaVersion(path));
+            return 0;
+        }
+        auto a = OpenForAdmin(*cfg);
+        if (create_user->parsed()) {
+            auto r = a.accounts->CreateUserUnchecked({username, password, display_name, role});
+            if (!r.ok()) return Fail(r.error());
+            std::printf("created user %s (id %s)\n", r->user.username.c_str(), IdToString(r->user.id).c_str());
+            if (r->generated_password) std::printf("password: %s\n", r->generated_password->c_str());
+        } else if (reset_pw->parsed()) {
+            auto r = a.accounts->ResetPasswordUnchecked(username, password);
+            if (!r.ok()) return Fail(r.error());
+            std::printf("password of %s reset%s%s\n", username.c_str(), password ? "" : "; new password: ",
+                        password ? "" : r->c_str());
+        } else if (set_role->parsed()) {
+            auto r = a.accounts->SetRoleUnchecked(username, role);
+            if (!r.ok()) return Fail(r.error());
+            std::printf("%s is now %s\n", r->username.c_str(), r->role.c_str());
+        }
+        a.db->Stop();
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "veche: fatal: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,45 @@
+#pragma once
+// The network front: HTTP/1.1 and WebSocket on Boost.Beast with C++20 coroutines.
+// I/O threads only parse, route and write; handlers run on a worker pool because they block on
+// storage. Every read has a deadline and every body a limit.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace veche::api {
+class Router;
+struct Services;
+}  // namespace veche::api
+namespace veche::storage { class Database; }
+
+namespace veche::http {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0: pick a free port
+    int io_threads = 2;
+    int worker_threads = 64;              // handlers block on group commit, so many are cheap
+    std::size_t body_limit = 1 << 20;     // 1 MiB, documented in docs/api.md
+    std::string static_dir;               // the built web client, served at / when set
+};
+
+class Server {
+public:
+    Server(ServerOptions options, api::Router& router, api::Services& services);
+    ~Server();
+
+    // Binds the listening socket (throws when it cannot). Returns the bound port.
+    std::uint16_t Bind();
+    // Serves until SIGTERM/SIGINT or Stop(); then drains: stops accepting, closes WebSockets with
+    // 1001, lets in-flight requests finish (up to a few seconds) and returns.
+    void Run();
+    void Stop();
+
+    struct Impl;  // opaque; public only so that the connection classes in server.cpp can name it
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace veche::http

@@ -1,0 +1,637 @@
+#include "veche/http/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "veche/accounts/account_service.hpp"
+#include "veche/api/router.hpp"
+#include "veche/api/routes.hpp"
+#include "veche/core/metrics.hpp"
+#include "veche/realtime/event_log.hpp"
+#include "veche/realtime/hub.hpp"
+
+namespace veche::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto kTuple = asio::as_tuple(use_awaitable);
+
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+constexpr auto kHelloTimeout = std::chrono::seconds(10);
+constexpr std::size_t kMaxQueuedFrames = 10'000;
+constexpr std::size_t kMaxQueuedBytes = 8u << 20;
+constexpr int kReplayPage = 500;
+
+// Runs `fn` on the worker pool and resumes the calling coroutine on its own executor with the result.
+// `fn` must be a named object in the caller's coroutine frame (it outlives the call: the caller is
+// suspended until the result is posted back). GCC 12 destroys class-type temporaries inside a
+// co_await expression twice, so nothing but pointers may travel through the initiation.
+template <class F>
+auto RunOnPool(asio::thread_pool& pool, F& fn) {
+    using R = std::invoke_result_t<F&>;
+    F* f = &fn;
+    return asio::async_initiate<decltype(use_awaitable), void(R)>(
+        [&pool, f](auto handler) {
+            asio::post(pool, [handler = std::move(handler), f]() mutable {
+                R result = (*f)();
+                auto ex = asio::get_associated_executor(handler);
+                asio::post(ex, [handler = std::move(handler), result = std::move(result)]() mutable {
+                    std::move(handler)(std::move(result));
+                });
+            });
+        },
+        use_awaitable);
+}
+
+std::string NextRequestId() {
+    static std::atomic<std::uint64_t> counter{0};
+    static const std::uint64_t salt =
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) & 0xFFFFFF;
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%06llx-%llx", static_cast<unsigned long long>(salt),
+                  static_cast<unsigned long long>(counter.fetch_add(1) + 1));
+    return buf;
+}
+
+api::Response ErrorFor(ErrorCode code, std::string api_code, std::string message) {
+    return api::ErrorResponse(Error{code, std::move(api_code), std::move(message)});
+}
+
+bhttp::response<bhttp::string_body> ToBeast(const api::Response& r, unsigned version, bool keep_alive,
+                                           const std::string& request_id) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+    res.set(bhttp::field::server, "veche");
+    if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+    res.set("X-Request-Id", request_id);
+    for (const auto& [k, v] : r.headers) res.insert(k, v);
+    res.body() = r.body;
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    return res;
+}
+
+struct Metrics {
+    metrics::Registry& reg = metrics::Global();
+    metrics::Counter* requests(const std::string& route, const std::string& method, int status) {
+        return reg.GetCounter("veche_http_requests_total", "HTTP requests by route and status",
+                              {{"route", route}, {"method", method}, {"status", std::to_string(status)}});
+    }
+    metrics::Histogram* latency(const std::string& route) {
+        return reg.GetHistogram("veche_http_request_seconds", "HTTP request latency by route",
+                                metrics::LatencyBuckets(), {{"route", route}});
+    }
+};
+
+}  // namespace
+
+struct Server::Impl {
+    ServerOptions options;
+    api::Router& router;
+    api::Services& services;
+    asio::io_context ioc;
+    asio::thread_pool pool;
+    tcp::acceptor acceptor{ioc};
+    asio::signal_set signals{ioc, SIGTERM, SIGINT};
+    std::atomic<int> active_requests{0};
+    std::atomic<int> open_connections{0};
+    std::atomic<bool> stopping{false};
+    Metrics m;
+
+    Impl(ServerOptions o, api::Router& r, api::Services& s)
+        : options(std::move(o)), router(r), services(s), pool(static_cast<std::size_t>(options.worker_threads)) {}
+
+    api::Response Handle(api::Request& req) {
+        auto start = std::chrono::steady_clock::now();
+        std::string route = "unmatched";
+        api::Response res;
+        try {
+            if (options.static_dir.size() && req.method == "GET" && req.path.rfind("/api/", 0) != 0 &&
+                req.path != "/metrics") {
+                res = ServeStatic(req.path);
+                route = "static";
+            } else {
+                res = router.Dispatch(req, route);
+            }
+        } catch (const std::exception& e) {
+            spdlog::error("request_id={} method={} path={} unhandled exception: {}", req.request_id, req.method,
+                          req.path, e.what());
+            res = ErrorFor(ErrorCode::kInternal, "internal", "internal error");
+        }
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        m.requests(route, req.method, res.status)->Add();
+        m.latency(route)->Observe(secs);
+        auto level = res.status >= 500 ? spdlog::level::err : res.status >= 400 ? spdlog::level::info : spdlog::level::debug;
+        spdlog::log(level, "request_id={} remote={} method={} route={} status={} ms={:.2f}", req.request_id,
+                    req.remote_ip, req.method, route, res.status, secs * 1000);
+        return res;
+    }
+
+    api::Response ServeStatic(const std::string& path) {
+        // Only plain file names below the static root: no "..", no hidden files.
+        std::string rel = path == "/" ? "/index.html" : path;
+        if (rel.find("..") != std::string::npos || rel.find("/.") != std::string::npos || rel.find('\0') != std::string::npos)
+            return ErrorFor(ErrorCode::kNotFound, "not_found", "not found");
+        std::ifstream f(options.static_dir + rel, std::ios::binary);
+        bool is_asset = rel.rfind("/assets/", 0) == 0;
+        if (!f) {
+            if (is_asset) return ErrorFor(ErrorCode::kNotFound, "not_found", "not found");
+            // Client-side routes get the application shell.
+            rel = "/index.html";
+            f.open(options.static_dir + rel, std::ios::binary);
+            if (!f) return ErrorFor(ErrorCode::kNotFound, "not_found", "not found");
+        }
+        std::ostringstream ss;
+        ss << f.rdbuf();
+        api::Response r;
+        r.body = ss.str();
+        auto ends = [&](std::string_view ext) {
+            return rel.size() >= ext.size() && rel.compare(rel.size() - ext.size(), ext.size(), ext) == 0;
+        };
+        r.content_type = ends(".html") ? "text/html; charset=utf-8"
+                         : ends(".js") ? "text/javascript; charset=utf-8"
+                         : ends(".css") ? "text/css; charset=utf-8"
+                         : ends(".svg") ? "image/svg+xml"
+                         : ends(".png") ? "image/png"
+                         : ends(".ico") ? "image/x-icon"
+                         : ends(".woff2") ? "font/woff2"
+                         : ends(".json") ? "application/json"
+                                         : "application/octet-stream";
+        // Built assets carry a content hash in their names, so they never change; the shell must be revalidated.
+        r.headers.emplace_back("Cache-Control", is_asset ? "public, max-age=31536000, immutable" : "no-cache");
+        return r;
+    }
+
+    awaitable<void> Listen();
+    awaitable<void> HttpSession(tcp::socket socket);
+    awaitable<void> StartWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> req,
+                                   std::string remote_ip);
+    void BeginShutdown();
+};
+
+// One WebSocket connection. All its state is touched only on its strand (the socket's executor).
+class WsConnection final : public realtime::Subscriber, public std::enable_shared_from_this<WsConnection> {
+public:
+    WsConnection(Server::Impl& server, beast::tcp_stream stream, const accounts::AuthContext& ctx)
+        : Subscriber(ctx.user.id, ctx.session.id),
+          server_(server),
+          ws_(std::move(stream)),
+          wake_(ws_.get_executor()),
+          hello_timer_(ws_.get_executor()) {}
+
+    void Deliver(realtime::Frame frame, std::int64_t pos) override {
+        asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame), pos]() mutable {
+            self->OnFrame(std::move(frame), pos);
+        });
+    }
+
+    void Close(int code, std::string reason) override {
+        asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+            self->BeginClose(code, std::move(reason));
+        });
+    }
+
+    awaitable<void> Run(bhttp::request<bhttp::string_body> req) {
+        auto self = shared_from_this();
+        beast::get_lowest_layer(ws_).expires_never();
+        // Ping after 15 s of silence, close after 30 s without an answer (RFC 6455 §5.5.2).
+        websocket::stream_base::timeout t{std::chrono::seconds(10), std::chrono::seconds(30), true};
+        ws_.set_option(t);
+        ws_.set_option(websocket::stream_base::decorator(
+            [](websocket::response_type& res) { res.set(bhttp::field::server, "veche"); }));
+        ws_.read_message_max(64 * 1024);
+        auto [ec] = co_await ws_.async_accept(req, kTuple);
+        if (ec) co_return;
+        server_.open_connections++;
+        asio::co_spawn(ws_.get_executor(), WriterLoop(self), asio::detached);
+        asio::co_spawn(ws_.get_executor(), HelloDeadline(self), asio::detached);
+        co_await ReaderLoop();
+        closed_ = true;
+        wake_.cancel();
+        hello_timer_.cancel();
+        if (attached_) server_.services.hub.Detach(this);
+        server_.open_connections--;
+    }
+
+private:
+    awaitable<void> HelloDeadline(std::shared_ptr<WsConnection>) {
+        hello_timer_.expires_after(kHelloTimeout);
+        auto [ec] = co_await hello_timer_.async_wait(kTuple);
+        if (!ec && !hello_done_) BeginClose(4000, "hello expected");
+    }
+
+    awaitable<void> ReaderLoop() {
+        beast::flat_buffer buffer;
+        for (;;) {
+            auto [ec, n] = co_await ws_.async_read(buffer, kTuple);
+            if (ec) co_return;
+            std::string text = beast::buffers_to_string(buffer.data());
+            buffer.consume(buffer.size());
+            co_await OnClientFrame(text);
+            if (close_code_) co_return;
+        }
+    }
+
+    void SendError(std::string_view code, std::string_view message) {
+        Enqueue(std::make_shared<const std::string>(boost::json::serialize(
+            boost::json::object{{"type", "error"}, {"code", code}, {"message", message}})));
+    }
+
+    awaitable<void> OnClientFrame(const std::string& text) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(text, ec);
+        if (ec || !v.is_object() || !v.as_object().contains("type") || !v.as_object().at("type").is_string()) {
+            SendError("invalid_frame", "frames are JSON objects with a string 'type'");
+            co_return;
+        }
+        const auto& obj = v.as_object();
+        std::string_view type = obj.at("type").get_string();
+        if (type == "ping") {
+            Enqueue(std::make_shared<const std::string>(R"({"type":"pong"})"));
+        } else if (type == "hello") {
+            if (hello_started_) {
+                SendError("invalid_frame", "hello was already received");
+                co_return;
+            }
+            std::optional<std::int64_t> last_pos;
+            if (auto it = obj.find("last_pos"); it != obj.end() && !it->value().is_null()) {
+                if (it->value().is_int64() && it->value().get_int64() >= 0) {
+                    last_pos = it->value().get_int64();
+                } else if (it->value().is_uint64()) {
+                    last_pos = INT64_MAX;
+                } else {
+                    SendError("invalid_frame", "'last_pos' must be a non-negative integer or null");
+                    co_return;
+                }
+            }
+            hello_started_ = true;
+            co_await Hello(last_pos);
+        } else {
+            SendError("invalid_frame", "unknown frame type");
+        }
+    }
+
+    awaitable<void> Hello(std::optional<std::int64_t> last_pos) {
+        auto self = shared_from_this();
+        auto& hub = server_.services.hub;
+        auto attach = [self, &hub]() { return hub.Attach(self); };
+        auto head = co_await RunOnPool(server_.pool, attach);
+        if (!head.ok()) {
+            BeginClose(1011, "try again");
+            co_return;
+        }
+        attached_ = true;
+        hello_done_ = true;
+        hello_timer_.cancel();
+        Enqueue(std::make_shared<const std::string>(boost::json::serialize(boost::json::object{
+            {"type", "hello_ok"}, {"user_id", IdToString(user_id())}, {"head", *head}})));
+        if (!last_pos) {
+            last_sent_ = *head;
+        } else if (*last_pos > *head) {
+            // The client holds positions this server never issued (e.g. restored from a backup).
+            Enqueue(std::make_shared<const std::string>(R"({"type":"resync_required"})"));
+            last_sent_ = *head;
+        } else {
+            last_sent_ = *last_pos;
+            for (;;) {
+                Id uid = user_id();
+                std::int64_t after = last_sent_;
+                auto& db = server_.services.db;
+                auto read_page = [&db, uid, after]() { return realtime::ReadEventsFor(db, uid, after, kReplayPage); };
+                auto page = co_await RunOnPool(server_.pool, read_page);
+                if (!page.ok()) {
+                    BeginClose(1011, "try again");
+                    co_return;
+                }
+                for (const auto& e : *page) {
+                    last_sent_ = e.pos;
+                    Enqueue(std::make_shared<const std::string>(realtime::EventFrame(e)));
+                }
+                if (close_code_ || closed_) co_return;
+                if (static_cast<int>(page->size()) < kReplayPage) break;
+                // Let the client drain before reading the next page, so replay obeys the queue bound.
+                while (queue_.size() > kMaxQueuedFrames / 4 && !closed_ && !close_code_) {
+                    asio::steady_timer t(ws_.get_executor(), std::chrono::milliseconds(5));
+                    co_await t.async_wait(kTuple);
+                }
+            }
+        }
+        replaying_ = false;
+        for (auto& [frame, pos] : pending_) {
+            if (pos > last_sent_) {
+                last_sent_ = pos;
+                Enqueue(std::move(frame));
+            }
+        }
+        pending_.clear();
+        Enqueue(std::make_shared<const std::string>(
+            boost::json::serialize(boost::json::object{{"type", "synced"}, {"pos", last_sent_}})));
+    }
+
+    void OnFrame(realtime::Frame frame, std::int64_t pos) {
+        if (closed_ || close_code_) return;
+        if (pos == 0) {  // not from the event log (presence): no ordering to keep
+            if (hello_done_) Enqueue(std::move(frame));
+            return;
+        }
+        if (replaying_) {
+            if (pending_.size() >= kMaxQueuedFrames) {
+                BeginClose(realtime::kCloseTooSlow, "too slow");
+                return;
+            }
+            pending_.emplace_back(std::move(frame), pos);
+            return;
+        }
+        if (pos <= last_sent_) return;
+        last_sent_ = pos;
+        Enqueue(std::move(frame));
+    }
+
+    void Enqueue(realtime::Frame frame) {
+        if (closed_ || close_code_) return;
+        if (queue_.size() >= kMaxQueuedFrames || queued_bytes_ + frame->size() > kMaxQueuedBytes) {
+            BeginClose(realtime::kCloseTooSlow, "too slow");
+            return;
+        }
+        queued_bytes_ += frame->size();
+        queue_.push_back(std::move(frame));
+        wake_.cancel();
+    }
+
+    void BeginClose(int code, std::string reason) {
+        if (close_code_ || closed_) return;
+        close_code_ = code;
+        close_reason_ = std::move(reason);
+        wake_.cancel();
+    }
+
+    awaitable<void> WriterLoop(std::shared_ptr<WsConnection>) {
+        while (!closed_) {
+            if (close_code_) {
+                queue_.clear();
+                queued_bytes_ = 0;
+                websocket::close_reason cr(static_cast<websocket::close_code>(close_code_));
+                cr.reason = close_reason_;
+                co_await ws_.async_close(cr, kTuple);
+                closed_ = true;
+                break;
+            }
+            if (queue_.empty()) {
+                wake_.expires_at(asio::steady_timer::time_point::max());
+                co_await wake_.async_wait(kTuple);
+                continue;
+            }
+            realtime::Frame frame = queue_.front();
+            ws_.text(true);
+            auto [ec, n] = co_await ws_.async_write(asio::buffer(*frame), kTuple);
+            if (!queue_.empty() && queue_.front() == frame) {
+                queued_bytes_ -= frame->size();
+                queue_.pop_front();
+            }
+            if (ec) {
+                closed_ = true;
+                break;
+            }
+        }
+        // Make sure the reader stops too.
+        beast::get_lowest_layer(ws_).socket().close();
+    }
+
+    Server::Impl& server_;
+    websocket::stream<beast::tcp_stream> ws_;
+    asio::steady_timer wake_;
+    asio::steady_timer hello_timer_;
+    std::deque<realtime::Frame> queue_;
+    std::size_t queued_bytes_ = 0;
+    std::vector<std::pair<realtime::Frame, std::int64_t>> pending_;
+    std::int64_t last_sent_ = 0;
+    bool replaying_ = true;
+    bool hello_started_ = false;
+    bool hello_done_ = false;
+    bool attached_ = false;
+    bool closed_ = false;
+    int close_code_ = 0;
+    std::string close_reason_;
+};
+
+awaitable<void> Server::Impl::Listen() {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+        if (ec) {
+            if (!acceptor.is_open() || stopping) co_return;
+            // Out of descriptors and the like: back off briefly instead of spinning.
+            spdlog::warn("accept failed: {}", ec.message());
+            asio::steady_timer t(ioc, std::chrono::milliseconds(50));
+            co_await t.async_wait(kTuple);
+            continue;
+        }
+        auto ex = socket.get_executor();
+        asio::co_spawn(ex, HttpSession(std::move(socket)), asio::detached);
+    }
+}
+
+awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
+    boost::system::error_code ep_ec;
+    auto ep = socket.remote_endpoint(ep_ec);
+    std::string remote_ip = ep_ec ? "" : ep.address().to_string();
+    socket.set_option(tcp::no_delay(true), ep_ec);
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    open_connections++;
+    struct Guard {
+        std::atomic<int>& n;
+        ~Guard() { n--; }
+    } guard{open_connections};
+
+    for (;;) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.body_limit(options.body_limit);
+        parser.header_limit(16 * 1024);
+        stream.expires_after(kRequestTimeout);
+        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        if (ec) {
+            api::Response err;
+            if (ec == bhttp::error::body_limit) {
+                err = ErrorFor(ErrorCode::kPayloadTooLarge, "body_too_large", "request body is larger than 1 MiB");
+            } else if (ec == bhttp::error::header_limit) {
+                err = ErrorFor(ErrorCode::kPayloadTooLarge, "headers_too_large", "request headers are too large");
+                err.status = 431;
+            } else if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+                       ec == asio::error::connection_reset || ec == beast::error::timeout ||
+                       ec == asio::error::operation_aborted || ec == bhttp::error::partial_message) {
+                break;
+            } else {
+                err = ErrorFor(ErrorCode::kMalformedRequest, "malformed_request", "malformed HTTP request");
+            }
+            std::string rid = NextRequestId();
+            m.requests("unparsed", "-", err.status)->Add();
+            auto res = ToBeast(err, 11, false, rid);
+            stream.expires_after(std::chrono::seconds(5));
+            co_await bhttp::async_write(stream, res, kTuple);
+            break;
+        }
+        bhttp::request<bhttp::string_body> req = parser.release();
+        std::string target(req.target());
+        std::string path = target.substr(0, target.find('?'));
+
+        if (websocket::is_upgrade(req)) {
+            if (path != "/api/v1/ws" || stopping) {
+                auto res = ToBeast(ErrorFor(ErrorCode::kNotFound, "route_not_found", "no such endpoint"), req.version(),
+                                   false, NextRequestId());
+                co_await bhttp::async_write(stream, res, kTuple);
+                break;
+            }
+            co_await StartWebSocket(std::move(stream), std::move(req), remote_ip);
+            co_return;
+        }
+
+        api::Request ar;
+        ar.method = std::string(req.method_string());
+        ar.path = path;
+        if (auto q = target.find('?'); q != std::string::npos) ar.query = api::ParseQuery(std::string_view(target).substr(q + 1));
+        ar.body = std::move(req.body());
+        ar.content_type = std::string(req[bhttp::field::content_type]);
+        ar.authorization = std::string(req[bhttp::field::authorization]);
+        ar.cookie = std::string(req[bhttp::field::cookie]);
+        ar.user_agent = std::string(req[bhttp::field::user_agent]);
+        ar.remote_ip = remote_ip;
+        ar.request_id = NextRequestId();
+        bool keep_alive = req.keep_alive() && !stopping;
+
+        active_requests++;
+        auto handle = [this, &ar]() { return Handle(ar); };
+        api::Response response = co_await RunOnPool(pool, handle);
+        active_requests--;
+        auto res = ToBeast(response, req.version(), keep_alive && !stopping, ar.request_id);
+        if (req.method() == bhttp::verb::head) res.body().clear();
+        stream.expires_after(kRequestTimeout);
+        auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
+        if (wec || !res.keep_alive()) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+awaitable<void> Server::Impl::StartWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> req,
+                                             std::string remote_ip) {
+    api::Request probe;
+    probe.authorization = std::string(req[bhttp::field::authorization]);
+    probe.cookie = std::string(req[bhttp::field::cookie]);
+    std::string token;
+    {
+        // Same token sources as REST (Authorization header or session cookie).
+        std::string_view auth = probe.authorization;
+        if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
+            token = std::string(auth.substr(7));
+        } else {
+            std::string_view cookies = probe.cookie;
+            auto pos = cookies.find("veche_session=");
+            if (pos != std::string_view::npos) {
+                auto rest = cookies.substr(pos + 14);
+                token = std::string(rest.substr(0, rest.find(';')));
+            }
+        }
+    }
+    auto& accounts = services.accounts;
+    auto authenticate = [&accounts, &token]() { return accounts.Authenticate(token); };
+    auto ctx = co_await RunOnPool(pool, authenticate);
+    if (!ctx.ok()) {
+        auto res = ToBeast(api::ErrorResponse(ctx.error()), req.version(), false, NextRequestId());
+        m.requests("/api/v1/ws", "GET", 401)->Add();
+        co_await bhttp::async_write(stream, res, kTuple);
+        boost::system::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        co_return;
+    }
+    m.requests("/api/v1/ws", "GET", 101)->Add();
+    spdlog::debug("ws open user={} session={} remote={}", ctx->user.id, ctx->session.id, remote_ip);
+    auto conn = std::make_shared<WsConnection>(*this, std::move(stream), *ctx);
+    co_await conn->Run(std::move(req));
+}
+
+void Server::Impl::BeginShutdown() {
+    if (stopping.exchange(true)) return;
+    spdlog::info("shutting down: no new connections, closing WebSockets, draining requests");
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    signals.cancel(ignored);
+    services.hub.CloseAll(realtime::kCloseGoingAway, "server shutting down");
+    // Poll until in-flight requests have been answered (bounded), then stop the I/O loop.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto timer = std::make_shared<asio::steady_timer>(ioc);
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [this, timer, poll, deadline]() {
+        bool ws_open = services.hub.ConnectionCount() > 0;
+        if ((active_requests == 0 && !ws_open) || std::chrono::steady_clock::now() > deadline) {
+            // Give the close frames a moment to leave, then stop.
+            timer->expires_after(std::chrono::milliseconds(100));
+            timer->async_wait([this, poll](auto) {
+                ioc.stop();
+                *poll = nullptr;  // break the self-reference
+            });
+            return;
+        }
+        timer->expires_after(std::chrono::milliseconds(20));
+        timer->async_wait([poll](auto) {
+            if (*poll) (*poll)();
+        });
+    };
+    (*poll)();
+}
+
+Server::Server(ServerOptions options, api::Router& router, api::Services& services)
+    : impl_(std::make_unique<Impl>(std::move(options), router, services)) {}
+
+Server::~Server() {
+    impl_->pool.join();
+}
+
+std::uint16_t Server::Bind() {
+    auto& a = impl_->acceptor;
+    tcp::endpoint ep(asio::ip::make_address(impl_->options.host), impl_->options.port);
+    a.open(ep.protocol());
+    a.set_option(asio::socket_base::reuse_address(true));
+    a.bind(ep);
+    a.listen(asio::socket_base::max_listen_connections);
+    return a.local_endpoint().port();
+}
+
+void Server::Run() {
+    auto& impl = *impl_;
+    if (impl.stopping) return;
+    impl.signals.async_wait([&impl](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        spdlog::info("received signal {}", sig);
+        impl.BeginShutdown();
+    });
+    asio::co_spawn(impl.ioc, impl.Listen(), asio::detached);
+    std::vector<std::thread> threads;
+    for (int i = 1; i < std::max(1, impl.options.io_threads); ++i) threads.emplace_back([&impl] { impl.ioc.run(); });
+    impl.ioc.run();
+    for (auto& t : threads) t.join();
+    // Requests still on the pool finish their storage work (an acknowledged write is committed).
+    impl.pool.join();
+}
+
+void Server::Stop() {
+    asio::post(impl_->ioc, [this] { impl_->BeginShutdown(); });
+}
+
+}  // namespace veche::http

@@ -1,0 +1,368 @@
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "sqlite_internal.hpp"
+#include "veche/core/clock.hpp"
+#include "veche/core/metrics.hpp"
+
+namespace veche::storage::sqlite {
+
+[[noreturn]] void Throw(sqlite3* db, int rc, std::string_view context) {
+    int primary = rc & 0xFF;
+    std::string msg = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    throw StorageError(msg, primary == SQLITE_CONSTRAINT);
+}
+
+SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
+    int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                &stmt_, nullptr);
+    if (rc != SQLITE_OK) Throw(db, rc, "prepare");
+}
+
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+
+void SqliteStatement::BindInt(int index, std::int64_t value) {
+    int rc = sqlite3_bind_int64(stmt_, index, value);
+    if (rc != SQLITE_OK) Throw(db_, rc, "bind");
+}
+void SqliteStatement::BindText(int index, std::string_view value) {
+    int rc = sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) Throw(db_, rc, "bind");
+}
+void SqliteStatement::BindNull(int index) {
+    int rc = sqlite3_bind_null(stmt_, index);
+    if (rc != SQLITE_OK) Throw(db_, rc, "bind");
+}
+bool SqliteStatement::Step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    sqlite3_reset(stmt_);
+    Throw(db_, rc, "step");
+}
+std::int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::string SqliteStatement::Text(int column) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+}
+bool SqliteStatement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+void SqliteStatement::Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+}
+
+Connection::Connection(const std::string& path, bool read_only, bool synchronous_full) {
+    int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw StorageError("cannot open " + path + ": " + msg, false);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, 10000);
+    if (!read_only) ExecScript("PRAGMA journal_mode=WAL;");
+    ExecScript(synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+    ExecScript("PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;");
+}
+
+Connection::~Connection() {
+    cache_.clear();
+    sqlite3_close(db_);
+}
+
+void Connection::ExecScript(const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        std::string msg = err ? err : sqlite3_errstr(rc);
+        sqlite3_free(err);
+        throw StorageError(msg, (rc & 0xFF) == SQLITE_CONSTRAINT);
+    }
+}
+
+Statement& Connection::Prepare(std::string_view sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+        it = cache_.emplace(std::string(sql), std::make_unique<SqliteStatement>(db_, sql)).first;
+    }
+    return *it->second;
+}
+
+int CurrentVersion(Connection& conn) {
+    conn.ExecScript(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at INTEGER NOT NULL)");
+    Statement& st = conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    st.Reset();
+    st.Step();
+    int v = static_cast<int>(st.Int(0));
+    st.Reset();
+    return v;
+}
+
+void ApplyMigrations(Connection& conn, int target) {
+    int current = CurrentVersion(conn);
+    for (const auto& m : Migrations()) {
+        if (m.version <= current || m.version > target) continue;
+        conn.ExecScript("BEGIN IMMEDIATE");
+        try {
+            conn.ExecScript(m.sql);
+            Statement& st = conn.Prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)");
+            st.Reset();
+            st.Bind(1, m.version);
+            st.Bind(2, m.name);
+            st.Bind(3, NowMs());
+            st.Step();
+            st.Reset();
+            conn.ExecScript("COMMIT");
+        } catch (...) {
+            conn.ExecScript("ROLLBACK");
+            throw;
+        }
+        spdlog::info("storage: applied migration {} ({})", m.version, m.name);
+    }
+}
+
+namespace {
+
+class SqliteTx final : public Tx {
+public:
+    SqliteTx(Connection& conn, bool write) : conn_(conn), write_(write) {}
+
+    Statement& Prepare(std::string_view sql) override { return conn_.Prepare(sql); }
+    std::int64_t Changes() override { return sqlite3_changes64(conn_.handle()); }
+    bool IsWrite() const override { return write_; }
+
+    std::int64_t Emit(Event event) override {
+        if (!write_) throw StorageError("Emit in a read transaction", false);
+        if (event.created_at == 0) event.created_at = NowMs();
+        Statement& st = Query(
+            "INSERT INTO events(chat_id, target_user_id, broadcast, kind, data, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING pos",
+            event.chat_id, event.target_user_id, event.broadcast, event.kind, event.data_json,
+            event.created_at);
+        st.Step();
+        event.pos = st.Int(0);
+        while (st.Step()) {}
+        events_.push_back(std::move(event));
+        return events_.back().pos;
+    }
+
+    std::vector<Event>& events() { return events_; }
+
+private:
+    Connection& conn_;
+    bool write_;
+    std::vector<Event> events_;
+};
+
+struct WriteJob {
+    const std::function<Status(Tx&)>* run;
+    Status result;
+    bool done = false;
+};
+
+class SqliteDatabase final : public Database {
+public:
+    explicit SqliteDatabase(const DatabaseOptions& options) : options_(options) {
+        writer_conn_ = std::make_unique<Connection>(options.path, false, options.synchronous_full);
+        ApplyMigrations(*writer_conn_, LatestSchemaVersion());
+        for (int i = 0; i < std::max(1, options.readers); ++i) {
+            readers_.push_back(std::make_unique<Connection>(options.path, true, options.synchronous_full));
+            free_readers_.push_back(readers_.back().get());
+        }
+        auto& reg = metrics::Global();
+        batch_size_ = reg.GetHistogram("veche_db_commit_batch_size", "Write jobs per committed transaction",
+                                       {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000});
+        commit_seconds_ = reg.GetHistogram("veche_db_commit_seconds",
+                                           "Time to run and commit one batch of write jobs",
+                                           metrics::LatencyBuckets());
+        read_seconds_ = reg.GetHistogram("veche_db_read_seconds", "Time of one read job",
+                                         metrics::LatencyBuckets());
+        writer_ = std::thread([this] { WriterLoop(); });
+    }
+
+    ~SqliteDatabase() override { Stop(); }
+
+    void SetEventSink(EventSink* sink) override {
+        std::lock_guard lock(mu_);
+        sink_ = sink;
+    }
+
+    void Stop() override {
+        {
+            std::lock_guard lock(mu_);
+            if (stopping_) return;
+            stopping_ = true;
+        }
+        cv_.notify_all();
+        if (writer_.joinable()) writer_.join();
+    }
+
+protected:
+    Status RunWrite(const std::function<Status(Tx&)>& job) override {
+        WriteJob w{&job, {}, false};
+        std::unique_lock lock(mu_);
+        if (stopping_) return Error::Unavailable("server is shutting down");
+        queue_.push_back(&w);
+        cv_.notify_all();
+        done_cv_.wait(lock, [&] { return w.done; });
+        return w.result;
+    }
+
+    Status RunRead(const std::function<Status(Tx&)>& job) override {
+        Connection* conn;
+        {
+            std::unique_lock lock(readers_mu_);
+            readers_cv_.wait(lock, [&] { return !free_readers_.empty(); });
+            conn = free_readers_.back();
+            free_readers_.pop_back();
+        }
+        auto start = std::chrono::steady_clock::now();
+        Status result;
+        try {
+            conn->ExecScript("BEGIN");
+            SqliteTx tx(*conn, false);
+            result = job(tx);
+            conn->ExecScript("COMMIT");
+        } catch (const std::exception& e) {
+            spdlog::error("storage: read failed: {}", e.what());
+            if (!sqlite3_get_autocommit(conn->handle())) conn->ExecScript("ROLLBACK");
+            result = Error::Internal();
+        }
+        read_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        {
+            std::lock_guard lock(readers_mu_);
+            free_readers_.push_back(conn);
+        }
+        readers_cv_.notify_one();
+        return result;
+    }
+
+private:
+    void WriterLoop() {
+        std::vector<WriteJob*> batch;
+        for (;;) {
+            {
+                std::unique_lock lock(mu_);
+                cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+                if (queue_.empty() && stopping_) break;
+                while (!queue_.empty() && batch.size() < static_cast<std::size_t>(options_.max_batch)) {
+                    batch.push_back(queue_.front());
+                    queue_.pop_front();
+                }
+            }
+            RunBatch(batch);
+            batch.clear();
+        }
+        // Anyone still waiting (cannot happen after the drain above, but never leave a caller hung).
+        std::lock_guard lock(mu_);
+        for (auto* w : queue_) {
+            w->result = Error::Unavailable("server is shutting down");
+            w->done = true;
+        }
+        queue_.clear();
+        done_cv_.notify_all();
+    }
+
+    void RunBatch(std::vector<WriteJob*>& batch) {
+        auto start = std::chrono::steady_clock::now();
+        Connection& conn = *writer_conn_;
+        SqliteTx tx(conn, true);
+        bool committed = false;
+        try {
+            conn.ExecScript("BEGIN IMMEDIATE");
+            for (auto* w : batch) {
+                std::size_t mark = tx.events().size();
+                conn.ExecScript("SAVEPOINT job");
+                try {
+                    w->result = (*w->run)(tx);
+                } catch (const StorageError& e) {
+                    spdlog::error("storage: write job failed: {}", e.what());
+                    w->result = Error::Internal();
+                } catch (const std::exception& e) {
+                    spdlog::error("storage: write job threw: {}", e.what());
+                    w->result = Error::Internal();
+                }
+                if (!w->result.ok()) {
+                    conn.ExecScript("ROLLBACK TO job");
+                    tx.events().resize(mark);
+                }
+                conn.ExecScript("RELEASE job");
+            }
+            conn.ExecScript("COMMIT");
+            committed = true;
+        } catch (const std::exception& e) {
+            spdlog::error("storage: commit of {} jobs failed: {}", batch.size(), e.what());
+            if (!sqlite3_get_autocommit(conn.handle())) {
+                try { conn.ExecScript("ROLLBACK"); } catch (...) {}
+            }
+        }
+        batch_size_->Observe(static_cast<double>(batch.size()));
+        commit_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+
+        EventSink* sink;
+        {
+            std::lock_guard lock(mu_);
+            for (auto* w : batch) {
+                if (!committed && w->result.ok()) w->result = Error::Unavailable("storage write failed");
+                w->done = true;
+            }
+            sink = sink_;
+        }
+        done_cv_.notify_all();
+        // Publish after the acknowledgements: a sender's ack never waits on fan-out, and every
+        // published event is durable.
+        if (committed && sink && !tx.events().empty()) sink->Publish(tx.events());
+    }
+
+    DatabaseOptions options_;
+    std::unique_ptr<Connection> writer_conn_;
+    std::thread writer_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::condition_variable done_cv_;
+    std::deque<WriteJob*> queue_;
+    bool stopping_ = false;
+    EventSink* sink_ = nullptr;
+
+    std::vector<std::unique_ptr<Connection>> readers_;
+    std::mutex readers_mu_;
+    std::condition_variable readers_cv_;
+    std::vector<Connection*> free_readers_;
+
+    metrics::Histogram* batch_size_;
+    metrics::Histogram* commit_seconds_;
+    metrics::Histogram* read_seconds_;
+};
+
+}  // namespace
+}  // namespace veche::storage::sqlite
+
+namespace veche::storage {
+
+std::unique_ptr<Database> OpenSqlite(const DatabaseOptions& options) {
+    return std::make_unique<sqlite::SqliteDatabase>(options);
+}
+
+int LatestSchemaVersion() { return sqlite::Migrations().back().version; }
+
+int SqliteSchemaVersion(const std::string& path) {
+    sqlite::Connection conn(path, false, true);
+    return sqlite::CurrentVersion(conn);
+}
+
+void MigrateSqlite(const std::string& path, int target) {
+    sqlite::Connection conn(path, false, true);
+    sqlite::ApplyMigrations(conn, target);
+}
+
+}  // namespace veche::storage

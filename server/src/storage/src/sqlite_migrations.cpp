@@ -1,0 +1,110 @@
+// SQLite schema, as an append-only list: a shipped migration is never edited; fix forward with a
+// new one. Each migration runs in its own transaction together with its version row.
+#include "sqlite_internal.hpp"
+
+namespace veche::storage::sqlite {
+
+const std::vector<Migration>& Migrations() {
+    static const std::vector<Migration> kMigrations = {
+        {1, "accounts", R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL DEFAULT '',
+  position TEXT NOT NULL DEFAULT '',
+  department TEXT NOT NULL DEFAULT '',
+  site TEXT NOT NULL DEFAULT '',
+  status_text TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL DEFAULT 'user',
+  password_hash TEXT NOT NULL,
+  must_change_password INTEGER NOT NULL DEFAULT 0,
+  deactivated INTEGER NOT NULL DEFAULT 0,
+  presence_pref TEXT NOT NULL DEFAULT 'online',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  user_agent TEXT NOT NULL DEFAULT '',
+  ip TEXT NOT NULL DEFAULT '',
+  revoked_at INTEGER
+);
+CREATE INDEX sessions_by_user ON sessions(user_id);
+)sql"},
+        {2, "chats, messages and the event log", R"sql(
+CREATE TABLE chats (
+  id INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  visibility TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  topic TEXT NOT NULL DEFAULT '',
+  archived INTEGER NOT NULL DEFAULT 0,
+  immutable_after_minutes INTEGER,
+  created_by INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_activity_at INTEGER NOT NULL,
+  last_message_id INTEGER,
+  direct_key TEXT UNIQUE
+);
+CREATE INDEX chats_public ON chats(visibility, type);
+CREATE TABLE members (
+  chat_id INTEGER NOT NULL REFERENCES chats(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  role TEXT NOT NULL,
+  joined_at INTEGER NOT NULL,
+  last_read_message_id INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (chat_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX members_by_user ON members(user_id, chat_id);
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  chat_id INTEGER NOT NULL REFERENCES chats(id),
+  author_id INTEGER NOT NULL REFERENCES users(id),
+  text TEXT NOT NULL,
+  client_id TEXT,
+  created_at INTEGER NOT NULL,
+  edited_at INTEGER,
+  deleted_at INTEGER,
+  deleted_by INTEGER
+);
+CREATE INDEX messages_by_chat ON messages(chat_id, id);
+CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, author_id, client_id) WHERE client_id IS NOT NULL;
+CREATE TABLE events (
+  pos INTEGER PRIMARY KEY AUTOINCREMENT,
+  chat_id INTEGER NOT NULL DEFAULT 0,
+  target_user_id INTEGER NOT NULL DEFAULT 0,
+  broadcast INTEGER NOT NULL DEFAULT 0,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX events_by_chat ON events(chat_id, pos);
+CREATE INDEX events_by_target ON events(target_user_id, pos) WHERE target_user_id <> 0;
+CREATE INDEX events_broadcast ON events(pos) WHERE broadcast <> 0;
+)sql"},
+        {3, "message versions and reactions", R"sql(
+CREATE TABLE message_versions (
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  version INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  editor_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (message_id, version)
+) WITHOUT ROWID;
+CREATE TABLE reactions (
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  emoji TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (message_id, emoji, user_id)
+) WITHOUT ROWID;
+)sql"},
+    };
+    return kMigrations;
+}
+
+}  // namespace veche::storage::sqlite

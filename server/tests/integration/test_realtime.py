@@ -1,0 +1,300 @@
+"""Real-time delivery over the WebSocket: latency, hello/synced, resume without gaps or duplicates
+(including under a burst of concurrent posts with forced disconnects), membership events."""
+
+import collections
+import threading
+import time
+import urllib.parse
+
+import requests
+
+from veche_harness import WsClient, expect, login, make_user, uniq
+
+THUMBS = urllib.parse.quote("\U0001F44D", safe="")
+
+
+def private_channel(owner, *members):
+    return owner.create_chat("channel", visibility="private", member_ids=list(members))
+
+
+def without_presence(frames):
+    """presence.changed is live-only and may interleave anywhere (even our own connect); drop it."""
+    return [f for f in frames if f.get("kind") != "presence.changed"]
+
+
+def test_message_created_arrives_within_a_second(server, ws_factory):
+    a, b = make_user(server), make_user(server)
+    chan = private_channel(a, b)
+    ws_b = ws_factory(server, b)
+    ws_a = ws_factory(server, a)
+    t0 = time.monotonic()
+    msg = a.send(chan["id"], "real-time hello")
+    ev = ws_b.wait_event("message.created", lambda f: f["data"]["id"] == msg["id"], timeout=5)
+    elapsed = time.monotonic() - t0
+    assert elapsed < 1.0, f"delivery took {elapsed:.3f}s"
+    assert ev["chat_id"] == chan["id"] and isinstance(ev["pos"], int)
+    for k in ("id", "chat_id", "author_id", "text", "created_at", "deleted"):
+        assert ev["data"][k] == msg[k], (k, ev["data"], msg)
+    # the author's own devices get it too
+    ws_a.wait_event("message.created", lambda f: f["data"]["id"] == msg["id"], timeout=1)
+
+
+def test_hello_ok_then_synced_then_live(server, ws_factory):
+    a, b = make_user(server), make_user(server)
+    chan = private_channel(a, b)
+    for explicit_null in (False, True):
+        ws = ws_factory(server, b, explicit_null=explicit_null)
+        frames = without_presence(ws.snapshot())
+        assert frames[0]["type"] == "hello_ok", frames[:3]
+        assert frames[0]["user_id"] == b.id and isinstance(frames[0]["head"], int)
+        assert frames[1]["type"] == "synced", f"from now: no backlog, straight to synced: {frames[:3]}"
+        assert isinstance(frames[1]["pos"], int) and frames[1]["pos"] >= frames[0]["head"]
+        ws.close()
+    head = frames[0]["head"]
+
+    m1 = a.send(chan["id"], "missed 1")
+    m2 = a.send(chan["id"], "missed 2")
+    ws = ws_factory(server, b, last_pos=head)
+    frames = without_presence(ws.snapshot())
+    assert frames[0]["type"] == "hello_ok"
+    assert frames[0]["head"] >= head
+    kinds = [f["type"] for f in frames]
+    synced_at = kinds.index("synced")
+    backlog = frames[1:synced_at]
+    assert all(f["type"] == "event" for f in backlog), backlog
+    assert all(f["pos"] > head for f in backlog)
+    created = [f["data"]["id"] for f in backlog if f["kind"] == "message.created" and f["chat_id"] == chan["id"]]
+    assert created == [m1["id"], m2["id"]]
+    assert frames[synced_at]["pos"] >= backlog[-1]["pos"]
+    # then live
+    m3 = a.send(chan["id"], "live 3")
+    ev = ws.wait_event("message.created", lambda f: f["data"]["id"] == m3["id"])
+    assert ev["pos"] > backlog[-1]["pos"]
+    assert ws.pos_violations == []
+
+
+def test_resume_receives_exactly_the_missed_events(server, ws_factory):
+    a, b = make_user(server), make_user(server)
+    admin = server.admin()
+    chan = private_channel(a, b, admin)
+    ws = ws_factory(server, b)
+    m1 = a.send(chan["id"], "seen live")
+    ws.wait_event("message.created", lambda f: f["data"]["id"] == m1["id"])
+    ws.close()
+    last = ws.last_pos
+
+    m2 = a.send(chan["id"], "m2")
+    rest = [a.send(chan["id"], f"m{i}") for i in range(3, 7)]
+    expect(a.patch(f"/api/v1/messages/{m1['id']}", json={"text": "seen live (edited)"}), 200)
+    expect(a.delete(f"/api/v1/messages/{m2['id']}"), 204)
+    expect(b.put(f"/api/v1/messages/{rest[0]['id']}/reactions/{THUMBS}"), 200)
+    expect(admin.post(f"/api/v1/messages/{m2['id']}/restore"), 200)
+    expect(a.patch(f"/api/v1/chats/{chan['id']}", json={"topic": "resumed"}), 200)
+
+    expected = ([("message.created", m2["id"])] + [("message.created", m["id"]) for m in rest] +
+                [("message.updated", m1["id"]), ("message.deleted", m2["id"]), ("message.updated", rest[0]["id"]),
+                 ("message.restored", m2["id"]), ("chat.updated", chan["id"])])
+
+    def chat_events(w):
+        frames = w.snapshot()
+        synced_at = [f["type"] for f in frames].index("synced")
+        before = [f for f in frames[:synced_at] if f.get("type") == "event" and f.get("chat_id") == chan["id"]]
+        return [(f["kind"], f["data"]["id"]) for f in before], before
+
+    for _ in range(2):  # replay is repeatable from the same position
+        ws2 = ws_factory(server, b, last_pos=last)
+        got, frames = chat_events(ws2)
+        assert got == expected
+        assert all(f["pos"] > last for f in frames)
+        assert ws2.pos_violations == []
+        upd = [f for f in frames if f["kind"] == "message.updated" and f["data"]["id"] == m1["id"]][0]
+        assert upd["data"]["text"] == "seen live (edited)"
+        deleted = [f for f in frames if f["kind"] == "message.deleted"][0]
+        assert deleted["data"]["id"] == m2["id"] and deleted["data"]["chat_id"] == chan["id"]
+        assert "text" not in deleted["data"] or deleted["data"]["text"] == "", "no text leaks in message.deleted"
+        react = [f for f in frames if f["kind"] == "message.updated" and f["data"]["id"] == rest[0]["id"]][0]
+        assert react["data"]["reactions"][0]["count"] == 1
+        assert [f for f in frames if f["kind"] == "message.restored"][0]["data"]["text"] == "m2"
+        assert [f for f in frames if f["kind"] == "chat.updated"][0]["data"]["topic"] == "resumed"
+        ws2.ping()
+        assert len([f for f in ws2.events(chat_id=chan["id"])]) == len(expected), "nothing extra after synced"
+        resume_again = ws2.last_pos
+        ws2.close()
+    # resuming from the newest position yields nothing of the chat
+    ws3 = ws_factory(server, b, last_pos=resume_again)
+    ws3.ping()
+    assert ws3.events(chat_id=chan["id"]) == []
+
+
+def test_burst_with_forced_reconnects_loses_and_duplicates_nothing(server):
+    n_senders, per_sender = 4, 250
+    senders = [make_user(server) for _ in range(n_senders)]
+    receiver = make_user(server)
+    chan = private_channel(senders[0], *senders[1:], receiver)
+    path = f"/api/v1/chats/{chan['id']}/messages"
+
+    acked = [[] for _ in range(n_senders)]
+    failures = []
+    done = [0]
+    lock = threading.Lock()
+
+    def sender(i):
+        client = senders[i].clone()  # its own keep-alive connection
+        for k in range(per_sender):
+            body = {"text": f"burst {i}/{k}", "client_id": f"burst-{i}-{k}"}
+            r = None
+            for _attempt in range(3):
+                try:
+                    r = client.post(path, json=body)
+                    break
+                except requests.ConnectionError as e:  # retry with the same client_id: idempotent
+                    r = e
+            if not isinstance(r, requests.Response) or r.status_code not in (200, 201):
+                failures.append((i, k, getattr(r, "status_code", r), getattr(r, "text", "")[:200]))
+                continue
+            acked[i].append(r.json()["id"])
+            with lock:
+                done[0] += 1
+
+    conns = [WsClient(server, receiver)]
+    threads = [threading.Thread(target=sender, args=(i,), daemon=True) for i in range(n_senders)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    try:
+        for threshold in (250, 600):
+            deadline = time.monotonic() + 120
+            while done[0] < threshold and time.monotonic() < deadline and any(t.is_alive() for t in threads):
+                time.sleep(0.005)
+            assert done[0] >= threshold, f"senders stalled at {done[0]} acks (failures: {failures[:3]})"
+            old = conns[-1]
+            old.abort()  # abrupt: no close handshake, whatever was in flight is lost
+            assert old.pos_violations == []
+            conns.append(WsClient(server, receiver, last_pos=old.last_pos))
+        for t in threads:
+            t.join(180)
+        post_time = time.monotonic() - t0
+        assert not any(t.is_alive() for t in threads), "senders did not finish"
+        assert failures == [], failures[:5]
+        all_acked = [m for lst in acked for m in lst]
+        assert len(all_acked) == n_senders * per_sender and len(set(all_acked)) == len(all_acked)
+
+        last = conns[-1]
+
+        def received_ids():
+            return [f["data"]["id"] for c in conns for f in c.events("message.created", chan["id"])]
+
+        want = set(all_acked)
+        deadline = time.monotonic() + 30
+        while not want <= set(received_ids()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        last.ping()  # everything queued for us before the pong has arrived
+        got = received_ids()
+        counts = collections.Counter(got)
+        dups = [m for m, n in counts.items() if n > 1]
+        missing = want - set(got)
+        extra = set(got) - want
+        assert not missing, f"{len(missing)} acknowledged messages never delivered (e.g. {sorted(missing)[:5]})"
+        assert not dups, f"{len(dups)} messages delivered more than once (e.g. {dups[:5]})"
+        assert not extra, f"unexpected messages delivered: {sorted(extra)[:5]}"
+        assert len(got) == len(all_acked)
+        # pos strictly increasing within each connection, and across the resumed sequence
+        for c in conns:
+            assert c.pos_violations == [], c.pos_violations[:5]
+        stream = [f["pos"] for c in conns for f in c.events() if f.get("pos") is not None]
+        assert stream == sorted(stream) and len(stream) == len(set(stream)), "resume continued after last pos"
+        # each sender's messages arrive in the order they were acknowledged
+        pos_of = {f["data"]["id"]: f["pos"] for c in conns for f in c.events("message.created", chan["id"])}
+        for lst in acked:
+            assert [pos_of[m] for m in lst] == sorted(pos_of[m] for m in lst)
+        # and the history agrees with the acknowledgements
+        hist = receiver.all_messages(chan["id"])
+        assert sorted(m["id"] for m in hist) == sorted(all_acked)
+        print(f"burst: {len(all_acked)} posts in {post_time:.1f}s, {len(conns)} WS connections")
+    finally:
+        for c in conns:
+            c.abort()
+
+
+def test_chat_created_and_member_added_reach_the_new_member(server, ws_factory):
+    a, b, c = make_user(server), make_user(server), make_user(server)
+    ws_b = ws_factory(server, b)
+    ws_c = ws_factory(server, c)
+    group = a.create_chat("group", name=uniq("g-"), member_ids=[b])
+    ev = ws_b.wait_event("chat.created", lambda f: f["chat_id"] == group["id"])
+    assert ev["data"]["id"] == group["id"] and ev["data"]["type"] == "group"
+
+    a.add_members(group["id"], [c])
+    ev = ws_c.wait_event("member.added", lambda f: f["chat_id"] == group["id"])
+    assert ev["data"]["chat_id"] == group["id"] and ev["data"]["user_id"] == c.id and ev["data"]["role"] == "member"
+    ws_b.wait_event("member.added", lambda f: f["chat_id"] == group["id"] and f["data"]["user_id"] == c.id)
+    m = a.send(group["id"], "welcome")
+    ws_c.wait_event("message.created", lambda f: f["data"]["id"] == m["id"])
+    # role changes reach members
+    expect(a.patch(f"/api/v1/chats/{group['id']}/members/{c.id}", json={"role": "admin"}), 200)
+    ev = ws_b.wait_event("member.updated", lambda f: f["chat_id"] == group["id"])
+    assert ev["data"]["user_id"] == c.id and ev["data"]["role"] == "admin"
+    # joining a public channel
+    pub = a.create_chat("channel", visibility="public", name=uniq("pub-"))
+    expect(c.post(f"/api/v1/chats/{pub['id']}/join"), 200)
+    ev = ws_c.wait_event("member.added", lambda f: f["chat_id"] == pub["id"])
+    assert ev["data"]["user_id"] == c.id
+
+
+def test_member_removed_reaches_the_removed_user_and_then_nothing(server, ws_factory):
+    a, b, c = make_user(server), make_user(server), make_user(server)
+    group = a.create_chat("group", member_ids=[b, c])
+    direct = a.direct(c)
+    ws_b = ws_factory(server, b)
+    ws_c = ws_factory(server, c)
+    m0 = a.send(group["id"], "before removal")
+    ws_c.wait_event("message.created", lambda f: f["data"]["id"] == m0["id"])
+
+    expect(a.delete(f"/api/v1/chats/{group['id']}/members/{c.id}"), 204)
+    ev = ws_c.wait_event("member.removed", lambda f: f["chat_id"] == group["id"])
+    assert ev["data"]["user_id"] == c.id and ev["data"]["chat_id"] == group["id"]
+    ws_b.wait_event("member.removed", lambda f: f["chat_id"] == group["id"] and f["data"]["user_id"] == c.id)
+    removed_at = ws_c.snapshot().index(ev)
+
+    m1 = a.send(group["id"], "after removal")
+    expect(a.patch(f"/api/v1/messages/{m0['id']}", json={"text": "edited after removal"}), 200)
+    expect(a.patch(f"/api/v1/chats/{group['id']}", json={"name": "renamed after removal"}), 200)
+    ws_b.wait_event("message.created", lambda f: f["data"]["id"] == m1["id"])
+    canary = a.send(direct["id"], "canary")
+    ws_c.wait_event("message.created", lambda f: f["data"]["id"] == canary["id"])
+    later = [f for f in ws_c.snapshot()[removed_at + 1:] if f.get("chat_id") == group["id"]]
+    assert later == [], f"removed user still receives the chat: {later}"
+
+    # a user who leaves gets member.removed too, and nothing after
+    ws_b2 = ws_factory(server, b)
+    expect(b.post(f"/api/v1/chats/{group['id']}/leave"), 204)
+    ws_b2.wait_event("member.removed", lambda f: f["chat_id"] == group["id"] and f["data"]["user_id"] == b.id)
+
+
+def test_chat_read_goes_to_the_readers_own_sessions_only(server, ws_factory):
+    a, b = make_user(server), make_user(server)
+    a2 = login(server, a.username, a.password)
+    chan = private_channel(b, a)
+    ws_a1 = ws_factory(server, a)
+    ws_a2 = ws_factory(server, a2)
+    ws_b = ws_factory(server, b)
+    m = b.send(chan["id"], "read me")
+    expect(a.post(f"/api/v1/chats/{chan['id']}/read", json={"message_id": m["id"]}), 200)
+    for w in (ws_a1, ws_a2):
+        ev = w.wait_event("chat.read", lambda f: f["chat_id"] == chan["id"])
+        assert ev["data"]["last_read_message_id"] == m["id"] and ev["data"]["chat_id"] == chan["id"]
+    canary = b.send(chan["id"], "canary")
+    ws_b.wait_event("message.created", lambda f: f["data"]["id"] == canary["id"])
+    assert ws_b.events("chat.read") == [], "chat.read goes only to the reader's own sessions"
+
+
+def test_presence_follows_websocket(server, ws_factory):
+    a, watcher = make_user(server), make_user(server)
+    ws_w = ws_factory(server, watcher)
+    ws_a = ws_factory(server, a)
+    ev = ws_w.wait_event("presence.changed", lambda f: f["data"]["user_id"] == a.id)
+    assert ev["data"]["presence"] == "online"
+    start = ws_w.count()
+    ws_a.abort()
+    ev = ws_w.wait_event("presence.changed", lambda f: f["data"]["user_id"] == a.id, start=start, timeout=10)
+    assert ev["data"]["presence"] == "offline"
