@@ -3,6 +3,7 @@
 
 #include "route_util.hpp"
 #include "veche/accounts/user_json.hpp"
+#include "veche/core/text.hpp"
 
 namespace veche::api {
 namespace {
@@ -181,6 +182,31 @@ void AddChatRoutes(Router& router, Services& s) {
                    for (const auto& m : page.messages) arr.push_back(chat::MessageToJson(m, ctx.user.id, q.include_deleted));
                    return Json(200, bj::object{{"messages", std::move(arr)}, {"has_more", page.has_more}});
                }));
+
+    router.Add("GET", "/api/v1/search", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        chat::SearchQuery q;
+        auto it = req.query.find("query");
+        if (it == req.query.end()) return Error::InvalidArgument("query parameter 'query' is required");
+        if (it->second.size() > 500) return Error::InvalidArgument("query parameter 'query' is too long");
+        if (!text::IsValidUtf8(it->second)) return Error::InvalidArgument("query parameter 'query' is not UTF-8");
+        q.text = it->second;
+        VECHE_ASSIGN_OR_RETURN(q.chat_id, QueryId(req, "chat_id"));
+        VECHE_ASSIGN_OR_RETURN(q.author_id, QueryId(req, "author_id"));
+        VECHE_ASSIGN_OR_RETURN(q.before, QueryId(req, "before"));
+        VECHE_ASSIGN_OR_RETURN(q.from_ms, QueryInt(req, "from", 0, INT64_MAX));
+        VECHE_ASSIGN_OR_RETURN(q.to_ms, QueryInt(req, "to", 0, INT64_MAX));
+        VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 100));
+        q.limit = static_cast<int>(limit.value_or(20));
+        VECHE_ASSIGN_OR_RETURN(auto page, s.chats.Search(ActorOf(ctx), q));
+        bj::array results;
+        for (const auto& hit : page.hits) {
+            results.push_back(bj::object{{"message", chat::MessageToJson(hit.message, ctx.user.id)},
+                                         {"snippet", hit.snippet}});
+        }
+        return Json(200, bj::object{{"results", std::move(results)},
+                                    {"next_before", page.next_before ? bj::value(IdToString(*page.next_before))
+                                                                     : bj::value(nullptr)}});
+    }));
 
     router.Add("GET", "/api/v1/messages/{id}", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
         VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));

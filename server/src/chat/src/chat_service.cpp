@@ -6,6 +6,7 @@
 
 #include "veche/core/clock.hpp"
 #include "veche/core/json.hpp"
+#include "veche/core/search_text.hpp"
 #include "veche/core/text.hpp"
 
 namespace veche::chat {
@@ -176,6 +177,38 @@ void AddMemberRow(Tx& tx, Id chat_id, Id user_id, const std::string& role) {
             "VALUES (?, ?, ?, ?, COALESCE((SELECT last_message_id FROM chats WHERE id = ?), 0))",
             chat_id, user_id, role, NowMs(), chat_id);
     EmitMember(tx, chat_id, user_id, role, "member.added", MembershipChange::kAdd);
+}
+
+// Full-text index upkeep (SQLite FTS5 external-content table: removal must name the old text).
+void IndexMessage(Tx& tx, Id id, const std::string& text) {
+    tx.Exec("INSERT INTO messages_fts(rowid, text) VALUES (?, ?)", id, text);
+}
+void UnindexMessage(Tx& tx, Id id, const std::string& text) {
+    tx.Exec("INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', ?, ?)", id, text);
+}
+
+// Every word of the user's query as a quoted FTS5 phrase (implicit AND), so that operators and
+// punctuation typed by the user are never parsed as query syntax.
+std::string MatchExpression(std::string_view query) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < query.size()) {
+        while (i < query.size() && (query[i] == ' ' || query[i] == '\t' || query[i] == '\n' || query[i] == '\r')) ++i;
+        std::size_t j = i;
+        while (j < query.size() && !(query[j] == ' ' || query[j] == '\t' || query[j] == '\n' || query[j] == '\r')) ++j;
+        std::string word;
+        for (char c : query.substr(i, j - i)) {
+            if (c != '"') word.push_back(c);
+        }
+        // Words that hold no searchable term (punctuation, emoji) would make an empty phrase.
+        thread_local search::TermExtractor extractor;
+        if (!word.empty() && !extractor.Terms(word).empty()) {
+            if (!out.empty()) out.push_back(' ');
+            out += '"' + word + '"';
+        }
+        i = j;
+    }
+    return out;
 }
 
 ChatView BuildView(Tx& tx, Id viewer, Chat chat, std::optional<std::string> role) {
@@ -545,6 +578,7 @@ Result<std::pair<Message, bool>> ChatService::Post(const Actor& actor, Id chat_i
         tx.Exec("INSERT INTO messages(id, chat_id, author_id, text, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 m.id, m.chat_id, m.author_id, m.text, m.client_id, m.created_at);
         tx.Exec("UPDATE chats SET last_activity_at = ?, last_message_id = ? WHERE id = ?", m.created_at, m.id, chat_id);
+        IndexMessage(tx, m.id, m.text);
         // Your own message is read by you.
         tx.Exec("UPDATE members SET last_read_message_id = ? WHERE chat_id = ? AND user_id = ?", m.id, chat_id,
                 actor.user_id);
@@ -603,6 +637,8 @@ Result<Message> ChatService::Edit(const Actor& actor, Id message_id, std::string
         tx.Exec("INSERT INTO message_versions(message_id, version, text, editor_id, created_at) VALUES (?, ?, ?, ?, ?)",
                 m.id, version, m.text, m.author_id, m.edited_at.value_or(m.created_at));
         tx.Exec("UPDATE messages SET text = ?, edited_at = ? WHERE id = ?", body, now, m.id);
+        UnindexMessage(tx, m.id, m.text);
+        IndexMessage(tx, m.id, std::string(body));
         m.text = std::string(body);
         m.edited_at = now;
         EmitToChat(tx, m.chat_id, "message.updated", MessageToJson(m, 0));
@@ -620,6 +656,7 @@ Status ChatService::Delete(const Actor& actor, Id message_id) {
         if (a.chat.archived) return Error::Conflict("chat_archived", "chat is archived");
         VECHE_RETURN_IF_ERROR(CheckMutable(a.chat, m));
         tx.Exec("UPDATE messages SET deleted_at = ?, deleted_by = ? WHERE id = ?", NowMs(), actor.user_id, m.id);
+        UnindexMessage(tx, m.id, m.text);
         EmitToChat(tx, m.chat_id, "message.deleted",
                    boost::json::object{{"id", IdToString(m.id)}, {"chat_id", IdToString(m.chat_id)}});
         return {};
@@ -647,6 +684,7 @@ Result<Message> ChatService::Restore(const Actor& actor, Id message_id) {
         auto& m = found.first;
         if (m.deleted) {
             tx.Exec("UPDATE messages SET deleted_at = NULL, deleted_by = NULL WHERE id = ?", m.id);
+            IndexMessage(tx, m.id, m.text);
             m.deleted = false;
             EmitToChat(tx, m.chat_id, "message.restored", MessageToJson(m, 0));
         }
@@ -679,6 +717,35 @@ Result<Message> ChatService::React(const Actor& actor, Id message_id, std::strin
         auto fresh = LoadMessage(tx, m.id);
         if (changed > 0) EmitToChat(tx, m.chat_id, "message.updated", MessageToJson(*fresh, 0));
         return std::move(*fresh);
+    });
+}
+
+Result<SearchPage> ChatService::Search(const Actor& actor, const SearchQuery& q) {
+    std::string match = MatchExpression(q.text);
+    if (match.empty()) return Error::InvalidArgument("query parameter 'query' must contain a word");
+    if (q.limit < 1 || q.limit > 100) return Error::InvalidArgument("'limit' must be between 1 and 100");
+    return db_.Read([&](Tx& tx) -> Result<SearchPage> {
+        if (q.chat_id) VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, *q.chat_id));
+        // FTS5 walks its index newest-first (rowids are time-ordered ids), so the filters and LIMIT
+        // stop the scan early instead of ranking every match.
+        auto& st = tx.Query(
+            "SELECT m.id, m.chat_id, m.author_id, m.text, m.client_id, m.created_at, m.edited_at, m.deleted_at, "
+            "snippet(messages_fts, 0, char(57344), char(57345), '…', 24) "
+            "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+            "WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND m.deleted_at IS NULL "
+            "AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) "
+            "AND (? IS NULL OR m.chat_id = ?) AND (? IS NULL OR m.author_id = ?) "
+            "AND (? IS NULL OR m.created_at >= ?) AND (? IS NULL OR m.created_at < ?) "
+            "ORDER BY messages_fts.rowid DESC LIMIT ?",
+            match, q.before.value_or(INT64_MAX), actor.user_id, q.chat_id, q.chat_id, q.author_id, q.author_id,
+            q.from_ms, q.from_ms, q.to_ms, q.to_ms, static_cast<std::int64_t>(q.limit) + 1);
+        SearchPage page;
+        while (st.Step()) page.hits.push_back({ReadMessage(st), st.Text(8)});
+        if (static_cast<int>(page.hits.size()) > q.limit) {
+            page.hits.pop_back();
+            page.next_before = page.hits.back().message.id;
+        }
+        return page;
     });
 }
 

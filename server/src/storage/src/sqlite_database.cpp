@@ -67,6 +67,7 @@ Connection::Connection(const std::string& path, bool read_only, bool synchronous
         throw StorageError("cannot open " + path + ": " + msg, false);
     }
     sqlite3_extended_result_codes(db_, 1);
+    RegisterTokenizer(db_);
     sqlite3_busy_timeout(db_, 10000);
     if (!read_only) ExecScript("PRAGMA journal_mode=WAL;");
     ExecScript(synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");

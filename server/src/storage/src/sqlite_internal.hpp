@@ -57,6 +57,7 @@ private:
 [[noreturn]] void Throw(sqlite3* db, int rc, std::string_view context);
 
 void ApplyMigrations(Connection& conn, int target);
+void RegisterTokenizer(sqlite3* db);
 int CurrentVersion(Connection& conn);
 
 }  // namespace veche::storage::sqlite

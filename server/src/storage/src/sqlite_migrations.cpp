@@ -103,6 +103,10 @@ CREATE TABLE reactions (
   PRIMARY KEY (message_id, emoji, user_id)
 ) WITHOUT ROWID;
 )sql"},
+        {4, "full-text search over messages", R"sql(
+CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages', content_rowid='id', tokenize='veche');
+INSERT INTO messages_fts(rowid, text) SELECT id, text FROM messages WHERE deleted_at IS NULL;
+)sql"},
     };
     return kMigrations;
 }

@@ -112,6 +112,31 @@ struct MessageVersion {
     std::int64_t created_at = 0;
 };
 
+struct SearchQuery {
+    std::string text;                   // words; every word must match (in any inflected form)
+    std::optional<Id> chat_id;
+    std::optional<Id> author_id;
+    std::optional<std::int64_t> from_ms;  // created_at >= from
+    std::optional<std::int64_t> to_ms;    // created_at < to
+    std::optional<Id> before;           // cursor: results older than this message id
+    int limit = 20;
+};
+
+// Marks around matched words in a snippet: U+E000 before, U+E001 after (private-use characters
+// that never occur in typed text, so the client escapes the snippet and then adds its <mark>).
+inline constexpr std::string_view kHighlightStart = "\xEE\x80\x80";
+inline constexpr std::string_view kHighlightEnd = "\xEE\x80\x81";
+
+struct SearchHit {
+    Message message;
+    std::string snippet;
+};
+
+struct SearchPage {
+    std::vector<SearchHit> hits;  // newest first
+    std::optional<Id> next_before;
+};
+
 struct ReadState {
     Id last_read_message_id = 0;
     std::int64_t unread_count = 0;
@@ -148,6 +173,8 @@ public:
     Result<std::vector<MessageVersion>> Versions(const Actor& actor, Id message_id);
     Result<Message> Restore(const Actor& actor, Id message_id);
     Result<Message> React(const Actor& actor, Id message_id, std::string_view emoji, bool add);
+
+    Result<SearchPage> Search(const Actor& actor, const SearchQuery& query);
 
     // The chats whose events a user receives (for the realtime hub).
     Result<std::vector<Id>> ChatIdsOf(Id user_id);
