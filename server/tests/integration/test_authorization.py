@@ -158,13 +158,14 @@ def test_websocket_non_member_receives_nothing(server, ws_factory):
     expect(owner.delete(f"/api/v1/messages/{m2['id']}"), 204)
     expect(owner.patch(f"/api/v1/chats/{chan['id']}", json={"topic": "hush"}), 200)
     owner.add_members(chan["id"], [newbie])
-    expect(member.post(f"/api/v1/chats/{chan['id']}/read", json={"message_id": m1["id"]}), 200)
+    m3 = owner.send(chan["id"], "private 3")
+    expect(member.post(f"/api/v1/chats/{chan['id']}/read", json={"message_id": m3["id"]}), 200)
 
     # control: the member sees all of it
     for kind in ("message.created", "message.updated", "message.deleted", "chat.updated", "member.added",
                  "chat.read"):
-        ws_m.wait_event(kind, lambda f: f.get("chat_id") == chan["id"])
-    assert len(ws_m.events("message.created", chan["id"])) == 2
+        ws_m.wait_event(kind, lambda f: (f.get("chat_id") or f["data"].get("chat_id")) == chan["id"])
+    assert len(ws_m.events("message.created", chan["id"])) == 3
 
     # the canary is posted after everything above, so it has a larger pos; once the outsider has it,
     # anything of the private chat would already have arrived
@@ -172,7 +173,7 @@ def test_websocket_non_member_receives_nothing(server, ws_factory):
     ws_x.wait_event("message.created", lambda f: f["data"]["id"] == canary["id"])
     assert ws_x.events(chat_id=chan["id"]) == []
     blob = json.dumps(ws_x.snapshot())
-    for secret in (chan["id"], m1["id"], m2["id"], "private 1", "hush"):
+    for secret in (chan["id"], m1["id"], m2["id"], m3["id"], "private 1", "hush"):
         assert secret not in blob, f"outsider's stream leaks {secret!r}"
 
     # replay after reconnect is filtered too
@@ -181,5 +182,5 @@ def test_websocket_non_member_receives_nothing(server, ws_factory):
     assert any(f.get("kind") == "message.created" and f["data"]["id"] == canary["id"] for f in ws_x2.events()), \
         "the replay contains the canary"
     blob = json.dumps(ws_x2.snapshot())
-    for secret in (chan["id"], m1["id"], m2["id"], "private 1", "hush"):
+    for secret in (chan["id"], m1["id"], m2["id"], m3["id"], "private 1", "hush"):
         assert secret not in blob, f"outsider's replay leaks {secret!r}"

@@ -102,6 +102,23 @@ def test_sigterm_closes_websockets_with_1001_and_exits_0(fresh_server):
     assert login(srv, ADMIN_USERNAME, srv.admin_password).me()["role"] == "admin"
 
 
+def test_sigterm_with_a_client_that_keeps_tcp_open(fresh_server):
+    """A client that answers the close handshake but never closes its TCP side (a stalled or
+    misbehaving peer) must not make shutdown slow or unclean."""
+    srv = fresh_server
+    u = make_user(srv)
+    ws = WsClient(srv, u, hold_after_close=True)
+    t0 = time.monotonic()
+    code = srv.stop(timeout=15)
+    elapsed = time.monotonic() - t0
+    try:
+        assert ws.wait_closed(2) == 1001
+        assert code == 0, f"exit code {code} after {elapsed:.1f}s"
+        assert elapsed < 10.0, f"shutdown took {elapsed:.1f}s"
+    finally:
+        ws.abort()
+
+
 def test_data_and_positions_survive_restart(fresh_server):
     srv = fresh_server
     u = make_user(srv)

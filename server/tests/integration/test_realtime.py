@@ -18,8 +18,17 @@ def private_channel(owner, *members):
 
 
 def without_presence(frames):
-    """presence.changed is live-only and may interleave anywhere (even our own connect); drop it."""
-    return [f for f in frames if f.get("kind") != "presence.changed"]
+    """presence frames are live-only and may interleave anywhere (even our own connect); drop them."""
+    return [f for f in frames if f.get("type") != "presence"]
+
+
+def presence_of(frame, user_id):
+    if frame.get("type") != "presence":
+        return None
+    for entry in frame.get("users", []):
+        if entry.get("user_id") == user_id:
+            return entry.get("presence")
+    return None
 
 
 def test_message_created_arrives_within_a_second(server, ws_factory):
@@ -271,30 +280,69 @@ def test_member_removed_reaches_the_removed_user_and_then_nothing(server, ws_fac
     ws_b2.wait_event("member.removed", lambda f: f["chat_id"] == group["id"] and f["data"]["user_id"] == b.id)
 
 
-def test_chat_read_goes_to_the_readers_own_sessions_only(server, ws_factory):
-    a, b = make_user(server), make_user(server)
+def test_chat_read_reaches_readers_sessions_and_small_chat_members_only(server, ws_factory):
+    a, b, outsider = make_user(server), make_user(server), make_user(server)
     a2 = login(server, a.username, a.password)
     chan = private_channel(b, a)
     ws_a1 = ws_factory(server, a)
     ws_a2 = ws_factory(server, a2)
     ws_b = ws_factory(server, b)
+    ws_out = ws_factory(server, outsider)
     m = b.send(chan["id"], "read me")
     expect(a.post(f"/api/v1/chats/{chan['id']}/read", json={"message_id": m["id"]}), 200)
-    for w in (ws_a1, ws_a2):
-        ev = w.wait_event("chat.read", lambda f: f["chat_id"] == chan["id"])
-        assert ev["data"]["last_read_message_id"] == m["id"] and ev["data"]["chat_id"] == chan["id"]
+    evs = []
+    for w in (ws_a1, ws_a2, ws_b):  # in a small chat the other members see it too ("seen by")
+        ev = w.wait_event("chat.read", lambda f: f["data"].get("chat_id") == chan["id"])
+        assert ev["data"]["last_read_message_id"] == m["id"] and isinstance(ev["pos"], int)
+        assert ev["data"]["user_id"] == a.id
+        evs.append(ev)
+    seen = expect(b.get(f"/api/v1/messages/{m['id']}/seen"), 200)
+    assert seen["user_ids"] == [a.id]
     canary = b.send(chan["id"], "canary")
-    ws_b.wait_event("message.created", lambda f: f["data"]["id"] == canary["id"])
-    assert ws_b.events("chat.read") == [], "chat.read goes only to the reader's own sessions"
+    ws_a1.wait_event("message.created", lambda f: f["data"]["id"] == canary["id"])
+    assert ws_out.events("chat.read") == [], "a non-member never learns who read what"
+    # the event frame carries the chat id like every chat-scoped event ({"type","pos","kind","chat_id","data"})
+    assert evs[0].get("chat_id") == chan["id"], f"chat.read frame without top-level chat_id: {evs[0]}"
 
 
 def test_presence_follows_websocket(server, ws_factory):
     a, watcher = make_user(server), make_user(server)
     ws_w = ws_factory(server, watcher)
     ws_a = ws_factory(server, a)
-    ev = ws_w.wait_event("presence.changed", lambda f: f["data"]["user_id"] == a.id)
-    assert ev["data"]["presence"] == "online"
+    frame = ws_w.wait_for(lambda f: presence_of(f, a.id) is not None, 5, "presence frame for a")
+    assert presence_of(frame, a.id) == "online" and frame.get("pos") is None
+    # a second connection of the same user does not change anything; losing only one keeps it online
+    ws_a2 = ws_factory(server, a)
+    ws_a2.abort()
     start = ws_w.count()
-    ws_a.abort()
-    ev = ws_w.wait_event("presence.changed", lambda f: f["data"]["user_id"] == a.id, start=start, timeout=10)
-    assert ev["data"]["presence"] == "offline"
+    ws_a.ping()
+    ws_a.abort()  # the last connection is gone -> offline
+    frame = ws_w.wait_for(lambda f: presence_of(f, a.id) == "offline", 5, "offline after the last connection",
+                          start=start)
+    assert expect(watcher.get(f"/api/v1/users/{a.id}"), 200)["presence"] == "offline"
+
+
+def test_resync_required_when_last_pos_is_ahead(server, ws_factory):
+    a, b = make_user(server), make_user(server)
+    chan = private_channel(a, b)
+    probe = ws_factory(server, b)
+    head = probe.hello_ok["head"]
+    probe.abort()
+    ws = ws_factory(server, b, hello=False)
+    ws.send({"type": "hello", "last_pos": head + 1_000_000})
+    ws.wait_for(lambda f: f.get("type") == "hello_ok", 5, "hello_ok")
+    ws.wait_for(lambda f: f.get("type") == "resync_required", 5, "resync_required")
+    # it continues from the head: live events still arrive, with positions below the bogus last_pos
+    m = a.send(chan["id"], "after resync")
+    ev = ws.wait_event("message.created", lambda f: f["data"]["id"] == m["id"])
+    assert head < ev["pos"] < head + 1_000_000
+
+
+def test_no_hello_within_10s_closes_with_4000(server, ws_factory):
+    u = make_user(server)
+    ws = ws_factory(server, u, hello=False)
+    t0 = time.monotonic()
+    code = ws.wait_closed(16)
+    elapsed = time.monotonic() - t0
+    assert code == 4000, f"close code {code} ({ws.error!r})"
+    assert 8 <= elapsed <= 14, f"closed after {elapsed:.1f}s"

@@ -64,6 +64,16 @@ def test_profile_length_limits(make_user, field):
     assert u.me()[field] == ok_value, "a rejected patch changes nothing"
 
 
+def presence_of(frame, user_id):
+    """The presence a {"type":"presence","users":[...]} frame announces for user_id (or None)."""
+    if frame.get("type") != "presence":
+        return None
+    for entry in frame.get("users", []):
+        if entry.get("user_id") == user_id:
+            return entry.get("presence")
+    return None
+
+
 def test_presence_values(server, make_user, ws_factory):
     u = make_user()
     watcher = make_user()
@@ -80,19 +90,21 @@ def test_presence_values(server, make_user, ws_factory):
         body = expect(u.put("/api/v1/users/me/presence", json={"presence": value}), 200)
         assert body["id"] == u.id and body["presence"] == value
         assert expect(watcher.get(f"/api/v1/users/{u.id}"), 200)["presence"] == value
-        ev = ws_w.wait_event("presence.changed",
-                             lambda f: f["data"]["user_id"] == u.id and f["data"]["presence"] == value,
-                             start=start)
-        assert ev.get("pos") is None, f"presence.changed is live only, without pos: {ev}"
+        frame = ws_w.wait_for(lambda f: presence_of(f, u.id) == value, 5, f"presence frame {value}", start=start)
+        assert frame.get("pos") is None, f"presence frames are live only, without pos: {frame}"
     # appear offline
+    start = ws_w.count()
     body = expect(u.put("/api/v1/users/me/presence", json={"presence": "offline"}), 200)
     assert body["presence"] == "offline"
     assert expect(watcher.get(f"/api/v1/users/{u.id}"), 200)["presence"] == "offline"
+    ws_w.wait_for(lambda f: presence_of(f, u.id) == "offline", 5, "appear offline", start=start)
     expect(u.put("/api/v1/users/me/presence", json={"presence": "away"}), 200)
+    ws_w.wait_for(lambda f: presence_of(f, u.id) == "away", 5, "away again", start=start)
     # closing the last WebSocket makes the user offline
+    start = ws_w.count()
     ws_u.close()
-    wait_until(lambda: expect(watcher.get(f"/api/v1/users/{u.id}"), 200)["presence"] == "offline",
-               timeout=5, desc="offline after the WebSocket closed")
+    ws_w.wait_for(lambda f: presence_of(f, u.id) == "offline", 5, "offline after disconnect", start=start)
+    assert expect(watcher.get(f"/api/v1/users/{u.id}"), 200)["presence"] == "offline"
 
 
 @pytest.mark.parametrize("body", [{"presence": "busy"}, {"presence": ""}, {"presence": "ONLINE"},

@@ -405,7 +405,8 @@ class Client:
 
 
 def login(server, username, password, source_ip=None, user_agent=None):
-    """Log in and return a Client (asserts 200)."""
+    """Log in and return a Client (asserts 200). The Client keeps the login's source address."""
+    source_ip = source_ip or next_source_ip()
     http = new_http_session(source_ip, user_agent)
     try:
         r = http.post(server.url("/api/v1/auth/login"), json={"username": username, "password": password},
@@ -455,8 +456,10 @@ class WsClient:
     """
 
     def __init__(self, server, token=None, cookie=None, last_pos=None, hello=True, explicit_null=False,
-                 wait_synced=True, timeout=10.0, extra_headers=None):
+                 wait_synced=True, timeout=10.0, extra_headers=None, hold_after_close=False):
         self.server = server
+        # hold_after_close: after the close handshake keep the TCP connection open (a stubborn client)
+        self.hold_after_close = hold_after_close
         headers = list(extra_headers or [])
         if token:
             headers.append(f"Authorization: Bearer {token.token if isinstance(token, Client) else token}")
@@ -511,9 +514,20 @@ class WsClient:
                         self.closed = True
                         self._cond.notify_all()
                     try:
-                        self.ws.send_close()
+                        self.ws.send_close()  # echo the close frame
                     except Exception:
                         pass
+                    if not self.hold_after_close:
+                        # like a browser: wait for the server to end TCP, then close our side
+                        try:
+                            while self.ws.sock.recv(65536):
+                                pass
+                        except Exception:
+                            pass
+                        try:
+                            self.ws.sock.close()
+                        except Exception:
+                            pass
                     return
                 if op in (websocket.ABNF.OPCODE_TEXT, websocket.ABNF.OPCODE_BINARY):
                     frag_op, frag = op, frame.data

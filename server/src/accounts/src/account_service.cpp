@@ -303,6 +303,16 @@ Result<std::vector<User>> AccountService::GetUsers(const std::vector<Id>& ids) {
     });
 }
 
+Result<std::vector<Id>> AccountService::IdsOfUsernames(const std::vector<std::string>& usernames) {
+    return db_.Read([&](storage::Tx& tx) -> Result<std::vector<Id>> {
+        std::vector<Id> out;
+        for (const auto& name : usernames) {
+            if (auto id = tx.QueryInt("SELECT id FROM users WHERE username = ? AND deactivated = 0", name)) out.push_back(*id);
+        }
+        return out;
+    });
+}
+
 Result<std::vector<User>> AccountService::SearchUsers(std::string_view query, int limit) {
     std::string pattern = "%";
     for (char c : query) {

@@ -162,8 +162,14 @@ void AddChatRoutes(Router& router, Services& s) {
                    VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                    // Length is checked by the service (in code points), so read the field unbounded here.
                    VECHE_ASSIGN_OR_RETURN(auto text, json::ReqString(body, "text", {SIZE_MAX, 0}));
-                   VECHE_ASSIGN_OR_RETURN(auto client_id, json::OptString(body, "client_id", {chat::kMaxClientIdBytes, 0}));
-                   VECHE_ASSIGN_OR_RETURN(auto posted, s.chats.Post(ActorOf(ctx), id, text, client_id));
+                   chat::NewMessage nm;
+                   nm.text = std::move(text);
+                   VECHE_ASSIGN_OR_RETURN(nm.client_id, json::OptString(body, "client_id", {chat::kMaxClientIdBytes, 0}));
+                   VECHE_ASSIGN_OR_RETURN(auto root, json::OptId(body, "thread_root_id"));
+                   VECHE_ASSIGN_OR_RETURN(auto quote, json::OptId(body, "quote_id"));
+                   nm.thread_root_id = root.value_or(0);
+                   nm.quote_id = quote.value_or(0);
+                   VECHE_ASSIGN_OR_RETURN(auto posted, s.chats.Post(ActorOf(ctx), id, nm));
                    return Json(posted.second ? 201 : 200, chat::MessageToJson(posted.first, ctx.user.id));
                }));
 
@@ -182,6 +188,133 @@ void AddChatRoutes(Router& router, Services& s) {
                    for (const auto& m : page.messages) arr.push_back(chat::MessageToJson(m, ctx.user.id, q.include_deleted));
                    return Json(200, bj::object{{"messages", std::move(arr)}, {"has_more", page.has_more}});
                }));
+
+    router.Add("POST", "/api/v1/chats/{id}/polls", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+        chat::NewPoll p;
+        VECHE_ASSIGN_OR_RETURN(p.question, json::ReqString(body, "question", {300, 1, true}));
+        auto it = body.find("options");
+        if (it == body.end() || !it->value().is_array())
+            return Error::InvalidArgument("field 'options' must be an array of strings");
+        for (const auto& o : it->value().get_array()) {
+            if (!o.is_string()) return Error::InvalidArgument("field 'options' must be an array of strings");
+            p.options.emplace_back(o.get_string());
+        }
+        VECHE_ASSIGN_OR_RETURN(auto multiple, json::OptBool(body, "multiple"));
+        VECHE_ASSIGN_OR_RETURN(auto anonymous, json::OptBool(body, "anonymous"));
+        VECHE_ASSIGN_OR_RETURN(p.deadline, json::OptInt(body, "deadline", 0, INT64_MAX));
+        VECHE_ASSIGN_OR_RETURN(p.client_id, json::OptString(body, "client_id", {chat::kMaxClientIdBytes, 0}));
+        p.multiple = multiple.value_or(false);
+        p.anonymous = anonymous.value_or(false);
+        VECHE_ASSIGN_OR_RETURN(auto posted, s.chats.CreatePoll(ActorOf(ctx), id, p));
+        return Json(posted.second ? 201 : 200, chat::MessageToJson(posted.first, ctx.user.id));
+    }));
+
+    router.Add("PUT", "/api/v1/messages/{id}/poll/vote", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+        auto it = body.find("options");
+        if (it == body.end() || !it->value().is_array())
+            return Error::InvalidArgument("field 'options' must be an array of option numbers");
+        std::vector<int> options;
+        for (const auto& o : it->value().get_array()) {
+            if (!o.is_int64() || o.get_int64() < 0 || o.get_int64() > 1000)
+                return Error::InvalidArgument("field 'options' must be an array of option numbers");
+            options.push_back(static_cast<int>(o.get_int64()));
+        }
+        VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Vote(ActorOf(ctx), id, options));
+        return Json(200, chat::MessageToJson(m, ctx.user.id));
+    }));
+
+    router.Add("POST", "/api/v1/messages/{id}/poll/close", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto m, s.chats.ClosePoll(ActorOf(ctx), id));
+        return Json(200, chat::MessageToJson(m, ctx.user.id));
+    }));
+
+    router.Add("GET", "/api/v1/messages/{id}/thread", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        chat::HistoryQuery q;
+        VECHE_ASSIGN_OR_RETURN(q.before, QueryId(req, "before"));
+        VECHE_ASSIGN_OR_RETURN(q.after, QueryId(req, "after"));
+        VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, chat::kMaxPageSize));
+        q.limit = static_cast<int>(limit.value_or(50));
+        VECHE_ASSIGN_OR_RETURN(auto page, s.chats.Thread(ActorOf(ctx), id, q));
+        bj::array arr;
+        for (const auto& m : page.messages) arr.push_back(chat::MessageToJson(m, ctx.user.id));
+        return Json(200, bj::object{{"messages", std::move(arr)}, {"has_more", page.has_more}});
+    }));
+
+    for (bool follow : {true, false}) {
+        router.Add(follow ? "PUT" : "DELETE", "/api/v1/messages/{id}/follow",
+                   Authed(s, [&s, follow](Request& req, const AuthContext& ctx) -> Result<Response> {
+                       VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                       VECHE_RETURN_IF_ERROR(s.chats.FollowThread(ActorOf(ctx), id, follow));
+                       return NoContent();
+                   }));
+        router.Add(follow ? "PUT" : "DELETE", "/api/v1/messages/{id}/pin",
+                   Authed(s, [&s, follow](Request& req, const AuthContext& ctx) -> Result<Response> {
+                       VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                       VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Pin(ActorOf(ctx), id, follow));
+                       return Json(200, chat::MessageToJson(m, ctx.user.id));
+                   }));
+    }
+
+    router.Add("POST", "/api/v1/messages/{id}/forward", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+        VECHE_ASSIGN_OR_RETURN(Id to, json::ReqId(body, "chat_id"));
+        VECHE_ASSIGN_OR_RETURN(auto comment, json::OptString(body, "comment", {SIZE_MAX, 0}));
+        VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Forward(ActorOf(ctx), id, to, comment));
+        return Json(201, chat::MessageToJson(m, ctx.user.id));
+    }));
+
+    router.Add("GET", "/api/v1/chats/{id}/pins", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto pins, s.chats.Pins(ActorOf(ctx), id));
+        bj::array arr;
+        for (const auto& m : pins) arr.push_back(chat::MessageToJson(m, ctx.user.id));
+        return Json(200, bj::object{{"messages", std::move(arr)}});
+    }));
+
+    router.Add("GET", "/api/v1/messages/{id}/seen", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto users, s.chats.SeenBy(ActorOf(ctx), id));
+        bj::array arr;
+        for (Id u : users) arr.push_back(bj::value(IdToString(u)));
+        return Json(200, bj::object{{"user_ids", std::move(arr)}});
+    }));
+
+    router.Add("PUT", "/api/v1/chats/{id}/notify", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+        VECHE_ASSIGN_OR_RETURN(auto level, json::ReqString(body, "notify", {16, 1}));
+        VECHE_ASSIGN_OR_RETURN(auto view, s.chats.SetNotify(ActorOf(ctx), id, level));
+        return Json(200, chat::ChatViewToJson(view, ctx.user.id));
+    }));
+
+    router.Add("GET", "/api/v1/notifications", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(auto before, QueryId(req, "before"));
+        VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, chat::kMaxPageSize));
+        auto unread = req.query.find("unread");
+        bool unread_only = unread != req.query.end() && (unread->second == "true" || unread->second == "1");
+        VECHE_ASSIGN_OR_RETURN(auto list, s.chats.Notifications(ActorOf(ctx), before, static_cast<int>(limit.value_or(50)),
+                                                                unread_only));
+        bj::array arr;
+        for (const auto& n : list) arr.push_back(chat::NotificationToJson(n));
+        return Json(200, bj::object{{"notifications", std::move(arr)}});
+    }));
+
+    router.Add("POST", "/api/v1/notifications/read", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        std::vector<Id> ids;
+        if (!req.body.empty()) {
+            VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            VECHE_ASSIGN_OR_RETURN(ids, json::OptIdArray(body, "ids", 1000));
+        }
+        VECHE_RETURN_IF_ERROR(s.chats.MarkNotificationsRead(ActorOf(ctx), ids));
+        return NoContent();
+    }));
 
     router.Add("GET", "/api/v1/search", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
         chat::SearchQuery q;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <cctype>
+#include <functional>
 #include <set>
 
 #include "veche/core/clock.hpp"
@@ -17,8 +19,12 @@ using storage::Tx;
 constexpr std::string_view kChatSelect =
     "SELECT id, type, visibility, name, topic, archived, immutable_after_minutes, created_by, created_at, "
     "last_activity_at, (SELECT COUNT(*) FROM members m WHERE m.chat_id = chats.id) FROM chats ";
-constexpr std::string_view kMessageSelect =
-    "SELECT id, chat_id, author_id, text, client_id, created_at, edited_at, deleted_at FROM messages ";
+#define VECHE_MESSAGE_COLUMNS(p)                                                                              \
+    p "id, " p "chat_id, " p "author_id, " p "text, " p "client_id, " p "created_at, " p "edited_at, " p          \
+      "deleted_at, " p "thread_root_id, " p "reply_count, " p "last_reply_at, " p "forwarded_author_id, " p     \
+      "forwarded_at, " p "quote_id, " p "pinned_at, " p "pinned_by, " p "kind"
+constexpr int kMessageColumnCount = 17;
+constexpr std::string_view kMessageSelect = "SELECT " VECHE_MESSAGE_COLUMNS("") " FROM messages ";
 
 std::string S(std::string_view a, std::string_view b) { return std::string(a) + std::string(b); }
 
@@ -48,6 +54,15 @@ Message ReadMessage(const storage::Statement& st) {
     m.created_at = st.Int(5);
     m.edited_at = st.OptInt(6);
     m.deleted = !st.IsNull(7);
+    m.thread_root_id = st.OptInt(8).value_or(0);
+    m.reply_count = st.Int(9);
+    m.last_reply_at = st.OptInt(10);
+    m.forwarded_author_id = st.OptInt(11).value_or(0);
+    m.forwarded_at = st.OptInt(12);
+    if (auto q = st.OptInt(13)) m.quote = QuotedMessage{*q, 0, "", true};
+    m.pinned_at = st.OptInt(14);
+    m.pinned_by = st.OptInt(15).value_or(0);
+    m.kind = st.Text(16);
     return m;
 }
 
@@ -66,6 +81,60 @@ std::optional<std::string> RoleOf(Tx& tx, Id chat_id, Id user_id) {
     std::string role = st.Text(0);
     while (st.Step()) {}
     return role;
+}
+
+void LoadPoll(Tx& tx, Message& m, Id viewer) {
+    auto& st = tx.Query("SELECT question, multiple, anonymous, deadline, closed_at FROM polls WHERE message_id = ?", m.id);
+    if (!st.Step()) return;
+    Poll p;
+    p.question = st.Text(0);
+    p.multiple = st.Int(1) != 0;
+    p.anonymous = st.Int(2) != 0;
+    p.deadline = st.OptInt(3);
+    p.closed_at = st.OptInt(4);
+    while (st.Step()) {}
+    auto& ost = tx.Query("SELECT text FROM poll_options WHERE message_id = ? ORDER BY idx", m.id);
+    while (ost.Step()) p.options.push_back({ost.Text(0), {}, 0});
+    auto& vst = tx.Query("SELECT idx, user_id FROM poll_votes WHERE message_id = ? ORDER BY created_at, user_id", m.id);
+    std::set<Id> voters;
+    while (vst.Step()) {
+        auto idx = static_cast<std::size_t>(vst.Int(0));
+        Id user = vst.Int(1);
+        if (idx >= p.options.size()) continue;
+        p.options[idx].votes++;
+        if (!p.anonymous) p.options[idx].voter_ids.push_back(user);
+        if (user == viewer && viewer != 0) p.my_votes.push_back(static_cast<int>(idx));
+        voters.insert(user);
+    }
+    p.voters = static_cast<std::int64_t>(voters.size());
+    m.poll = std::move(p);
+}
+
+void LoadReactions(Tx& tx, std::vector<Message>& messages);
+
+// Everything a message shows beyond its row: reactions, the quoted message, the poll, thread repliers.
+void LoadExtras(Tx& tx, std::vector<Message>& messages, Id viewer) {
+    LoadReactions(tx, messages);
+    for (auto& m : messages) {
+        if (m.quote) {
+            static const std::string sql = "SELECT author_id, substr(text, 1, 300), deleted_at FROM messages WHERE id = ?";
+            auto& st = tx.Query(sql, m.quote->id);
+            if (st.Step()) {
+                m.quote->author_id = st.Int(0);
+                m.quote->deleted = !st.IsNull(2);
+                m.quote->text = m.quote->deleted ? "" : st.Text(1);
+            }
+            while (st.Step()) {}
+        }
+        if (m.kind == "poll") LoadPoll(tx, m, viewer);
+        if (m.reply_count > 0) {
+            auto& st = tx.Query(
+                "SELECT author_id FROM messages WHERE thread_root_id = ? AND deleted_at IS NULL GROUP BY author_id "
+                "ORDER BY MAX(id) DESC LIMIT 5",
+                m.id);
+            while (st.Step()) m.thread_participants.push_back(st.Int(0));
+        }
+    }
 }
 
 void LoadReactions(Tx& tx, std::vector<Message>& messages) {
@@ -95,13 +164,13 @@ void LoadReactions(Tx& tx, std::vector<Message>& messages) {
     }
 }
 
-std::optional<Message> LoadMessage(Tx& tx, Id message_id) {
+std::optional<Message> LoadMessage(Tx& tx, Id message_id, Id viewer = 0) {
     static const std::string sql = S(kMessageSelect, "WHERE id = ?");
     auto& st = tx.Query(sql, message_id);
     if (!st.Step()) return std::nullopt;
     std::vector<Message> one{ReadMessage(st)};
     while (st.Step()) {}
-    LoadReactions(tx, one);
+    LoadExtras(tx, one, viewer);
     return std::move(one.front());
 }
 
@@ -133,7 +202,7 @@ Result<Access> SeeAsMember(Tx& tx, const Actor& actor, Id chat_id) {
 // A message is visible to members of its chat; system administrators also reach messages of public
 // channels for moderation.
 Result<std::pair<Message, Access>> SeeMessage(Tx& tx, const Actor& actor, Id message_id) {
-    auto m = LoadMessage(tx, message_id);
+    auto m = LoadMessage(tx, message_id, actor.user_id);
     if (!m) return Error::NotFound("message");
     auto access = See(tx, actor, m->chat_id);
     if (!access.ok() || !(access->is_member() || actor.is_admin)) return Error::NotFound("message");
@@ -215,7 +284,7 @@ ChatView BuildView(Tx& tx, Id viewer, Chat chat, std::optional<std::string> role
     ChatView v;
     v.my_role = std::move(role);
     static const std::string last_sql =
-        S(kMessageSelect, "WHERE chat_id = ? AND deleted_at IS NULL ORDER BY id DESC LIMIT 1");
+        S(kMessageSelect, "WHERE chat_id = ? AND deleted_at IS NULL AND thread_root_id IS NULL ORDER BY id DESC LIMIT 1");
     {
         auto& st = tx.Query(last_sql, chat.id);
         if (st.Step()) v.last_message = ReadMessage(st);
@@ -223,17 +292,24 @@ ChatView BuildView(Tx& tx, Id viewer, Chat chat, std::optional<std::string> role
     }
     if (v.last_message) {
         std::vector<Message> one{std::move(*v.last_message)};
-        LoadReactions(tx, one);
+        LoadExtras(tx, one, viewer);
         v.last_message = std::move(one.front());
     }
     if (v.my_role) {
-        v.last_read_message_id =
-            tx.QueryInt("SELECT last_read_message_id FROM members WHERE chat_id = ? AND user_id = ?", chat.id, viewer)
-                .value_or(0);
+        auto& st = tx.Query("SELECT last_read_message_id, notify FROM members WHERE chat_id = ? AND user_id = ?", chat.id,
+                            viewer);
+        if (st.Step()) {
+            v.last_read_message_id = st.Int(0);
+            v.notify = st.Text(1);
+        }
+        while (st.Step()) {}
         v.unread_count = tx.QueryInt("SELECT COUNT(*) FROM messages WHERE chat_id = ? AND id > ? AND "
-                                     "deleted_at IS NULL AND author_id <> ?",
+                                     "deleted_at IS NULL AND author_id <> ? AND thread_root_id IS NULL",
                                      chat.id, v.last_read_message_id, viewer)
                              .value_or(0);
+        v.mention_count = tx.QueryInt("SELECT COUNT(*) FROM mentions WHERE user_id = ? AND chat_id = ? AND message_id > ?",
+                                      viewer, chat.id, v.last_read_message_id)
+                              .value_or(0);
     }
     if (chat.type == "direct") {
         v.direct_user_id =
@@ -527,17 +603,21 @@ Status ChatService::RemoveMember(const Actor& actor, Id chat_id, Id user_id) {
 
 Result<ReadState> ChatService::MarkRead(const Actor& actor, Id chat_id, Id message_id) {
     return db_.Write([&](Tx& tx) -> Result<ReadState> {
-        VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, chat_id));
+        VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
         if (!tx.QueryInt("SELECT 1 FROM messages WHERE id = ? AND chat_id = ?", message_id, chat_id))
             return Error::NotFound("message");
         // The marker only moves forward: a late request from another device must not resurrect unreads.
         if (tx.Exec("UPDATE members SET last_read_message_id = ? WHERE chat_id = ? AND user_id = ? AND "
                     "last_read_message_id < ?",
                     message_id, chat_id, actor.user_id, message_id) > 0) {
+            // Small chats show "seen by", so everyone there learns of the new marker; in large chats
+            // only the reader's own devices do.
             Event e;
             e.target_user_id = actor.user_id;
+            if (a.chat.member_count <= kMaxSeenByMembers) e.chat_id = chat_id;
             e.kind = "chat.read";
             e.data_json = json::Serialize(boost::json::object{{"chat_id", IdToString(chat_id)},
+                                                              {"user_id", IdToString(actor.user_id)},
                                                               {"last_read_message_id", IdToString(message_id)}});
             tx.Emit(std::move(e));
         }
@@ -547,44 +627,432 @@ Result<ReadState> ChatService::MarkRead(const Actor& actor, Id chat_id, Id messa
                         actor.user_id)
                 .value_or(0);
         rs.unread_count = tx.QueryInt("SELECT COUNT(*) FROM messages WHERE chat_id = ? AND id > ? AND deleted_at IS NULL "
-                                      "AND author_id <> ?",
+                                      "AND author_id <> ? AND thread_root_id IS NULL",
                                       chat_id, rs.last_read_message_id, actor.user_id)
                               .value_or(0);
         return rs;
     });
 }
 
-Result<std::pair<Message, bool>> ChatService::Post(const Actor& actor, Id chat_id, std::string_view body,
-                                                   std::optional<std::string> client_id) {
-    VECHE_RETURN_IF_ERROR(ValidateText(body));
+namespace {
+
+// "@name" tokens: a-z, 0-9, '.', '_', '-' after a non-word character (so e-mail addresses don't count).
+std::set<std::string> ParseMentions(std::string_view t) {
+    std::set<std::string> out;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        if (t[i] != '@') continue;
+        if (i > 0) {
+            unsigned char prev = static_cast<unsigned char>(t[i - 1]);
+            if (std::isalnum(prev) || prev == '.' || prev == '_' || prev == '-' || prev >= 0x80) continue;
+        }
+        std::size_t j = i + 1;
+        std::string name;
+        while (j < t.size() && name.size() <= 32) {
+            char c = static_cast<char>(std::tolower(static_cast<unsigned char>(t[j])));
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) break;
+            name.push_back(c);
+            ++j;
+        }
+        while (!name.empty() && (name.back() == '.' || name.back() == '-')) name.pop_back();  // "@ivan." ends a sentence
+        if (name.size() >= 2 && name.size() <= 32) out.insert(name);
+        i = j - 1;
+    }
+    return out;
+}
+
+void Notify(Tx& tx, Id user_id, const std::string& kind, Id chat_id, Id message_id, Id actor_id) {
+    Notification n{GlobalIds().Next(), kind, chat_id, message_id, actor_id, NowMs(), false};
+    tx.Exec("INSERT INTO notifications(id, user_id, kind, chat_id, message_id, actor_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            n.id, user_id, n.kind, n.chat_id, n.message_id, n.actor_id, n.created_at);
+    Event e;
+    e.target_user_id = user_id;
+    e.kind = "notification.created";
+    e.data_json = json::Serialize(NotificationToJson(n));
+    tx.Emit(std::move(e));
+}
+
+// Who a new message mentions, as member ids: named users who are members, and everyone for
+// @channel/@all (or everyone connected, for @here).
+struct MentionTargets {
+    std::set<Id> named;  // resolved before the write (accounts are never deleted)
+    bool everyone = false;
+    bool here = false;
+};
+
+void RecordMentions(Tx& tx, const MentionTargets& targets, const Message& m,
+                    const std::function<bool(Id)>& is_connected) {
+    std::set<Id> users;
+    if (targets.everyone || targets.here) {
+        auto& st = tx.Query("SELECT user_id FROM members WHERE chat_id = ?", m.chat_id);
+        while (st.Step()) {
+            Id u = st.Int(0);
+            if (targets.everyone || is_connected(u)) users.insert(u);
+        }
+    }
+    for (Id u : targets.named) {
+        if (RoleOf(tx, m.chat_id, u)) users.insert(u);
+    }
+    users.erase(m.author_id);
+    for (Id u : users) {
+        tx.Exec("INSERT INTO mentions(user_id, chat_id, message_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", u,
+                m.chat_id, m.id);
+        auto notify = tx.QueryInt("SELECT CASE notify WHEN 'none' THEN 0 ELSE 1 END FROM members WHERE chat_id = ? AND user_id = ?",
+                                  m.chat_id, u);
+        if (notify.value_or(0) == 1) Notify(tx, u, "mention", m.chat_id, m.id, m.author_id);
+    }
+}
+
+Status CheckPoll(const NewPoll& p) {
+    if (text::Trim(p.question).empty()) return Error::InvalidArgument("field 'question' must not be empty");
+    if (text::CodePointCount(p.question) > 300) return Error::InvalidArgument("field 'question' is longer than 300 characters");
+    if (p.options.size() < 2 || p.options.size() > kMaxPollOptions)
+        return Error::InvalidArgument("a poll has 2 to 20 options");
+    std::set<std::string> seen;
+    for (const auto& o : p.options) {
+        if (text::Trim(o).empty() || text::CodePointCount(o) > 100)
+            return Error::InvalidArgument("each option must be 1 to 100 characters");
+        if (!seen.insert(std::string(text::Trim(o))).second) return Error::InvalidArgument("options must differ");
+    }
+    if (p.deadline && *p.deadline <= NowMs()) return Error::InvalidArgument("field 'deadline' must be in the future");
+    return {};
+}
+
+}  // namespace
+
+Result<std::pair<Message, bool>> ChatService::Post(const Actor& actor, Id chat_id, const NewMessage& nm) {
+    VECHE_RETURN_IF_ERROR(ValidateText(nm.text));
+    const auto& client_id = nm.client_id;
     if (client_id && (client_id->empty() || client_id->size() > kMaxClientIdBytes))
         return Error::InvalidArgument("field 'client_id' must be 1 to 64 bytes");
+    MentionTargets targets;
+    {
+        auto names = ParseMentions(nm.text);
+        targets.everyone = names.erase("channel") + names.erase("all") > 0;
+        targets.here = names.erase("here") > 0;
+        if (!names.empty()) {
+            VECHE_ASSIGN_OR_RETURN(auto ids, accounts_.IdsOfUsernames(std::vector<std::string>(names.begin(), names.end())));
+            targets.named.insert(ids.begin(), ids.end());
+        }
+    }
+    auto is_connected = [this](Id u) { return accounts_.IsConnected(u); };
     return db_.Write([&](Tx& tx) -> Result<std::pair<Message, bool>> {
         VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
         if (client_id) {
             if (auto existing = tx.QueryInt("SELECT id FROM messages WHERE chat_id = ? AND author_id = ? AND client_id = ?",
                                             chat_id, actor.user_id, *client_id)) {
-                return std::pair<Message, bool>{*LoadMessage(tx, *existing), false};
+                return std::pair<Message, bool>{*LoadMessage(tx, *existing, actor.user_id), false};
             }
         }
         VECHE_RETURN_IF_ERROR(CheckWritable(a));
+        std::optional<Message> root;
+        if (nm.thread_root_id) {
+            root = LoadMessage(tx, nm.thread_root_id);
+            if (!root || root->chat_id != chat_id || root->deleted) return Error::NotFound("message");
+            if (root->thread_root_id) return Error::InvalidArgument("replies go to the thread's root message");
+        }
+        if (nm.quote_id) {
+            auto quoted = LoadMessage(tx, nm.quote_id);
+            if (!quoted || quoted->chat_id != chat_id || quoted->deleted) return Error::NotFound("message");
+        }
         Message m;
         m.id = GlobalIds().Next();
         m.chat_id = chat_id;
         m.author_id = actor.user_id;
-        m.text = std::string(body);
-        m.client_id = std::move(client_id);
+        m.text = nm.text;
+        m.client_id = client_id;
         m.created_at = NowMs();
-        tx.Exec("INSERT INTO messages(id, chat_id, author_id, text, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                m.id, m.chat_id, m.author_id, m.text, m.client_id, m.created_at);
-        tx.Exec("UPDATE chats SET last_activity_at = ?, last_message_id = ? WHERE id = ?", m.created_at, m.id, chat_id);
+        m.thread_root_id = nm.thread_root_id;
+        tx.Exec("INSERT INTO messages(id, chat_id, author_id, text, client_id, created_at, thread_root_id, quote_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                m.id, m.chat_id, m.author_id, m.text, m.client_id, m.created_at,
+                nm.thread_root_id ? std::optional<Id>(nm.thread_root_id) : std::nullopt,
+                nm.quote_id ? std::optional<Id>(nm.quote_id) : std::nullopt);
         IndexMessage(tx, m.id, m.text);
-        // Your own message is read by you.
-        tx.Exec("UPDATE members SET last_read_message_id = ? WHERE chat_id = ? AND user_id = ?", m.id, chat_id,
-                actor.user_id);
-        EmitToChat(tx, chat_id, "message.created", MessageToJson(m, 0));
-        return std::pair<Message, bool>{std::move(m), true};
+        if (root) {
+            tx.Exec("UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ? WHERE id = ?", m.created_at,
+                    root->id);
+            tx.Exec("UPDATE chats SET last_activity_at = ? WHERE id = ?", m.created_at, chat_id);
+            // Followers hear about replies; the root's author and everyone who replies follow.
+            std::vector<Id> followers;
+            {
+                auto& st = tx.Query("SELECT user_id FROM thread_followers WHERE root_id = ?", root->id);
+                while (st.Step()) followers.push_back(st.Int(0));
+            }
+            if (std::find(followers.begin(), followers.end(), root->author_id) == followers.end())
+                followers.push_back(root->author_id);
+            for (Id f : {root->author_id, actor.user_id}) {
+                tx.Exec("INSERT INTO thread_followers(root_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING", root->id, f);
+            }
+            for (Id f : followers) {
+                if (f == actor.user_id || targets.named.count(f)) continue;
+                auto level = tx.QueryInt("SELECT CASE notify WHEN 'all' THEN 1 ELSE 0 END FROM members WHERE chat_id = ? AND user_id = ?",
+                                         chat_id, f);
+                if (level.value_or(0) == 1) Notify(tx, f, "thread_reply", chat_id, m.id, actor.user_id);
+            }
+        } else {
+            tx.Exec("UPDATE chats SET last_activity_at = ?, last_message_id = ? WHERE id = ?", m.created_at, m.id, chat_id);
+            // Your own message is read by you.
+            tx.Exec("UPDATE members SET last_read_message_id = ? WHERE chat_id = ? AND user_id = ?", m.id, chat_id,
+                    actor.user_id);
+        }
+        RecordMentions(tx, targets, m, is_connected);
+        auto fresh = LoadMessage(tx, m.id);
+        EmitToChat(tx, chat_id, "message.created", MessageToJson(*fresh, 0));
+        if (root) {
+            auto updated_root = LoadMessage(tx, root->id);
+            EmitToChat(tx, chat_id, "message.updated", MessageToJson(*updated_root, 0));
+        }
+        return std::pair<Message, bool>{std::move(*fresh), true};
     });
+}
+
+Result<std::pair<Message, bool>> ChatService::CreatePoll(const Actor& actor, Id chat_id, const NewPoll& poll) {
+    VECHE_RETURN_IF_ERROR(CheckPoll(poll));
+    if (poll.client_id && (poll.client_id->empty() || poll.client_id->size() > kMaxClientIdBytes))
+        return Error::InvalidArgument("field 'client_id' must be 1 to 64 bytes");
+    return db_.Write([&](Tx& tx) -> Result<std::pair<Message, bool>> {
+        VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
+        if (poll.client_id) {
+            if (auto existing = tx.QueryInt("SELECT id FROM messages WHERE chat_id = ? AND author_id = ? AND client_id = ?",
+                                            chat_id, actor.user_id, *poll.client_id)) {
+                return std::pair<Message, bool>{*LoadMessage(tx, *existing, actor.user_id), false};
+            }
+        }
+        VECHE_RETURN_IF_ERROR(CheckWritable(a));
+        Id id = GlobalIds().Next();
+        std::int64_t now = NowMs();
+        std::string question(text::Trim(poll.question));
+        tx.Exec("INSERT INTO messages(id, chat_id, author_id, text, client_id, created_at, kind) VALUES (?, ?, ?, ?, ?, ?, 'poll')",
+                id, chat_id, actor.user_id, question, poll.client_id, now);
+        tx.Exec("INSERT INTO polls(message_id, question, multiple, anonymous, deadline) VALUES (?, ?, ?, ?, ?)", id,
+                question, poll.multiple, poll.anonymous, poll.deadline);
+        for (std::size_t i = 0; i < poll.options.size(); ++i) {
+            tx.Exec("INSERT INTO poll_options(message_id, idx, text) VALUES (?, ?, ?)", id, static_cast<std::int64_t>(i),
+                    std::string(text::Trim(poll.options[i])));
+        }
+        IndexMessage(tx, id, question);
+        tx.Exec("UPDATE chats SET last_activity_at = ?, last_message_id = ? WHERE id = ?", now, id, chat_id);
+        tx.Exec("UPDATE members SET last_read_message_id = ? WHERE chat_id = ? AND user_id = ?", id, chat_id, actor.user_id);
+        auto m = LoadMessage(tx, id);
+        EmitToChat(tx, chat_id, "message.created", MessageToJson(*m, 0));
+        return std::pair<Message, bool>{*LoadMessage(tx, id, actor.user_id), true};
+    });
+}
+
+Result<Message> ChatService::Vote(const Actor& actor, Id message_id, const std::vector<int>& options) {
+    return db_.Write([&](Tx& tx) -> Result<Message> {
+        VECHE_ASSIGN_OR_RETURN(auto found, SeeMessage(tx, actor, message_id));
+        auto& [m, a] = found;
+        if (!a.is_member() || m.deleted) return Error::NotFound("message");
+        if (!m.poll) return Error::InvalidArgument("this message is not a poll");
+        VECHE_RETURN_IF_ERROR(CheckWritable(a));
+        if (m.poll->closed(NowMs())) return Error::Conflict("poll_closed", "the poll is closed");
+        std::set<int> chosen(options.begin(), options.end());
+        if (chosen.size() != options.size()) return Error::InvalidArgument("each option may be chosen once");
+        if (!m.poll->multiple && chosen.size() > 1) return Error::InvalidArgument("this poll takes one option");
+        for (int i : chosen) {
+            if (i < 0 || i >= static_cast<int>(m.poll->options.size()))
+                return Error::InvalidArgument("no such option: " + std::to_string(i));
+        }
+        // A new vote replaces the previous one; an empty list takes the vote back.
+        tx.Exec("DELETE FROM poll_votes WHERE message_id = ? AND user_id = ?", m.id, actor.user_id);
+        for (int i : chosen) {
+            tx.Exec("INSERT INTO poll_votes(message_id, user_id, idx, created_at) VALUES (?, ?, ?, ?)", m.id, actor.user_id,
+                    i, NowMs());
+        }
+        auto shared = LoadMessage(tx, m.id);
+        EmitToChat(tx, m.chat_id, "message.updated", MessageToJson(*shared, 0));
+        return *LoadMessage(tx, m.id, actor.user_id);
+    });
+}
+
+Result<Message> ChatService::ClosePoll(const Actor& actor, Id message_id) {
+    return db_.Write([&](Tx& tx) -> Result<Message> {
+        VECHE_ASSIGN_OR_RETURN(auto found, SeeMessage(tx, actor, message_id));
+        auto& [m, a] = found;
+        if (!a.is_member() || m.deleted) return Error::NotFound("message");
+        if (!m.poll) return Error::InvalidArgument("this message is not a poll");
+        if (m.author_id != actor.user_id && !a.is_manager()) return Error::Forbidden("only the author or chat admins close a poll");
+        if (!m.poll->closed_at) {
+            tx.Exec("UPDATE polls SET closed_at = ? WHERE message_id = ?", NowMs(), m.id);
+            auto shared = LoadMessage(tx, m.id);
+            EmitToChat(tx, m.chat_id, "message.updated", MessageToJson(*shared, 0));
+        }
+        return *LoadMessage(tx, m.id, actor.user_id);
+    });
+}
+
+Result<HistoryPage> ChatService::Thread(const Actor& actor, Id root_id, const HistoryQuery& q) {
+    if (q.before && q.after) return Error::InvalidArgument("use either 'before' or 'after', not both");
+    if (q.limit < 1 || q.limit > kMaxPageSize) return Error::InvalidArgument("'limit' must be between 1 and 200");
+    return db_.Read([&](Tx& tx) -> Result<HistoryPage> {
+        VECHE_ASSIGN_OR_RETURN(auto found, SeeMessage(tx, actor, root_id));
+        if (!found.second.is_member() && !actor.is_admin) return Error::NotFound("message");
+        HistoryPage page;
+        std::int64_t fetch = q.limit + 1;
+        if (q.after) {
+            static const std::string sql = S(kMessageSelect, "WHERE thread_root_id = ? AND id > ? ORDER BY id ASC LIMIT ?");
+            auto& st = tx.Query(sql, root_id, *q.after, fetch);
+            while (st.Step()) page.messages.push_back(ReadMessage(st));
+        } else {
+            static const std::string sql = S(kMessageSelect, "WHERE thread_root_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
+            auto& st = tx.Query(sql, root_id, q.before.value_or(INT64_MAX), fetch);
+            while (st.Step()) page.messages.push_back(ReadMessage(st));
+        }
+        page.has_more = static_cast<std::int64_t>(page.messages.size()) > q.limit;
+        if (page.has_more) page.messages.pop_back();
+        if (!q.after) std::reverse(page.messages.begin(), page.messages.end());
+        LoadExtras(tx, page.messages, actor.user_id);
+        return page;
+    });
+}
+
+Status ChatService::FollowThread(const Actor& actor, Id root_id, bool follow) {
+    return db_.Write([&](Tx& tx) -> Status {
+        VECHE_ASSIGN_OR_RETURN(auto found, SeeMessage(tx, actor, root_id));
+        if (!found.second.is_member() || found.first.thread_root_id) return Error::NotFound("message");
+        if (follow)
+            tx.Exec("INSERT INTO thread_followers(root_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING", root_id, actor.user_id);
+        else
+            tx.Exec("DELETE FROM thread_followers WHERE root_id = ? AND user_id = ?", root_id, actor.user_id);
+        return {};
+    });
+}
+
+Result<Message> ChatService::Forward(const Actor& actor, Id message_id, Id to_chat_id, std::optional<std::string> comment) {
+    if (comment) VECHE_RETURN_IF_ERROR(ValidateText(*comment));
+    return db_.Write([&](Tx& tx) -> Result<Message> {
+        VECHE_ASSIGN_OR_RETURN(auto found, SeeMessage(tx, actor, message_id));
+        auto& [src, sa] = found;
+        if (!sa.is_member() || src.deleted) return Error::NotFound("message");
+        if (src.kind != "text") return Error::InvalidArgument("only text messages can be forwarded");
+        VECHE_ASSIGN_OR_RETURN(Access to, SeeAsMember(tx, actor, to_chat_id));
+        VECHE_RETURN_IF_ERROR(CheckWritable(to));
+        std::int64_t now = NowMs();
+        if (comment) {
+            Id cid = GlobalIds().Next();
+            tx.Exec("INSERT INTO messages(id, chat_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)", cid, to_chat_id,
+                    actor.user_id, *comment, now);
+            IndexMessage(tx, cid, *comment);
+            auto c = LoadMessage(tx, cid);
+            EmitToChat(tx, to_chat_id, "message.created", MessageToJson(*c, 0));
+        }
+        // A forward of a forward credits the original author.
+        Id original_author = src.forwarded_author_id ? src.forwarded_author_id : src.author_id;
+        std::int64_t original_at = src.forwarded_at.value_or(src.created_at);
+        Id id = GlobalIds().Next();
+        tx.Exec("INSERT INTO messages(id, chat_id, author_id, text, created_at, forwarded_author_id, forwarded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                id, to_chat_id, actor.user_id, src.text, NowMs(), original_author, original_at);
+        IndexMessage(tx, id, src.text);
+        tx.Exec("UPDATE chats SET last_activity_at = ?, last_message_id = ? WHERE id = ?", now, id, to_chat_id);
+        tx.Exec("UPDATE members SET last_read_message_id = ? WHERE chat_id = ? AND user_id = ?", id, to_chat_id, actor.user_id);
+        auto m = LoadMessage(tx, id);
+        EmitToChat(tx, to_chat_id, "message.created", MessageToJson(*m, 0));
+        return std::move(*m);
+    });
+}
+
+Result<Message> ChatService::Pin(const Actor& actor, Id message_id, bool pin) {
+    return db_.Write([&](Tx& tx) -> Result<Message> {
+        VECHE_ASSIGN_OR_RETURN(auto found, SeeMessage(tx, actor, message_id));
+        auto& [m, a] = found;
+        if (!a.is_member() || m.deleted) return Error::NotFound("message");
+        if (m.thread_root_id) return Error::InvalidArgument("thread replies cannot be pinned");
+        VECHE_RETURN_IF_ERROR(CheckWritable(a));
+        if (a.chat.type == "channel" && !a.is_manager()) return Error::Forbidden("only owners and admins pin in channels");
+        if (pin != m.pinned_at.has_value()) {
+            if (pin && tx.QueryInt("SELECT COUNT(*) FROM messages WHERE chat_id = ? AND pinned_at IS NOT NULL", m.chat_id)
+                               .value_or(0) >= 100)
+                return Error::Conflict("too_many_pins", "a chat has at most 100 pinned messages");
+            if (pin)
+                tx.Exec("UPDATE messages SET pinned_at = ?, pinned_by = ? WHERE id = ?", NowMs(), actor.user_id, m.id);
+            else
+                tx.Exec("UPDATE messages SET pinned_at = NULL, pinned_by = NULL WHERE id = ?", m.id);
+            auto fresh = LoadMessage(tx, m.id);
+            EmitToChat(tx, m.chat_id, "message.updated", MessageToJson(*fresh, 0));
+        }
+        return *LoadMessage(tx, m.id, actor.user_id);
+    });
+}
+
+Result<std::vector<Message>> ChatService::Pins(const Actor& actor, Id chat_id) {
+    return db_.Read([&](Tx& tx) -> Result<std::vector<Message>> {
+        VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, chat_id));
+        static const std::string sql =
+            S(kMessageSelect, "WHERE chat_id = ? AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC");
+        std::vector<Message> out;
+        auto& st = tx.Query(sql, chat_id);
+        while (st.Step()) out.push_back(ReadMessage(st));
+        for (auto& m : out) {
+            std::vector<Message> one{std::move(m)};
+            LoadExtras(tx, one, actor.user_id);
+            m = std::move(one.front());
+        }
+        return out;
+    });
+}
+
+Result<std::vector<Id>> ChatService::SeenBy(const Actor& actor, Id message_id) {
+    return db_.Read([&](Tx& tx) -> Result<std::vector<Id>> {
+        VECHE_ASSIGN_OR_RETURN(auto found, SeeMessage(tx, actor, message_id));
+        auto& [m, a] = found;
+        if (!a.is_member()) return Error::NotFound("message");
+        if (a.chat.member_count > kMaxSeenByMembers)
+            return Error::Conflict("chat_too_large", "read receipts are kept for chats of up to 50 members");
+        std::vector<Id> out;
+        auto& st = tx.Query(
+            "SELECT user_id FROM members WHERE chat_id = ? AND user_id <> ? AND last_read_message_id >= ? ORDER BY user_id",
+            m.chat_id, m.author_id, m.id);
+        while (st.Step()) out.push_back(st.Int(0));
+        return out;
+    });
+}
+
+Result<ChatView> ChatService::SetNotify(const Actor& actor, Id chat_id, const std::string& level) {
+    if (level != "all" && level != "mentions" && level != "none")
+        return Error::InvalidArgument("field 'notify' must be all, mentions or none");
+    return db_.Write([&](Tx& tx) -> Result<ChatView> {
+        VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
+        tx.Exec("UPDATE members SET notify = ? WHERE chat_id = ? AND user_id = ?", level, chat_id, actor.user_id);
+        return BuildView(tx, actor.user_id, std::move(a.chat), a.role);
+    });
+}
+
+Result<std::vector<Notification>> ChatService::Notifications(const Actor& actor, std::optional<Id> before, int limit,
+                                                              bool unread_only) {
+    if (limit < 1 || limit > kMaxPageSize) return Error::InvalidArgument("'limit' must be between 1 and 200");
+    return db_.Read([&](Tx& tx) -> Result<std::vector<Notification>> {
+        std::vector<Notification> out;
+        // Only notifications of chats the user is still in: leaving a chat takes its notifications away.
+        auto& st = tx.Query(
+            "SELECT n.id, n.kind, n.chat_id, n.message_id, n.actor_id, n.created_at, n.read_at FROM notifications n "
+            "JOIN members mb ON mb.chat_id = n.chat_id AND mb.user_id = n.user_id "
+            "WHERE n.user_id = ? AND n.id < ? AND (? = 0 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT ?",
+            actor.user_id, before.value_or(INT64_MAX), unread_only, static_cast<std::int64_t>(limit));
+        while (st.Step())
+            out.push_back({st.Int(0), st.Text(1), st.Int(2), st.Int(3), st.Int(4), st.Int(5), !st.IsNull(6)});
+        return out;
+    });
+}
+
+Status ChatService::MarkNotificationsRead(const Actor& actor, const std::vector<Id>& ids) {
+    return db_.Write([&](Tx& tx) -> Status {
+        std::int64_t now = NowMs();
+        if (ids.empty()) {
+            tx.Exec("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL", now, actor.user_id);
+        } else {
+            for (Id id : ids)
+                tx.Exec("UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL", now, id,
+                        actor.user_id);
+        }
+        return {};
+    });
+}
+
+Result<bool> ChatService::IsMember(Id user_id, Id chat_id) {
+    return db_.Read([&](Tx& tx) -> Result<bool> { return RoleOf(tx, chat_id, user_id).has_value(); });
 }
 
 Result<HistoryPage> ChatService::History(const Actor& actor, Id chat_id, const HistoryQuery& q) {
@@ -597,18 +1065,20 @@ Result<HistoryPage> ChatService::History(const Actor& actor, Id chat_id, const H
         HistoryPage page;
         std::int64_t fetch = q.limit + 1;
         if (q.after) {
-            static const std::string sql = S(kMessageSelect, "WHERE chat_id = ? AND id > ? ORDER BY id ASC LIMIT ?");
+            static const std::string sql =
+                S(kMessageSelect, "WHERE chat_id = ? AND id > ? AND thread_root_id IS NULL ORDER BY id ASC LIMIT ?");
             auto& st = tx.Query(sql, chat_id, *q.after, fetch);
             while (st.Step()) page.messages.push_back(ReadMessage(st));
         } else {
-            static const std::string sql = S(kMessageSelect, "WHERE chat_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
+            static const std::string sql =
+                S(kMessageSelect, "WHERE chat_id = ? AND id < ? AND thread_root_id IS NULL ORDER BY id DESC LIMIT ?");
             auto& st = tx.Query(sql, chat_id, q.before.value_or(INT64_MAX), fetch);
             while (st.Step()) page.messages.push_back(ReadMessage(st));
         }
         page.has_more = static_cast<std::int64_t>(page.messages.size()) > q.limit;
         if (page.has_more) page.messages.pop_back();
         if (!q.after) std::reverse(page.messages.begin(), page.messages.end());
-        LoadReactions(tx, page.messages);
+        LoadExtras(tx, page.messages, actor.user_id);
         return page;
     });
 }
@@ -729,8 +1199,7 @@ Result<SearchPage> ChatService::Search(const Actor& actor, const SearchQuery& q)
         // FTS5 walks its index newest-first (rowids are time-ordered ids), so the filters and LIMIT
         // stop the scan early instead of ranking every match.
         auto& st = tx.Query(
-            "SELECT m.id, m.chat_id, m.author_id, m.text, m.client_id, m.created_at, m.edited_at, m.deleted_at, "
-            "snippet(messages_fts, 0, char(57344), char(57345), '…', 24) "
+            "SELECT " VECHE_MESSAGE_COLUMNS("m.") ", snippet(messages_fts, 0, char(57344), char(57345), '…', 24) "
             "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
             "WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND m.deleted_at IS NULL "
             "AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) "
@@ -740,7 +1209,7 @@ Result<SearchPage> ChatService::Search(const Actor& actor, const SearchQuery& q)
             match, q.before.value_or(INT64_MAX), actor.user_id, q.chat_id, q.chat_id, q.author_id, q.author_id,
             q.from_ms, q.from_ms, q.to_ms, q.to_ms, static_cast<std::int64_t>(q.limit) + 1);
         SearchPage page;
-        while (st.Step()) page.hits.push_back({ReadMessage(st), st.Text(8)});
+        while (st.Step()) page.hits.push_back({ReadMessage(st), st.Text(kMessageColumnCount)});
         if (static_cast<int>(page.hits.size()) > q.limit) {
             page.hits.pop_back();
             page.next_before = page.hits.back().message.id;

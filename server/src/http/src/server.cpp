@@ -283,6 +283,17 @@ private:
             }
             hello_started_ = true;
             co_await Hello(last_pos);
+        } else if (type == "typing") {
+            auto it = obj.find("chat_id");
+            std::optional<Id> chat_id;
+            if (it != obj.end() && it->value().is_string()) chat_id = ParseId(it->value().get_string());
+            if (!chat_id) {
+                SendError("invalid_frame", "'chat_id' must be an id string");
+            } else if (!hello_done_) {
+                SendError("invalid_frame", "send hello first");
+            } else if (!server_.services.hub.Typing(user_id(), *chat_id)) {
+                SendError("chat_not_found", "chat not found");
+            }
         } else {
             SendError("invalid_frame", "unknown frame type");
         }
@@ -573,12 +584,15 @@ void Server::Impl::BeginShutdown() {
     acceptor.close(ignored);
     signals.cancel(ignored);
     services.hub.CloseAll(realtime::kCloseGoingAway, "server shutting down");
-    // Poll until in-flight requests have been answered (bounded), then stop the I/O loop.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    // Poll until in-flight requests have been answered and WebSockets closed (bounded: a peer that
+    // never answers the close frame gets 1 s), then stop the I/O loop.
+    auto start = std::chrono::steady_clock::now();
+    auto deadline = start + std::chrono::seconds(5);
+    auto ws_deadline = start + std::chrono::seconds(1);
     auto timer = std::make_shared<asio::steady_timer>(ioc);
     auto poll = std::make_shared<std::function<void()>>();
-    *poll = [this, timer, poll, deadline]() {
-        bool ws_open = services.hub.ConnectionCount() > 0;
+    *poll = [this, timer, poll, deadline, ws_deadline]() {
+        bool ws_open = services.hub.ConnectionCount() > 0 && std::chrono::steady_clock::now() < ws_deadline;
         if ((active_requests == 0 && !ws_open) || std::chrono::steady_clock::now() > deadline) {
             // Give the close frames a moment to leave, then stop.
             timer->expires_after(std::chrono::milliseconds(100));
@@ -626,6 +640,9 @@ void Server::Run() {
     for (int i = 1; i < std::max(1, impl.options.io_threads); ++i) threads.emplace_back([&impl] { impl.ioc.run(); });
     impl.ioc.run();
     for (auto& t : threads) t.join();
+    // Connections whose peers never finished closing still sit in the hub; they must go while the
+    // io_context that owns their sockets and timers is alive.
+    impl.services.hub.ReleaseAll();
     // Requests still on the pool finish their storage work (an acknowledged write is committed).
     impl.pool.join();
 }

@@ -193,6 +193,29 @@ void Hub::OnPresenceChanged(Id user_id) {
     if (user.ok()) QueuePresence(user_id, user->presence_pref);
 }
 
+bool Hub::Typing(Id user_id, Id chat_id) {
+    std::lock_guard lock(mu_);
+    auto mine = chats_by_user_.find(user_id);
+    if (mine == chats_by_user_.end() || !mine->second.count(chat_id)) return false;
+    std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (last_typing_.size() > 100'000) last_typing_.clear();
+    auto& last = last_typing_[std::to_string(user_id) + ":" + std::to_string(chat_id)];
+    if (now - last < 2000) return true;
+    last = now;
+    auto frame = std::make_shared<const std::string>(boost::json::serialize(boost::json::object{
+        {"type", "typing"}, {"chat_id", IdToString(chat_id)}, {"user_id", IdToString(user_id)}}));
+    if (auto it = users_by_chat_.find(chat_id); it != users_by_chat_.end()) {
+        for (Id uid : it->second) {
+            if (uid == user_id) continue;
+            if (auto conns = by_user_.find(uid); conns != by_user_.end()) {
+                for (const auto& s : conns->second) s->Deliver(frame, 0);
+            }
+        }
+    }
+    return true;
+}
+
 bool Hub::IsConnected(Id user_id) const {
     std::lock_guard lock(mu_);
     return by_user_.count(user_id) > 0;
@@ -217,6 +240,17 @@ void Hub::CloseAll(int code, const std::string& reason) {
         for (const auto& [uid, conns] : by_user_) all.insert(all.end(), conns.begin(), conns.end());
     }
     for (auto& s : all) s->Close(code, reason);
+}
+
+void Hub::ReleaseAll() {
+    std::unordered_map<Id, std::vector<std::shared_ptr<Subscriber>>> dropped;
+    {
+        std::lock_guard lock(mu_);
+        dropped.swap(by_user_);
+        users_by_chat_.clear();
+        chats_by_user_.clear();
+    }
+    // `dropped` is destroyed here, outside the lock.
 }
 
 void Hub::QueuePresence(Id user_id, std::string presence) {

@@ -107,6 +107,63 @@ CREATE TABLE reactions (
 CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages', content_rowid='id', tokenize='veche');
 INSERT INTO messages_fts(rowid, text) SELECT id, text FROM messages WHERE deleted_at IS NULL;
 )sql"},
+        {5, "threads, pins, forwards, quotes, polls, mentions and notifications", R"sql(
+ALTER TABLE messages ADD COLUMN thread_root_id INTEGER;
+ALTER TABLE messages ADD COLUMN reply_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN last_reply_at INTEGER;
+ALTER TABLE messages ADD COLUMN forwarded_author_id INTEGER;
+ALTER TABLE messages ADD COLUMN forwarded_at INTEGER;
+ALTER TABLE messages ADD COLUMN quote_id INTEGER;
+ALTER TABLE messages ADD COLUMN pinned_at INTEGER;
+ALTER TABLE messages ADD COLUMN pinned_by INTEGER;
+ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
+CREATE INDEX messages_by_thread ON messages(thread_root_id, id) WHERE thread_root_id IS NOT NULL;
+CREATE INDEX messages_pinned ON messages(chat_id, pinned_at) WHERE pinned_at IS NOT NULL;
+CREATE TABLE thread_followers (
+  root_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  PRIMARY KEY (root_id, user_id)
+) WITHOUT ROWID;
+ALTER TABLE members ADD COLUMN notify TEXT NOT NULL DEFAULT 'all';
+CREATE TABLE mentions (
+  user_id INTEGER NOT NULL,
+  chat_id INTEGER NOT NULL,
+  message_id INTEGER NOT NULL,
+  PRIMARY KEY (user_id, chat_id, message_id)
+) WITHOUT ROWID;
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  chat_id INTEGER NOT NULL,
+  message_id INTEGER NOT NULL,
+  actor_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  read_at INTEGER
+);
+CREATE INDEX notifications_by_user ON notifications(user_id, id);
+CREATE TABLE polls (
+  message_id INTEGER PRIMARY KEY,
+  question TEXT NOT NULL,
+  multiple INTEGER NOT NULL,
+  anonymous INTEGER NOT NULL,
+  deadline INTEGER,
+  closed_at INTEGER
+);
+CREATE TABLE poll_options (
+  message_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (message_id, idx)
+) WITHOUT ROWID;
+CREATE TABLE poll_votes (
+  message_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (message_id, user_id, idx)
+) WITHOUT ROWID;
+)sql"},
     };
     return kMigrations;
 }

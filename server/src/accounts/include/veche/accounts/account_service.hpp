@@ -106,6 +106,8 @@ public:
 
     Result<User> GetUser(Id id);
     Result<std::vector<User>> GetUsers(const std::vector<Id>& ids);
+    // Ids of the existing users among `usernames` (unknown names are skipped).
+    Result<std::vector<Id>> IdsOfUsernames(const std::vector<std::string>& usernames);
     Result<std::vector<User>> SearchUsers(std::string_view query, int limit);
     Result<User> UpdateProfile(Id user_id, const ProfileUpdate& update);
     Result<User> SetPresence(Id user_id, std::string_view presence);
@@ -121,6 +123,7 @@ public:
     Result<std::string> ResetPasswordUnchecked(std::string_view username, std::optional<std::string> password);
     Result<User> SetRoleUnchecked(std::string_view username, std::string_view role);
 
+    bool IsConnected(Id user_id) const { return connected_ && connected_(user_id); }
     // "online" | "away" | "dnd" | "offline" as others should see the user now.
     std::string EffectivePresence(const User& user) const;
 

@@ -24,6 +24,8 @@ inline constexpr std::size_t kMaxNameChars = 100;
 inline constexpr std::size_t kMaxTopicChars = 1000;
 inline constexpr std::size_t kMaxEmojiBytes = 32;
 inline constexpr int kMaxPageSize = 200;
+inline constexpr std::int64_t kMaxSeenByMembers = 50;
+inline constexpr std::size_t kMaxPollOptions = 20;
 
 struct Actor {
     Id user_id = 0;
@@ -49,6 +51,31 @@ struct Reaction {
     std::vector<Id> user_ids;  // in the order they reacted
 };
 
+struct PollOption {
+    std::string text;
+    std::vector<Id> voter_ids;  // empty for anonymous polls (counts only)
+    std::int64_t votes = 0;
+};
+
+struct Poll {
+    std::string question;
+    bool multiple = false;
+    bool anonymous = false;
+    std::optional<std::int64_t> deadline;
+    std::optional<std::int64_t> closed_at;
+    std::vector<PollOption> options;
+    std::vector<int> my_votes;  // the viewer's choices (filled for a viewer, empty in events)
+    std::int64_t voters = 0;
+    bool closed(std::int64_t now) const { return closed_at.has_value() || (deadline && now >= *deadline); }
+};
+
+struct QuotedMessage {
+    Id id = 0;
+    Id author_id = 0;
+    std::string text;  // an excerpt; empty when the quoted message was deleted
+    bool deleted = false;
+};
+
 struct Message {
     Id id = 0;
     Id chat_id = 0;
@@ -59,6 +86,43 @@ struct Message {
     std::optional<std::int64_t> edited_at;
     bool deleted = false;
     std::vector<Reaction> reactions;
+    std::string kind = "text";  // text | poll
+    Id thread_root_id = 0;      // 0: not a thread reply
+    std::int64_t reply_count = 0;
+    std::optional<std::int64_t> last_reply_at;
+    std::vector<Id> thread_participants;  // roots only: up to 5 most recent repliers
+    Id forwarded_author_id = 0;           // forwards: the original author and time
+    std::optional<std::int64_t> forwarded_at;
+    std::optional<QuotedMessage> quote;
+    std::optional<std::int64_t> pinned_at;
+    Id pinned_by = 0;
+    std::optional<Poll> poll;
+};
+
+struct NewMessage {
+    std::string text;
+    std::optional<std::string> client_id;
+    Id thread_root_id = 0;
+    Id quote_id = 0;
+};
+
+struct NewPoll {
+    std::string question;
+    std::vector<std::string> options;
+    bool multiple = false;
+    bool anonymous = false;
+    std::optional<std::int64_t> deadline;
+    std::optional<std::string> client_id;
+};
+
+struct Notification {
+    Id id = 0;
+    std::string kind;  // mention | thread_reply
+    Id chat_id = 0;
+    Id message_id = 0;
+    Id actor_id = 0;
+    std::int64_t created_at = 0;
+    bool read = false;
 };
 
 // A chat as one user sees it.
@@ -67,6 +131,8 @@ struct ChatView {
     std::optional<std::string> my_role;  // nullopt: not a member (public channel preview)
     std::optional<Message> last_message;
     std::int64_t unread_count = 0;
+    std::int64_t mention_count = 0;
+    std::string notify = "all";  // all | mentions | none
     Id last_read_message_id = 0;
     Id direct_user_id = 0;  // direct chats: the other person (or the user, for notes to self)
 };
@@ -164,8 +230,27 @@ public:
     Result<ReadState> MarkRead(const Actor& actor, Id chat_id, Id message_id);
 
     // Second of the pair: true when posted, false when `client_id` repeated an earlier post.
+    Result<std::pair<Message, bool>> Post(const Actor& actor, Id chat_id, const NewMessage& message);
     Result<std::pair<Message, bool>> Post(const Actor& actor, Id chat_id, std::string_view text,
-                                          std::optional<std::string> client_id);
+                                          std::optional<std::string> client_id) {
+        return Post(actor, chat_id, NewMessage{std::string(text), std::move(client_id), 0, 0});
+    }
+    Result<std::pair<Message, bool>> CreatePoll(const Actor& actor, Id chat_id, const NewPoll& poll);
+    Result<Message> Vote(const Actor& actor, Id message_id, const std::vector<int>& options);
+    Result<Message> ClosePoll(const Actor& actor, Id message_id);
+    Result<HistoryPage> Thread(const Actor& actor, Id root_id, const HistoryQuery& query);
+    Status FollowThread(const Actor& actor, Id root_id, bool follow);
+    Result<Message> Forward(const Actor& actor, Id message_id, Id to_chat_id, std::optional<std::string> comment);
+    Result<Message> Pin(const Actor& actor, Id message_id, bool pin);
+    Result<std::vector<Message>> Pins(const Actor& actor, Id chat_id);
+    // Members whose read marker passed the message (small chats only: at most kMaxSeenByMembers).
+    Result<std::vector<Id>> SeenBy(const Actor& actor, Id message_id);
+    Result<ChatView> SetNotify(const Actor& actor, Id chat_id, const std::string& level);
+    Result<std::vector<Notification>> Notifications(const Actor& actor, std::optional<Id> before, int limit,
+                                                    bool unread_only);
+    Status MarkNotificationsRead(const Actor& actor, const std::vector<Id>& ids);
+    // Whether `user` may see chat `chat_id` as a member (for ephemeral signals such as typing).
+    Result<bool> IsMember(Id user_id, Id chat_id);
     Result<HistoryPage> History(const Actor& actor, Id chat_id, const HistoryQuery& query);
     Result<Message> GetMessage(const Actor& actor, Id message_id);
     Result<Message> Edit(const Actor& actor, Id message_id, std::string_view text);
@@ -189,6 +274,7 @@ private:
 // Wire shapes (docs/api.md). `viewer` adds per-viewer fields (reactions' "me"); 0 omits them, as in
 // events, whose one serialized buffer goes to every member.
 boost::json::object MessageToJson(const Message& message, Id viewer, bool show_deleted_text = false);
+boost::json::object NotificationToJson(const Notification& n);
 boost::json::object ChatToJson(const Chat& chat);
 boost::json::object ChatViewToJson(const ChatView& view, Id viewer);
 

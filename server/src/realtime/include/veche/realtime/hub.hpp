@@ -63,11 +63,18 @@ public:
     void OnSessionsRevoked(const std::vector<Id>& session_ids) override;
     void OnPresenceChanged(Id user_id) override;
 
+    // An ephemeral "is typing" signal from a connected member; not stored, at most one per user and
+    // chat every 2 s (extra ones are dropped). Returns false when the user is not in the chat.
+    bool Typing(Id user_id, Id chat_id);
+
     bool IsConnected(Id user_id) const;
     std::size_t ConnectionCount() const;
     std::int64_t LastPublished() const;
     // Closes every connection (server shutdown).
     void CloseAll(int code, const std::string& reason);
+    // Forgets every connection without closing it: the transport calls this when its I/O loop has
+    // stopped, so that no connection outlives the loop it belongs to.
+    void ReleaseAll();
     // Stops the presence flusher; call before destroying the services it uses.
     void Stop();
 
@@ -86,6 +93,7 @@ private:
     std::unordered_map<Id, std::unordered_set<Id>> users_by_chat_;  // only users with connections
     std::unordered_map<Id, std::unordered_set<Id>> chats_by_user_;
     std::int64_t last_published_ = 0;
+    std::unordered_map<std::string, std::int64_t> last_typing_;  // "user:chat" → ms
 
     // Presence changes are coalesced into one frame per interval, so that a reconnect storm of N
     // clients costs N·(N/batch) frames rather than N².

@@ -1,0 +1,440 @@
+#include "veche/realtime/hub.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "test_util.hpp"
+#include "veche/realtime/event_log.hpp"
+
+namespace veche::unit {
+namespace {
+
+using chat::Actor;
+using realtime::Frame;
+
+// A connection that records what the hub hands it. Presence frames (pos 0) are kept apart: they
+// come from the hub's own timer thread.
+class FakeSubscriber final : public realtime::Subscriber {
+public:
+    using Subscriber::Subscriber;
+
+    struct Delivery {
+        Frame frame;
+        std::int64_t pos;
+    };
+
+    void Deliver(Frame frame, std::int64_t pos) override {
+        {
+            std::lock_guard lock(mu_);
+            if (pos == 0) {
+                presence_.push_back(std::move(frame));
+            } else {
+                events_.push_back({std::move(frame), pos});
+            }
+        }
+        cv_.notify_all();
+    }
+    void Close(int code, std::string reason) override {
+        std::lock_guard lock(mu_);
+        closes_.emplace_back(code, std::move(reason));
+    }
+
+    std::vector<Delivery> Events() const {
+        std::lock_guard lock(mu_);
+        return events_;
+    }
+    std::vector<std::int64_t> Positions() const {
+        std::lock_guard lock(mu_);
+        std::vector<std::int64_t> out;
+        for (const auto& d : events_) out.push_back(d.pos);
+        return out;
+    }
+    std::vector<std::string> Kinds() const {
+        std::lock_guard lock(mu_);
+        std::vector<std::string> out;
+        for (const auto& d : events_) out.push_back(boost::json::parse(*d.frame).at("kind").as_string().c_str());
+        return out;
+    }
+    std::vector<std::pair<int, std::string>> Closes() const {
+        std::lock_guard lock(mu_);
+        return closes_;
+    }
+    // Whether an event at `pos` or later arrived within a generous deadline.
+    bool WaitForPos(std::int64_t pos) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, std::chrono::seconds(20),
+                            [&] { return !events_.empty() && events_.back().pos >= pos; });
+    }
+    bool WaitForPresence() {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return !presence_.empty(); });
+    }
+    std::vector<Frame> Presence() const {
+        std::lock_guard lock(mu_);
+        return presence_;
+    }
+
+private:
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<Delivery> events_;
+    std::vector<Frame> presence_;
+    std::vector<std::pair<int, std::string>> closes_;
+};
+
+Event ChatEvent(std::int64_t pos, Id chat_id, std::string kind, Id target = 0,
+                MembershipChange membership = MembershipChange::kNone) {
+    Event e;
+    e.pos = pos;
+    e.chat_id = chat_id;
+    e.target_user_id = target;
+    e.kind = std::move(kind);
+    e.data_json = "{\"n\":" + std::to_string(pos) + "}";
+    e.membership = membership;
+    return e;
+}
+
+class Hub : public ::testing::Test {
+protected:
+    void SetUp() override {
+        db_ = test::OpenTestDatabase(dir_.File("hub.db"));
+        accounts_ = std::make_unique<accounts::AccountService>(*db_);
+        chats_ = std::make_unique<chat::ChatService>(*db_, *accounts_);
+        alice_ = {test::InsertUser(*db_, "alice"), false};
+        bob_ = {test::InsertUser(*db_, "bob"), false};
+        carol_ = {test::InsertUser(*db_, "carol"), false};
+        mallory_ = {test::InsertUser(*db_, "mallory"), false};
+        // alice and bob share a group; carol and mallory are outside it.
+        chat::NewChat spec;
+        spec.type = "group";
+        spec.member_ids = {bob_.user_id};
+        auto g = chats_->CreateChat(alice_, spec);
+        ASSERT_TRUE(g.ok());
+        group_ = g->first.chat.id;
+        hub_ = std::make_unique<realtime::Hub>(*db_, *chats_, *accounts_);
+    }
+    void TearDown() override {
+        if (db_) db_->SetEventSink(nullptr);
+        if (hub_) hub_->Stop();
+        hub_.reset();
+        chats_.reset();
+        accounts_.reset();
+        if (db_) db_->Stop();
+    }
+
+    // Routes committed events through the hub, as the server does.
+    void Wire() {
+        db_->SetEventSink(hub_.get());
+        accounts_->SetListener(hub_.get());
+    }
+
+    std::shared_ptr<FakeSubscriber> Connect(const Actor& who, Id session_id = 0) {
+        auto sub = std::make_shared<FakeSubscriber>(who.user_id, session_id ? session_id : GlobalIds().Next());
+        auto head = hub_->Attach(sub);
+        EXPECT_TRUE(head.ok());
+        return sub;
+    }
+
+    test::TempDir dir_;
+    std::unique_ptr<storage::Database> db_;
+    std::unique_ptr<accounts::AccountService> accounts_;
+    std::unique_ptr<chat::ChatService> chats_;
+    std::unique_ptr<realtime::Hub> hub_;
+    Actor alice_, bob_, carol_, mallory_;
+    Id group_ = 0;
+};
+
+}  // namespace
+
+TEST(EventFrame, WrapsTheEventDataOnce) {
+    Event e = ChatEvent(42, 7261537281736704, "message.created");
+    e.data_json = R"({"text":"hi"})";
+    auto frame = boost::json::parse(realtime::EventFrame(e)).as_object();
+    EXPECT_EQ(frame.at("type").as_string(), "event");
+    EXPECT_EQ(frame.at("pos").as_int64(), 42);
+    EXPECT_EQ(frame.at("kind").as_string(), "message.created");
+    EXPECT_EQ(frame.at("chat_id").as_string(), "7261537281736704");
+    EXPECT_EQ(frame.at("data").at("text").as_string(), "hi");
+
+    Event broadcast;
+    broadcast.pos = 43;
+    broadcast.broadcast = true;
+    broadcast.kind = "user.updated";
+    broadcast.data_json = "{}";
+    auto b = boost::json::parse(realtime::EventFrame(broadcast)).as_object();
+    EXPECT_FALSE(b.contains("chat_id"));
+    EXPECT_EQ(b.at("pos").as_int64(), 43);
+}
+
+TEST_F(Hub, MemberReceivesChatEventsAndNonMemberDoesNot) {
+    Wire();
+    auto alice = Connect(alice_);
+    auto bob = Connect(bob_);
+    auto mallory = Connect(mallory_);
+
+    auto posted = chats_->Post(alice_, group_, "hello team", std::nullopt);
+    ASSERT_TRUE(posted.ok());
+    // A broadcast afterwards reaches everyone; once it has, the earlier event was delivered or skipped.
+    accounts::ProfileUpdate up;
+    up.status_text = "here";
+    ASSERT_TRUE(accounts_->UpdateProfile(carol_.user_id, up).ok());
+    // The log's head is committed before the calls return; its publication may still be under way.
+    std::int64_t head = realtime::HeadPosition(*db_).value();
+    for (auto* s : {alice.get(), bob.get(), mallory.get()}) ASSERT_TRUE(s->WaitForPos(head));
+
+    EXPECT_EQ(alice->Kinds(), (std::vector<std::string>{"message.created", "user.updated"}));
+    EXPECT_EQ(bob->Kinds(), (std::vector<std::string>{"message.created", "user.updated"}));
+    EXPECT_EQ(mallory->Kinds(), std::vector<std::string>{"user.updated"});
+    auto frame = boost::json::parse(*alice->Events()[0].frame).as_object();
+    EXPECT_EQ(frame.at("data").at("id").as_string(), IdToString(posted->first.id));
+    EXPECT_EQ(frame.at("chat_id").as_string(), IdToString(group_));
+}
+
+TEST_F(Hub, OneSerializedFrameGoesToEveryRecipient) {
+    auto alice_phone = Connect(alice_);
+    auto alice_laptop = Connect(alice_);
+    auto bob = Connect(bob_);
+    auto carol = Connect(carol_);
+    hub_->Publish({ChatEvent(100, group_, "message.created")});
+
+    auto a1 = alice_phone->Events(), a2 = alice_laptop->Events(), b = bob->Events();
+    ASSERT_EQ(a1.size(), 1u);
+    ASSERT_EQ(a2.size(), 1u);
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_TRUE(carol->Events().empty());
+    EXPECT_EQ(a1[0].frame.get(), a2[0].frame.get());
+    EXPECT_EQ(a1[0].frame.get(), b[0].frame.get());
+    EXPECT_EQ(a1[0].pos, 100);
+    EXPECT_EQ(hub_->LastPublished(), 100);
+}
+
+TEST_F(Hub, EventForAMemberAlsoTargetedAtThemArrivesOnce) {
+    auto alice = Connect(alice_);
+    auto bob = Connect(bob_);
+    hub_->Publish({ChatEvent(100, group_, "chat.read", alice_.user_id)});
+    EXPECT_EQ(alice->Positions(), std::vector<std::int64_t>{100});
+    EXPECT_EQ(bob->Positions(), std::vector<std::int64_t>{100});
+}
+
+TEST_F(Hub, TargetedEventReachesOnlyItsUser) {
+    auto alice = Connect(alice_);
+    auto bob = Connect(bob_);
+    auto carol = Connect(carol_);
+    hub_->Publish({ChatEvent(100, 0, "notification.created", carol_.user_id)});
+    EXPECT_TRUE(alice->Events().empty());
+    EXPECT_TRUE(bob->Events().empty());
+    EXPECT_EQ(carol->Positions(), std::vector<std::int64_t>{100});
+}
+
+TEST_F(Hub, MemberAddedSubscribesTheNewMemberBeforeDelivery) {
+    auto carol = Connect(carol_);
+    hub_->Publish({ChatEvent(100, group_, "message.created")});
+    EXPECT_TRUE(carol->Events().empty());
+
+    hub_->Publish({ChatEvent(101, group_, "member.added", carol_.user_id, MembershipChange::kAdd),
+                   ChatEvent(102, group_, "message.created")});
+    EXPECT_EQ(carol->Positions(), (std::vector<std::int64_t>{101, 102}));
+    hub_->Publish({ChatEvent(103, group_, "message.updated")});
+    EXPECT_EQ(carol->Positions(), (std::vector<std::int64_t>{101, 102, 103}));
+}
+
+TEST_F(Hub, MemberRemovedReachesTheRemovedUserThenUnsubscribes) {
+    auto alice = Connect(alice_);
+    auto bob = Connect(bob_);
+    hub_->Publish({ChatEvent(100, group_, "member.removed", bob_.user_id, MembershipChange::kRemove),
+                   ChatEvent(101, group_, "message.created")});
+    EXPECT_EQ(bob->Positions(), std::vector<std::int64_t>{100});
+    EXPECT_EQ(alice->Positions(), (std::vector<std::int64_t>{100, 101}));
+    hub_->Publish({ChatEvent(102, group_, "message.created")});
+    EXPECT_EQ(bob->Positions(), std::vector<std::int64_t>{100});
+}
+
+TEST_F(Hub, MembershipChangesFromChatServiceReachTheRightConnections) {
+    Wire();
+    auto bob = Connect(bob_);
+    auto carol = Connect(carol_);
+    ASSERT_TRUE(chats_->AddMembers(alice_, group_, {carol_.user_id}, "member").ok());
+    ASSERT_TRUE(chats_->RemoveMember(alice_, group_, bob_.user_id).ok());
+    auto m = chats_->Post(alice_, group_, "after the changes", std::nullopt);
+    ASSERT_TRUE(m.ok());
+    // The log's head is committed before the calls return; its publication may still be under way.
+    std::int64_t head = realtime::HeadPosition(*db_).value();
+    ASSERT_TRUE(carol->WaitForPos(head));
+    EXPECT_EQ(carol->Kinds(), (std::vector<std::string>{"member.added", "member.removed", "message.created"}));
+    EXPECT_EQ(bob->Kinds(), (std::vector<std::string>{"member.added", "member.removed"}));
+}
+
+TEST_F(Hub, BroadcastReachesEveryConnection) {
+    auto alice = Connect(alice_);
+    auto carol = Connect(carol_);
+    auto mallory1 = Connect(mallory_);
+    auto mallory2 = Connect(mallory_);
+    Event e;
+    e.pos = 100;
+    e.broadcast = true;
+    e.kind = "user.updated";
+    e.data_json = "{}";
+    hub_->Publish({e});
+    for (const auto& s : {alice, carol, mallory1, mallory2}) {
+        ASSERT_EQ(s->Positions(), std::vector<std::int64_t>{100});
+        EXPECT_EQ(s->Events()[0].frame.get(), alice->Events()[0].frame.get());
+    }
+}
+
+TEST_F(Hub, DeliversInPositionOrder) {
+    auto alice = Connect(alice_);
+    std::vector<Event> batch;
+    for (std::int64_t p = 100; p < 110; ++p) batch.push_back(ChatEvent(p, group_, "message.created"));
+    hub_->Publish(batch);
+    hub_->Publish({ChatEvent(110, group_, "message.created")});
+    auto positions = alice->Positions();
+    ASSERT_EQ(positions.size(), 11u);
+    EXPECT_TRUE(std::is_sorted(positions.begin(), positions.end()));
+    EXPECT_EQ(positions.front(), 100);
+    EXPECT_EQ(positions.back(), 110);
+}
+
+TEST_F(Hub, OnSessionsRevokedClosesOnlyMatchingSessions) {
+    auto a1 = Connect(alice_, 11);
+    auto a2 = Connect(alice_, 12);
+    auto b = Connect(bob_, 13);
+    hub_->OnSessionsRevoked({12, 13, 999});
+    EXPECT_TRUE(a1->Closes().empty());
+    ASSERT_EQ(a2->Closes().size(), 1u);
+    EXPECT_EQ(a2->Closes()[0].first, realtime::kCloseRevoked);
+    EXPECT_EQ(realtime::kCloseRevoked, 4001);
+    ASSERT_EQ(b->Closes().size(), 1u);
+    EXPECT_EQ(b->Closes()[0].first, 4001);
+}
+
+TEST_F(Hub, RevokingASessionThroughAccountsClosesItsConnection) {
+    Wire();
+    Id session = GlobalIds().Next();
+    auto inserted = db_->Write([&](storage::Tx& tx) -> Status {
+        tx.Exec("INSERT INTO sessions(id, user_id, token_hash, created_at, last_seen_at) VALUES (?, ?, 'h', 0, 0)",
+                session, alice_.user_id);
+        return {};
+    });
+    ASSERT_TRUE(inserted.ok());
+    auto revoked = Connect(alice_, session);
+    auto other = Connect(alice_);
+    ASSERT_TRUE(accounts_->RevokeSession(alice_.user_id, session).ok());
+    ASSERT_EQ(revoked->Closes().size(), 1u);
+    EXPECT_EQ(revoked->Closes()[0].first, realtime::kCloseRevoked);
+    EXPECT_TRUE(other->Closes().empty());
+}
+
+TEST_F(Hub, DetachedConnectionReceivesNothing) {
+    auto alice = Connect(alice_);
+    auto second = Connect(alice_);
+    EXPECT_TRUE(hub_->IsConnected(alice_.user_id));
+    EXPECT_EQ(hub_->ConnectionCount(), 2u);
+    hub_->Detach(alice.get());
+    EXPECT_TRUE(hub_->IsConnected(alice_.user_id));
+    hub_->Publish({ChatEvent(100, group_, "message.created")});
+    EXPECT_TRUE(alice->Events().empty());
+    EXPECT_EQ(second->Positions(), std::vector<std::int64_t>{100});
+    hub_->Detach(second.get());
+    EXPECT_FALSE(hub_->IsConnected(alice_.user_id));
+    EXPECT_EQ(hub_->ConnectionCount(), 0u);
+}
+
+TEST_F(Hub, AttachReportsTheLastPublishedPosition) {
+    hub_->Publish({ChatEvent(100, group_, "message.created"), ChatEvent(101, group_, "message.created")});
+    auto sub = std::make_shared<FakeSubscriber>(alice_.user_id, 1);
+    auto head = hub_->Attach(sub);
+    ASSERT_TRUE(head.ok());
+    EXPECT_EQ(head.value(), 101);
+    EXPECT_TRUE(sub->Events().empty());
+}
+
+TEST_F(Hub, HeadStartsAtTheEventLogHead) {
+    auto head = realtime::HeadPosition(*db_);
+    ASSERT_TRUE(head.ok());
+    EXPECT_GT(head.value(), 0) << "creating the group logged events";
+    EXPECT_EQ(hub_->LastPublished(), head.value());
+}
+
+TEST_F(Hub, PresenceOfAConnectingUserReachesOthers) {
+    auto alice = Connect(alice_);
+    ASSERT_TRUE(alice->WaitForPresence());
+    auto frame = boost::json::parse(*alice->Presence().front()).as_object();
+    EXPECT_EQ(frame.at("type").as_string(), "presence");
+    bool found = false;
+    for (const auto& u : frame.at("users").as_array()) {
+        if (u.at("user_id").as_string() == IdToString(alice_.user_id)) {
+            found = true;
+            EXPECT_EQ(u.at("presence").as_string(), "online");
+        }
+    }
+    EXPECT_TRUE(found);
+}
+
+TEST_F(Hub, ReadEventsForReturnsExactlyWhatTheUserMaySee) {
+    // Everything so far: the group of alice and bob (member.added ×2, chat.created).
+    auto start = realtime::HeadPosition(*db_);
+    ASSERT_TRUE(start.ok());
+    chat::NewChat spec;
+    spec.type = "group";
+    auto h = chats_->CreateChat(carol_, spec);  // member.added(carol), chat.created
+    ASSERT_TRUE(h.ok());
+    ASSERT_TRUE(chats_->Post(alice_, group_, "in the group", std::nullopt).ok());
+    ASSERT_TRUE(chats_->Post(carol_, h->first.chat.id, "alone", std::nullopt).ok());
+    accounts::ProfileUpdate up;
+    up.display_name = "Carol";
+    ASSERT_TRUE(accounts_->UpdateProfile(carol_.user_id, up).ok());
+    ASSERT_TRUE(chats_->RemoveMember(alice_, group_, bob_.user_id).ok());
+    ASSERT_TRUE(chats_->Post(alice_, group_, "bob is gone", std::nullopt).ok());
+
+    auto all = realtime::ReadEventsFor(*db_, alice_.user_id, 0, 1000);
+    ASSERT_TRUE(all.ok());
+    auto kinds_of = [](const std::vector<Event>& events) {
+        std::vector<std::string> out;
+        for (const auto& e : events) out.push_back(e.kind);
+        return out;
+    };
+    EXPECT_EQ(kinds_of(*all), (std::vector<std::string>{"member.added", "member.added", "chat.created",
+                                                         "message.created", "user.updated", "member.removed",
+                                                         "message.created"}));
+    for (std::size_t i = 1; i < all->size(); ++i) EXPECT_LT((*all)[i - 1].pos, (*all)[i].pos);
+
+    auto bob = realtime::ReadEventsFor(*db_, bob_.user_id, 0, 1000);
+    ASSERT_TRUE(bob.ok());
+    // Removed from the group, bob still gets the events addressed to him: his own member.added and
+    // member.removed, and the broadcast; none of the group's traffic.
+    EXPECT_EQ(kinds_of(*bob), (std::vector<std::string>{"member.added", "user.updated", "member.removed"}));
+    EXPECT_EQ(bob->front().target_user_id, bob_.user_id);
+    EXPECT_EQ(bob->back().target_user_id, bob_.user_id);
+
+    auto carol = realtime::ReadEventsFor(*db_, carol_.user_id, start.value(), 1000);
+    ASSERT_TRUE(carol.ok());
+    EXPECT_EQ(kinds_of(*carol), (std::vector<std::string>{"member.added", "chat.created", "message.created",
+                                                           "user.updated"}));
+    for (const auto& e : *carol) EXPECT_EQ(e.chat_id, e.broadcast ? 0 : h->first.chat.id);
+
+    auto mallory = realtime::ReadEventsFor(*db_, mallory_.user_id, 0, 1000);
+    ASSERT_TRUE(mallory.ok());
+    EXPECT_EQ(kinds_of(*mallory), std::vector<std::string>{"user.updated"});
+
+    // After a position, and limited.
+    auto later = realtime::ReadEventsFor(*db_, alice_.user_id, (*all)[3].pos, 1000);
+    ASSERT_TRUE(later.ok());
+    EXPECT_EQ(kinds_of(*later), (std::vector<std::string>{"user.updated", "member.removed", "message.created"}));
+    auto limited = realtime::ReadEventsFor(*db_, alice_.user_id, 0, 2);
+    ASSERT_TRUE(limited.ok());
+    ASSERT_EQ(limited->size(), 2u);
+    EXPECT_EQ(limited->back().pos, (*all)[1].pos);
+    auto none = realtime::ReadEventsFor(*db_, alice_.user_id, all->back().pos, 1000);
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+}
+
+}  // namespace veche::unit

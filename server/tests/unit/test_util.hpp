@@ -1,0 +1,108 @@
+#pragma once
+// Helpers shared by the unit tests: a temporary directory per test, a database in it, a recording
+// event sink and users inserted without password hashing (argon2id is slow under ASan).
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "veche/core/clock.hpp"
+#include "veche/core/event.hpp"
+#include "veche/core/ids.hpp"
+#include "veche/storage/database.hpp"
+
+namespace veche::test {
+
+// A fresh directory under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "veche-unit-XXXXXX").string();
+        if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path_ = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    const std::filesystem::path& path() const { return path_; }
+    std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+// fsync is irrelevant to what unit tests check and makes them slow.
+inline std::unique_ptr<storage::Database> OpenTestDatabase(const std::string& path, int readers = 2) {
+    storage::DatabaseOptions options;
+    options.path = path;
+    options.readers = readers;
+    options.synchronous_full = false;
+    return storage::OpenSqlite(options);
+}
+
+// Keeps every published event; tests wait for a count instead of sleeping.
+class RecordingSink final : public EventSink {
+public:
+    void Publish(const std::vector<Event>& events) override {
+        {
+            std::lock_guard lock(mu_);
+            batches_.push_back(events);
+            events_.insert(events_.end(), events.begin(), events.end());
+        }
+        cv_.notify_all();
+    }
+
+    // True when at least `n` events arrived within a generous deadline.
+    bool WaitForCount(std::size_t n, std::chrono::seconds deadline = std::chrono::seconds(20)) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, deadline, [&] { return events_.size() >= n; });
+    }
+
+    std::vector<Event> Events() const {
+        std::lock_guard lock(mu_);
+        return events_;
+    }
+    std::size_t BatchCount() const {
+        std::lock_guard lock(mu_);
+        return batches_.size();
+    }
+    void Clear() {
+        std::lock_guard lock(mu_);
+        events_.clear();
+        batches_.clear();
+    }
+
+private:
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<Event> events_;
+    std::vector<std::vector<Event>> batches_;
+};
+
+// A user row written directly, with a password hash that matches no password.
+inline Id InsertUser(storage::Database& db, const std::string& username, const std::string& role = "user",
+                     bool deactivated = false) {
+    Id id = GlobalIds().Next();
+    auto r = db.Write([&](storage::Tx& tx) -> Status {
+        tx.Exec("INSERT INTO users(id, username, display_name, role, password_hash, deactivated, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, 'x', ?, ?, ?)",
+                id, username, username, role, deactivated, NowMs(), NowMs());
+        return {};
+    });
+    if (!r.ok()) throw std::runtime_error("cannot insert user " + username + ": " + r.error().message);
+    return id;
+}
+
+}  // namespace veche::test
