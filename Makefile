@@ -1,11 +1,12 @@
 # Thin front end over scripts/ and CMake presets. `make run` and `make test` work on a fresh machine.
-.PHONY: deps build build-release run test unit integration clean format
+.PHONY: deps build build-release web run test unit integration web-unit web-e2e clean format
 
 JOBS ?= $(shell nproc)
 PYTHON := /usr/bin/python3
 
 deps:
 	@scripts/install-deps
+	@scripts/install-web-deps
 
 build: deps
 	@cmake --preset debug >/dev/null
@@ -15,8 +16,12 @@ build-release: deps
 	@cmake --preset release >/dev/null
 	@cmake --build build/release -j $(JOBS) --target veche
 
-run: build-release
-	build/release/veche serve $(ARGS)
+web: deps
+	cd web && npm run build
+
+# The embedded default: SQLite and files under ./data, http://127.0.0.1:8080, the web client at /.
+run: build-release web
+	build/release/veche serve --web web/dist $(ARGS)
 
 unit: build
 	ctest --test-dir build/debug --output-on-failure -j $(JOBS)
@@ -24,10 +29,16 @@ unit: build
 integration: build
 	VECHE_BIN=$(CURDIR)/build/debug/veche $(PYTHON) -m pytest server/tests/integration -q -p no:cacheprovider
 
-test: unit integration
+web-unit: deps
+	cd web && npm run test:unit
+
+web-e2e: build web
+	cd web && VECHE_BIN=$(CURDIR)/build/debug/veche npm run test:e2e
+
+test: unit integration web-unit web-e2e
 
 clean:
-	rm -rf build
+	rm -rf build web/dist
 
 format:
 	find server bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

@@ -70,9 +70,10 @@ protected:
     Id AddUser(const std::string& username, const std::string& role = "user") {
         Id id = GlobalIds().Next();
         auto st = db_->Write([&](storage::Tx& tx) -> Status {
-            tx.Exec("INSERT INTO users(id, username, display_name, role, password_hash, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    id, username, username, role, PasswordHash(), NowMs(), NowMs());
+            tx.Exec(
+                "INSERT INTO users(id, username, display_name, role, password_hash, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                id, username, username, role, PasswordHash(), NowMs(), NowMs());
             return {};
         });
         EXPECT_TRUE(st.ok());
@@ -91,6 +92,16 @@ protected:
             return tx.QueryInt("SELECT COUNT(*) FROM users").value_or(-1);
         });
         return n.ok() ? n.value() : -1;
+    }
+
+    static NewUser Spec(std::string username, std::optional<std::string> password,
+                        std::string display_name = "", std::string role = "user") {
+        NewUser spec;
+        spec.username = std::move(username);
+        spec.password = std::move(password);
+        spec.display_name = std::move(display_name);
+        spec.role = std::move(role);
+        return spec;
     }
 
     static User Admin() {
@@ -303,12 +314,12 @@ TEST_F(AccountService, OnlyAdministratorsCreateUsers) {
     User plain;
     plain.id = 2;
     plain.role = "user";
-    auto refused = service_->CreateUser(plain, NewUser{"eve", std::string("password-123"), "", "user"});
+    auto refused = service_->CreateUser(plain, Spec("eve", std::string("password-123"), "", "user"));
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
     EXPECT_EQ(UserCount(), 0);
 
-    auto created = service_->CreateUser(Admin(), NewUser{"carol", std::nullopt, "Carol C.", "user"});
+    auto created = service_->CreateUser(Admin(), Spec("carol", std::nullopt, "Carol C.", "user"));
     ASSERT_TRUE(created.ok());
     ASSERT_TRUE(created->generated_password.has_value());
     EXPECT_EQ(created->generated_password->size(), 16u);
@@ -329,25 +340,25 @@ TEST_F(AccountService, ValidatesUsernames) {
         ASSERT_FALSE(r.ok()) << bad;
         EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
     }
-    auto invalid = service_->CreateUser(Admin(), NewUser{"a b", std::string("password-123"), "", "user"});
+    auto invalid = service_->CreateUser(Admin(), Spec("a b", std::string("password-123"), "", "user"));
     ASSERT_FALSE(invalid.ok());
     EXPECT_EQ(invalid.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(invalid.error().message.find("username"), std::string::npos);
-    auto bad_role = service_->CreateUser(Admin(), NewUser{"dave", std::string("password-123"), "", "root"});
+    auto bad_role = service_->CreateUser(Admin(), Spec("dave", std::string("password-123"), "", "root"));
     ASSERT_FALSE(bad_role.ok());
     EXPECT_EQ(bad_role.error().code, ErrorCode::kInvalidArgument);
-    auto short_password = service_->CreateUser(Admin(), NewUser{"dave", std::string("1234567"), "", "user"});
+    auto short_password = service_->CreateUser(Admin(), Spec("dave", std::string("1234567"), "", "user"));
     ASSERT_FALSE(short_password.ok());
     EXPECT_EQ(short_password.error().code, ErrorCode::kInvalidArgument);
     EXPECT_EQ(UserCount(), 0);
 
     // Upper case is folded before validation, and the folded name must be unique.
-    auto created = service_->CreateUser(Admin(), NewUser{"Bob.Smith", std::string("password-123"), "", "user"});
+    auto created = service_->CreateUser(Admin(), Spec("Bob.Smith", std::string("password-123"), "", "user"));
     ASSERT_TRUE(created.ok());
     EXPECT_EQ(created->user.username, "bob.smith");
     EXPECT_EQ(created->user.display_name, "bob.smith");
     EXPECT_FALSE(created->user.must_change_password);
-    auto taken = service_->CreateUser(Admin(), NewUser{"BOB.SMITH", std::string("password-456"), "", "user"});
+    auto taken = service_->CreateUser(Admin(), Spec("BOB.SMITH", std::string("password-456"), "", "user"));
     ASSERT_FALSE(taken.ok());
     EXPECT_EQ(taken.error().code, ErrorCode::kConflict);
     EXPECT_EQ(taken.error().api_code, "username_taken");
@@ -371,7 +382,8 @@ TEST_F(AccountService, DeactivatedUserCannotLogInAndLosesSessions) {
     EXPECT_FALSE(service_->Authenticate(first.token).ok());
     EXPECT_FALSE(service_->Authenticate(second.token).ok());
     auto revoked = listener_.Revoked();
-    EXPECT_EQ(std::set<Id>(revoked.begin(), revoked.end()), (std::set<Id>{first.session.id, second.session.id}));
+    EXPECT_EQ(std::set<Id>(revoked.begin(), revoked.end()),
+              (std::set<Id>{first.session.id, second.session.id}));
 
     auto login = service_->Login("alice", kPassword, "192.0.2.1", "");
     ASSERT_FALSE(login.ok());
@@ -385,7 +397,8 @@ TEST_F(AccountService, AdministratorsCannotDemoteOrDeactivateThemselves) {
     Id root = AddUser("root", "admin");
     User self = service_->GetUser(root).value();
     using Change = std::pair<std::optional<std::string>, std::optional<bool>>;
-    for (const auto& [role, deactivated] : std::vector<Change>{{"user", std::nullopt}, {std::nullopt, true}}) {
+    for (const auto& [role, deactivated] :
+         std::vector<Change>{{"user", std::nullopt}, {std::nullopt, true}}) {
         auto r = service_->UpdateUser(self, root, role, deactivated);
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error().code, ErrorCode::kForbidden);
@@ -431,7 +444,8 @@ TEST_F(AccountService, ProfileUpdateIsBroadcastAsUserUpdated) {
     EXPECT_EQ(events[0].kind, "user.updated");
     EXPECT_TRUE(events[0].broadcast);
     EXPECT_EQ(events[0].chat_id, 0);
-    EXPECT_NE(events[0].data_json.find("\"display_name\":\"Alice A.\""), std::string::npos) << events[0].data_json;
+    EXPECT_NE(events[0].data_json.find("\"display_name\":\"Alice A.\""), std::string::npos)
+        << events[0].data_json;
 }
 
 TEST_F(AccountService, PresenceMustBeAKnownValue) {

@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/json/parse.hpp>
-
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <functional>
 #include <string>
 #include <vector>
@@ -37,7 +36,8 @@ protected:
         if (db_) db_->Stop();
     }
 
-    Id Group(const Actor& owner, std::vector<Id> members, std::optional<std::int64_t> immutable = std::nullopt) {
+    Id Group(const Actor& owner, std::vector<Id> members,
+             std::optional<std::int64_t> immutable = std::nullopt) {
         NewChat spec;
         spec.type = "group";
         spec.name = "team";
@@ -132,6 +132,21 @@ chat::ChatUpdate Immutable(std::optional<std::int64_t> minutes) {
     up.set_immutable = true;
     up.immutable_after_minutes = minutes;
     return up;
+}
+
+chat::NewPoll Poll(std::string question, std::vector<std::string> options) {
+    chat::NewPoll poll;
+    poll.question = std::move(question);
+    poll.options = std::move(options);
+    return poll;
+}
+
+chat::NewMessage Reply(std::string text, Id thread_root_id, Id quote_id) {
+    chat::NewMessage m;
+    m.text = std::move(text);
+    m.thread_root_id = thread_root_id;
+    m.quote_id = quote_id;
+    return m;
 }
 
 std::vector<Id> Ids(const std::vector<chat::Message>& messages) {
@@ -263,7 +278,7 @@ TEST_F(ChatService, NonMemberOfAPublicChannelSeesOnlyTheChannelItself) {
 TEST_F(ChatService, NonMemberGetsNotFoundFromThreadsPinsPollsAndForwards) {
     Id chat_id = Group(alice_, {bob_.user_id});
     auto m = MustPost(alice_, chat_id, "root message");
-    auto poll = chats_->CreatePoll(alice_, chat_id, chat::NewPoll{"lunch?", {"yes", "no"}, false, false, std::nullopt, std::nullopt});
+    auto poll = chats_->CreatePoll(alice_, chat_id, Poll("lunch?", {"yes", "no"}));
     ASSERT_TRUE(poll.ok()) << poll.error().message;
     Id poll_id = poll->first.id;
     Id own_chat = Group(mallory_, {});
@@ -278,10 +293,9 @@ TEST_F(ChatService, NonMemberGetsNotFoundFromThreadsPinsPollsAndForwards) {
         ExpectNotFound(chats_->SetNotify(outsider, chat_id, "none"), "SetNotify");
         ExpectNotFound(chats_->Vote(outsider, poll_id, {0}), "Vote");
         ExpectNotFound(chats_->ClosePoll(outsider, poll_id), "ClosePoll");
-        ExpectNotFound(chats_->CreatePoll(outsider, chat_id, chat::NewPoll{"q", {"a", "b"}, false, false, std::nullopt,
-                                                                           std::nullopt}),
-                       "CreatePoll");
-        ExpectNotFound(chats_->Forward(outsider, m.id, own_chat, std::nullopt), "Forward from a private chat");
+        ExpectNotFound(chats_->CreatePoll(outsider, chat_id, Poll("q", {"a", "b"})), "CreatePoll");
+        ExpectNotFound(chats_->Forward(outsider, m.id, own_chat, std::nullopt),
+                       "Forward from a private chat");
         ExpectNotFound(chats_->Forward(alice_, m.id, own_chat, std::nullopt), "Forward into a foreign chat");
         chat::SearchQuery q;
         q.text = "root";
@@ -290,8 +304,8 @@ TEST_F(ChatService, NonMemberGetsNotFoundFromThreadsPinsPollsAndForwards) {
     }
     // Replies and quotes cannot reach into a chat the author cannot see.
     ASSERT_TRUE(chats_->AddMembers(mallory_, own_chat, {bob_.user_id}, "member").ok());
-    ExpectNotFound(chats_->Post(mallory_, own_chat, chat::NewMessage{"re", std::nullopt, m.id, 0}), "reply");
-    ExpectNotFound(chats_->Post(mallory_, own_chat, chat::NewMessage{"quote", std::nullopt, 0, m.id}), "quote");
+    ExpectNotFound(chats_->Post(mallory_, own_chat, Reply("re", m.id, 0)), "reply");
+    ExpectNotFound(chats_->Post(mallory_, own_chat, Reply("quote", 0, m.id)), "quote");
 
     chat::SearchQuery everywhere;
     everywhere.text = "root";
@@ -310,9 +324,11 @@ TEST_F(ChatService, GuestReadsButCannotPostOrReact) {
     auto m = MustPost(alice_, chat_id, "for your information");
 
     ExpectError(chats_->Post(carol_, chat_id, "may I?", std::nullopt), ErrorCode::kForbidden, "forbidden");
-    ExpectError(chats_->Post(carol_, chat_id, "may I?", std::string("c-1")), ErrorCode::kForbidden, "forbidden");
+    ExpectError(chats_->Post(carol_, chat_id, "may I?", std::string("c-1")), ErrorCode::kForbidden,
+                "forbidden");
     ExpectError(chats_->React(carol_, m.id, "+1", true), ErrorCode::kForbidden, "forbidden");
-    ExpectError(chats_->AddMembers(carol_, chat_id, {bob_.user_id}, "member"), ErrorCode::kForbidden, "forbidden");
+    ExpectError(chats_->AddMembers(carol_, chat_id, {bob_.user_id}, "member"), ErrorCode::kForbidden,
+                "forbidden");
     auto page = chats_->History(carol_, chat_id, {});
     ASSERT_TRUE(page.ok());
     EXPECT_EQ(Ids(page->messages), std::vector<Id>{m.id});
@@ -339,7 +355,8 @@ TEST_F(ChatService, RepeatedClientIdReturnsTheOriginalMessage) {
     EXPECT_NE(other_author->first.id, first->first.id);
     EXPECT_EQ(MessageRows(), 2);
 
-    ExpectError(chats_->Post(alice_, chat_id, "x", std::string("")), ErrorCode::kInvalidArgument, "invalid_argument");
+    ExpectError(chats_->Post(alice_, chat_id, "x", std::string("")), ErrorCode::kInvalidArgument,
+                "invalid_argument");
     ExpectError(chats_->Post(alice_, chat_id, "x", std::string(65, 'k')), ErrorCode::kInvalidArgument,
                 "invalid_argument");
     EXPECT_TRUE(chats_->Post(alice_, chat_id, "x", std::string(64, 'k')).ok());
@@ -349,7 +366,8 @@ TEST_F(ChatService, ValidatesMessageText) {
     Id chat_id = Group(alice_, {});
     for (const std::string& bad : {std::string(""), std::string(" \n\t "), std::string("a\0b", 3),
                                    std::string(chat::kMaxMessageChars + 1, 'x')}) {
-        ExpectError(chats_->Post(alice_, chat_id, bad, std::nullopt), ErrorCode::kInvalidArgument, "invalid_argument");
+        ExpectError(chats_->Post(alice_, chat_id, bad, std::nullopt), ErrorCode::kInvalidArgument,
+                    "invalid_argument");
     }
     // The limit counts characters: 16,000 Cyrillic letters are 32,000 bytes and fit.
     std::string cyrillic;
@@ -435,15 +453,16 @@ TEST_F(ChatService, SoftDeleteHidesTextAndAnAdministratorRestoresIt) {
     auto json = chat::MessageToJson(*seen, bob_.user_id);
     EXPECT_EQ(json.at("text").as_string(), "");
     EXPECT_TRUE(json.at("deleted").as_bool());
-    EXPECT_EQ(chat::MessageToJson(*seen, root_.user_id, /*show_deleted_text=*/true).at("text").as_string(), "delete me");
+    EXPECT_EQ(chat::MessageToJson(*seen, root_.user_id, /*show_deleted_text=*/true).at("text").as_string(),
+              "delete me");
 
     auto page = chats_->History(bob_, chat_id, {});
     ASSERT_TRUE(page.ok());
     ASSERT_EQ(page->messages.size(), 2u);
     EXPECT_TRUE(page->messages[1].deleted);
-    ExpectError(chats_->History(bob_, chat_id, WithDeleted()), ErrorCode::kForbidden,
-                "forbidden");
-    EXPECT_EQ(chats_->GetChat(bob_, chat_id)->last_message->id, keep.id) << "a deleted message is not the last one";
+    ExpectError(chats_->History(bob_, chat_id, WithDeleted()), ErrorCode::kForbidden, "forbidden");
+    EXPECT_EQ(chats_->GetChat(bob_, chat_id)->last_message->id, keep.id)
+        << "a deleted message is not the last one";
 
     ExpectError(chats_->Restore(alice_, m.id), ErrorCode::kForbidden, "forbidden");
     auto restored = chats_->Restore(root_, m.id);
@@ -464,7 +483,8 @@ TEST_F(ChatService, ChatManagersDeleteOthersMessages) {
 TEST_F(ChatService, HistoryPagesByCursor) {
     Id chat_id = Group(alice_, {bob_.user_id});
     std::vector<Id> ids;
-    for (int i = 0; i < 7; ++i) ids.push_back(MustPost(i % 2 ? bob_ : alice_, chat_id, "m" + std::to_string(i)).id);
+    for (int i = 0; i < 7; ++i)
+        ids.push_back(MustPost(i % 2 ? bob_ : alice_, chat_id, "m" + std::to_string(i)).id);
     for (std::size_t i = 1; i < ids.size(); ++i) ASSERT_LT(ids[i - 1], ids[i]);
 
     auto newest = chats_->History(bob_, chat_id, Page(std::nullopt, std::nullopt, 3));
@@ -502,10 +522,10 @@ TEST_F(ChatService, HistoryPagesByCursor) {
     EXPECT_EQ(Ids(exact->messages), ids);
     EXPECT_FALSE(exact->has_more);
 
-    ExpectError(chats_->History(bob_, chat_id, Page(ids[3], ids[1])),
-                ErrorCode::kInvalidArgument, "invalid_argument");
-    ExpectError(chats_->History(bob_, chat_id, Page(std::nullopt, std::nullopt, 0)), ErrorCode::kInvalidArgument,
+    ExpectError(chats_->History(bob_, chat_id, Page(ids[3], ids[1])), ErrorCode::kInvalidArgument,
                 "invalid_argument");
+    ExpectError(chats_->History(bob_, chat_id, Page(std::nullopt, std::nullopt, 0)),
+                ErrorCode::kInvalidArgument, "invalid_argument");
     ExpectError(chats_->History(bob_, chat_id, Page(std::nullopt, std::nullopt, chat::kMaxPageSize + 1)),
                 ErrorCode::kInvalidArgument, "invalid_argument");
 }
@@ -557,7 +577,8 @@ TEST_F(ChatService, OwnerLeavingKeepsOtherOwners) {
     ASSERT_TRUE(members.ok());
     for (const auto& mb : *members) EXPECT_EQ(mb.role, mb.user_id == bob_.user_id ? "owner" : "member");
     // The last owner cannot demote themself, and a direct chat cannot be left.
-    ExpectError(chats_->SetMemberRole(bob_, chat_id, bob_.user_id, "member"), ErrorCode::kConflict, "last_owner");
+    ExpectError(chats_->SetMemberRole(bob_, chat_id, bob_.user_id, "member"), ErrorCode::kConflict,
+                "last_owner");
     NewChat direct;
     direct.type = "direct";
     direct.direct_user_id = carol_.user_id;

@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/json/parse.hpp>
-
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -60,7 +59,8 @@ public:
     std::vector<std::string> Kinds() const {
         std::lock_guard lock(mu_);
         std::vector<std::string> out;
-        for (const auto& d : events_) out.push_back(boost::json::parse(*d.frame).at("kind").as_string().c_str());
+        for (const auto& d : events_)
+            out.push_back(boost::json::parse(*d.frame).at("kind").as_string().c_str());
         return out;
     }
     std::vector<std::pair<int, std::string>> Closes() const {
@@ -122,12 +122,13 @@ protected:
         hub_ = std::make_unique<realtime::Hub>(*db_, *chats_, *accounts_);
     }
     void TearDown() override {
-        if (db_) db_->SetEventSink(nullptr);
+        // As the server shuts down: the presence flusher first, then the writer, which may still be
+        // publishing to the hub; only then the hub itself.
         if (hub_) hub_->Stop();
+        if (db_) db_->Stop();
         hub_.reset();
         chats_.reset();
         accounts_.reset();
-        if (db_) db_->Stop();
     }
 
     // Routes committed events through the hub, as the server does.
@@ -137,7 +138,8 @@ protected:
     }
 
     std::shared_ptr<FakeSubscriber> Connect(const Actor& who, Id session_id = 0) {
-        auto sub = std::make_shared<FakeSubscriber>(who.user_id, session_id ? session_id : GlobalIds().Next());
+        auto sub =
+            std::make_shared<FakeSubscriber>(who.user_id, session_id ? session_id : GlobalIds().Next());
         auto head = hub_->Attach(sub);
         EXPECT_TRUE(head.ok());
         return sub;
@@ -268,7 +270,8 @@ TEST_F(Hub, MembershipChangesFromChatServiceReachTheRightConnections) {
     // The log's head is committed before the calls return; its publication may still be under way.
     std::int64_t head = realtime::HeadPosition(*db_).value();
     ASSERT_TRUE(carol->WaitForPos(head));
-    EXPECT_EQ(carol->Kinds(), (std::vector<std::string>{"member.added", "member.removed", "message.created"}));
+    EXPECT_EQ(carol->Kinds(),
+              (std::vector<std::string>{"member.added", "member.removed", "message.created"}));
     EXPECT_EQ(bob->Kinds(), (std::vector<std::string>{"member.added", "member.removed"}));
 }
 
@@ -319,8 +322,10 @@ TEST_F(Hub, RevokingASessionThroughAccountsClosesItsConnection) {
     Wire();
     Id session = GlobalIds().Next();
     auto inserted = db_->Write([&](storage::Tx& tx) -> Status {
-        tx.Exec("INSERT INTO sessions(id, user_id, token_hash, created_at, last_seen_at) VALUES (?, ?, 'h', 0, 0)",
-                session, alice_.user_id);
+        tx.Exec(
+            "INSERT INTO sessions(id, user_id, token_hash, created_at, last_seen_at) "
+            "VALUES (?, ?, 'h', 0, 0)",
+            session, alice_.user_id);
         return {};
     });
     ASSERT_TRUE(inserted.ok());
@@ -401,9 +406,9 @@ TEST_F(Hub, ReadEventsForReturnsExactlyWhatTheUserMaySee) {
         for (const auto& e : events) out.push_back(e.kind);
         return out;
     };
-    EXPECT_EQ(kinds_of(*all), (std::vector<std::string>{"member.added", "member.added", "chat.created",
-                                                         "message.created", "user.updated", "member.removed",
-                                                         "message.created"}));
+    EXPECT_EQ(kinds_of(*all),
+              (std::vector<std::string>{"member.added", "member.added", "chat.created", "message.created",
+                                        "user.updated", "member.removed", "message.created"}));
     for (std::size_t i = 1; i < all->size(); ++i) EXPECT_LT((*all)[i - 1].pos, (*all)[i].pos);
 
     auto bob = realtime::ReadEventsFor(*db_, bob_.user_id, 0, 1000);
@@ -416,8 +421,8 @@ TEST_F(Hub, ReadEventsForReturnsExactlyWhatTheUserMaySee) {
 
     auto carol = realtime::ReadEventsFor(*db_, carol_.user_id, start.value(), 1000);
     ASSERT_TRUE(carol.ok());
-    EXPECT_EQ(kinds_of(*carol), (std::vector<std::string>{"member.added", "chat.created", "message.created",
-                                                           "user.updated"}));
+    EXPECT_EQ(kinds_of(*carol),
+              (std::vector<std::string>{"member.added", "chat.created", "message.created", "user.updated"}));
     for (const auto& e : *carol) EXPECT_EQ(e.chat_id, e.broadcast ? 0 : h->first.chat.id);
 
     auto mallory = realtime::ReadEventsFor(*db_, mallory_.user_id, 0, 1000);
@@ -427,7 +432,8 @@ TEST_F(Hub, ReadEventsForReturnsExactlyWhatTheUserMaySee) {
     // After a position, and limited.
     auto later = realtime::ReadEventsFor(*db_, alice_.user_id, (*all)[3].pos, 1000);
     ASSERT_TRUE(later.ok());
-    EXPECT_EQ(kinds_of(*later), (std::vector<std::string>{"user.updated", "member.removed", "message.created"}));
+    EXPECT_EQ(kinds_of(*later),
+              (std::vector<std::string>{"user.updated", "member.removed", "message.created"}));
     auto limited = realtime::ReadEventsFor(*db_, alice_.user_id, 0, 2);
     ASSERT_TRUE(limited.ok());
     ASSERT_EQ(limited->size(), 2u);

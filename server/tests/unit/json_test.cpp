@@ -157,7 +157,8 @@ TEST(JsonFields, MinCharsAppliesAfterTrimming) {
     ASSERT_FALSE(short2.ok());
     EXPECT_NE(short2.error().message.find("shorter than 2"), std::string::npos);
 
-    auto kept = ReqString(Obj(R"({"name": "  ab  "})"), "name", {.max_chars = 10, .min_chars = 1, .trim = true});
+    auto kept =
+        ReqString(Obj(R"({"name": "  ab  "})"), "name", {.max_chars = 10, .min_chars = 1, .trim = true});
     ASSERT_TRUE(kept.ok());
     EXPECT_EQ(kept.value(), "ab");
 }

@@ -65,7 +65,8 @@ TEST(MetricsRegistry, HistogramBucketsAreCumulativeWithInfSumAndCount) {
     EXPECT_TRUE(Contains(text, "lat_seconds_count{op=\"x\"} 6\n")) << text;
     // Buckets come in bound order, +Inf last, then _sum and _count.
     auto p01 = text.find("le=\"0.5\""), p1 = text.find("le=\"1\""), p10 = text.find("le=\"10\""),
-         pinf = text.find("le=\"+Inf\""), psum = text.find("lat_seconds_sum"), pcount = text.find("lat_seconds_count");
+         pinf = text.find("le=\"+Inf\""), psum = text.find("lat_seconds_sum"),
+         pcount = text.find("lat_seconds_count");
     EXPECT_LT(p01, p1);
     EXPECT_LT(p1, p10);
     EXPECT_LT(p10, pinf);

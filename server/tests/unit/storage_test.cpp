@@ -5,10 +5,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <latch>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -114,8 +116,7 @@ protected:
             auto& st = tx.Query("SELECT v FROM kv WHERE k = ?", k);
             std::optional<std::string> v;
             if (st.Step()) v = st.Text(0);
-            while (st.Step()) {
-            }
+            while (st.Step()) {}
             return v;
         });
         EXPECT_TRUE(r.ok());
@@ -226,34 +227,26 @@ TEST(StorageMigrations, UpgradeFromPreviousVersionKeepsData) {
     {
         sqlite3* raw = nullptr;
         ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-        auto exec = [&](const std::string& sql) {
-            char* err = nullptr;
-            int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
-            EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (err ? err : "");
-            sqlite3_free(err);
-        };
-        exec(
-            "INSERT INTO users(id, username, password_hash, created_at, updated_at) VALUES (1, 'alice', 'x', "
-            "1, 1)");
-        exec(
-            "INSERT INTO users(id, username, password_hash, created_at, updated_at) VALUES (2, 'bob', 'x', "
-            "1, 1)");
-        exec(
-            "INSERT INTO sessions(id, user_id, token_hash, created_at, last_seen_at) VALUES (10, 1, 'h', 1, "
-            "1)");
-        exec(
+        const char* old_rows[] = {
+            "INSERT INTO users(id, username, password_hash, created_at, updated_at) "
+            "VALUES (1, 'alice', 'x', 1, 1), (2, 'bob', 'x', 1, 1)",
+            "INSERT INTO sessions(id, user_id, token_hash, created_at, last_seen_at) "
+            "VALUES (10, 1, 'h', 1, 1)",
             "INSERT INTO chats(id, type, visibility, name, created_by, created_at, last_activity_at, "
-            "last_message_id) "
-            "VALUES (100, 'group', 'private', 'old times', 1, 1, 2, 1001)");
-        exec(
-            "INSERT INTO members(chat_id, user_id, role, joined_at) VALUES (100, 1, 'owner', 1), (100, 2, "
-            "'member', 1)");
-        exec(
-            "INSERT INTO messages(id, chat_id, author_id, text, created_at) VALUES "
-            "(1000, 100, 1, 'first agreement', 1), (1001, 100, 2, 'second thoughts', 2)");
-        exec(
-            "INSERT INTO events(chat_id, kind, data, created_at) VALUES (100, 'message.created', '{}', 1), "
-            "(100, 'message.created', '{}', 2)");
+            "last_message_id) VALUES (100, 'group', 'private', 'old times', 1, 1, 2, 1001)",
+            "INSERT INTO members(chat_id, user_id, role, joined_at) "
+            "VALUES (100, 1, 'owner', 1), (100, 2, 'member', 1)",
+            "INSERT INTO messages(id, chat_id, author_id, text, created_at) "
+            "VALUES (1000, 100, 1, 'first agreement', 1), (1001, 100, 2, 'second thoughts', 2)",
+            "INSERT INTO events(chat_id, kind, data, created_at) "
+            "VALUES (100, 'message.created', '{}', 1), (100, 'message.created', '{}', 2)",
+        };
+        for (const char* sql : old_rows) {
+            char* err = nullptr;
+            EXPECT_EQ(sqlite3_exec(raw, sql, nullptr, nullptr, &err), SQLITE_OK)
+                << sql << ": " << (err ? err : "");
+            sqlite3_free(err);
+        }
         for (const char* t : {"users", "sessions", "chats", "members", "messages", "events"}) {
             sqlite3_stmt* st = nullptr;
             ASSERT_EQ(
@@ -325,14 +318,12 @@ TEST_F(Storage, ReadIsOneConsistentSnapshot) {
         auto r = db_->Read([&](Tx& tx) -> Result<bool> {
             auto& first = tx.Query("SELECT v FROM kv WHERE k = 1");
             seen.push_back(first.Step() ? first.Text(0) : "");
-            while (first.Step()) {
-            }
+            while (first.Step()) {}
             first_read_done.count_down();
             write_done.wait();
             auto& st = tx.Query("SELECT v FROM kv WHERE k = 1");
             seen.push_back(st.Step() ? st.Text(0) : "");
-            while (st.Step()) {
-            }
+            while (st.Step()) {}
             return true;
         });
         EXPECT_TRUE(r.ok());
@@ -349,12 +340,15 @@ TEST_F(Storage, ReadIsOneConsistentSnapshot) {
 
 TEST_F(Storage, FailedJobRollsBackOnlyItsOwnChanges) {
     constexpr int kJobs = 60;
+    BatchStats before = CommitBatchStats();
     auto results = RunConcurrentWrites(*db_, kJobs, [](Tx& tx, int i) -> Result<int> {
         tx.Exec("INSERT INTO kv(k, v) VALUES (?, ?)", i, "job" + std::to_string(i));
         tx.Exec("UPDATE counter SET n = n + 1");
         if (Fails(i)) return Error::Conflict("test_failure", "job " + std::to_string(i) + " fails");
         return i;
     });
+    // The jobs shared transactions, so failures and successes were committed side by side.
+    ASSERT_LT(CommitBatchStats().batches - before.batches, static_cast<std::uint64_t>(kJobs));
     std::set<std::int64_t> expected;
     for (int i = 0; i < kJobs; ++i) {
         if (Fails(i)) {
@@ -374,6 +368,7 @@ TEST_F(Storage, FailedJobRollsBackOnlyItsOwnChanges) {
 
 TEST_F(Storage, EventsOfFailedJobsAreNeverPublishedAndPositionsIncrease) {
     constexpr int kJobs = 60;
+    BatchStats before = CommitBatchStats();
     auto results = RunConcurrentWrites(*db_, kJobs, [](Tx& tx, int i) -> Result<std::vector<std::int64_t>> {
         std::vector<std::int64_t> positions;
         for (int k = 0; k < 2; ++k) {
@@ -386,6 +381,8 @@ TEST_F(Storage, EventsOfFailedJobsAreNeverPublishedAndPositionsIncrease) {
         if (Fails(i)) return Error::Internal("job fails after emitting");
         return positions;
     });
+    // The jobs shared transactions, so failures and successes were committed side by side.
+    ASSERT_LT(CommitBatchStats().batches - before.batches, static_cast<std::uint64_t>(kJobs));
     std::map<std::int64_t, int> job_of_pos;
     for (int i = 0; i < kJobs; ++i) {
         ASSERT_EQ(results[i].ok(), !Fails(i)) << i;
@@ -646,4 +643,32 @@ TEST_F(Storage, EventSinkReceivesCommittedEventsInOrder) {
     }
 }
 
+}  // namespace veche::storage
+
+namespace veche::storage {
+namespace {
+
+// A read job that stops reading a statement half-way must not pin its connection to an old snapshot.
+TEST(SqliteDatabase, ReadAfterAPartlyReadStatementSeesNewCommits) {
+    test::TempDir dir;
+    auto db = test::OpenTestDatabase(dir.File("x.db"), /*readers=*/1);
+    auto count = [&] {
+        return db->Read([](Tx& tx) -> Result<std::int64_t> {
+                     return tx.QueryInt("SELECT COUNT(*) FROM schema_migrations").value_or(-1);
+                 })
+            .value();
+    };
+    std::int64_t before = count();
+    (void)db->Read([](Tx& tx) -> Result<bool> {
+        auto& st = tx.Query("SELECT version FROM schema_migrations ORDER BY version");
+        return st.Step();  // leaves the statement mid-way on purpose
+    });
+    ASSERT_TRUE(db->Write([](Tx& tx) -> Status {
+                      tx.Exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES (9999, 'probe', 0)");
+                      return {};
+                  }).ok());
+    EXPECT_EQ(count(), before + 1);
+}
+
+}  // namespace
 }  // namespace veche::storage

@@ -96,9 +96,10 @@ inline Id InsertUser(storage::Database& db, const std::string& username, const s
                      bool deactivated = false) {
     Id id = GlobalIds().Next();
     auto r = db.Write([&](storage::Tx& tx) -> Status {
-        tx.Exec("INSERT INTO users(id, username, display_name, role, password_hash, deactivated, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, 'x', ?, ?, ?)",
-                id, username, username, role, deactivated, NowMs(), NowMs());
+        tx.Exec(
+            "INSERT INTO users(id, username, display_name, role, password_hash, deactivated, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, 'x', ?, ?, ?)",
+            id, username, username, role, deactivated, NowMs(), NowMs());
         return {};
     });
     if (!r.ok()) throw std::runtime_error("cannot insert user " + username + ": " + r.error().message);

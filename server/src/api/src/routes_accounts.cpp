@@ -170,6 +170,7 @@ void AddAllRoutes(Router& router, Services& services) {
     AddSystemRoutes(router, services);
     AddAccountRoutes(router, services);
     AddChatRoutes(router, services);
+    AddFileRoutes(router, services);
 }
 
 }  // namespace veche::api

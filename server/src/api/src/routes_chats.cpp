@@ -161,12 +161,15 @@ void AddChatRoutes(Router& router, Services& s) {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                    // Length is checked by the service (in code points), so read the field unbounded here.
-                   VECHE_ASSIGN_OR_RETURN(auto text, json::ReqString(body, "text", {SIZE_MAX, 0}));
+                   VECHE_ASSIGN_OR_RETURN(auto text_field, json::OptString(body, "text", {SIZE_MAX, 0}));
+                   if (!text_field && !body.contains("file_ids")) return Error::InvalidArgument("field 'text' is required");
+                   std::string text = text_field.value_or("");
                    chat::NewMessage nm;
                    nm.text = std::move(text);
                    VECHE_ASSIGN_OR_RETURN(nm.client_id, json::OptString(body, "client_id", {chat::kMaxClientIdBytes, 0}));
                    VECHE_ASSIGN_OR_RETURN(auto root, json::OptId(body, "thread_root_id"));
                    VECHE_ASSIGN_OR_RETURN(auto quote, json::OptId(body, "quote_id"));
+                   VECHE_ASSIGN_OR_RETURN(nm.file_ids, json::OptIdArray(body, "file_ids", chat::kMaxFilesPerMessage));
                    nm.thread_root_id = root.value_or(0);
                    nm.quote_id = quote.value_or(0);
                    VECHE_ASSIGN_OR_RETURN(auto posted, s.chats.Post(ActorOf(ctx), id, nm));
@@ -330,6 +333,8 @@ void AddChatRoutes(Router& router, Services& s) {
         VECHE_ASSIGN_OR_RETURN(q.to_ms, QueryInt(req, "to", 0, INT64_MAX));
         VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 100));
         q.limit = static_cast<int>(limit.value_or(20));
+        auto hf = req.query.find("has_file");
+        q.has_file = hf != req.query.end() && (hf->second == "true" || hf->second == "1");
         VECHE_ASSIGN_OR_RETURN(auto page, s.chats.Search(ActorOf(ctx), q));
         bj::array results;
         for (const auto& hit : page.hits) {

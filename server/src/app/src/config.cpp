@@ -60,6 +60,7 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
         if (auto v = t["workers"].value<int64_t>()) c.workers = static_cast<int>(*v);
         if (auto v = t["io_threads"].value<int64_t>()) c.io_threads = static_cast<int>(*v);
         if (auto v = t["node_id"].value<int64_t>()) c.node_id = static_cast<int>(*v);
+        if (auto v = t["max_upload_mb"].value<int64_t>()) c.max_upload_mb = static_cast<int>(*v);
         if (auto v = t["login"]["account_failures"].value<int64_t>()) c.login_account_failures = static_cast<int>(*v);
         if (auto v = t["login"]["address_failures_per_minute"].value<int64_t>())
             c.login_address_failures_per_minute = static_cast<int>(*v);
@@ -75,6 +76,7 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
     if (auto v = env_of("VECHE_LOG_LEVEL")) c.log_level = *v;
     if (auto v = env_of("VECHE_WORKERS")) { VECHE_ASSIGN_OR_RETURN(c.workers, ParseInt("VECHE_WORKERS", *v, 1, 1024)); }
     if (auto v = env_of("VECHE_IO_THREADS")) { VECHE_ASSIGN_OR_RETURN(c.io_threads, ParseInt("VECHE_IO_THREADS", *v, 1, 256)); }
+    if (auto v = env_of("VECHE_MAX_UPLOAD_MB")) { VECHE_ASSIGN_OR_RETURN(c.max_upload_mb, ParseInt("VECHE_MAX_UPLOAD_MB", *v, 1, 1 << 20)); }
     if (auto v = env_of("VECHE_LOGIN_ACCOUNT_FAILURES"))
         { VECHE_ASSIGN_OR_RETURN(c.login_account_failures, ParseInt("VECHE_LOGIN_ACCOUNT_FAILURES", *v, 1, 1000000)); }
     if (auto v = env_of("VECHE_LOGIN_ADDRESS_FAILURES"))
@@ -87,6 +89,7 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
     if (flags.workers) c.workers = *flags.workers;
 
     VECHE_RETURN_IF_ERROR(ValidateLevel(c.log_level));
+    if (c.max_upload_mb < 1) return Error::InvalidArgument("max_upload_mb must be at least 1");
     if (c.workers < 1 || c.workers > 1024) return Error::InvalidArgument("workers must be from 1 to 1024");
     if (c.io_threads < 1 || c.io_threads > 256) return Error::InvalidArgument("io_threads must be from 1 to 256");
     if (c.data_dir.empty()) return Error::InvalidArgument("data directory must not be empty");

@@ -14,6 +14,7 @@
 #include "veche/chat/chat_service.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/core/ids.hpp"
+#include "veche/files/file_store.hpp"
 #include "veche/http/server.hpp"
 #include "veche/realtime/hub.hpp"
 #include "veche/storage/database.hpp"
@@ -75,7 +76,8 @@ int Serve(const app::Config& cfg) {
         std::fflush(stdout);
     }
 
-    api::Services services{accounts, chats, hub, *db};
+    files::FileStore file_store((std::filesystem::path(cfg.data_dir) / "files").string());
+    api::Services services{accounts, chats, hub, *db, file_store, static_cast<std::uint64_t>(cfg.max_upload_mb) << 20};
     api::Router router;
     api::AddAllRoutes(router, services);
 

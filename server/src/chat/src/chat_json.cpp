@@ -54,6 +54,9 @@ bj::object MessageToJson(const Message& m, Id viewer, bool show_deleted_text) {
         o["quote"] = nullptr;
     }
     o["pinned"] = m.pinned_at.has_value();
+    bj::array files;
+    for (const auto& f : m.files) files.push_back(FileToJson(f));
+    o["files"] = std::move(files);
     if (m.poll) {
         const Poll& p = *m.poll;
         bj::array options;
@@ -84,6 +87,22 @@ bj::object MessageToJson(const Message& m, Id viewer, bool show_deleted_text) {
         o["poll"] = nullptr;
     }
     return o;
+}
+
+bj::object FileToJson(const FileInfo& f) {
+    std::string url = "/api/v1/files/" + IdToString(f.id);
+    return {{"id", IdToString(f.id)},
+            {"chat_id", IdToString(f.chat_id)},
+            {"message_id", f.message_id ? bj::value(IdToString(f.message_id)) : bj::value(nullptr)},
+            {"uploader_id", IdToString(f.uploader_id)},
+            {"name", f.name},
+            {"size", f.size},
+            {"content_type", f.content_type},
+            {"width", f.width},
+            {"height", f.height},
+            {"url", url},
+            {"thumbnail_url", f.has_thumbnail ? bj::value(url + "/thumbnail") : bj::value(nullptr)},
+            {"created_at", f.created_at}};
 }
 
 bj::object NotificationToJson(const Notification& n) {

@@ -112,6 +112,27 @@ void LoadPoll(Tx& tx, Message& m, Id viewer) {
 
 void LoadReactions(Tx& tx, std::vector<Message>& messages);
 
+constexpr std::string_view kFileSelect =
+    "SELECT id, chat_id, uploader_id, message_id, name, size, content_type, sha256, width, height, has_thumbnail, "
+    "created_at FROM files ";
+
+FileInfo ReadFile(const storage::Statement& st) {
+    FileInfo f;
+    f.id = st.Int(0);
+    f.chat_id = st.Int(1);
+    f.uploader_id = st.Int(2);
+    f.message_id = st.OptInt(3).value_or(0);
+    f.name = st.Text(4);
+    f.size = st.Int(5);
+    f.content_type = st.Text(6);
+    f.sha256 = st.Text(7);
+    f.width = static_cast<int>(st.Int(8));
+    f.height = static_cast<int>(st.Int(9));
+    f.has_thumbnail = st.Int(10) != 0;
+    f.created_at = st.Int(11);
+    return f;
+}
+
 // Everything a message shows beyond its row: reactions, the quoted message, the poll, thread repliers.
 void LoadExtras(Tx& tx, std::vector<Message>& messages, Id viewer) {
     LoadReactions(tx, messages);
@@ -127,6 +148,11 @@ void LoadExtras(Tx& tx, std::vector<Message>& messages, Id viewer) {
             while (st.Step()) {}
         }
         if (m.kind == "poll") LoadPoll(tx, m, viewer);
+        {
+            static const std::string sql = S(kFileSelect, "WHERE message_id = ? ORDER BY id");
+            auto& st = tx.Query(sql, m.id);
+            while (st.Step()) m.files.push_back(ReadFile(st));
+        }
         if (m.reply_count > 0) {
             auto& st = tx.Query(
                 "SELECT author_id FROM messages WHERE thread_root_id = ? AND deleted_at IS NULL GROUP BY author_id "
@@ -721,7 +747,8 @@ Status CheckPoll(const NewPoll& p) {
 }  // namespace
 
 Result<std::pair<Message, bool>> ChatService::Post(const Actor& actor, Id chat_id, const NewMessage& nm) {
-    VECHE_RETURN_IF_ERROR(ValidateText(nm.text));
+    if (nm.file_ids.size() > kMaxFilesPerMessage) return Error::InvalidArgument("at most 10 files per message");
+    if (!(nm.text.empty() && !nm.file_ids.empty())) VECHE_RETURN_IF_ERROR(ValidateText(nm.text));
     const auto& client_id = nm.client_id;
     if (client_id && (client_id->empty() || client_id->size() > kMaxClientIdBytes))
         return Error::InvalidArgument("field 'client_id' must be 1 to 64 bytes");
@@ -769,6 +796,12 @@ Result<std::pair<Message, bool>> ChatService::Post(const Actor& actor, Id chat_i
                 nm.thread_root_id ? std::optional<Id>(nm.thread_root_id) : std::nullopt,
                 nm.quote_id ? std::optional<Id>(nm.quote_id) : std::nullopt);
         IndexMessage(tx, m.id, m.text);
+        for (Id fid : nm.file_ids) {
+            if (tx.Exec("UPDATE files SET message_id = ? WHERE id = ? AND chat_id = ? AND uploader_id = ? AND "
+                        "message_id IS NULL",
+                        m.id, fid, chat_id, actor.user_id) != 1)
+                return Error::NotFound("file");
+        }
         if (root) {
             tx.Exec("UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ? WHERE id = ?", m.created_at,
                     root->id);
@@ -779,11 +812,16 @@ Result<std::pair<Message, bool>> ChatService::Post(const Actor& actor, Id chat_i
                 auto& st = tx.Query("SELECT user_id FROM thread_followers WHERE root_id = ?", root->id);
                 while (st.Step()) followers.push_back(st.Int(0));
             }
-            if (std::find(followers.begin(), followers.end(), root->author_id) == followers.end())
-                followers.push_back(root->author_id);
-            for (Id f : {root->author_id, actor.user_id}) {
-                tx.Exec("INSERT INTO thread_followers(root_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING", root->id, f);
+            // The root's author starts following with the first reply (so an unfollow sticks later);
+            // whoever replies follows from then on.
+            if (root->reply_count == 0) {
+                tx.Exec("INSERT INTO thread_followers(root_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING", root->id,
+                        root->author_id);
+                if (std::find(followers.begin(), followers.end(), root->author_id) == followers.end())
+                    followers.push_back(root->author_id);
             }
+            tx.Exec("INSERT INTO thread_followers(root_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING", root->id,
+                    actor.user_id);
             for (Id f : followers) {
                 if (f == actor.user_id || targets.named.count(f)) continue;
                 auto level = tx.QueryInt("SELECT CASE notify WHEN 'all' THEN 1 ELSE 0 END FROM members WHERE chat_id = ? AND user_id = ?",
@@ -981,7 +1019,7 @@ Result<std::vector<Message>> ChatService::Pins(const Actor& actor, Id chat_id) {
     return db_.Read([&](Tx& tx) -> Result<std::vector<Message>> {
         VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, chat_id));
         static const std::string sql =
-            S(kMessageSelect, "WHERE chat_id = ? AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC");
+            S(kMessageSelect, "WHERE chat_id = ? AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC, id DESC");
         std::vector<Message> out;
         auto& st = tx.Query(sql, chat_id);
         while (st.Step()) out.push_back(ReadMessage(st));
@@ -1048,6 +1086,64 @@ Status ChatService::MarkNotificationsRead(const Actor& actor, const std::vector<
                         actor.user_id);
         }
         return {};
+    });
+}
+
+Status ChatService::CheckCanUpload(const Actor& actor, Id chat_id) {
+    return db_.Read([&](Tx& tx) -> Status {
+        VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
+        return CheckWritable(a);
+    });
+}
+
+Result<FileInfo> ChatService::RecordFile(const Actor& actor, Id chat_id, const FileInfo& file) {
+    return db_.Write([&](Tx& tx) -> Result<FileInfo> {
+        // Checked again in the writing transaction: membership may have changed during the upload.
+        VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
+        VECHE_RETURN_IF_ERROR(CheckWritable(a));
+        FileInfo f = file;
+        f.id = GlobalIds().Next();
+        f.chat_id = chat_id;
+        f.uploader_id = actor.user_id;
+        f.message_id = 0;
+        f.created_at = NowMs();
+        tx.Exec("INSERT INTO files(id, chat_id, uploader_id, name, size, content_type, sha256, width, height, "
+                "has_thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f.id, f.chat_id, f.uploader_id, f.name, f.size, f.content_type, f.sha256, f.width, f.height,
+                f.has_thumbnail, f.created_at);
+        return f;
+    });
+}
+
+Result<FileInfo> ChatService::GetFile(const Actor& actor, Id file_id) {
+    return db_.Read([&](Tx& tx) -> Result<FileInfo> {
+        static const std::string sql = S(kFileSelect, "WHERE id = ?");
+        auto& st = tx.Query(sql, file_id);
+        if (!st.Step()) return Error::NotFound("file");
+        FileInfo f = ReadFile(st);
+        while (st.Step()) {}
+        if (!RoleOf(tx, f.chat_id, actor.user_id)) return Error::NotFound("file");
+        if (f.message_id == 0) {
+            if (f.uploader_id != actor.user_id) return Error::NotFound("file");
+        } else if (tx.QueryInt("SELECT 1 FROM messages WHERE id = ? AND deleted_at IS NULL", f.message_id) != 1) {
+            return Error::NotFound("file");  // deleting the message hides its files
+        }
+        return f;
+    });
+}
+
+Result<std::vector<FileInfo>> ChatService::ListFiles(const Actor& actor, Id chat_id, std::optional<Id> before, int limit) {
+    if (limit < 1 || limit > kMaxPageSize) return Error::InvalidArgument("'limit' must be between 1 and 200");
+    return db_.Read([&](Tx& tx) -> Result<std::vector<FileInfo>> {
+        VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, chat_id));
+        std::vector<FileInfo> out;
+        auto& st = tx.Query(
+            "SELECT f.id, f.chat_id, f.uploader_id, f.message_id, f.name, f.size, f.content_type, f.sha256, f.width, "
+            "f.height, f.has_thumbnail, f.created_at FROM files f JOIN messages m ON m.id = f.message_id "
+            "WHERE f.chat_id = ? AND f.id < ? AND m.deleted_at IS NULL ORDER BY f.id DESC LIMIT ?",
+            chat_id, before.value_or(INT64_MAX), static_cast<std::int64_t>(limit));
+        while (st.Step()) out.push_back(ReadFile(st));
+        return out;
     });
 }
 
@@ -1205,9 +1301,10 @@ Result<SearchPage> ChatService::Search(const Actor& actor, const SearchQuery& q)
             "AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) "
             "AND (? IS NULL OR m.chat_id = ?) AND (? IS NULL OR m.author_id = ?) "
             "AND (? IS NULL OR m.created_at >= ?) AND (? IS NULL OR m.created_at < ?) "
+            "AND (? = 0 OR EXISTS (SELECT 1 FROM files f WHERE f.message_id = m.id)) "
             "ORDER BY messages_fts.rowid DESC LIMIT ?",
             match, q.before.value_or(INT64_MAX), actor.user_id, q.chat_id, q.chat_id, q.author_id, q.author_id,
-            q.from_ms, q.from_ms, q.to_ms, q.to_ms, static_cast<std::int64_t>(q.limit) + 1);
+            q.from_ms, q.from_ms, q.to_ms, q.to_ms, q.has_file, static_cast<std::int64_t>(q.limit) + 1);
         SearchPage page;
         while (st.Step()) page.hits.push_back({ReadMessage(st), st.Text(kMessageColumnCount)});
         if (static_cast<int>(page.hits.size()) > q.limit) {

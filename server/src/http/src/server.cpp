@@ -8,6 +8,9 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -19,6 +22,7 @@
 #include "veche/api/router.hpp"
 #include "veche/api/routes.hpp"
 #include "veche/core/metrics.hpp"
+#include "veche/files/file_store.hpp"
 #include "veche/realtime/event_log.hpp"
 #include "veche/realtime/hub.hpp"
 
@@ -181,6 +185,10 @@ struct Server::Impl {
 
     awaitable<void> Listen();
     awaitable<void> HttpSession(tcp::socket socket);
+    awaitable<bool> WriteResponse(beast::tcp_stream& stream, const api::Response& r, unsigned version,
+                                  bool keep_alive, const std::string& request_id, bool head);
+    awaitable<bool> HandleUpload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                 bhttp::request_parser<bhttp::empty_body>& header_parser, api::Request& ar);
     awaitable<void> StartWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> req,
                                    std::string remote_ip);
     void BeginShutdown();
@@ -472,11 +480,48 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
     } guard{open_connections};
 
     for (;;) {
-        bhttp::request_parser<bhttp::string_body> parser;
-        parser.body_limit(options.body_limit);
-        parser.header_limit(16 * 1024);
+        // The header first: uploads are authorized before their body is read, and streamed.
+        bhttp::request_parser<bhttp::empty_body> header_parser;
+        header_parser.header_limit(16 * 1024);
+        // Limits are set per kind of request below; Beast's default would refuse at the header.
+        header_parser.body_limit(boost::none);
         stream.expires_after(kRequestTimeout);
-        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, header_parser, kTuple);
+        boost::system::error_code ec = hec;
+        std::optional<bhttp::request_parser<bhttp::string_body>> parser;
+        if (!ec) {
+            auto& h = header_parser.get();
+            std::string htarget(h.target());
+            api::Request probe;
+            probe.method = std::string(h.method_string());
+            probe.path = htarget.substr(0, htarget.find('?'));
+            if (api::IsUploadRequest(probe) && !websocket::is_upgrade(h)) {
+                if (auto q = htarget.find('?'); q != std::string::npos)
+                    probe.query = api::ParseQuery(std::string_view(htarget).substr(q + 1));
+                probe.authorization = std::string(h[bhttp::field::authorization]);
+                probe.cookie = std::string(h[bhttp::field::cookie]);
+                probe.user_agent = std::string(h[bhttp::field::user_agent]);
+                probe.expect = std::string(h[bhttp::field::expect]);
+                probe.remote_ip = remote_ip;
+                probe.request_id = NextRequestId();
+                bool keep = co_await HandleUpload(stream, buffer, header_parser, probe);
+                if (!keep) break;
+                continue;
+            }
+            auto declared = header_parser.content_length();
+            if (declared && *declared > options.body_limit) {
+                ec = bhttp::error::body_limit;  // refuse before the client sends it
+            } else {
+                if (beast::iequals(h[bhttp::field::expect], "100-continue")) {
+                    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, h.version()};
+                    co_await bhttp::async_write(stream, cont, kTuple);
+                }
+                parser.emplace(std::move(header_parser));
+                parser->body_limit(options.body_limit);
+                auto [bec, bn] = co_await bhttp::async_read(stream, buffer, *parser, kTuple);
+                ec = bec;
+            }
+        }
         if (ec) {
             api::Response err;
             if (ec == bhttp::error::body_limit) {
@@ -498,7 +543,7 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
             co_await bhttp::async_write(stream, res, kTuple);
             break;
         }
-        bhttp::request<bhttp::string_body> req = parser.release();
+        bhttp::request<bhttp::string_body> req = parser->release();
         std::string target(req.target());
         std::string path = target.substr(0, target.find('?'));
 
@@ -522,6 +567,7 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
         ar.authorization = std::string(req[bhttp::field::authorization]);
         ar.cookie = std::string(req[bhttp::field::cookie]);
         ar.user_agent = std::string(req[bhttp::field::user_agent]);
+        ar.range = std::string(req[bhttp::field::range]);
         ar.remote_ip = remote_ip;
         ar.request_id = NextRequestId();
         bool keep_alive = req.keep_alive() && !stopping;
@@ -530,14 +576,155 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
         auto handle = [this, &ar]() { return Handle(ar); };
         api::Response response = co_await RunOnPool(pool, handle);
         active_requests--;
-        auto res = ToBeast(response, req.version(), keep_alive && !stopping, ar.request_id);
-        if (req.method() == bhttp::verb::head) res.body().clear();
-        stream.expires_after(kRequestTimeout);
-        auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
-        if (wec || !res.keep_alive()) break;
+        bool ok = co_await WriteResponse(stream, response, req.version(), keep_alive && !stopping, ar.request_id,
+                                         req.method() == bhttp::verb::head);
+        if (!ok || !keep_alive || stopping) break;
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+awaitable<bool> Server::Impl::WriteResponse(beast::tcp_stream& stream, const api::Response& r, unsigned version,
+                                            bool keep_alive, const std::string& request_id, bool head) {
+    if (r.file_path.empty()) {
+        auto res = ToBeast(r, version, keep_alive, request_id);
+        if (head) res.body().clear();
+        stream.expires_after(kRequestTimeout);
+        auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
+        co_return !ec;
+    }
+    // Stream the file range in 64 KiB chunks: a large download never sits in memory whole.
+    int fd = ::open(r.file_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        spdlog::error("request_id={} cannot open stored file {}", request_id, r.file_path);
+        auto res = ToBeast(ErrorFor(ErrorCode::kNotFound, "file_not_found", "file not found"), version, keep_alive,
+                           request_id);
+        auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
+        co_return !ec;
+    }
+    bhttp::response<bhttp::buffer_body> res{static_cast<bhttp::status>(r.status), version};
+    res.set(bhttp::field::server, "veche");
+    res.set(bhttp::field::content_type, r.content_type);
+    res.set("X-Request-Id", request_id);
+    for (const auto& [k, v] : r.headers) res.insert(k, v);
+    res.keep_alive(keep_alive);
+    res.content_length(r.file_length);
+    res.body().data = nullptr;
+    res.body().more = true;
+    bhttp::response_serializer<bhttp::buffer_body> sr{res};
+    stream.expires_after(kRequestTimeout);
+    auto [hec, hn] = co_await bhttp::async_write_header(stream, sr, kTuple);
+    bool ok = !hec;
+    if (ok && !head) {
+        std::vector<char> buf(64 * 1024);
+        std::uint64_t offset = r.file_offset, left = r.file_length;
+        while (left > 0) {
+            ssize_t n = ::pread(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), left)),
+                                static_cast<off_t>(offset));
+            if (n <= 0) {
+                ok = false;
+                break;
+            }
+            res.body().data = buf.data();
+            res.body().size = static_cast<std::size_t>(n);
+            res.body().more = left > static_cast<std::uint64_t>(n);
+            stream.expires_after(kRequestTimeout);
+            auto [ec, w] = co_await bhttp::async_write(stream, sr, kTuple);
+            if (ec == bhttp::error::need_buffer) ec = {};
+            if (ec) {
+                ok = false;
+                break;
+            }
+            offset += static_cast<std::uint64_t>(n);
+            left -= static_cast<std::uint64_t>(n);
+        }
+    }
+    ::close(fd);
+    co_return ok;
+}
+
+awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                           bhttp::request_parser<bhttp::empty_body>& header_parser,
+                                           api::Request& ar) {
+    unsigned version = header_parser.get().version();
+    auto start = std::chrono::steady_clock::now();
+    const std::string route = "/api/v1/chats/{id}/files";
+    auto finish_with = [&](const api::Response& r) {
+        m.requests(route, "POST", r.status)->Add();
+        m.latency(route)->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        spdlog::log(r.status >= 500 ? spdlog::level::err : r.status >= 400 ? spdlog::level::info : spdlog::level::debug,
+                    "request_id={} remote={} method=POST route={} status={}", ar.request_id, ar.remote_ip, route,
+                    r.status);
+    };
+    active_requests++;
+    struct Active {
+        std::atomic<int>& n;
+        ~Active() { n--; }
+    } active{active_requests};
+
+    auto authorize = [this, &ar]() { return api::AuthorizeUpload(services, ar); };
+    auto ticket = co_await RunOnPool(pool, authorize);
+    // An upload refused before its body is read ends the connection: the body is never consumed.
+    if (!ticket.ok()) {
+        auto err = api::ErrorResponse(ticket.error());
+        finish_with(err);
+        co_await WriteResponse(stream, err, version, false, ar.request_id, false);
+        co_return false;
+    }
+    auto too_large = ErrorFor(ErrorCode::kPayloadTooLarge, "file_too_large",
+                              "files are limited to " + std::to_string(services.max_upload_bytes >> 20) + " MiB");
+    auto declared = header_parser.content_length();
+    if (declared && *declared > services.max_upload_bytes) {
+        finish_with(too_large);
+        co_await WriteResponse(stream, too_large, version, false, ar.request_id, false);
+        co_return false;
+    }
+    if (beast::iequals(ar.expect, "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+        co_await bhttp::async_write(stream, cont, kTuple);
+    }
+    auto begun = services.files.BeginUpload();
+    if (!begun.ok()) {
+        auto err = api::ErrorResponse(begun.error());
+        finish_with(err);
+        co_await WriteResponse(stream, err, version, false, ar.request_id, false);
+        co_return false;
+    }
+    std::unique_ptr<files::Upload> upload = std::move(*begun);
+    bhttp::request_parser<bhttp::buffer_body> p{std::move(header_parser)};
+    p.body_limit(services.max_upload_bytes);
+    std::vector<char> buf(64 * 1024);
+    while (!p.is_done()) {
+        p.get().body().data = buf.data();
+        p.get().body().size = buf.size();
+        stream.expires_after(kRequestTimeout);
+        auto [ec, n] = co_await bhttp::async_read(stream, buffer, p, kTuple);
+        if (ec == bhttp::error::need_buffer) ec = {};
+        if (ec) {
+            // The partial file is removed with `upload`.
+            if (ec == bhttp::error::body_limit) {
+                finish_with(too_large);
+                co_await WriteResponse(stream, too_large, version, false, ar.request_id, false);
+            }
+            co_return false;
+        }
+        std::size_t got = buf.size() - p.get().body().size;
+        if (got > 0) {
+            auto st = upload->Write(buf.data(), got);
+            if (!st.ok()) {
+                auto err = api::ErrorResponse(st.error());
+                finish_with(err);
+                co_await WriteResponse(stream, err, version, false, ar.request_id, false);
+                co_return false;
+            }
+        }
+    }
+    bool keep_alive = p.get().keep_alive() && !stopping;
+    auto complete = [this, &ticket, &upload]() { return api::CompleteUpload(services, *ticket, std::move(upload)); };
+    api::Response res = co_await RunOnPool(pool, complete);
+    finish_with(res);
+    bool ok = co_await WriteResponse(stream, res, version, keep_alive, ar.request_id, false);
+    co_return ok && keep_alive;
 }
 
 awaitable<void> Server::Impl::StartWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> req,

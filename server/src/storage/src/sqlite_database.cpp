@@ -97,6 +97,12 @@ Statement& Connection::Prepare(std::string_view sql) {
     return *it->second;
 }
 
+void Connection::ResetBusyStatements() {
+    for (sqlite3_stmt* st = sqlite3_next_stmt(db_, nullptr); st; st = sqlite3_next_stmt(db_, st)) {
+        if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
+    }
+}
+
 int CurrentVersion(Connection& conn) {
     conn.ExecScript(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
@@ -233,9 +239,11 @@ protected:
             conn->ExecScript("BEGIN");
             SqliteTx tx(*conn, false);
             result = job(tx);
+            conn->ResetBusyStatements();
             conn->ExecScript("COMMIT");
         } catch (const std::exception& e) {
             spdlog::error("storage: read failed: {}", e.what());
+            conn->ResetBusyStatements();
             if (!sqlite3_get_autocommit(conn->handle())) conn->ExecScript("ROLLBACK");
             result = Error::Internal();
         }
@@ -292,7 +300,11 @@ private:
                 } catch (const std::exception& e) {
                     spdlog::error("storage: write job threw: {}", e.what());
                     w->result = Error::Internal();
+                } catch (...) {
+                    spdlog::error("storage: write job threw a non-standard exception");
+                    w->result = Error::Internal();
                 }
+                conn.ResetBusyStatements();
                 if (!w->result.ok()) {
                     conn.ExecScript("ROLLBACK TO job");
                     tx.events().resize(mark);

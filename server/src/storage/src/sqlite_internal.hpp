@@ -47,6 +47,8 @@ public:
 
     void ExecScript(const char* sql);
     Statement& Prepare(std::string_view sql);
+    // Resets every statement a job left mid-way, so none keeps an old read snapshot open.
+    void ResetBusyStatements();
     sqlite3* handle() { return db_; }
 
 private:

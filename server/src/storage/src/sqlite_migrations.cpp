@@ -164,6 +164,24 @@ CREATE TABLE poll_votes (
   PRIMARY KEY (message_id, user_id, idx)
 ) WITHOUT ROWID;
 )sql"},
+        {6, "files", R"sql(
+CREATE TABLE files (
+  id INTEGER PRIMARY KEY,
+  chat_id INTEGER NOT NULL REFERENCES chats(id),
+  uploader_id INTEGER NOT NULL REFERENCES users(id),
+  message_id INTEGER REFERENCES messages(id),
+  name TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  width INTEGER NOT NULL DEFAULT 0,
+  height INTEGER NOT NULL DEFAULT 0,
+  has_thumbnail INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX files_by_chat ON files(chat_id, id);
+CREATE INDEX files_by_message ON files(message_id) WHERE message_id IS NOT NULL;
+)sql"},
     };
     return kMigrations;
 }

@@ -4,6 +4,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -22,6 +23,8 @@ struct Request {
     std::string authorization;
     std::string cookie;
     std::string user_agent;
+    std::string range;   // the Range header (file downloads)
+    std::string expect;  // the Expect header (uploads: 100-continue)
     std::string remote_ip;
     std::string request_id;
     std::vector<std::string> params;  // path parameters, decoded, in pattern order
@@ -32,6 +35,10 @@ struct Response {
     std::string body;
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
+    // When set, the transport streams this byte range of the file as the body instead of `body`.
+    std::string file_path;
+    std::uint64_t file_offset = 0;
+    std::uint64_t file_length = 0;
 };
 
 int HttpStatus(ErrorCode code);

@@ -1,12 +1,15 @@
 #pragma once
 // Registers the REST API of each module on a router (docs/api.md).
 
+#include <memory>
+
 #include "veche/api/router.hpp"
 
 namespace veche::accounts { class AccountService; }
 namespace veche::chat { class ChatService; }
 namespace veche::realtime { class Hub; }
 namespace veche::storage { class Database; }
+namespace veche::files { class FileStore; class Upload; }
 
 namespace veche::api {
 
@@ -15,11 +18,26 @@ struct Services {
     chat::ChatService& chats;
     realtime::Hub& hub;
     storage::Database& db;
+    files::FileStore& files;
+    std::uint64_t max_upload_bytes = 100ull << 20;
 };
 
 void AddSystemRoutes(Router& router, Services& services);
 void AddAccountRoutes(Router& router, Services& services);
 void AddChatRoutes(Router& router, Services& services);
+void AddFileRoutes(Router& router, Services& services);
+
+// Uploads are streamed by the transport, so they are not ordinary routes: the transport asks
+// whether a request is one, authorizes it before reading the body, then hands over the stored bytes.
+struct UploadTicket {
+    std::int64_t user_id = 0;
+    bool user_is_admin = false;
+    std::int64_t chat_id = 0;
+    std::string name;
+};
+bool IsUploadRequest(const Request& request);
+Result<UploadTicket> AuthorizeUpload(Services& services, const Request& request);
+Response CompleteUpload(Services& services, const UploadTicket& ticket, std::unique_ptr<files::Upload> upload);
 
 // Everything above.
 void AddAllRoutes(Router& router, Services& services);

@@ -22,6 +22,7 @@ struct Config {
     int node_id = 0;
     int login_account_failures = 5;
     int login_address_failures_per_minute = 30;
+    int max_upload_mb = 100;
 };
 
 // Values given on the command line (unset ones do not override).

@@ -26,6 +26,7 @@ inline constexpr std::size_t kMaxEmojiBytes = 32;
 inline constexpr int kMaxPageSize = 200;
 inline constexpr std::int64_t kMaxSeenByMembers = 50;
 inline constexpr std::size_t kMaxPollOptions = 20;
+inline constexpr std::size_t kMaxFilesPerMessage = 10;
 
 struct Actor {
     Id user_id = 0;
@@ -76,6 +77,21 @@ struct QuotedMessage {
     bool deleted = false;
 };
 
+struct FileInfo {
+    Id id = 0;
+    Id chat_id = 0;
+    Id uploader_id = 0;
+    Id message_id = 0;  // 0 until posted with a message
+    std::string name;
+    std::int64_t size = 0;
+    std::string content_type;
+    std::string sha256;
+    int width = 0;
+    int height = 0;
+    bool has_thumbnail = false;
+    std::int64_t created_at = 0;
+};
+
 struct Message {
     Id id = 0;
     Id chat_id = 0;
@@ -97,6 +113,7 @@ struct Message {
     std::optional<std::int64_t> pinned_at;
     Id pinned_by = 0;
     std::optional<Poll> poll;
+    std::vector<FileInfo> files;
 };
 
 struct NewMessage {
@@ -104,6 +121,7 @@ struct NewMessage {
     std::optional<std::string> client_id;
     Id thread_root_id = 0;
     Id quote_id = 0;
+    std::vector<Id> file_ids;  // uploaded by the author to this chat and not yet posted
 };
 
 struct NewPoll {
@@ -185,6 +203,7 @@ struct SearchQuery {
     std::optional<std::int64_t> from_ms;  // created_at >= from
     std::optional<std::int64_t> to_ms;    // created_at < to
     std::optional<Id> before;           // cursor: results older than this message id
+    bool has_file = false;
     int limit = 20;
 };
 
@@ -233,7 +252,7 @@ public:
     Result<std::pair<Message, bool>> Post(const Actor& actor, Id chat_id, const NewMessage& message);
     Result<std::pair<Message, bool>> Post(const Actor& actor, Id chat_id, std::string_view text,
                                           std::optional<std::string> client_id) {
-        return Post(actor, chat_id, NewMessage{std::string(text), std::move(client_id), 0, 0});
+        return Post(actor, chat_id, NewMessage{std::string(text), std::move(client_id), 0, 0, {}});
     }
     Result<std::pair<Message, bool>> CreatePoll(const Actor& actor, Id chat_id, const NewPoll& poll);
     Result<Message> Vote(const Actor& actor, Id message_id, const std::vector<int>& options);
@@ -249,6 +268,14 @@ public:
     Result<std::vector<Notification>> Notifications(const Actor& actor, std::optional<Id> before, int limit,
                                                     bool unread_only);
     Status MarkNotificationsRead(const Actor& actor, const std::vector<Id>& ids);
+    // Files: upload is allowed to members who may post; the bytes are stored by the caller, then recorded.
+    Status CheckCanUpload(const Actor& actor, Id chat_id);
+    Result<FileInfo> RecordFile(const Actor& actor, Id chat_id, const FileInfo& file);
+    // A file is visible to members of its chat once posted (and while its message is not deleted),
+    // and to its uploader before that.
+    Result<FileInfo> GetFile(const Actor& actor, Id file_id);
+    Result<std::vector<FileInfo>> ListFiles(const Actor& actor, Id chat_id, std::optional<Id> before, int limit);
+
     // Whether `user` may see chat `chat_id` as a member (for ephemeral signals such as typing).
     Result<bool> IsMember(Id user_id, Id chat_id);
     Result<HistoryPage> History(const Actor& actor, Id chat_id, const HistoryQuery& query);
@@ -275,6 +302,7 @@ private:
 // events, whose one serialized buffer goes to every member.
 boost::json::object MessageToJson(const Message& message, Id viewer, bool show_deleted_text = false);
 boost::json::object NotificationToJson(const Notification& n);
+boost::json::object FileToJson(const FileInfo& f);
 boost::json::object ChatToJson(const Chat& chat);
 boost::json::object ChatViewToJson(const ChatView& view, Id viewer);
 

@@ -88,8 +88,9 @@ public:
     template <class... Args>
     std::optional<std::int64_t> QueryInt(std::string_view sql, const Args&... args) {
         Statement& st = Query(sql, args...);
-        if (!st.Step() || st.IsNull(0)) return std::nullopt;
-        auto v = st.Int(0);
+        if (!st.Step()) return std::nullopt;
+        std::optional<std::int64_t> v;
+        if (!st.IsNull(0)) v = st.Int(0);
         while (st.Step()) {}
         return v;
     }

@@ -1,0 +1,172 @@
+// Files (MSG-7): streamed upload, ranged download, thumbnails, per-chat list (docs/api.md, "Files").
+#include <boost/json/array.hpp>
+
+#include <charconv>
+#include <filesystem>
+
+#include "route_util.hpp"
+#include "veche/core/text.hpp"
+#include "veche/files/file_store.hpp"
+
+namespace veche::api {
+namespace {
+
+namespace bj = boost::json;
+using accounts::AuthContext;
+
+std::vector<std::string_view> Segments(std::string_view path) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        if (path[i] == '/') { ++i; continue; }
+        std::size_t j = path.find('/', i);
+        if (j == std::string_view::npos) j = path.size();
+        out.push_back(path.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+// One "bytes=a-b" range (RFC 9110 §14.1.2); nullopt = serve everything; error = unsatisfiable.
+Result<std::optional<std::pair<std::uint64_t, std::uint64_t>>> ParseRange(std::string_view header, std::uint64_t size) {
+    using R = std::optional<std::pair<std::uint64_t, std::uint64_t>>;
+    if (header.empty() || header.substr(0, 6) != "bytes=") return R();
+    std::string_view spec = header.substr(6);
+    if (spec.find(',') != std::string_view::npos) return R();  // multiple ranges: send the whole file
+    auto dash = spec.find('-');
+    if (dash == std::string_view::npos) return R();
+    auto num = [](std::string_view s, std::uint64_t& v) {
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+    };
+    std::uint64_t a = 0, b = 0;
+    Error unsatisfiable{ErrorCode::kInvalidArgument, "range_not_satisfiable", "requested range is not satisfiable"};
+    if (dash == 0) {  // suffix: the last N bytes
+        if (!num(spec.substr(1), b) || b == 0) return unsatisfiable;
+        if (size == 0) return unsatisfiable;
+        b = std::min(b, size);
+        return R(std::make_pair(size - b, size - 1));
+    }
+    if (!num(spec.substr(0, dash), a)) return R();
+    if (dash + 1 == spec.size()) {
+        b = size - 1;
+    } else if (!num(spec.substr(dash + 1), b)) {
+        return R();
+    }
+    if (a >= size || b < a) return unsatisfiable;
+    return R(std::make_pair(a, std::min(b, size - 1)));
+}
+
+Result<Response> ServeFile(const Request& req, const std::string& path, const std::string& content_type,
+                           const std::string& disposition) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec) return Error::NotFound("file");
+    Response r;
+    r.content_type = content_type;
+    r.file_path = path;
+    r.headers.emplace_back("Accept-Ranges", "bytes");
+    r.headers.emplace_back("Content-Disposition", disposition);
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("Cache-Control", "private, max-age=86400");
+    // Files are user content: never let a browser run them in our origin.
+    r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; img-src 'self'; media-src 'self'; sandbox");
+    auto range = ParseRange(req.range, size);
+    if (!range.ok()) {
+        Response bad = ErrorResponse(range.error());
+        bad.status = 416;
+        bad.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+        return bad;
+    }
+    if (*range) {
+        r.status = 206;
+        r.file_offset = (*range)->first;
+        r.file_length = (*range)->second - (*range)->first + 1;
+        r.headers.emplace_back("Content-Range", "bytes " + std::to_string((*range)->first) + "-" +
+                                                    std::to_string((*range)->second) + "/" + std::to_string(size));
+    } else {
+        r.file_offset = 0;
+        r.file_length = size;
+    }
+    return r;
+}
+
+}  // namespace
+
+bool IsUploadRequest(const Request& request) {
+    if (request.method != "POST") return false;
+    auto seg = Segments(request.path);
+    return seg.size() == 5 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "chats" && seg[4] == "files";
+}
+
+Result<UploadTicket> AuthorizeUpload(Services& s, const Request& request) {
+    std::string token = TokenOf(request);
+    if (token.empty()) return Error::Unauthenticated();
+    VECHE_ASSIGN_OR_RETURN(auto ctx, s.accounts.Authenticate(token));
+    auto seg = Segments(request.path);
+    auto chat_id = ParseId(PercentDecode(seg.at(3), false));
+    if (!chat_id) return Error::InvalidArgument("'" + std::string(seg.at(3)).substr(0, 40) + "' is not an id");
+    auto name = request.query.find("name");
+    if (name == request.query.end() || name->second.empty())
+        return Error::InvalidArgument("query parameter 'name' (the file name) is required");
+    if (!text::IsValidUtf8(name->second)) return Error::InvalidArgument("query parameter 'name' is not UTF-8");
+    VECHE_RETURN_IF_ERROR(s.chats.CheckCanUpload(ActorOf(ctx), *chat_id));
+    return UploadTicket{ctx.user.id, ctx.user.is_admin(), *chat_id, files::SafeFilename(name->second)};
+}
+
+Response CompleteUpload(Services& s, const UploadTicket& t, std::unique_ptr<files::Upload> upload) {
+    if (upload->size() == 0) return ErrorResponse(Error::InvalidArgument("the file is empty"));
+    auto stored = s.files.Finish(std::move(upload));
+    if (!stored.ok()) return ErrorResponse(stored.error());
+    chat::FileInfo f;
+    f.name = t.name;
+    f.size = static_cast<std::int64_t>(stored->size);
+    f.content_type = stored->content_type;
+    f.sha256 = stored->sha256;
+    f.width = stored->width;
+    f.height = stored->height;
+    f.has_thumbnail = stored->has_thumbnail;
+    auto recorded = s.chats.RecordFile({t.user_id, t.user_is_admin}, t.chat_id, f);
+    if (!recorded.ok()) return ErrorResponse(recorded.error());
+    return Json(201, chat::FileToJson(*recorded));
+}
+
+void AddFileRoutes(Router& router, Services& s) {
+    router.Add("GET", "/api/v1/files/{id}", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto f, s.chats.GetFile(ActorOf(ctx), id));
+        auto inl = req.query.find("inline");
+        bool want_inline = inl != req.query.end() && (inl->second == "1" || inl->second == "true");
+        // Only images and videos are ever shown inline; everything else downloads.
+        bool can_inline = f.content_type.rfind("image/", 0) == 0 || f.content_type.rfind("video/", 0) == 0;
+        if (f.content_type == "image/svg+xml") can_inline = false;
+        return ServeFile(req, s.files.PathOf(f.sha256), f.content_type,
+                         files::ContentDisposition(f.name, want_inline && can_inline));
+    }));
+
+    router.Add("GET", "/api/v1/files/{id}/thumbnail",
+               Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto f, s.chats.GetFile(ActorOf(ctx), id));
+                   if (!f.has_thumbnail) return Error::NotFound("thumbnail");
+                   return ServeFile(req, s.files.ThumbnailPathOf(f.sha256), "image/jpeg",
+                                    files::ContentDisposition(f.name + ".jpg", true));
+               }));
+
+    router.Add("GET", "/api/v1/chats/{id}/files", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+        VECHE_ASSIGN_OR_RETURN(auto before, QueryId(req, "before"));
+        VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, chat::kMaxPageSize));
+        VECHE_ASSIGN_OR_RETURN(auto list, s.chats.ListFiles(ActorOf(ctx), id, before, static_cast<int>(limit.value_or(50))));
+        bj::array arr;
+        for (const auto& f : list) arr.push_back(chat::FileToJson(f));
+        return Json(200, bj::object{{"files", std::move(arr)}});
+    }));
+
+    // So that a POST reaching the router (it cannot: the transport streams it) is not a 405.
+    router.Add("POST", "/api/v1/chats/{id}/files", [](Request&) {
+        return ErrorResponse(Error::Internal("uploads are handled by the transport"));
+    });
+}
+
+}  // namespace veche::api

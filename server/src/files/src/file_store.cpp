@@ -1,0 +1,215 @@
+#include "veche/files/file_store.hpp"
+
+#include <fcntl.h>
+#include <magic.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <vips/vips.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
+#include "veche/core/crypto.hpp"
+#include "veche/core/text.hpp"
+
+namespace veche::files {
+namespace fs = std::filesystem;
+
+struct Upload::Hash {
+    crypto_hash_sha256_state state;
+};
+
+Upload::Upload(std::string path, int fd) : path_(std::move(path)), fd_(fd), hash_(std::make_unique<Hash>()) {
+    crypto_hash_sha256_init(&hash_->state);
+}
+
+Upload::~Upload() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!path_.empty()) {
+        std::error_code ec;
+        fs::remove(path_, ec);
+    }
+}
+
+Status Upload::Write(const void* data, std::size_t size) {
+    const auto* p = static_cast<const char*>(data);
+    std::size_t left = size;
+    while (left > 0) {
+        ssize_t n = ::write(fd_, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            spdlog::error("files: write failed: {}", std::strerror(errno));
+            return Error::Unavailable("cannot store the file");
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    crypto_hash_sha256_update(&hash_->state, static_cast<const unsigned char*>(data), size);
+    size_ += size;
+    return {};
+}
+
+namespace {
+
+std::string DetectType(const std::string& path) {
+    // A magic cookie is not thread-safe; one per thread, loaded once.
+    thread_local magic_t cookie = [] {
+        magic_t c = magic_open(MAGIC_MIME_TYPE);
+        if (c && magic_load(c, nullptr) != 0) {
+            magic_close(c);
+            c = nullptr;
+        }
+        return c;
+    }();
+    if (!cookie) return "application/octet-stream";
+    const char* type = magic_file(cookie, path.c_str());
+    return type ? type : "application/octet-stream";
+}
+
+bool IsThumbnailable(const std::string& type) {
+    return type == "image/jpeg" || type == "image/png" || type == "image/gif" || type == "image/webp";
+}
+
+void InitVips() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (VIPS_INIT("veche") != 0) spdlog::error("files: libvips failed to start; no thumbnails");
+        vips_concurrency_set(1);
+        vips_cache_set_max(0);
+    });
+}
+
+}  // namespace
+
+FileStore::FileStore(std::string root) : root_(std::move(root)) {
+    fs::create_directories(fs::path(root_) / "tmp");
+    fs::create_directories(fs::path(root_) / "thumbs");
+    // Leftovers of uploads cut short by a crash.
+    for (const auto& e : fs::directory_iterator(fs::path(root_) / "tmp")) {
+        std::error_code ec;
+        fs::remove(e.path(), ec);
+    }
+    InitVips();
+}
+
+Result<std::unique_ptr<Upload>> FileStore::BeginUpload() {
+    std::string path = (fs::path(root_) / "tmp" / crypto::RandomToken(18)).string();
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        spdlog::error("files: cannot create {}: {}", path, std::strerror(errno));
+        return Error::Unavailable("cannot store the file");
+    }
+    return std::unique_ptr<Upload>(new Upload(path, fd));
+}
+
+std::string FileStore::PathOf(const std::string& sha) const {
+    return (fs::path(root_) / sha.substr(0, 2) / sha.substr(2, 2) / sha).string();
+}
+
+std::string FileStore::ThumbnailPathOf(const std::string& sha) const {
+    return (fs::path(root_) / "thumbs" / (sha + ".jpg")).string();
+}
+
+Result<StoredFile> FileStore::Finish(std::unique_ptr<Upload> upload) {
+    if (::fsync(upload->fd_) != 0 || ::close(upload->fd_) != 0) {
+        upload->fd_ = -1;
+        return Error::Unavailable("cannot store the file");
+    }
+    upload->fd_ = -1;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&upload->hash_->state, digest);
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+
+    StoredFile f;
+    f.sha256 = hex;
+    f.size = upload->size_;
+    f.content_type = DetectType(upload->path_);
+    std::string final_path = PathOf(f.sha256);
+    std::error_code ec;
+    fs::create_directories(fs::path(final_path).parent_path(), ec);
+    if (fs::exists(final_path, ec)) {
+        // Same bytes are stored once; the upload's temporary file goes away with `upload`.
+    } else {
+        fs::rename(upload->path_, final_path, ec);
+        if (ec) {
+            spdlog::error("files: cannot move upload into place: {}", ec.message());
+            return Error::Unavailable("cannot store the file");
+        }
+        upload->path_.clear();
+        // Make the rename itself durable.
+        int dfd = ::open(fs::path(final_path).parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            ::fsync(dfd);
+            ::close(dfd);
+        }
+    }
+    if (IsThumbnailable(f.content_type)) {
+        VipsImage* image = vips_image_new_from_file(final_path.c_str(), "access", VIPS_ACCESS_SEQUENTIAL, nullptr);
+        if (image) {
+            f.width = vips_image_get_width(image);
+            f.height = vips_image_get_height(image);
+            g_object_unref(image);
+        }
+        std::string thumb = ThumbnailPathOf(f.sha256);
+        if (fs::exists(thumb, ec)) {
+            f.has_thumbnail = true;
+        } else {
+            VipsImage* t = nullptr;
+            if (vips_thumbnail(final_path.c_str(), &t, 320, "height", 320, nullptr) == 0) {
+                std::string tmp = thumb + ".tmp";
+                if (vips_jpegsave(t, tmp.c_str(), "Q", 80, nullptr) == 0) {
+                    fs::rename(tmp, thumb, ec);
+                    f.has_thumbnail = !ec;
+                }
+                g_object_unref(t);
+            } else {
+                spdlog::warn("files: no thumbnail for {}: {}", f.sha256, vips_error_buffer());
+                vips_error_clear();
+            }
+        }
+    }
+    return f;
+}
+
+std::string SafeFilename(std::string_view name) {
+    auto slash = name.find_last_of("/\\");
+    if (slash != std::string_view::npos) name = name.substr(slash + 1);
+    std::string out;
+    for (unsigned char c : name) {
+        if (c < 0x20 || c == 0x7F) continue;
+        out.push_back(static_cast<char>(c));
+    }
+    while (out.size() > 255 || !text::IsValidUtf8(out)) {
+        // Cut on a character boundary (invalid bytes are dropped one by one from the end).
+        out.pop_back();
+    }
+    std::string_view trimmed = text::Trim(out);
+    if (trimmed.empty() || trimmed == "." || trimmed == "..") return "file";
+    return std::string(trimmed);
+}
+
+std::string ContentDisposition(const std::string& filename, bool inline_display) {
+    std::string ascii;
+    for (unsigned char c : filename) {
+        ascii.push_back(c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == ';' ? '_' : static_cast<char>(c));
+    }
+    std::string encoded;
+    for (unsigned char c : filename) {
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                     c == '-' || c == '_' || c == '~';
+        if (plain) {
+            encoded.push_back(static_cast<char>(c));
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof(buf), "%%%02X", c);
+            encoded += buf;
+        }
+    }
+    return std::string(inline_display ? "inline" : "attachment") + "; filename=\"" + ascii + "\"; filename*=UTF-8''" +
+           encoded;
+}
+
+}  // namespace veche::files

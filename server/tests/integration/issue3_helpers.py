@@ -1,0 +1,51 @@
+"""Shared helpers for the thread/pin/mention/poll/search/typing integration tests.
+
+Creating a user costs two password hashes (~0.3 s on a debug build), so these modules share a pool
+of users on the session's shared server and give every test its own fresh chats instead. Tests that
+change a user's account state (deactivation, global notification paging) make their own users.
+"""
+
+import random
+import string
+
+from veche_harness import expect, make_user
+
+MISSING_CHAT = "999999999999"
+MISSING_MSG = "999999999998"
+
+_pools = {}
+
+
+def pool(server, n):
+    """The first n users of the shared pool of `server` (created on first use)."""
+    users = _pools.setdefault(id(server), [])
+    while len(users) < n:
+        users.append(make_user(server))
+    return users[:n]
+
+
+def nonce(length=10):
+    """A random all-letters word, to make search queries and texts unique to one test."""
+    return "".join(random.choice(string.ascii_lowercase) for _ in range(length))
+
+
+def get_msg(client, mid):
+    return expect(client.get(f"/api/v1/messages/{mid}"), 200)
+
+
+def notifications(client, chat_ids=None, kind=None, **params):
+    """The caller's notifications (newest first), optionally only of the given chats / kind."""
+    got = expect(client.get("/api/v1/notifications", params={"limit": 200, **params}), 200)["notifications"]
+    if chat_ids is not None:
+        ids = {chat_ids} if isinstance(chat_ids, str) else set(chat_ids)
+        got = [n for n in got if n["chat_id"] in ids]
+    if kind is not None:
+        got = [n for n in got if n["kind"] == kind]
+    return got
+
+
+def chat_entry(client, chat_id):
+    """The chat as listed in GET /api/v1/chats (per-user fields included)."""
+    found = [c for c in client.chats() if c["id"] == chat_id]
+    assert found, f"chat {chat_id} not in the caller's list"
+    return found[0]

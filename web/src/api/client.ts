@@ -1,0 +1,156 @@
+// Typed HTTP client for /api/v1. Authentication rides on the HttpOnly session cookie that login sets.
+import type {
+  Chat,
+  ChatRole,
+  Id,
+  LoginResponse,
+  Me,
+  Member,
+  Message,
+  MessagePage,
+  Presence,
+  ReadResponse,
+  Session,
+  User,
+  UserRole,
+  Visibility,
+} from './types'
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfter?: number,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+  /** True when the request never got an HTTP answer (server down, network gone). */
+  get isNetwork(): boolean {
+    return this.status === 0
+  }
+}
+
+type UnauthorizedHandler = () => void
+let onUnauthorized: UnauthorizedHandler | null = null
+/** Called on any 401 from an authenticated endpoint (session revoked or expired). */
+export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): void {
+  onUnauthorized = handler
+}
+
+const BASE = '/api/v1'
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', signal, headers: {} }
+  if (body !== undefined) {
+    init.body = JSON.stringify(body)
+    ;(init.headers as Record<string, string>)['Content-Type'] = 'application/json'
+  }
+  let res: Response
+  try {
+    res = await fetch(BASE + path, init)
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e
+    throw new ApiError(0, 'network', (e as Error).message || 'network error')
+  }
+  if (res.status === 204) return undefined as T
+  let data: unknown = null
+  const text = await res.text()
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = null
+    }
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string } } | null)?.error
+    const retry = res.headers.get('Retry-After')
+    if (res.status === 401 && !path.startsWith('/auth/login')) onUnauthorized?.()
+    throw new ApiError(
+      res.status,
+      err?.code ?? 'http_' + res.status,
+      err?.message ?? res.statusText,
+      retry ? Number(retry) : undefined,
+    )
+  }
+  return data as T
+}
+
+const enc = encodeURIComponent
+
+function qs(params: Record<string, string | number | undefined | null | boolean>): string {
+  const parts: string[] = []
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue
+    parts.push(`${enc(k)}=${enc(String(v))}`)
+  }
+  return parts.length ? '?' + parts.join('&') : ''
+}
+
+export const api = {
+  // auth
+  login: (username: string, password: string) =>
+    request<LoginResponse>('POST', '/auth/login', { username, password }),
+  logout: () => request<void>('POST', '/auth/logout'),
+  sessions: () => request<{ sessions: Session[] }>('GET', '/auth/sessions'),
+  revokeSession: (id: Id) => request<void>('DELETE', `/auth/sessions/${enc(id)}`),
+
+  // users
+  me: () => request<Me>('GET', '/users/me'),
+  updateMe: (patch: Partial<Pick<User, 'display_name' | 'position' | 'department' | 'site' | 'status_text'>>) =>
+    request<User>('PATCH', '/users/me', patch),
+  setPresence: (presence: Presence) => request<User>('PUT', '/users/me/presence', { presence }),
+  changePassword: (old_password: string, new_password: string) =>
+    request<void>('POST', '/users/me/password', { old_password, new_password }),
+  users: (query = '', limit = 50) => request<{ users: User[] }>('GET', '/users' + qs({ query, limit })),
+  user: (id: Id) => request<User>('GET', `/users/${enc(id)}`),
+  createUser: (body: { username: string; password?: string; display_name?: string; role?: UserRole }) =>
+    request<User & { password?: string }>('POST', '/users', body),
+  adminUpdateUser: (id: Id, patch: { role?: UserRole; deactivated?: boolean }) =>
+    request<User>('PATCH', `/users/${enc(id)}`, patch),
+  adminResetPassword: (id: Id, password?: string) =>
+    request<{ password: string }>('POST', `/users/${enc(id)}/password`, password ? { password } : {}),
+
+  // chats
+  chats: () => request<{ chats: Chat[] }>('GET', '/chats'),
+  publicChats: (query = '') => request<{ chats: Chat[] }>('GET', '/chats/public' + qs({ query })),
+  chat: (id: Id) => request<Chat>('GET', `/chats/${enc(id)}`),
+  createDirect: (user_id: Id) => request<Chat>('POST', '/chats', { type: 'direct', user_id }),
+  createChat: (body: {
+    type: 'group' | 'channel'
+    name?: string
+    visibility?: Visibility
+    topic?: string
+    member_ids?: Id[]
+    immutable_after_minutes?: number | null
+  }) => request<Chat>('POST', '/chats', body),
+  updateChat: (id: Id, patch: { name?: string; topic?: string; immutable_after_minutes?: number | null }) =>
+    request<Chat>('PATCH', `/chats/${enc(id)}`, patch),
+  archiveChat: (id: Id) => request<Chat>('POST', `/chats/${enc(id)}/archive`),
+  unarchiveChat: (id: Id) => request<Chat>('POST', `/chats/${enc(id)}/unarchive`),
+  joinChat: (id: Id) => request<Chat>('POST', `/chats/${enc(id)}/join`),
+  leaveChat: (id: Id) => request<void>('POST', `/chats/${enc(id)}/leave`),
+  members: (id: Id) => request<{ members: Member[] }>('GET', `/chats/${enc(id)}/members`),
+  addMembers: (id: Id, user_ids: Id[], role?: 'member' | 'guest' | 'admin') =>
+    request<{ members: Member[] }>('POST', `/chats/${enc(id)}/members`, { user_ids, role }),
+  setMemberRole: (id: Id, userId: Id, role: ChatRole) =>
+    request<unknown>('PATCH', `/chats/${enc(id)}/members/${enc(userId)}`, { role }),
+  removeMember: (id: Id, userId: Id) => request<void>('DELETE', `/chats/${enc(id)}/members/${enc(userId)}`),
+  markRead: (id: Id, message_id: Id) => request<ReadResponse>('POST', `/chats/${enc(id)}/read`, { message_id }),
+
+  // messages
+  messages: (chatId: Id, opts: { before?: Id; after?: Id; limit?: number } = {}, signal?: AbortSignal) =>
+    request<MessagePage>('GET', `/chats/${enc(chatId)}/messages` + qs(opts), undefined, signal),
+  postMessage: (chatId: Id, text: string, client_id?: string) =>
+    request<Message>('POST', `/chats/${enc(chatId)}/messages`, { text, client_id }),
+  message: (id: Id) => request<Message>('GET', `/messages/${enc(id)}`),
+  editMessage: (id: Id, text: string) => request<Message>('PATCH', `/messages/${enc(id)}`, { text }),
+  deleteMessage: (id: Id) => request<void>('DELETE', `/messages/${enc(id)}`),
+  addReaction: (id: Id, emoji: string) => request<Message>('PUT', `/messages/${enc(id)}/reactions/${enc(emoji)}`),
+  removeReaction: (id: Id, emoji: string) =>
+    request<Message>('DELETE', `/messages/${enc(id)}/reactions/${enc(emoji)}`),
+}
+
+export type Api = typeof api

@@ -1,0 +1,156 @@
+// Wire types of the Veche HTTP + WebSocket API v1 (docs/api.md).
+// Ids are 64-bit and always travel as decimal strings; never parse them into numbers.
+
+export type Id = string
+/** Milliseconds since the Unix epoch, UTC. */
+export type Millis = number
+
+export type Presence = 'online' | 'away' | 'dnd' | 'offline'
+export type UserRole = 'admin' | 'user'
+
+export interface User {
+  id: Id
+  username: string
+  display_name: string
+  position: string
+  department: string
+  site: string
+  status_text: string
+  role: UserRole
+  presence: Presence
+  deactivated: boolean
+  created_at: Millis
+}
+
+export interface Me extends User {
+  must_change_password: boolean
+}
+
+export interface Session {
+  id: Id
+  created_at: Millis
+  last_seen_at: Millis
+  user_agent: string
+  ip: string
+  current: boolean
+}
+
+export interface LoginResponse {
+  token: string
+  session: Session
+  user: Me
+}
+
+export type ChatType = 'direct' | 'group' | 'channel'
+export type Visibility = 'public' | 'private'
+export type ChatRole = 'owner' | 'admin' | 'member' | 'guest'
+
+export interface Reaction {
+  emoji: string
+  count: number
+  user_ids: Id[]
+  me: boolean
+}
+
+export interface Message {
+  id: Id
+  chat_id: Id
+  author_id: Id
+  text: string
+  client_id?: string | null
+  created_at: Millis
+  edited_at?: Millis | null
+  deleted: boolean
+  reactions?: Reaction[]
+}
+
+export interface Chat {
+  id: Id
+  type: ChatType
+  visibility: Visibility
+  name: string
+  topic: string
+  archived: boolean
+  immutable_after_minutes: number | null
+  created_by: Id
+  created_at: Millis
+  last_activity_at: Millis
+  member_count: number
+  /** Per-user fields: absent on chat.created / chat.updated events. */
+  my_role?: ChatRole | null
+  last_message?: Message | null
+  unread_count?: number
+  last_read_message_id?: Id
+  direct_user_id?: Id
+}
+
+export interface Member {
+  user: User
+  role: ChatRole
+  joined_at: Millis
+}
+
+export interface MessagePage {
+  messages: Message[]
+  has_more: boolean
+}
+
+export interface ReadResponse {
+  last_read_message_id: Id
+  unread_count: number
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string }
+}
+
+// ---- WebSocket frames ----
+
+export type EventKind =
+  | 'message.created'
+  | 'message.updated'
+  | 'message.deleted'
+  | 'message.restored'
+  | 'chat.created'
+  | 'chat.updated'
+  | 'member.added'
+  | 'member.updated'
+  | 'member.removed'
+  | 'chat.read'
+  | 'user.updated'
+  | 'presence.changed'
+
+export interface EventDataMap {
+  'message.created': Message
+  'message.updated': Message
+  'message.deleted': { id: Id; chat_id: Id }
+  'message.restored': Message
+  'chat.created': Chat
+  'chat.updated': Chat
+  'member.added': { chat_id: Id; user_id: Id; role: ChatRole }
+  'member.updated': { chat_id: Id; user_id: Id; role: ChatRole }
+  'member.removed': { chat_id: Id; user_id: Id }
+  'chat.read': { chat_id: Id; last_read_message_id: Id }
+  'user.updated': User
+  'presence.changed': { user_id: Id; presence: Presence }
+}
+
+export type ServerEvent = {
+  [K in EventKind]: {
+    type: 'event'
+    /** Absent for live-only events (presence.changed). */
+    pos?: number | null
+    kind: K
+    chat_id?: Id
+    data: EventDataMap[K]
+  }
+}[EventKind]
+
+export type ServerFrame =
+  | { type: 'hello_ok'; user_id: Id; head: number }
+  | { type: 'synced'; pos: number }
+  | { type: 'pong' }
+  | { type: 'error'; code: string; message: string }
+  | ServerEvent
+
+export type ClientFrame = { type: 'hello'; last_pos: number | null } | { type: 'ping' }

@@ -1,0 +1,95 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { api, ApiError } from '@/api/client'
+import type { Me, User } from '@/api/types'
+
+const HINT = 'veche.session'
+function hasHint(): boolean {
+  try {
+    return localStorage.getItem(HINT) === '1'
+  } catch {
+    return true
+  }
+}
+function setHint(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT, '1')
+    else localStorage.removeItem(HINT)
+  } catch {
+    /* private mode: always probe */
+  }
+}
+
+export type SessionStatus = 'unknown' | 'anonymous' | 'authenticated'
+
+export const useSession = defineStore('session', () => {
+  const me = ref<Me | null>(null)
+  const status = ref<SessionStatus>('unknown')
+
+  const isAdmin = computed(() => me.value?.role === 'admin')
+  const mustChangePassword = computed(() => !!me.value?.must_change_password)
+
+  async function load(): Promise<void> {
+    // The session cookie is HttpOnly; a local hint saves a guaranteed 401 (and a console error) on a
+    // first visit. A stale hint costs one 401.
+    if (!hasHint()) {
+      status.value = 'anonymous'
+      return
+    }
+    try {
+      me.value = await api.me()
+      status.value = 'authenticated'
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        setHint(false)
+        me.value = null
+        status.value = 'anonymous'
+        return
+      }
+      throw e
+    }
+  }
+
+  async function login(username: string, password: string): Promise<void> {
+    const res = await api.login(username.trim(), password)
+    setHint(true)
+    me.value = res.user
+    status.value = 'authenticated'
+  }
+
+  async function changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    await api.changePassword(oldPassword, newPassword)
+    if (me.value) me.value = { ...me.value, must_change_password: false }
+  }
+
+  /** Re-read our own user (e.g. the presence the server reports once our socket is up). */
+  async function refresh(): Promise<void> {
+    try {
+      const fresh = await api.me()
+      me.value = fresh
+    } catch {
+      /* keep what we have */
+    }
+  }
+
+  function updateMe(u: User): void {
+    if (me.value && u.id === me.value.id) me.value = { ...me.value, ...u }
+  }
+
+  async function logout(): Promise<void> {
+    try {
+      await api.logout()
+    } catch {
+      /* the session may already be gone */
+    }
+    forget()
+  }
+
+  function forget(): void {
+    setHint(false)
+    me.value = null
+    status.value = 'anonymous'
+  }
+
+  return { me, status, isAdmin, mustChangePassword, load, login, logout, changePassword, updateMe, forget, refresh }
+})

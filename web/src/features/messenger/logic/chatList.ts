@@ -1,0 +1,88 @@
+// Pure updates of the chat list entries from events; the per-user fields (unread_count,
+// last_read_message_id, my_role) are kept locally because chat.* events carry none of them.
+import type { Chat, Id, Message } from '@/api/types'
+import { compareIds } from './ids'
+
+export interface UnreadContext {
+  myId: Id
+  /** The chat is open on screen and the page is visible: new messages are read at once. */
+  viewing: boolean
+}
+
+export function applyMessageCreated(chat: Chat, msg: Message, ctx: UnreadContext): Chat {
+  const last = chat.last_message
+  if (last && compareIds(msg.id, last.id) <= 0) {
+    // Old news (already counted in a snapshot, or replayed): at most refresh the same message.
+    return last.id === msg.id ? { ...chat, last_message: msg } : chat
+  }
+  const next: Chat = {
+    ...chat,
+    last_message: msg,
+    last_activity_at: Math.max(chat.last_activity_at, msg.created_at),
+  }
+  const lastRead = chat.last_read_message_id ?? '0'
+  if (msg.author_id === ctx.myId) {
+    // Posting implies having read everything before it.
+    next.unread_count = 0
+    next.last_read_message_id = msg.id
+  } else if (!ctx.viewing && compareIds(msg.id, lastRead) > 0) {
+    next.unread_count = (chat.unread_count ?? 0) + 1
+  }
+  return next
+}
+
+export function applyMessageChanged(chat: Chat, msg: Message): Chat {
+  if (chat.last_message?.id !== msg.id) return chat
+  return { ...chat, last_message: msg }
+}
+
+export function applyMessageDeleted(chat: Chat, id: Id): Chat {
+  if (chat.last_message?.id !== id) return chat
+  return { ...chat, last_message: { ...chat.last_message, deleted: true, text: '' } }
+}
+
+/** Merge a chat.updated / chat.created payload into what we know, keeping the per-user fields. */
+export function mergeChatMeta(existing: Chat | undefined, incoming: Chat): Chat {
+  if (!existing) return incoming
+  return {
+    ...existing,
+    ...incoming,
+    my_role: incoming.my_role !== undefined ? incoming.my_role : existing.my_role,
+    unread_count: incoming.unread_count ?? existing.unread_count,
+    last_read_message_id: incoming.last_read_message_id ?? existing.last_read_message_id,
+    last_message: incoming.last_message !== undefined ? incoming.last_message : existing.last_message,
+    direct_user_id: incoming.direct_user_id ?? existing.direct_user_id,
+  }
+}
+
+/**
+ * Merge a fresh snapshot (GET /chats) with an entry events may already have moved past: a newer
+ * last_message seen live wins over an older snapshot.
+ */
+export function mergeSnapshot(existing: Chat | undefined, snap: Chat): Chat {
+  if (!existing?.last_message) return snap
+  if (!snap.last_message || compareIds(existing.last_message.id, snap.last_message.id) > 0) {
+    return {
+      ...snap,
+      last_message: existing.last_message,
+      last_activity_at: Math.max(snap.last_activity_at, existing.last_activity_at),
+      unread_count: existing.unread_count,
+      last_read_message_id: existing.last_read_message_id,
+    }
+  }
+  return snap
+}
+
+/** chat.read from one of our devices. `unreadAfter` counts loaded messages newer than the marker. */
+export function applyRead(chat: Chat, lastRead: Id, unreadAfter: number | null): Chat {
+  const cur = chat.last_read_message_id ?? '0'
+  if (compareIds(lastRead, cur) <= 0) return chat
+  let unread = chat.unread_count ?? 0
+  if (chat.last_message && compareIds(lastRead, chat.last_message.id) >= 0) unread = 0
+  else if (unreadAfter !== null) unread = unreadAfter
+  return { ...chat, last_read_message_id: lastRead, unread_count: unread }
+}
+
+export function sortByActivity(a: Chat, b: Chat): number {
+  return b.last_activity_at - a.last_activity_at || compareIds(b.id, a.id)
+}

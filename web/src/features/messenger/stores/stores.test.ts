@@ -1,0 +1,181 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import type { Chat, Message } from '@/api/types'
+
+const postMessage = vi.fn()
+const messagesApi = vi.fn()
+const markRead = vi.fn()
+vi.mock('@/api/client', () => {
+  class ApiError extends Error {
+    constructor(
+      readonly status: number,
+      readonly code: string,
+      message: string,
+    ) {
+      super(message)
+    }
+    get isNetwork() {
+      return this.status === 0
+    }
+  }
+  return {
+    ApiError,
+    api: {
+      postMessage: (...a: unknown[]) => postMessage(...a),
+      messages: (...a: unknown[]) => messagesApi(...a),
+      markRead: (...a: unknown[]) => markRead(...a),
+      chat: vi.fn(() => new Promise(() => undefined)),
+      user: vi.fn(() => new Promise(() => undefined)),
+    },
+    setUnauthorizedHandler: vi.fn(),
+  }
+})
+
+const { useSession } = await import('@/features/auth/session')
+const { useChats } = await import('./chats')
+const { useMessages } = await import('./messages')
+const { useRealtime } = await import('./realtime')
+const { ApiError } = await import('@/api/client')
+
+const chat: Chat = {
+  id: 'c1',
+  type: 'channel',
+  visibility: 'public',
+  name: 'general',
+  topic: '',
+  archived: false,
+  immutable_after_minutes: null,
+  created_by: 'me',
+  created_at: 0,
+  last_activity_at: 0,
+  member_count: 2,
+  my_role: 'owner',
+  last_message: null,
+  unread_count: 0,
+  last_read_message_id: '0',
+}
+const real = (id: string, client_id: string | null, author = 'me'): Message => ({
+  id,
+  chat_id: 'c1',
+  author_id: author,
+  text: 'hello',
+  client_id,
+  created_at: 1000,
+  deleted: false,
+})
+
+function event(pos: number, data: Message) {
+  return { type: 'event' as const, pos, kind: 'message.created' as const, chat_id: 'c1', data }
+}
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  postMessage.mockReset()
+  messagesApi.mockReset()
+  markRead.mockReset()
+  const session = useSession()
+  session.me = {
+    id: 'me',
+    username: 'me',
+    display_name: 'Me',
+    position: '',
+    department: '',
+    site: '',
+    status_text: '',
+    role: 'user',
+    presence: 'online',
+    deactivated: false,
+    created_at: 0,
+    must_change_password: false,
+  }
+  session.status = 'authenticated'
+  useChats().byId.set('c1', { ...chat })
+})
+
+async function loaded() {
+  messagesApi.mockResolvedValueOnce({ messages: [], has_more: false })
+  const messages = useMessages()
+  await messages.ensureLoaded('c1')
+  return messages
+}
+
+describe('messages store: optimistic send', () => {
+  it('shows a pending message at once and replaces it with the POST answer', async () => {
+    const messages = await loaded()
+    let resolve!: (m: Message) => void
+    postMessage.mockReturnValueOnce(new Promise<Message>((r) => (resolve = r)))
+    const sending = messages.send('c1', 'hello')
+    expect(messages.timeline('c1').pending).toHaveLength(1)
+    const clientId = postMessage.mock.calls[0][2] as string
+    expect(clientId).toMatch(/^[0-9a-f-]{36}$/)
+    resolve(real('100', clientId))
+    await sending
+    expect(messages.timeline('c1').pending).toHaveLength(0)
+    expect(messages.timeline('c1').messages.map((m) => m.id)).toEqual(['100'])
+  })
+
+  it('shows the message once when the WebSocket event beats the POST answer', async () => {
+    const messages = await loaded()
+    const rt = useRealtime()
+    let resolve!: (m: Message) => void
+    postMessage.mockReturnValueOnce(new Promise<Message>((r) => (resolve = r)))
+    const sending = messages.send('c1', 'hello')
+    const clientId = postMessage.mock.calls[0][2] as string
+    rt.dispatch(event(7, real('100', clientId)))
+    expect(messages.timeline('c1').pending).toHaveLength(0)
+    expect(messages.timeline('c1').messages).toHaveLength(1)
+    resolve(real('100', clientId))
+    await sending
+    expect(messages.timeline('c1').messages).toHaveLength(1)
+    expect(useChats().byId.get('c1')!.unread_count).toBe(0)
+  })
+
+  it('marks a message failed when the network is down and re-posts it with the same client_id', async () => {
+    const messages = await loaded()
+    postMessage.mockRejectedValueOnce(new ApiError(0, 'network', 'down'))
+    await messages.send('c1', 'hello')
+    const p = messages.timeline('c1').pending[0]
+    expect(p.state).toBe('failed')
+    postMessage.mockResolvedValueOnce(real('101', p.client_id))
+    messages.retryAllFailed()
+    await vi.waitFor(() => expect(messages.timeline('c1').pending).toHaveLength(0))
+    expect(postMessage.mock.calls[1][2]).toBe(p.client_id)
+    expect(messages.timeline('c1').messages).toHaveLength(1)
+  })
+})
+
+describe('event dispatch', () => {
+  it('updates unread counts live for chats not on screen', async () => {
+    const rt = useRealtime()
+    const chats = useChats()
+    rt.dispatch(event(1, real('200', null, 'bob')))
+    rt.dispatch(event(2, real('201', null, 'bob')))
+    expect(chats.byId.get('c1')!.unread_count).toBe(2)
+    expect(chats.totalUnread).toBe(2)
+    chats.activeId = 'c1'
+    rt.dispatch(event(3, real('202', null, 'bob')))
+    expect(chats.byId.get('c1')!.unread_count).toBe(2)
+  })
+
+  it('marks read up to the newest loaded message', async () => {
+    const messages = await loaded()
+    const rt = useRealtime()
+    rt.dispatch(event(1, real('300', null, 'bob')))
+    markRead.mockResolvedValueOnce({ last_read_message_id: '300', unread_count: 0 })
+    await messages.markRead('c1')
+    expect(markRead).toHaveBeenCalledWith('c1', '300')
+    expect(useChats().byId.get('c1')!.unread_count).toBe(0)
+  })
+
+  it('applies edits and deletes to the loaded timeline and the chat preview', async () => {
+    const messages = await loaded()
+    const rt = useRealtime()
+    rt.dispatch(event(1, real('400', null, 'bob')))
+    rt.dispatch({ type: 'event', pos: 2, kind: 'message.updated', chat_id: 'c1', data: { ...real('400', null, 'bob'), text: 'edited' } })
+    expect(messages.timeline('c1').messages[0].text).toBe('edited')
+    expect(useChats().byId.get('c1')!.last_message?.text).toBe('edited')
+    rt.dispatch({ type: 'event', pos: 3, kind: 'message.deleted', chat_id: 'c1', data: { id: '400', chat_id: 'c1' } })
+    expect(messages.timeline('c1').messages[0].deleted).toBe(true)
+    expect(useChats().byId.get('c1')!.last_message?.deleted).toBe(true)
+  })
+})

@@ -1,0 +1,40 @@
+// Locale-aware time formatting with cached Intl formatters.
+const fmtCache = new Map<string, Intl.DateTimeFormat>()
+function fmt(locale: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = locale + JSON.stringify(opts)
+  let f = fmtCache.get(key)
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, opts)
+    fmtCache.set(key, f)
+  }
+  return f
+}
+
+export function dayKey(ms: number): string {
+  const d = new Date(ms)
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`
+}
+
+export function formatTime(ms: number, locale: string): string {
+  return fmt(locale, { hour: '2-digit', minute: '2-digit' }).format(ms)
+}
+
+export function formatDateTime(ms: number, locale: string): string {
+  return fmt(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms)
+}
+
+/** "Today", "Yesterday" or a date, for day separators. */
+export function formatDay(ms: number, locale: string, today: string, yesterday: string, now = Date.now()): string {
+  const k = dayKey(ms)
+  if (k === dayKey(now)) return today
+  if (k === dayKey(now - 86_400_000)) return yesterday
+  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear()
+  return fmt(locale, { weekday: 'long', day: 'numeric', month: 'long', year: sameYear ? undefined : 'numeric' }).format(ms)
+}
+
+/** Compact time for the chat list: time today, weekday this week, else a short date. */
+export function formatShort(ms: number, locale: string, now = Date.now()): string {
+  if (dayKey(ms) === dayKey(now)) return formatTime(ms, locale)
+  if (now - ms < 6 * 86_400_000) return fmt(locale, { weekday: 'short' }).format(ms)
+  return fmt(locale, { day: 'numeric', month: 'short' }).format(ms)
+}
