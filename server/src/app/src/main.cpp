@@ -119,6 +119,62 @@ AdminDb OpenForAdmin(const app::Config& cfg) {
     return a;
 }
 
+// The database first, then the files: files are immutable once stored, so every file the copied
+// database names is already on disk when the file tree is copied after it.
+int Backup(const std::string& data_dir, const std::string& to) {
+    namespace fs = std::filesystem;
+    if (fs::exists(to)) {
+        std::fprintf(stderr, "veche: %s already exists\n", to.c_str());
+        return 1;
+    }
+    std::string db_path = (fs::path(data_dir) / "veche.db").string();
+    if (!fs::exists(db_path)) {
+        std::fprintf(stderr, "veche: no database in %s\n", data_dir.c_str());
+        return 1;
+    }
+    fs::create_directories(to);
+    storage::BackupSqlite(db_path, (fs::path(to) / "veche.db").string());
+    fs::path files = fs::path(data_dir) / "files";
+    std::uintmax_t copied = 0;
+    if (fs::exists(files)) {
+        for (const auto& e : fs::recursive_directory_iterator(files)) {
+            auto rel = fs::relative(e.path(), files);
+            if (*rel.begin() == "tmp") continue;
+            fs::path target = fs::path(to) / "files" / rel;
+            if (e.is_directory()) {
+                fs::create_directories(target);
+            } else if (e.is_regular_file()) {
+                fs::create_directories(target.parent_path());
+                fs::copy_file(e.path(), target, fs::copy_options::skip_existing);
+                ++copied;
+            }
+        }
+    }
+    std::printf("backup of %s written to %s (%ju files)\n", data_dir.c_str(), to.c_str(), copied);
+    return 0;
+}
+
+int Restore(const std::string& from, const std::string& data_dir) {
+    namespace fs = std::filesystem;
+    if (!fs::exists(fs::path(from) / "veche.db")) {
+        std::fprintf(stderr, "veche: %s is not a backup (no veche.db)\n", from.c_str());
+        return 1;
+    }
+    if (fs::exists(fs::path(data_dir) / "veche.db")) {
+        std::fprintf(stderr, "veche: %s already holds a database; restore into an empty directory\n", data_dir.c_str());
+        return 1;
+    }
+    fs::create_directories(data_dir);
+    fs::copy_file(fs::path(from) / "veche.db", fs::path(data_dir) / "veche.db");
+    if (fs::exists(fs::path(from) / "files"))
+        fs::copy(fs::path(from) / "files", fs::path(data_dir) / "files", fs::copy_options::recursive);
+    // Bring an older backup's schema up to date now rather than at the next start.
+    std::string db_path = (fs::path(data_dir) / "veche.db").string();
+    storage::MigrateSqlite(db_path, storage::LatestSchemaVersion());
+    std::printf("restored %s into %s (schema v%d)\n", from.c_str(), data_dir.c_str(), storage::SqliteSchemaVersion(db_path));
+    return 0;
+}
+
 int Fail(const veche::Error& e) {
     std::fprintf(stderr, "veche: %s\n", e.message.c_str());
     return 1;
@@ -160,6 +216,13 @@ int main(int argc, char** argv) {
 
     auto* migrate = cli.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");
     migrate->add_option("--data", flags.data_dir, "Data directory (default ./data)");
+    std::string backup_dir;
+    auto* backup = cli.add_subcommand("backup", "Copy the database and files of a (running) server to a directory");
+    backup->add_option("--data", flags.data_dir, "Data directory (default ./data)");
+    backup->add_option("--to", backup_dir, "Backup directory (must not exist)")->required();
+    auto* restore = cli.add_subcommand("restore", "Restore a backup into an empty data directory (server stopped)");
+    restore->add_option("--data", flags.data_dir, "Data directory to create (default ./data)");
+    restore->add_option("--from", backup_dir, "Backup directory made by `veche backup`")->required();
     auto* version = cli.add_subcommand("version", "Print the version");
 
     CLI11_PARSE(cli, argc, argv);
@@ -183,6 +246,8 @@ int main(int argc, char** argv) {
             std::printf("schema version %d\n", storage::SqliteSchemaVersion(path));
             return 0;
         }
+        if (backup->parsed()) return Backup(cfg->data_dir, backup_dir);
+        if (restore->parsed()) return Restore(backup_dir, cfg->data_dir);
         auto a = OpenForAdmin(*cfg);
         if (create_user->parsed()) {
             auto r = a.accounts->CreateUserUnchecked({username, password, display_name, role});

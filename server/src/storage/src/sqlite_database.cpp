@@ -373,6 +373,35 @@ int SqliteSchemaVersion(const std::string& path) {
     return sqlite::CurrentVersion(conn);
 }
 
+void BackupSqlite(const std::string& from_path, const std::string& to_path) {
+    sqlite::Connection src(from_path, false, true);  // read-write open: works whether or not a server has the WAL open
+    sqlite3* dst = nullptr;
+    if (sqlite3_open_v2(to_path.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+        std::string msg = dst ? sqlite3_errmsg(dst) : "out of memory";
+        sqlite3_close(dst);
+        throw StorageError("cannot create " + to_path + ": " + msg, false);
+    }
+    sqlite3_backup* b = sqlite3_backup_init(dst, "main", src.handle(), "main");
+    if (!b) {
+        std::string msg = sqlite3_errmsg(dst);
+        sqlite3_close(dst);
+        throw StorageError("backup failed: " + msg, false);
+    }
+    // Copy in steps so the server's writer is never blocked for long.
+    int rc;
+    do {
+        rc = sqlite3_backup_step(b, 1024);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(10);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        std::string msg = sqlite3_errmsg(dst);
+        sqlite3_close(dst);
+        throw StorageError("backup failed: " + msg, false);
+    }
+    sqlite3_close(dst);
+}
+
 void MigrateSqlite(const std::string& path, int target) {
     sqlite::Connection conn(path, false, true);
     sqlite::ApplyMigrations(conn, target);

@@ -166,6 +166,9 @@ std::unique_ptr<Database> OpenSqlite(const DatabaseOptions& options);
 // Schema versions, for `veche migrate` and tests.
 int SqliteSchemaVersion(const std::string& path);
 int LatestSchemaVersion();
+// A consistent copy of a live database (SQLite's online backup: safe while the server writes).
+void BackupSqlite(const std::string& from_path, const std::string& to_path);
+
 // Applies migrations up to `target` (tests use it to build an older schema).
 void MigrateSqlite(const std::string& path, int target);
 
