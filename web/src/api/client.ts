@@ -2,6 +2,10 @@
 import type {
   Chat,
   ChatRole,
+  FileInfo,
+  Notification,
+  NotifyLevel,
+  SearchResult,
   Id,
   LoginResponse,
   Me,
@@ -143,8 +147,36 @@ export const api = {
   // messages
   messages: (chatId: Id, opts: { before?: Id; after?: Id; limit?: number } = {}, signal?: AbortSignal) =>
     request<MessagePage>('GET', `/chats/${enc(chatId)}/messages` + qs(opts), undefined, signal),
-  postMessage: (chatId: Id, text: string, client_id?: string) =>
-    request<Message>('POST', `/chats/${enc(chatId)}/messages`, { text, client_id }),
+  postMessage: (
+    chatId: Id,
+    text: string,
+    client_id?: string,
+    extra: { thread_root_id?: Id; quote_id?: Id; file_ids?: Id[] } = {},
+  ) => request<Message>('POST', `/chats/${enc(chatId)}/messages`, { text, client_id, ...extra }),
+  thread: (rootId: Id, opts: { before?: Id; after?: Id; limit?: number } = {}) =>
+    request<MessagePage>('GET', `/messages/${enc(rootId)}/thread` + qs(opts)),
+  follow: (rootId: Id, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/messages/${enc(rootId)}/follow`),
+  pin: (id: Id, on: boolean) => request<Message>(on ? 'PUT' : 'DELETE', `/messages/${enc(id)}/pin`),
+  pins: (chatId: Id) => request<{ messages: Message[] }>('GET', `/chats/${enc(chatId)}/pins`),
+  forward: (id: Id, chat_id: Id, comment?: string) =>
+    request<Message>('POST', `/messages/${enc(id)}/forward`, { chat_id, comment: comment || undefined }),
+  seen: (id: Id) => request<{ user_ids: Id[] }>('GET', `/messages/${enc(id)}/seen`),
+  setNotify: (chatId: Id, notify: NotifyLevel) => request<Chat>('PUT', `/chats/${enc(chatId)}/notify`, { notify }),
+  notifications: (opts: { before?: Id; limit?: number; unread?: boolean } = {}) =>
+    request<{ notifications: Notification[] }>('GET', '/notifications' + qs(opts)),
+  readNotifications: (ids?: Id[]) => request<void>('POST', '/notifications/read', ids ? { ids } : {}),
+  createPoll: (
+    chatId: Id,
+    body: { question: string; options: string[]; multiple?: boolean; anonymous?: boolean; deadline?: number; client_id?: string },
+  ) => request<Message>('POST', `/chats/${enc(chatId)}/polls`, body),
+  vote: (id: Id, options: number[]) => request<Message>('PUT', `/messages/${enc(id)}/poll/vote`, { options }),
+  closePoll: (id: Id) => request<Message>('POST', `/messages/${enc(id)}/poll/close`),
+  chatFiles: (chatId: Id, opts: { before?: Id; limit?: number } = {}) =>
+    request<{ files: FileInfo[] }>('GET', `/chats/${enc(chatId)}/files` + qs(opts)),
+  search: (
+    opts: { query: string; chat_id?: Id; author_id?: Id; from?: number; to?: number; before?: Id; limit?: number; has_file?: boolean },
+    signal?: AbortSignal,
+  ) => request<{ results: SearchResult[]; next_before: Id | null }>('GET', '/search' + qs(opts), undefined, signal),
   message: (id: Id) => request<Message>('GET', `/messages/${enc(id)}`),
   editMessage: (id: Id, text: string) => request<Message>('PATCH', `/messages/${enc(id)}`, { text }),
   deleteMessage: (id: Id) => request<void>('DELETE', `/messages/${enc(id)}`),
@@ -154,3 +186,36 @@ export const api = {
 }
 
 export type Api = typeof api
+
+export interface Upload {
+  promise: Promise<FileInfo>
+  abort: () => void
+}
+
+/** Upload raw bytes with progress (fetch has no upload progress): POST /chats/{id}/files?name=… */
+export function uploadFile(chatId: Id, file: Blob & { name?: string }, onProgress: (loaded: number, total: number) => void): Upload {
+  const xhr = new XMLHttpRequest()
+  const promise = new Promise<FileInfo>((resolve, reject) => {
+    xhr.open('POST', `${BASE}/chats/${enc(chatId)}/files${qs({ name: file.name || 'file' })}`)
+    xhr.withCredentials = true
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size)
+    xhr.onload = () => {
+      let data: unknown = null
+      try {
+        data = JSON.parse(xhr.responseText)
+      } catch {
+        data = null
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data as FileInfo)
+      else {
+        const err = (data as { error?: { code?: string; message?: string } } | null)?.error
+        if (xhr.status === 401) onUnauthorized?.()
+        reject(new ApiError(xhr.status, err?.code ?? 'http_' + xhr.status, err?.message ?? xhr.statusText))
+      }
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'network error'))
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'aborted'))
+    xhr.send(file)
+  })
+  return { promise, abort: () => xhr.abort() }
+}

@@ -1,7 +1,7 @@
 // One resumable WebSocket to /api/v1/ws (docs/api.md, "Real-time").
 // The connection remembers the pos of the last event it handed to the app and resumes from it after
 // every reconnect, so the app sees each event exactly once; events at or below that pos are dropped.
-import type { ClientFrame, ServerEvent, ServerFrame } from './types'
+import type { ClientFrame, Id, LiveFrame, ServerEvent, ServerFrame } from './types'
 
 export type ConnectionState = 'idle' | 'connecting' | 'syncing' | 'online' | 'reconnecting' | 'closed'
 
@@ -26,6 +26,8 @@ export interface RealtimeHandlers {
   onSynced?(info: { resumed: boolean }): void
   /** Close code 4001: the session was revoked; the user must log in again. */
   onRevoked?(): void
+  /** Live-only frames that are not part of the event log (typing, presence). */
+  onLive?(frame: LiveFrame): void
 }
 
 export interface RealtimeOptions {
@@ -205,9 +207,18 @@ export class RealtimeConnection {
         if (this.flushTimer === null) this.flushTimer = this.opts.timers.setTimeout(() => this.flush(), 0)
         break
       }
+      case 'typing':
+      case 'presence':
+        this.handlers.onLive?.(frame)
+        break
       default:
         break
     }
+  }
+
+  /** Tell the chat's other members that we are typing (the server rate-limits to one per 2 s). */
+  sendTyping(chatId: Id): void {
+    if (this.state === 'online') this.send({ type: 'typing', chat_id: chatId })
   }
 
   /** Hand queued events to the app, in order. */

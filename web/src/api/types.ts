@@ -62,6 +62,67 @@ export interface Message {
   edited_at?: Millis | null
   deleted: boolean
   reactions?: Reaction[]
+  kind?: 'text' | 'poll'
+  /** Set on thread replies: they live in the thread, never in the chat history. */
+  thread_root_id?: Id | null
+  reply_count?: number
+  last_reply_at?: Millis | null
+  thread_participants?: Id[]
+  forwarded_from?: { author_id: Id; created_at: Millis } | null
+  quote?: { id: Id; author_id: Id; text: string; deleted: boolean } | null
+  pinned?: boolean
+  poll?: Poll | null
+  files?: FileInfo[]
+}
+
+export interface FileInfo {
+  id: Id
+  chat_id: Id
+  message_id: Id | null
+  uploader_id: Id
+  name: string
+  size: number
+  content_type: string
+  width: number
+  height: number
+  url: string
+  thumbnail_url: string | null
+  created_at: Millis
+}
+
+export interface PollOption {
+  text: string
+  votes: number
+  voter_ids?: Id[]
+}
+
+export interface Poll {
+  question: string
+  multiple: boolean
+  anonymous: boolean
+  deadline: Millis | null
+  closed: boolean
+  closed_at: Millis | null
+  voters: number
+  options: PollOption[]
+  my_votes?: number[]
+}
+
+export type NotifyLevel = 'all' | 'mentions' | 'none'
+
+export interface Notification {
+  id: Id
+  kind: 'mention' | 'thread_reply'
+  chat_id: Id
+  message_id: Id
+  actor_id: Id
+  created_at: Millis
+  read: boolean
+}
+
+export interface SearchResult {
+  message: Message
+  snippet: string
 }
 
 export interface Chat {
@@ -82,6 +143,8 @@ export interface Chat {
   unread_count?: number
   last_read_message_id?: Id
   direct_user_id?: Id
+  mention_count?: number
+  notify?: NotifyLevel
 }
 
 export interface Member {
@@ -119,6 +182,7 @@ export type EventKind =
   | 'chat.read'
   | 'user.updated'
   | 'presence.changed'
+  | 'notification.created'
 
 export interface EventDataMap {
   'message.created': Message
@@ -130,7 +194,8 @@ export interface EventDataMap {
   'member.added': { chat_id: Id; user_id: Id; role: ChatRole }
   'member.updated': { chat_id: Id; user_id: Id; role: ChatRole }
   'member.removed': { chat_id: Id; user_id: Id }
-  'chat.read': { chat_id: Id; last_read_message_id: Id }
+  'chat.read': { chat_id: Id; user_id?: Id; last_read_message_id: Id }
+  'notification.created': Notification
   'user.updated': User
   'presence.changed': { user_id: Id; presence: Presence }
 }
@@ -151,6 +216,10 @@ export type ServerFrame =
   | { type: 'synced'; pos: number }
   | { type: 'pong' }
   | { type: 'error'; code: string; message: string }
+  | { type: 'typing'; chat_id: Id; user_id: Id }
+  | { type: 'presence'; users: { user_id: Id; presence: Presence }[] }
   | ServerEvent
 
-export type ClientFrame = { type: 'hello'; last_pos: number | null } | { type: 'ping' }
+export type LiveFrame = Extract<ServerFrame, { type: 'typing' } | { type: 'presence' }>
+
+export type ClientFrame = { type: 'hello'; last_pos: number | null } | { type: 'ping' } | { type: 'typing'; chat_id: Id }

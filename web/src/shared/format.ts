@@ -38,3 +38,16 @@ export function formatShort(ms: number, locale: string, now = Date.now()): strin
   if (now - ms < 6 * 86_400_000) return fmt(locale, { weekday: 'short' }).format(ms)
   return fmt(locale, { day: 'numeric', month: 'short' }).format(ms)
 }
+
+/** Human file size: 512 B, 12.3 KB, 4.5 MB (decimal separator follows the locale). */
+export function formatSize(bytes: number, locale: string): string {
+  const units = locale.startsWith('ru') ? ['Б', 'КБ', 'МБ', 'ГБ'] : ['B', 'KB', 'MB', 'GB']
+  let v = bytes
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  const n = i === 0 ? String(v) : v.toLocaleString(locale, { maximumFractionDigits: v < 10 ? 1 : 0 })
+  return `${n} ${units[i]}`
+}

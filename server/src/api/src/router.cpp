@@ -1,8 +1,7 @@
 #include "veche/api/router.hpp"
 
 namespace veche::api {
-namespace {
-std::vector<std::string_view> Split(std::string_view path) {
+std::vector<std::string_view> SplitPath(std::string_view path) {
     std::vector<std::string_view> out;
     std::size_t i = 0;
     while (i < path.size()) {
@@ -14,18 +13,17 @@ std::vector<std::string_view> Split(std::string_view path) {
     }
     return out;
 }
-}  // namespace
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
     Route r{std::move(method), pattern, {}, std::move(handler)};
-    for (auto seg : Split(pattern)) {
+    for (auto seg : SplitPath(pattern)) {
         r.segments.emplace_back(seg.size() > 1 && seg.front() == '{' ? std::string("{}") : std::string(seg));
     }
     routes_.push_back(std::move(r));
 }
 
 Response Router::Dispatch(Request& request, std::string& route) const {
-    auto segments = Split(request.path);
+    auto segments = SplitPath(request.path);
     bool path_matched = false;
     for (const auto& r : routes_) {
         if (r.segments.size() != segments.size()) continue;

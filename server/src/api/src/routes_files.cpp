@@ -14,19 +14,6 @@ namespace {
 namespace bj = boost::json;
 using accounts::AuthContext;
 
-std::vector<std::string_view> Segments(std::string_view path) {
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < path.size()) {
-        if (path[i] == '/') { ++i; continue; }
-        std::size_t j = path.find('/', i);
-        if (j == std::string_view::npos) j = path.size();
-        out.push_back(path.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
-
 // One "bytes=a-b" range (RFC 9110 §14.1.2); nullopt = serve everything; error = unsatisfiable.
 Result<std::optional<std::pair<std::uint64_t, std::uint64_t>>> ParseRange(std::string_view header, std::uint64_t size) {
     using R = std::optional<std::pair<std::uint64_t, std::uint64_t>>;
@@ -95,7 +82,7 @@ Result<Response> ServeFile(const Request& req, const std::string& path, const st
 
 bool IsUploadRequest(const Request& request) {
     if (request.method != "POST") return false;
-    auto seg = Segments(request.path);
+    auto seg = SplitPath(request.path);
     return seg.size() == 5 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "chats" && seg[4] == "files";
 }
 
@@ -103,7 +90,7 @@ Result<UploadTicket> AuthorizeUpload(Services& s, const Request& request) {
     std::string token = TokenOf(request);
     if (token.empty()) return Error::Unauthenticated();
     VECHE_ASSIGN_OR_RETURN(auto ctx, s.accounts.Authenticate(token));
-    auto seg = Segments(request.path);
+    auto seg = SplitPath(request.path);
     auto chat_id = ParseId(PercentDecode(seg.at(3), false));
     if (!chat_id) return Error::InvalidArgument("'" + std::string(seg.at(3)).substr(0, 40) + "' is not an id");
     auto name = request.query.find("name");

@@ -163,8 +163,28 @@ void LoadExtras(Tx& tx, std::vector<Message>& messages, Id viewer) {
     }
 }
 
+void AddReaction(Message& m, std::string emoji, Id user) {
+    auto& reactions = m.reactions;
+    auto r = std::find_if(reactions.begin(), reactions.end(), [&](const Reaction& x) { return x.emoji == emoji; });
+    if (r == reactions.end()) {
+        reactions.push_back({std::move(emoji), {}});
+        r = reactions.end() - 1;
+    }
+    r->user_ids.push_back(user);
+}
+
 void LoadReactions(Tx& tx, std::vector<Message>& messages) {
     if (messages.empty()) return;
+    bool one_chat = std::all_of(messages.begin(), messages.end(),
+                                [&](const Message& m) { return m.chat_id == messages.front().chat_id; });
+    if (!one_chat) {
+        // Search results span chats: one indexed lookup per message.
+        for (auto& m : messages) {
+            auto& st = tx.Query("SELECT emoji, user_id FROM reactions WHERE message_id = ? ORDER BY created_at", m.id);
+            while (st.Step()) AddReaction(m, st.Text(0), st.Int(1));
+        }
+        return;
+    }
     std::map<Id, Message*> by_id;
     Id lo = messages.front().id, hi = messages.front().id;
     for (auto& m : messages) {
@@ -172,21 +192,14 @@ void LoadReactions(Tx& tx, std::vector<Message>& messages) {
         lo = std::min(lo, m.id);
         hi = std::max(hi, m.id);
     }
+    // A history page is a contiguous id range of one chat: one range scan instead of N lookups.
     auto& st = tx.Query(
         "SELECT r.message_id, r.emoji, r.user_id FROM messages m JOIN reactions r ON r.message_id = m.id "
         "WHERE m.chat_id = ? AND m.id BETWEEN ? AND ? ORDER BY r.message_id, r.created_at",
         messages.front().chat_id, lo, hi);
     while (st.Step()) {
         auto it = by_id.find(st.Int(0));
-        if (it == by_id.end()) continue;
-        auto& reactions = it->second->reactions;
-        std::string emoji = st.Text(1);
-        auto r = std::find_if(reactions.begin(), reactions.end(), [&](const Reaction& x) { return x.emoji == emoji; });
-        if (r == reactions.end()) {
-            reactions.push_back({emoji, {}});
-            r = reactions.end() - 1;
-        }
-        r->user_ids.push_back(st.Int(2));
+        if (it != by_id.end()) AddReaction(*it->second, st.Text(1), st.Int(2));
     }
 }
 
@@ -304,6 +317,28 @@ std::string MatchExpression(std::string_view query) {
         i = j;
     }
     return out;
+}
+
+Status ValidatePaging(const HistoryQuery& q) {
+    if (q.before && q.after) return Error::InvalidArgument("use either 'before' or 'after', not both");
+    if (q.limit < 1 || q.limit > kMaxPageSize) return Error::InvalidArgument("'limit' must be between 1 and 200");
+    return {};
+}
+
+// Keyset paging over one message id sequence, oldest first. `after_sql` and `before_sql` select by
+// `key` and an id bound (ascending and descending respectively), with a LIMIT.
+HistoryPage PageMessages(Tx& tx, const std::string& after_sql, const std::string& before_sql, Id key,
+                         const HistoryQuery& q, Id viewer) {
+    HistoryPage page;
+    std::int64_t fetch = q.limit + 1;
+    auto& st = q.after ? tx.Query(after_sql, key, *q.after, fetch)
+                       : tx.Query(before_sql, key, q.before.value_or(INT64_MAX), fetch);
+    while (st.Step()) page.messages.push_back(ReadMessage(st));
+    page.has_more = static_cast<std::int64_t>(page.messages.size()) > q.limit;
+    if (page.has_more) page.messages.pop_back();
+    if (!q.after) std::reverse(page.messages.begin(), page.messages.end());
+    LoadExtras(tx, page.messages, viewer);
+    return page;
 }
 
 ChatView BuildView(Tx& tx, Id viewer, Chat chat, std::optional<std::string> role) {
@@ -922,27 +957,15 @@ Result<Message> ChatService::ClosePoll(const Actor& actor, Id message_id) {
 }
 
 Result<HistoryPage> ChatService::Thread(const Actor& actor, Id root_id, const HistoryQuery& q) {
-    if (q.before && q.after) return Error::InvalidArgument("use either 'before' or 'after', not both");
-    if (q.limit < 1 || q.limit > kMaxPageSize) return Error::InvalidArgument("'limit' must be between 1 and 200");
+    VECHE_RETURN_IF_ERROR(ValidatePaging(q));
     return db_.Read([&](Tx& tx) -> Result<HistoryPage> {
         VECHE_ASSIGN_OR_RETURN(auto found, SeeMessage(tx, actor, root_id));
         if (!found.second.is_member() && !actor.is_admin) return Error::NotFound("message");
-        HistoryPage page;
-        std::int64_t fetch = q.limit + 1;
-        if (q.after) {
-            static const std::string sql = S(kMessageSelect, "WHERE thread_root_id = ? AND id > ? ORDER BY id ASC LIMIT ?");
-            auto& st = tx.Query(sql, root_id, *q.after, fetch);
-            while (st.Step()) page.messages.push_back(ReadMessage(st));
-        } else {
-            static const std::string sql = S(kMessageSelect, "WHERE thread_root_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
-            auto& st = tx.Query(sql, root_id, q.before.value_or(INT64_MAX), fetch);
-            while (st.Step()) page.messages.push_back(ReadMessage(st));
-        }
-        page.has_more = static_cast<std::int64_t>(page.messages.size()) > q.limit;
-        if (page.has_more) page.messages.pop_back();
-        if (!q.after) std::reverse(page.messages.begin(), page.messages.end());
-        LoadExtras(tx, page.messages, actor.user_id);
-        return page;
+        static const std::string after_sql =
+            S(kMessageSelect, "WHERE thread_root_id = ? AND id > ? ORDER BY id ASC LIMIT ?");
+        static const std::string before_sql =
+            S(kMessageSelect, "WHERE thread_root_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
+        return PageMessages(tx, after_sql, before_sql, root_id, q, actor.user_id);
     });
 }
 
@@ -1152,30 +1175,17 @@ Result<bool> ChatService::IsMember(Id user_id, Id chat_id) {
 }
 
 Result<HistoryPage> ChatService::History(const Actor& actor, Id chat_id, const HistoryQuery& q) {
-    if (q.before && q.after) return Error::InvalidArgument("use either 'before' or 'after', not both");
-    if (q.limit < 1 || q.limit > kMaxPageSize) return Error::InvalidArgument("'limit' must be between 1 and 200");
+    VECHE_RETURN_IF_ERROR(ValidatePaging(q));
     if (q.include_deleted && !actor.is_admin) return Error::Forbidden("only administrators see deleted messages");
     return db_.Read([&](Tx& tx) -> Result<HistoryPage> {
         VECHE_ASSIGN_OR_RETURN(Access a, See(tx, actor, chat_id));
         if (!a.is_member() && !actor.is_admin) return Error::NotFound("chat");
-        HistoryPage page;
-        std::int64_t fetch = q.limit + 1;
-        if (q.after) {
-            static const std::string sql =
-                S(kMessageSelect, "WHERE chat_id = ? AND id > ? AND thread_root_id IS NULL ORDER BY id ASC LIMIT ?");
-            auto& st = tx.Query(sql, chat_id, *q.after, fetch);
-            while (st.Step()) page.messages.push_back(ReadMessage(st));
-        } else {
-            static const std::string sql =
-                S(kMessageSelect, "WHERE chat_id = ? AND id < ? AND thread_root_id IS NULL ORDER BY id DESC LIMIT ?");
-            auto& st = tx.Query(sql, chat_id, q.before.value_or(INT64_MAX), fetch);
-            while (st.Step()) page.messages.push_back(ReadMessage(st));
-        }
-        page.has_more = static_cast<std::int64_t>(page.messages.size()) > q.limit;
-        if (page.has_more) page.messages.pop_back();
-        if (!q.after) std::reverse(page.messages.begin(), page.messages.end());
-        LoadExtras(tx, page.messages, actor.user_id);
-        return page;
+        // Thread replies live in their threads, not in the chat's history.
+        static const std::string after_sql =
+            S(kMessageSelect, "WHERE chat_id = ? AND id > ? AND thread_root_id IS NULL ORDER BY id ASC LIMIT ?");
+        static const std::string before_sql =
+            S(kMessageSelect, "WHERE chat_id = ? AND id < ? AND thread_root_id IS NULL ORDER BY id DESC LIMIT ?");
+        return PageMessages(tx, after_sql, before_sql, chat_id, q, actor.user_id);
     });
 }
 
@@ -1311,6 +1321,10 @@ Result<SearchPage> ChatService::Search(const Actor& actor, const SearchQuery& q)
             page.hits.pop_back();
             page.next_before = page.hits.back().message.id;
         }
+        std::vector<Message> messages;
+        for (auto& h : page.hits) messages.push_back(std::move(h.message));
+        LoadExtras(tx, messages, actor.user_id);
+        for (std::size_t i = 0; i < messages.size(); ++i) page.hits[i].message = std::move(messages[i]);
         return page;
     });
 }

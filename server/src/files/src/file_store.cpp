@@ -53,18 +53,30 @@ Status Upload::Write(const void* data, std::size_t size) {
 
 namespace {
 
-std::string DetectType(const std::string& path) {
-    // A magic cookie is not thread-safe; one per thread, loaded once.
-    thread_local magic_t cookie = [] {
-        magic_t c = magic_open(MAGIC_MIME_TYPE);
-        if (c && magic_load(c, nullptr) != 0) {
-            magic_close(c);
-            c = nullptr;
+// A magic cookie is not thread-safe: one per thread, loaded on first use, closed with the thread.
+class MagicCookie {
+public:
+    MagicCookie() : cookie_(magic_open(MAGIC_MIME_TYPE)) {
+        if (cookie_ && magic_load(cookie_, nullptr) != 0) {
+            magic_close(cookie_);
+            cookie_ = nullptr;
         }
-        return c;
-    }();
-    if (!cookie) return "application/octet-stream";
-    const char* type = magic_file(cookie, path.c_str());
+    }
+    ~MagicCookie() {
+        if (cookie_) magic_close(cookie_);
+    }
+    MagicCookie(const MagicCookie&) = delete;
+    MagicCookie& operator=(const MagicCookie&) = delete;
+    magic_t get() const { return cookie_; }
+
+private:
+    magic_t cookie_;
+};
+
+std::string DetectType(const std::string& path) {
+    thread_local MagicCookie cookie;
+    if (!cookie.get()) return "application/octet-stream";
+    const char* type = magic_file(cookie.get(), path.c_str());
     return type ? type : "application/octet-stream";
 }
 

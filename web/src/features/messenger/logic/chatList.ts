@@ -7,6 +7,20 @@ export interface UnreadContext {
   myId: Id
   /** The chat is open on screen and the page is visible: new messages are read at once. */
   viewing: boolean
+  /** Our username, to count @mentions of us (mention_count) live. */
+  myUsername?: string
+}
+
+/** Does the text mention this user (by @username, or everyone with @channel/@all/@here)? */
+export function mentionsUser(text: string, username: string | undefined): boolean {
+  const re = /(?:^|[^\w@.])@([a-z0-9._-]{2,32})/gi
+  let m: RegExpExecArray | null
+  while ((m = re.exec(text))) {
+    const name = m[1].toLowerCase().replace(/[._-]+$/, '')
+    if (name === 'channel' || name === 'all' || name === 'here') return true
+    if (username && name === username.toLowerCase()) return true
+  }
+  return false
 }
 
 export function applyMessageCreated(chat: Chat, msg: Message, ctx: UnreadContext): Chat {
@@ -25,8 +39,10 @@ export function applyMessageCreated(chat: Chat, msg: Message, ctx: UnreadContext
     // Posting implies having read everything before it.
     next.unread_count = 0
     next.last_read_message_id = msg.id
+    next.mention_count = 0
   } else if (!ctx.viewing && compareIds(msg.id, lastRead) > 0) {
     next.unread_count = (chat.unread_count ?? 0) + 1
+    if (mentionsUser(msg.text, ctx.myUsername)) next.mention_count = (chat.mention_count ?? 0) + 1
   }
   return next
 }
@@ -52,6 +68,8 @@ export function mergeChatMeta(existing: Chat | undefined, incoming: Chat): Chat 
     last_read_message_id: incoming.last_read_message_id ?? existing.last_read_message_id,
     last_message: incoming.last_message !== undefined ? incoming.last_message : existing.last_message,
     direct_user_id: incoming.direct_user_id ?? existing.direct_user_id,
+    mention_count: incoming.mention_count ?? existing.mention_count,
+    notify: incoming.notify ?? existing.notify,
   }
 }
 
@@ -68,6 +86,7 @@ export function mergeSnapshot(existing: Chat | undefined, snap: Chat): Chat {
       last_activity_at: Math.max(snap.last_activity_at, existing.last_activity_at),
       unread_count: existing.unread_count,
       last_read_message_id: existing.last_read_message_id,
+      mention_count: existing.mention_count,
     }
   }
   return snap
@@ -80,7 +99,7 @@ export function applyRead(chat: Chat, lastRead: Id, unreadAfter: number | null):
   let unread = chat.unread_count ?? 0
   if (chat.last_message && compareIds(lastRead, chat.last_message.id) >= 0) unread = 0
   else if (unreadAfter !== null) unread = unreadAfter
-  return { ...chat, last_read_message_id: lastRead, unread_count: unread }
+  return { ...chat, last_read_message_id: lastRead, unread_count: unread, mention_count: unread === 0 ? 0 : chat.mention_count }
 }
 
 export function sortByActivity(a: Chat, b: Chat): number {

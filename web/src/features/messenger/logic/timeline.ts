@@ -1,7 +1,7 @@
 // Pure operations on one chat's loaded messages. Every function returns a new Timeline (or the same one
 // when nothing changed) so the store can hold timelines in shallow refs: a 10,000-message chat is never
 // made deeply reactive.
-import type { Id, Message } from '@/api/types'
+import type { FileInfo, Id, Message } from '@/api/types'
 import { compareIds } from './ids'
 
 export type PendingState = 'sending' | 'failed'
@@ -13,6 +13,8 @@ export interface PendingMessage {
   text: string
   created_at: number
   state: PendingState
+  files?: FileInfo[]
+  quote?: { id: Id; author_id: Id; text: string }
 }
 
 export interface Timeline {

@@ -83,7 +83,7 @@ export const useChats = defineStore('chats', () => {
       void refetch(m.chat_id)
       return
     }
-    byId.set(c.id, applyMessageCreated(c, m, { myId: session.me?.id ?? '', viewing: isViewing(c.id) }))
+    byId.set(c.id, applyMessageCreated(c, m, { myId: session.me?.id ?? '', viewing: isViewing(c.id), myUsername: session.me?.username }))
   }
 
   function onMessageChanged(m: Message): void {
@@ -105,7 +105,7 @@ export const useChats = defineStore('chats', () => {
     const c = byId.get(chatId)
     if (!c) return
     if (c.last_read_message_id && compareIds(lastRead, c.last_read_message_id) < 0) return
-    byId.set(chatId, { ...c, last_read_message_id: lastRead, unread_count: unread })
+    byId.set(chatId, { ...c, last_read_message_id: lastRead, unread_count: unread, mention_count: unread ? c.mention_count : 0 })
   }
 
   function title(c: Chat | undefined): string {

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { shallowReactive } from 'vue'
 import { api, ApiError } from '@/api/client'
-import type { Id, Message } from '@/api/types'
+import type { FileInfo, Id, Message } from '@/api/types'
 import { useSession } from '@/features/auth/session'
 import { compareIds, newClientId } from '../logic/ids'
 import {
@@ -20,6 +20,17 @@ import {
 } from '../logic/timeline'
 import { useChats } from './chats'
 
+export interface PostExtra {
+  thread_root_id?: Id
+  quote?: { id: Id; author_id: Id; text: string }
+  files?: FileInfo[]
+}
+
+/** A thread reply (message.created with thread_root_id) belongs to its thread panel only. */
+export function isThreadReply(m: Pick<Message, 'thread_root_id'>): boolean {
+  return !!m.thread_root_id && m.thread_root_id !== '0'
+}
+
 const PAGE = 50
 /** History pages are bigger: scrolling back through a long chat should take few round trips. */
 const OLDER_PAGE = 100
@@ -32,6 +43,12 @@ export const useMessages = defineStore('messages', () => {
   const session = useSession()
   const chats = useChats()
   const readInflight = new Set<Id>()
+  /** Thread replies by root id: same Timeline shape as chats, never mixed into the chat history. */
+  const threads = shallowReactive(new Map<Id, Timeline>())
+  const threadLoading = shallowReactive(new Map<Id, boolean>())
+  const threadErrors = shallowReactive(new Map<Id, string>())
+  /** Extra POST fields of pending messages (thread root, quote, files), for retries. */
+  const extras = new Map<string, PostExtra>()
 
   function timeline(chatId: Id): Timeline {
     return timelines.get(chatId) ?? emptyTimeline()
@@ -78,44 +95,64 @@ export const useMessages = defineStore('messages', () => {
     }
   }
 
-  async function send(chatId: Id, text: string): Promise<void> {
+  /** Where a pending message lives: the chat timeline, or its thread's. */
+  function pendingHome(chatId: Id, extra: PostExtra | undefined): { get: () => Timeline; put: (tl: Timeline) => void } {
+    const root = extra?.thread_root_id
+    if (root) return { get: () => threadTimeline(root), put: (tl) => threads.set(root, tl) }
+    return { get: () => timeline(chatId), put: (tl) => set(chatId, tl) }
+  }
+
+  async function send(chatId: Id, text: string, extra?: PostExtra): Promise<void> {
     const me = session.me
     if (!me) return
     const clientId = newClientId()
-    set(
-      chatId,
-      addPending(timeline(chatId), {
+    if (extra) extras.set(clientId, extra)
+    const home = pendingHome(chatId, extra)
+    home.put(
+      addPending(home.get(), {
         client_id: clientId,
         chat_id: chatId,
         author_id: me.id,
         text,
         created_at: Date.now(),
         state: 'sending',
+        files: extra?.files,
+        quote: extra?.quote,
       }),
     )
     await post(chatId, clientId, text)
   }
 
   async function post(chatId: Id, clientId: string, text: string): Promise<void> {
+    const extra = extras.get(clientId)
+    const home = pendingHome(chatId, extra)
     try {
-      const msg = await api.postMessage(chatId, text, clientId)
+      const msg = await api.postMessage(chatId, text, clientId, {
+        thread_root_id: extra?.thread_root_id,
+        quote_id: extra?.quote?.id,
+        file_ids: extra?.files?.length ? extra.files.map((f) => f.id) : undefined,
+      })
+      extras.delete(clientId)
       onCreated(msg)
     } catch (e) {
-      set(chatId, setPendingState(timeline(chatId), clientId, 'failed'))
+      home.put(setPendingState(home.get(), clientId, 'failed'))
       if (!(e instanceof ApiError && e.isNetwork)) throw e
     }
   }
 
   /** Re-post one failed message with its original client_id: the server posts it at most once. */
   async function retry(chatId: Id, clientId: string): Promise<void> {
-    const p = timeline(chatId).pending.find((x) => x.client_id === clientId)
+    const home = pendingHome(chatId, extras.get(clientId))
+    const p = home.get().pending.find((x) => x.client_id === clientId)
     if (!p) return
-    set(chatId, setPendingState(timeline(chatId), clientId, 'sending'))
+    home.put(setPendingState(home.get(), clientId, 'sending'))
     await post(chatId, clientId, p.text)
   }
 
   function discard(chatId: Id, clientId: string): void {
-    set(chatId, removePending(timeline(chatId), clientId))
+    const home = pendingHome(chatId, extras.get(clientId))
+    home.put(removePending(home.get(), clientId))
+    extras.delete(clientId)
   }
 
   /** After a reconnect: re-post everything that failed while offline. */
@@ -123,6 +160,58 @@ export const useMessages = defineStore('messages', () => {
     for (const [chatId, tl] of timelines) {
       for (const p of tl.pending) if (p.state === 'failed') void retry(chatId, p.client_id).catch(() => undefined)
     }
+    for (const tl of threads.values()) {
+      for (const p of tl.pending) if (p.state === 'failed') void retry(p.chat_id, p.client_id).catch(() => undefined)
+    }
+  }
+
+  // ---- threads ----
+
+  function threadTimeline(rootId: Id): Timeline {
+    return threads.get(rootId) ?? emptyTimeline()
+  }
+
+  async function loadThread(rootId: Id): Promise<void> {
+    if (threadLoading.get(rootId)) return
+    threadLoading.set(rootId, true)
+    threadErrors.delete(rootId)
+    try {
+      const page = await api.thread(rootId, { limit: PAGE })
+      const cur = threadTimeline(rootId)
+      threads.set(rootId, { ...mergePage(cur, page.messages), loaded: true, hasMoreBefore: cur.loaded ? cur.hasMoreBefore : page.has_more })
+    } catch (e) {
+      threadErrors.set(rootId, (e as Error).message || 'error')
+    } finally {
+      threadLoading.delete(rootId)
+    }
+  }
+
+  async function loadOlderThread(rootId: Id): Promise<void> {
+    const tl = threads.get(rootId)
+    if (!tl?.loaded || !tl.hasMoreBefore || threadLoading.get(rootId)) return
+    threadLoading.set(rootId, true)
+    try {
+      const page = await api.thread(rootId, { before: oldestId(tl), limit: PAGE })
+      threads.set(rootId, { ...mergePage(threadTimeline(rootId), page.messages), hasMoreBefore: page.has_more })
+    } catch (e) {
+      threadErrors.set(rootId, (e as Error).message || 'error')
+    } finally {
+      threadLoading.delete(rootId)
+    }
+  }
+
+  /** Load history back until `id` is in the loaded window (search results, notifications, pins). */
+  async function reveal(chatId: Id, id: Id): Promise<boolean> {
+    await ensureLoaded(chatId)
+    for (let i = 0; i < 60; i++) {
+      const tl = timeline(chatId)
+      if (findMessage(tl, id)) return true
+      if (!tl.loaded || !tl.hasMoreBefore || (tl.messages[0] && compareIds(tl.messages[0].id, id) < 0)) return false
+      const before = tl.messages.length
+      await loadOlder(chatId)
+      if (timeline(chatId).messages.length === before && errors.has(chatId)) return false
+    }
+    return !!findMessage(timeline(chatId), id)
   }
 
   async function edit(id: Id, chatId: Id, text: string): Promise<void> {
@@ -165,18 +254,35 @@ export const useMessages = defineStore('messages', () => {
   // ---- events ----
 
   function onCreated(m: Message): void {
+    if (isThreadReply(m)) {
+      // Replies never enter the chat history, its last_message or its unread count.
+      const root = m.thread_root_id as Id
+      const ttl = threads.get(root)
+      if (ttl) threads.set(root, upsertMessage(ttl, m))
+      return
+    }
     const tl = timelines.get(m.chat_id)
     if (tl) set(m.chat_id, upsertMessage(tl, m))
     chats.onMessageCreated(m)
   }
 
   function onUpdated(m: Message): void {
+    if (isThreadReply(m)) {
+      const ttl = threads.get(m.thread_root_id as Id)
+      if (ttl) threads.set(m.thread_root_id as Id, updateMessage(ttl, m))
+      return
+    }
     const tl = timelines.get(m.chat_id)
     if (tl) set(m.chat_id, updateMessage(tl, m))
     chats.onMessageChanged(m)
   }
 
   function onRestored(m: Message): void {
+    if (isThreadReply(m)) {
+      const ttl = threads.get(m.thread_root_id as Id)
+      if (ttl) threads.set(m.thread_root_id as Id, upsertMessage(ttl, m))
+      return
+    }
     const tl = timelines.get(m.chat_id)
     if (tl) set(m.chat_id, upsertMessage(tl, m))
     chats.onMessageChanged(m)
@@ -185,6 +291,10 @@ export const useMessages = defineStore('messages', () => {
   function onDeleted(chatId: Id, id: Id): void {
     const tl = timelines.get(chatId)
     if (tl) set(chatId, markDeleted(tl, id))
+    for (const [root, ttl] of threads) {
+      const next = markDeleted(ttl, id)
+      if (next !== ttl) threads.set(root, next)
+    }
     chats.onMessageDeleted(chatId, id)
   }
 
@@ -208,6 +318,11 @@ export const useMessages = defineStore('messages', () => {
     return tl ? findMessage(tl, id) : undefined
   }
 
+  /** Apply a message returned by a REST call (pin, vote, close) wherever it is shown. */
+  function applyRest(m: Message): void {
+    onUpdated(m)
+  }
+
   function forgetChat(chatId: Id): void {
     timelines.delete(chatId)
   }
@@ -216,10 +331,20 @@ export const useMessages = defineStore('messages', () => {
     timelines.clear()
     loading.clear()
     errors.clear()
+    threads.clear()
+    extras.clear()
   }
 
   return {
     timelines,
+    threads,
+    threadLoading,
+    threadErrors,
+    threadTimeline,
+    loadThread,
+    loadOlderThread,
+    reveal,
+    applyRest,
     loading,
     errors,
     timeline,

@@ -5,6 +5,7 @@ import { type ConnectionState, defaultSocketUrl, RealtimeConnection } from '@/ap
 import type { ServerEvent } from '@/api/types'
 import { useSession } from '@/features/auth/session'
 import { useChats } from './chats'
+import { useLive } from './live'
 import { useMessages } from './messages'
 import { useUsers } from './users'
 
@@ -17,6 +18,7 @@ export const useRealtime = defineStore('realtime', () => {
   const chats = useChats()
   const messages = useMessages()
   const users = useUsers()
+  const live = useLive()
   let conn: RealtimeConnection | null = null
   let firstSync: Promise<void> | null = null
 
@@ -25,6 +27,7 @@ export const useRealtime = defineStore('realtime', () => {
     switch (ev.kind) {
       case 'message.created':
         messages.onCreated(ev.data)
+        live.onPosted(ev.data.chat_id, ev.data.author_id)
         break
       case 'message.updated':
         messages.onUpdated(ev.data)
@@ -59,11 +62,18 @@ export const useRealtime = defineStore('realtime', () => {
         } else bumpMembers(ev.data.chat_id, -1)
         break
       case 'chat.read':
+        if (ev.data.user_id && ev.data.user_id !== me) {
+          live.onRead(ev.data.chat_id, ev.data.user_id, ev.data.last_read_message_id)
+          break
+        }
         chats.onRead(
           ev.data.chat_id,
           ev.data.last_read_message_id,
           messages.unreadAfter(ev.data.chat_id, ev.data.last_read_message_id),
         )
+        break
+      case 'notification.created':
+        live.onNotification(ev.data)
         break
       case 'user.updated':
         users.upsert(ev.data)
@@ -117,6 +127,14 @@ export const useRealtime = defineStore('realtime', () => {
         onRevoked() {
           session.forget()
         },
+        onLive(frame) {
+          if (frame.type === 'typing') live.onTyping(frame.chat_id, frame.user_id)
+          else
+            for (const u of frame.users) {
+              users.setPresence(u.user_id, u.presence)
+              if (session.me && u.user_id === session.me.id) session.me = { ...session.me, presence: u.presence }
+            }
+        },
       },
     )
     conn.start()
@@ -141,9 +159,13 @@ export const useRealtime = defineStore('realtime', () => {
     if (typeof window !== 'undefined') window.removeEventListener('online', onOnline)
   }
 
+  function sendTyping(chatId: string): void {
+    if (live.maySendTyping(chatId)) conn?.sendTyping(chatId)
+  }
+
   function lastPos(): number | null {
     return conn?.lastPos ?? null
   }
 
-  return { state, retryInMs, everOnline, memberEvents, start, stop, reconnectNow, dispatch, lastPos }
+  return { state, retryInMs, everOnline, memberEvents, start, stop, reconnectNow, dispatch, lastPos, sendTyping }
 })

@@ -5,6 +5,7 @@ import type { Chat, Message } from '@/api/types'
 const postMessage = vi.fn()
 const messagesApi = vi.fn()
 const markRead = vi.fn()
+const threadApi = vi.fn()
 vi.mock('@/api/client', () => {
   class ApiError extends Error {
     constructor(
@@ -24,6 +25,7 @@ vi.mock('@/api/client', () => {
       postMessage: (...a: unknown[]) => postMessage(...a),
       messages: (...a: unknown[]) => messagesApi(...a),
       markRead: (...a: unknown[]) => markRead(...a),
+      thread: (...a: unknown[]) => threadApi(...a),
       chat: vi.fn(() => new Promise(() => undefined)),
       user: vi.fn(() => new Promise(() => undefined)),
     },
@@ -177,5 +179,64 @@ describe('event dispatch', () => {
     rt.dispatch({ type: 'event', pos: 3, kind: 'message.deleted', chat_id: 'c1', data: { id: '400', chat_id: 'c1' } })
     expect(messages.timeline('c1').messages[0].deleted).toBe(true)
     expect(useChats().byId.get('c1')!.last_message?.deleted).toBe(true)
+  })
+})
+
+describe('thread replies', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    useSession().me = { id: 'me', username: 'me' } as never
+  })
+
+  it('routes message.created with thread_root_id to the thread, never to the chat list', async () => {
+    const chats = useChats()
+    const messages = useMessages()
+    const rt = useRealtime()
+    chats.byId.set('c1', { ...chat, unread_count: 0 })
+    messagesApi.mockResolvedValueOnce({ messages: [real('10', null, 'u2')], has_more: false })
+    await messages.loadNewest('c1')
+    threadApi.mockResolvedValueOnce({ messages: [], has_more: false })
+    await messages.loadThread('10')
+    const reply = { ...real('11', null, 'u2'), thread_root_id: '10' }
+    rt.dispatch({ type: 'event', pos: 1, kind: 'message.created', chat_id: 'c1', data: reply })
+    expect(messages.timeline('c1').messages.map((m) => m.id)).toEqual(['10'])
+    expect(messages.threadTimeline('10').messages.map((m) => m.id)).toEqual(['11'])
+    expect(chats.byId.get('c1')!.unread_count).toBe(0)
+    expect(chats.byId.get('c1')!.last_message?.id ?? null).not.toBe('11')
+    // The root's reply_count update (message.updated) lands in the main list.
+    rt.dispatch({ type: 'event', pos: 2, kind: 'message.updated', chat_id: 'c1', data: { ...real('10', null, 'u2'), reply_count: 1 } })
+    expect(messages.timeline('c1').messages[0].reply_count).toBe(1)
+  })
+
+  it('sends a thread reply optimistically into the thread with thread_root_id', async () => {
+    const messages = useMessages()
+    useChats().byId.set('c1', { ...chat })
+    threadApi.mockResolvedValueOnce({ messages: [], has_more: false })
+    await messages.loadThread('10')
+    let resolve: (m: Message) => void = () => undefined
+    postMessage.mockReturnValueOnce(new Promise<Message>((r) => (resolve = r)))
+    const p = messages.send('c1', 'in thread', { thread_root_id: '10' })
+    expect(messages.threadTimeline('10').pending).toHaveLength(1)
+    expect(messages.timeline('c1').pending).toHaveLength(0)
+    const extra = postMessage.mock.calls.at(-1)![3]
+    expect(extra.thread_root_id).toBe('10')
+    const cid = postMessage.mock.calls.at(-1)![2]
+    resolve({ ...real('12', cid), thread_root_id: '10', text: 'in thread' })
+    await p
+    expect(messages.threadTimeline('10').pending).toHaveLength(0)
+    expect(messages.threadTimeline('10').messages.map((m) => m.id)).toEqual(['12'])
+  })
+
+  it('counts mentions of me in mention_count, apart from unread', () => {
+    const chats = useChats()
+    const rt = useRealtime()
+    chats.byId.set('c1', { ...chat })
+    rt.dispatch({ type: 'event', pos: 1, kind: 'message.created', chat_id: 'c1', data: { ...real('20', null, 'u2'), text: 'hey @me look' } })
+    rt.dispatch({ type: 'event', pos: 2, kind: 'message.created', chat_id: 'c1', data: { ...real('21', null, 'u2'), text: 'no mention' } })
+    expect(chats.byId.get('c1')!.unread_count).toBe(2)
+    expect(chats.byId.get('c1')!.mention_count).toBe(1)
+    // Another member's chat.read must not move our marker.
+    rt.dispatch({ type: 'event', pos: 3, kind: 'chat.read', chat_id: 'c1', data: { chat_id: 'c1', user_id: 'u2', last_read_message_id: '21' } })
+    expect(chats.byId.get('c1')!.unread_count).toBe(2)
   })
 })

@@ -4,11 +4,15 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "veche/api/http_types.hpp"
 
 namespace veche::api {
+
+// The non-empty segments of a path ("/a//b/" → {"a", "b"}), not decoded.
+std::vector<std::string_view> SplitPath(std::string_view path);
 
 class Router {
 public:
