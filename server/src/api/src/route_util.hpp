@@ -12,9 +12,6 @@ namespace veche::api {
 
 using AuthedHandler = std::function<Result<Response>(Request&, const accounts::AuthContext&)>;
 
-// The session token from `Authorization: Bearer` or the `veche_session` cookie.
-std::string TokenOf(const Request& request);
-
 // Wraps a handler that needs a logged-in caller; turns error results into error responses.
 Router::Handler Authed(Services& services, AuthedHandler handler);
 

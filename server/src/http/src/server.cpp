@@ -732,21 +732,7 @@ awaitable<void> Server::Impl::StartWebSocket(beast::tcp_stream stream, bhttp::re
     api::Request probe;
     probe.authorization = std::string(req[bhttp::field::authorization]);
     probe.cookie = std::string(req[bhttp::field::cookie]);
-    std::string token;
-    {
-        // Same token sources as REST (Authorization header or session cookie).
-        std::string_view auth = probe.authorization;
-        if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
-            token = std::string(auth.substr(7));
-        } else {
-            std::string_view cookies = probe.cookie;
-            auto pos = cookies.find("veche_session=");
-            if (pos != std::string_view::npos) {
-                auto rest = cookies.substr(pos + 14);
-                token = std::string(rest.substr(0, rest.find(';')));
-            }
-        }
-    }
+    std::string token = api::TokenOf(probe);
     auto& accounts = services.accounts;
     auto authenticate = [&accounts, &token]() { return accounts.Authenticate(token); };
     auto ctx = co_await RunOnPool(pool, authenticate);

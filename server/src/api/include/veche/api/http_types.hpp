@@ -46,6 +46,9 @@ Response Json(int status, const boost::json::value& value);
 Response NoContent();
 Response ErrorResponse(const Error& error);
 
+// The session token from `Authorization: Bearer` or the `veche_session` cookie ("" when none).
+std::string TokenOf(const Request& request);
+
 std::string PercentDecode(std::string_view in, bool plus_is_space);
 std::map<std::string, std::string> ParseQuery(std::string_view query);
 
