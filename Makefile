@@ -42,3 +42,9 @@ clean:
 
 format:
 	find server bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+
+# Load benchmarks (bench/README.md): the quick scenarios against the release build, about 5 minutes.
+.PHONY: bench
+bench: build-release
+	@cmake --build build/release -j $(JOBS) --target veche-bench
+	@bench/run-quick.sh build/release
