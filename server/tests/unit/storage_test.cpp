@@ -672,3 +672,36 @@ TEST(SqliteDatabase, ReadAfterAPartlyReadStatementSeesNewCommits) {
 
 }  // namespace
 }  // namespace veche::storage
+
+namespace veche::storage {
+namespace {
+
+// Deferred work runs for jobs that succeed, in order, inside the same commit; a failed job's is dropped.
+TEST(SqliteDatabase, DeferredWorkRunsForSucceededJobsOnly) {
+    test::TempDir dir;
+    auto db = test::OpenTestDatabase(dir.File("x.db"), /*readers=*/1);
+    auto insert = [](int v) {
+        return [v](Tx& t) { t.Exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, 'd', 0)", v); };
+    };
+    ASSERT_TRUE(db->Write([&](Tx& tx) -> Status {
+                      tx.Defer(insert(1001));
+                      tx.Defer(insert(1002));
+                      return {};
+                  }).ok());
+    auto failed = db->Write([&](Tx& tx) -> Status {
+        tx.Defer(insert(1003));
+        return Error::Conflict("nope", "fails on purpose");
+    });
+    EXPECT_FALSE(failed.ok());
+    auto versions = db->Read([](Tx& tx) -> Result<std::vector<std::int64_t>> {
+        std::vector<std::int64_t> out;
+        auto& st = tx.Query("SELECT version FROM schema_migrations WHERE version > 1000 ORDER BY version");
+        while (st.Step()) out.push_back(st.Int(0));
+        return out;
+    });
+    ASSERT_TRUE(versions.ok());
+    EXPECT_EQ(*versions, (std::vector<std::int64_t>{1001, 1002}));
+}
+
+}  // namespace
+}  // namespace veche::storage

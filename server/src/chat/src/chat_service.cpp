@@ -288,11 +288,15 @@ void AddMemberRow(Tx& tx, Id chat_id, Id user_id, const std::string& role) {
 }
 
 // Full-text index upkeep (SQLite FTS5 external-content table: removal must name the old text).
+// Deferred to the end of the write batch: FTS5 flushes at every savepoint, and one flush per batch
+// instead of per message keeps the index from turning into thousands of one-row segments.
 void IndexMessage(Tx& tx, Id id, const std::string& text) {
-    tx.Exec("INSERT INTO messages_fts(rowid, text) VALUES (?, ?)", id, text);
+    tx.Defer([id, text](Tx& t) { t.Exec("INSERT INTO messages_fts(rowid, text) VALUES (?, ?)", id, text); });
 }
 void UnindexMessage(Tx& tx, Id id, const std::string& text) {
-    tx.Exec("INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', ?, ?)", id, text);
+    tx.Defer([id, text](Tx& t) {
+        t.Exec("INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', ?, ?)", id, text);
+    });
 }
 
 // Every word of the user's query as a quoted FTS5 phrase (implicit AND), so that operators and

@@ -100,6 +100,11 @@ public:
     virtual std::int64_t Emit(Event event) = 0;
     virtual bool IsWrite() const = 0;
 
+    // Runs `work` once this job has succeeded, after every job of the batch and before the commit,
+    // in the order deferred; dropped if the job fails. For index maintenance that is cheaper once
+    // per batch than once per savepoint (SQLite FTS5 flushes its pending terms at every savepoint).
+    virtual void Defer(std::function<void(Tx&)> work) = 0;
+
     virtual Statement& Prepare(std::string_view sql) = 0;
     virtual std::int64_t Changes() = 0;
 };
