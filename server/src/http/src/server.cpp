@@ -127,7 +127,8 @@ struct Server::Impl {
         std::string route = "unmatched";
         api::Response res;
         try {
-            if (options.static_dir.size() && req.method == "GET" && req.path.rfind("/api/", 0) != 0 &&
+            if (options.static_dir.size() && (req.method == "GET" || req.method == "HEAD") &&
+                req.path.rfind("/api/", 0) != 0 &&
                 req.path != "/metrics") {
                 res = ServeStatic(req.path);
                 route = "static";
