@@ -253,39 +253,31 @@ export const useMessages = defineStore('messages', () => {
 
   // ---- events ----
 
-  function onCreated(m: Message): void {
+  // Merges `m` into the list that shows it: its thread for replies (which never enter the chat's
+  // history, last_message or unread count), else the chat's timeline. True when the chat list
+  // should hear about it too.
+  function applyToTimeline(m: Message, merge: typeof upsertMessage): boolean {
     if (isThreadReply(m)) {
-      // Replies never enter the chat history, its last_message or its unread count.
       const root = m.thread_root_id as Id
       const ttl = threads.get(root)
-      if (ttl) threads.set(root, upsertMessage(ttl, m))
-      return
+      if (ttl) threads.set(root, merge(ttl, m))
+      return false
     }
     const tl = timelines.get(m.chat_id)
-    if (tl) set(m.chat_id, upsertMessage(tl, m))
-    chats.onMessageCreated(m)
+    if (tl) set(m.chat_id, merge(tl, m))
+    return true
+  }
+
+  function onCreated(m: Message): void {
+    if (applyToTimeline(m, upsertMessage)) chats.onMessageCreated(m)
   }
 
   function onUpdated(m: Message): void {
-    if (isThreadReply(m)) {
-      const ttl = threads.get(m.thread_root_id as Id)
-      if (ttl) threads.set(m.thread_root_id as Id, updateMessage(ttl, m))
-      return
-    }
-    const tl = timelines.get(m.chat_id)
-    if (tl) set(m.chat_id, updateMessage(tl, m))
-    chats.onMessageChanged(m)
+    if (applyToTimeline(m, updateMessage)) chats.onMessageChanged(m)
   }
 
   function onRestored(m: Message): void {
-    if (isThreadReply(m)) {
-      const ttl = threads.get(m.thread_root_id as Id)
-      if (ttl) threads.set(m.thread_root_id as Id, upsertMessage(ttl, m))
-      return
-    }
-    const tl = timelines.get(m.chat_id)
-    if (tl) set(m.chat_id, upsertMessage(tl, m))
-    chats.onMessageChanged(m)
+    if (applyToTimeline(m, upsertMessage)) chats.onMessageChanged(m)
   }
 
   function onDeleted(chatId: Id, id: Id): void {
