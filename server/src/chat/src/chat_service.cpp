@@ -1174,9 +1174,6 @@ Result<std::vector<FileInfo>> ChatService::ListFiles(const Actor& actor, Id chat
     });
 }
 
-Result<bool> ChatService::IsMember(Id user_id, Id chat_id) {
-    return db_.Read([&](Tx& tx) -> Result<bool> { return RoleOf(tx, chat_id, user_id).has_value(); });
-}
 
 Result<HistoryPage> ChatService::History(const Actor& actor, Id chat_id, const HistoryQuery& q) {
     VECHE_RETURN_IF_ERROR(ValidatePaging(q));

@@ -115,7 +115,6 @@ struct Server::Impl {
     tcp::acceptor acceptor{ioc};
     asio::signal_set signals{ioc, SIGTERM, SIGINT};
     std::atomic<int> active_requests{0};
-    std::atomic<int> open_connections{0};
     std::atomic<bool> stopping{false};
     Metrics m;
 
@@ -228,7 +227,6 @@ public:
         ws_.read_message_max(64 * 1024);
         auto [ec] = co_await ws_.async_accept(req, kTuple);
         if (ec) co_return;
-        server_.open_connections++;
         asio::co_spawn(ws_.get_executor(), WriterLoop(self), asio::detached);
         asio::co_spawn(ws_.get_executor(), HelloDeadline(self), asio::detached);
         co_await ReaderLoop();
@@ -236,7 +234,6 @@ public:
         wake_.cancel();
         hello_timer_.cancel();
         if (attached_) server_.services.hub.Detach(this);
-        server_.open_connections--;
     }
 
 private:
@@ -474,11 +471,6 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
     socket.set_option(tcp::no_delay(true), ep_ec);
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
-    open_connections++;
-    struct Guard {
-        std::atomic<int>& n;
-        ~Guard() { n--; }
-    } guard{open_connections};
 
     for (;;) {
         // The header first: uploads are authorized before their body is read, and streamed.

@@ -207,13 +207,10 @@ struct SearchQuery {
     int limit = 20;
 };
 
-// Marks around matched words in a snippet: U+E000 before, U+E001 after (private-use characters
-// that never occur in typed text, so the client escapes the snippet and then adds its <mark>).
-inline constexpr std::string_view kHighlightStart = "\xEE\x80\x80";
-inline constexpr std::string_view kHighlightEnd = "\xEE\x80\x81";
-
 struct SearchHit {
     Message message;
+    // The matching passage; matched words sit between U+E000 and U+E001 (private-use characters that
+    // never occur in typed text, so the client escapes the snippet and then adds its <mark>).
     std::string snippet;
 };
 
@@ -276,8 +273,6 @@ public:
     Result<FileInfo> GetFile(const Actor& actor, Id file_id);
     Result<std::vector<FileInfo>> ListFiles(const Actor& actor, Id chat_id, std::optional<Id> before, int limit);
 
-    // Whether `user` may see chat `chat_id` as a member (for ephemeral signals such as typing).
-    Result<bool> IsMember(Id user_id, Id chat_id);
     Result<HistoryPage> History(const Actor& actor, Id chat_id, const HistoryQuery& query);
     Result<Message> GetMessage(const Actor& actor, Id message_id);
     Result<Message> Edit(const Actor& actor, Id message_id, std::string_view text);
