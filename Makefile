@@ -23,11 +23,15 @@ web: deps
 run: build-release web
 	build/release/veche serve --web web/dist $(ARGS)
 
+# The server's tests run against both storage backends, with a private PostgreSQL and Redis that
+# scripts/with-test-services starts on free loopback ports and stops afterwards.
 unit: build
-	ctest --test-dir build/debug --output-on-failure -j $(JOBS)
+	scripts/with-test-services ctest --test-dir build/debug --output-on-failure -j $(JOBS)
 
+PYTEST := VECHE_BIN=$(CURDIR)/build/debug/veche $(PYTHON) -m pytest server/tests/integration -q -p no:cacheprovider
 integration: build
-	VECHE_BIN=$(CURDIR)/build/debug/veche $(PYTHON) -m pytest server/tests/integration -q -p no:cacheprovider
+	scripts/with-test-services sh -c 'echo "== SQLite ==" && VECHE_TEST_STORAGE=sqlite $(PYTEST) && \
+	  echo "== PostgreSQL ==" && VECHE_TEST_STORAGE=postgresql $(PYTEST)'
 
 web-unit: deps
 	cd web && npm run test:unit

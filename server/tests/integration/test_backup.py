@@ -4,7 +4,13 @@ import hashlib
 import os
 import subprocess
 
-from veche_harness import Server, VECHE_BIN, expect, login, make_user
+import pytest
+
+from veche_harness import STORAGE, Server, VECHE_BIN, expect, login, make_user
+
+# `veche backup` copies the SQLite database and the file tree; a PostgreSQL deployment backs up its
+# database with PostgreSQL's own tools (docs/operations.md), so there is nothing of Veche's to test.
+pytestmark = pytest.mark.skipif(STORAGE != "sqlite", reason="veche backup/restore is for the SQLite storage")
 
 
 def run_cli(*args):

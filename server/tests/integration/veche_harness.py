@@ -22,6 +22,10 @@ import websocket
 from requests.adapters import HTTPAdapter
 
 VECHE_BIN = os.environ.get("VECHE_BIN", "/work/main/build/debug/veche")
+# The storage backend the whole suite runs against: "sqlite" (the embedded default) or
+# "postgresql" (each Server gets a database of its own on the PostgreSQL that
+# scripts/with-test-services started; VECHE_TEST_PG_URL names it).
+STORAGE = os.environ.get("VECHE_TEST_STORAGE", "sqlite")
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "it-admin-password-0001"
 HTTP_TIMEOUT = 30
@@ -29,6 +33,33 @@ HTTP_TIMEOUT = 30
 
 # ---------------------------------------------------------------------------------------------
 # small utilities
+
+
+def pg_admin_url():
+    url = os.environ.get("VECHE_TEST_PG_URL")
+    if not url:
+        raise RuntimeError("VECHE_TEST_STORAGE=postgresql needs VECHE_TEST_PG_URL (run under scripts/with-test-services)")
+    return url
+
+
+def psql(sql, url=None):
+    subprocess.run(["psql", url or pg_admin_url(), "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                   check=True, capture_output=True)
+
+
+def new_pg_database():
+    """A fresh, empty PostgreSQL database; returns its URL."""
+    name = "veche_" + uuid.uuid4().hex[:16]
+    psql(f"CREATE DATABASE {name}")
+    return pg_admin_url().rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg_database(url):
+    name = url.rsplit("/", 1)[1]
+    try:
+        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    except subprocess.CalledProcessError:
+        pass
 
 
 def free_port():
@@ -124,8 +155,15 @@ class Server:
 
     registry = []  # every Server created in this pytest process (for log dumps on failure)
 
-    def __init__(self, admin_password=ADMIN_PASSWORD, port=None, data_dir=None, binary=None):
+    def __init__(self, admin_password=ADMIN_PASSWORD, port=None, data_dir=None, binary=None, storage=None, bus=None,
+                 extra_env=None):
         self.binary = binary or VECHE_BIN
+        # Own database unless given one (cluster tests share one between nodes); "sqlite" forces
+        # the embedded default whatever the suite's backend.
+        self.owns_storage = storage is None and STORAGE == "postgresql"
+        self.storage = new_pg_database() if self.owns_storage else (None if storage == "sqlite" else storage)
+        self.bus = bus
+        self.extra_env = extra_env or {}
         self.tmp = tempfile.mkdtemp(prefix="veche-it-")
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
         os.makedirs(self.data_dir, exist_ok=True)
@@ -192,8 +230,14 @@ class Server:
         out = open(self.stdout_path, "ab")
         err = open(self.stderr_path, "ab")
         try:
+            args = [self.binary, "serve", "--listen", f"127.0.0.1:{self.port}", "--data", self.data_dir]
+            if self.storage:
+                args += ["--storage", self.storage]
+            if self.bus:
+                args += ["--bus", self.bus]
+            env.update(self.extra_env)
             self.proc = subprocess.Popen(
-                [self.binary, "serve", "--listen", f"127.0.0.1:{self.port}", "--data", self.data_dir],
+                args,
                 stdout=out,
                 stderr=err,
                 stdin=subprocess.DEVNULL,
@@ -256,6 +300,8 @@ class Server:
             c.close()
         if not os.environ.get("VECHE_KEEP_DATA"):
             shutil.rmtree(self.tmp, ignore_errors=True)
+            if self.owns_storage:
+                drop_pg_database(self.storage)
 
     # -- convenience
     def admin(self):

@@ -58,7 +58,7 @@ TEST(LoadConfig, DefaultsWithoutFileEnvironmentOrFlags) {
     EXPECT_EQ(c->log_level, "info");
     EXPECT_EQ(c->workers, defaults.workers);
     EXPECT_EQ(c->io_threads, defaults.io_threads);
-    EXPECT_EQ(c->node_id, 0);
+    EXPECT_EQ(c->node_id, std::nullopt);
     EXPECT_EQ(c->login_account_failures, 5);
     EXPECT_EQ(c->login_address_failures_per_minute, 30);
 }

@@ -60,6 +60,8 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
         if (auto v = t["workers"].value<int64_t>()) c.workers = static_cast<int>(*v);
         if (auto v = t["io_threads"].value<int64_t>()) c.io_threads = static_cast<int>(*v);
         if (auto v = t["node_id"].value<int64_t>()) c.node_id = static_cast<int>(*v);
+        if (auto v = t["storage"].value<std::string>()) c.storage = *v;
+        if (auto v = t["bus"].value<std::string>()) c.bus = *v;
         if (auto v = t["max_upload_mb"].value<int64_t>()) c.max_upload_mb = static_cast<int>(*v);
         if (auto v = t["login"]["account_failures"].value<int64_t>()) c.login_account_failures = static_cast<int>(*v);
         if (auto v = t["login"]["address_failures_per_minute"].value<int64_t>())
@@ -76,6 +78,9 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
     if (auto v = env_of("VECHE_LOG_LEVEL")) c.log_level = *v;
     if (auto v = env_of("VECHE_WORKERS")) { VECHE_ASSIGN_OR_RETURN(c.workers, ParseInt("VECHE_WORKERS", *v, 1, 1024)); }
     if (auto v = env_of("VECHE_IO_THREADS")) { VECHE_ASSIGN_OR_RETURN(c.io_threads, ParseInt("VECHE_IO_THREADS", *v, 1, 256)); }
+    if (auto v = env_of("VECHE_STORAGE")) c.storage = *v;
+    if (auto v = env_of("VECHE_BUS")) c.bus = *v;
+    if (auto v = env_of("VECHE_NODE_ID")) { VECHE_ASSIGN_OR_RETURN(c.node_id, ParseInt("VECHE_NODE_ID", *v, 0, 1023)); }
     if (auto v = env_of("VECHE_MAX_UPLOAD_MB")) { VECHE_ASSIGN_OR_RETURN(c.max_upload_mb, ParseInt("VECHE_MAX_UPLOAD_MB", *v, 1, 1 << 20)); }
     if (auto v = env_of("VECHE_LOGIN_ACCOUNT_FAILURES"))
         { VECHE_ASSIGN_OR_RETURN(c.login_account_failures, ParseInt("VECHE_LOGIN_ACCOUNT_FAILURES", *v, 1, 1000000)); }
@@ -87,11 +92,19 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
     if (flags.web_dir) c.web_dir = *flags.web_dir;
     if (flags.log_level) c.log_level = *flags.log_level;
     if (flags.workers) c.workers = *flags.workers;
+    if (flags.storage) c.storage = *flags.storage;
+    if (flags.bus) c.bus = *flags.bus;
 
     VECHE_RETURN_IF_ERROR(ValidateLevel(c.log_level));
     if (c.max_upload_mb < 1) return Error::InvalidArgument("max_upload_mb must be at least 1");
     if (c.workers < 1 || c.workers > 1024) return Error::InvalidArgument("workers must be from 1 to 1024");
     if (c.io_threads < 1 || c.io_threads > 256) return Error::InvalidArgument("io_threads must be from 1 to 256");
+    if (c.node_id && (*c.node_id < 0 || *c.node_id > 1023)) return Error::InvalidArgument("node_id must be from 0 to 1023");
+    if (!c.storage.empty() && c.storage.rfind("postgresql://", 0) != 0 && c.storage.rfind("postgres://", 0) != 0)
+        return Error::InvalidArgument("storage must be empty (SQLite in the data directory) or a postgresql:// URL");
+    if (!c.bus.empty() && c.bus.rfind("redis://", 0) != 0) return Error::InvalidArgument("bus must be a redis:// URL");
+    if (!c.bus.empty() && c.storage.empty())
+        return Error::InvalidArgument("bus needs PostgreSQL storage: nodes share events through the database");
     if (c.data_dir.empty()) return Error::InvalidArgument("data directory must not be empty");
     return c;
 }

@@ -10,6 +10,7 @@
 
 #include "veche/accounts/account_service.hpp"
 #include "veche/api/routes.hpp"
+#include "veche/bus/cluster_bus.hpp"
 #include "veche/app/config.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/core/crypto.hpp"
@@ -47,13 +48,42 @@ std::string DatabasePath(const std::string& data_dir) {
     return (std::filesystem::path(data_dir) / "veche.db").string();
 }
 
-int Serve(const app::Config& cfg) {
-    RaiseOpenFilesLimit();
-    SetGlobalNodeId(cfg.node_id);
+// A URL for logs: the password, if any, is replaced by ***.
+std::string RedactUrl(const std::string& url) {
+    auto scheme = url.find("://");
+    auto at = url.find('@');
+    if (scheme == std::string::npos || at == std::string::npos) return url;
+    auto colon = url.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) return url;
+    return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+// Opens the configured storage and sets this process's node id for snowflake ids (before any id
+// is made): from the configuration, or, with PostgreSQL, the next free one from the database.
+std::unique_ptr<storage::Database> OpenStorage(const app::Config& cfg, int readers) {
+    if (storage::IsPostgresUrl(cfg.storage)) {
+        storage::PostgresOptions po;
+        po.url = cfg.storage;
+        po.readers = readers;
+        auto db = storage::OpenPostgres(po);
+        int node = cfg.node_id ? *cfg.node_id : storage::ClaimPostgresNodeId(cfg.storage);
+        SetGlobalNodeId(node);
+        spdlog::info("storage: postgresql {} (schema v{}), node id {}", RedactUrl(cfg.storage),
+                     storage::LatestSchemaVersion(), node);
+        return db;
+    }
+    SetGlobalNodeId(cfg.node_id.value_or(0));
     storage::DatabaseOptions dbo;
     dbo.path = DatabasePath(cfg.data_dir);
+    dbo.readers = readers;
     auto db = storage::OpenSqlite(dbo);
     spdlog::info("storage: sqlite {} (schema v{})", dbo.path, storage::LatestSchemaVersion());
+    return db;
+}
+
+int Serve(const app::Config& cfg) {
+    RaiseOpenFilesLimit();
+    auto db = OpenStorage(cfg, 4);
 
     accounts::LoginLimits limits;
     limits.account_failures = cfg.login_account_failures;
@@ -63,7 +93,22 @@ int Serve(const app::Config& cfg) {
     realtime::Hub hub(*db, chats, accounts);
     accounts.SetListener(&hub);
     accounts.SetConnectedProbe([&hub](Id user) { return hub.IsConnected(user); });
-    db->SetEventSink(&hub);
+    std::unique_ptr<bus::ClusterBus> cluster;
+    if (!cfg.bus.empty()) {
+        auto redis = bus::ParseRedisUrl(cfg.bus);
+        if (!redis.ok()) throw std::runtime_error(redis.error().message);
+        bus::BusOptions bo;
+        bo.redis = *redis;
+        bo.node_id = GlobalNodeId();
+        cluster = std::make_unique<bus::ClusterBus>(bo, *db, hub);
+        hub.SetRelay(cluster.get());
+        // Before the sink is set: the bus must know where the hub's view of the log ends.
+        cluster->Start(hub.LastPublished());
+        db->SetEventSink(cluster.get());
+        spdlog::info("bus: redis {}:{} (node {})", bo.redis.host, bo.redis.port, bo.node_id);
+    } else {
+        db->SetEventSink(&hub);
+    }
 
     std::optional<std::string> bootstrap_pw;
     if (const char* pw = std::getenv("VECHE_BOOTSTRAP_ADMIN_PASSWORD"); pw && *pw) bootstrap_pw = pw;
@@ -98,9 +143,40 @@ int Serve(const app::Config& cfg) {
     std::fflush(stdout);
     spdlog::info("listening on {}:{} (io threads {}, workers {})", so.host, port, so.io_threads, so.worker_threads);
     server.Run();
+    db->Stop();  // commits what is queued; its events still reach the bus
+    if (cluster) cluster->Stop();
     hub.Stop();
-    db->Stop();
     spdlog::info("stopped cleanly");
+    return 0;
+}
+
+int CopyToPostgres(const std::string& from, const std::string& to) {
+    namespace fs = std::filesystem;
+    if (from.empty() || !storage::IsPostgresUrl(to)) {
+        std::fprintf(stderr, "veche: migrate needs --from <SQLite data directory> and --to postgresql://…\n");
+        return 2;
+    }
+    auto db_path = fs::path(from) / "veche.db";
+    if (!fs::exists(db_path)) {
+        std::fprintf(stderr, "veche: no database in %s\n", from.c_str());
+        return 1;
+    }
+    std::printf("%-20s %12s %12s\n", "table", "sqlite", "postgresql");
+    bool all_equal = true;
+    auto copies = storage::CopySqliteToPostgres(db_path.string(), to, [&](const storage::TableCopy& c) {
+        bool equal = c.source_rows == c.target_rows;
+        all_equal = all_equal && equal;
+        std::printf("%-20s %12lld %12lld%s\n", c.table.c_str(), static_cast<long long>(c.source_rows),
+                    static_cast<long long>(c.target_rows), equal ? "" : "  MISMATCH");
+        std::fflush(stdout);
+    });
+    if (!all_equal) {
+        std::fprintf(stderr, "veche: row counts differ; do not switch to the new database\n");
+        return 1;
+    }
+    std::printf("copied %zu tables; counts verified. Files stay in %s/files: give every node that directory "
+                "(docs/operations.md).\n",
+                copies.size(), from.c_str());
     return 0;
 }
 
@@ -110,11 +186,8 @@ struct AdminDb {
 };
 
 AdminDb OpenForAdmin(const app::Config& cfg) {
-    storage::DatabaseOptions dbo;
-    dbo.path = DatabasePath(cfg.data_dir);
-    dbo.readers = 1;
     AdminDb a;
-    a.db = storage::OpenSqlite(dbo);
+    a.db = OpenStorage(cfg, 1);
     a.accounts = std::make_unique<accounts::AccountService>(*a.db);
     return a;
 }
@@ -195,11 +268,16 @@ int main(int argc, char** argv) {
     serve->add_option("--web", flags.web_dir, "Directory of the built web client (VECHE_WEB_DIR)");
     serve->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error (VECHE_LOG_LEVEL)");
     serve->add_option("--workers", flags.workers, "Worker threads for request handlers (VECHE_WORKERS)");
+    serve->add_option("--storage", flags.storage,
+                      "postgresql://… to store in PostgreSQL (cluster mode); default SQLite in the data directory "
+                      "(VECHE_STORAGE)");
+    serve->add_option("--bus", flags.bus, "redis://host:port to share events between nodes (VECHE_BUS)");
 
     auto* admin = cli.add_subcommand("admin", "Administer users directly in the database");
     admin->require_subcommand(1);
     admin->add_option("--config", config_file, "TOML configuration file");
     admin->add_option("--data", flags.data_dir, "Data directory (default ./data)");
+    admin->add_option("--storage", flags.storage, "postgresql://… when the server stores in PostgreSQL");
     std::string username, role = "user", display_name;
     std::optional<std::string> password;
     auto* create_user = admin->add_subcommand("create-user", "Create a user");
@@ -216,6 +294,10 @@ int main(int argc, char** argv) {
 
     auto* migrate = cli.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");
     migrate->add_option("--data", flags.data_dir, "Data directory (default ./data)");
+    migrate->add_option("--storage", flags.storage, "postgresql://… to migrate a PostgreSQL database instead");
+    std::string migrate_from, migrate_to;
+    migrate->add_option("--from", migrate_from, "Copy this SQLite data directory (server stopped) …");
+    migrate->add_option("--to", migrate_to, "… into this empty PostgreSQL database (postgresql://…)");
     std::string backup_dir;
     auto* backup = cli.add_subcommand("backup", "Copy the database and files of a (running) server to a directory");
     backup->add_option("--data", flags.data_dir, "Data directory (default ./data)");
@@ -240,6 +322,14 @@ int main(int argc, char** argv) {
             return Serve(*cfg);
         }
         spdlog::set_level(spdlog::level::warn);
+        if (migrate->parsed() && (!migrate_from.empty() || !migrate_to.empty())) {
+            return CopyToPostgres(migrate_from, migrate_to);
+        }
+        if (migrate->parsed() && storage::IsPostgresUrl(cfg->storage)) {
+            storage::MigratePostgres(cfg->storage, storage::LatestSchemaVersion());
+            std::printf("schema version %d\n", storage::PostgresSchemaVersion(cfg->storage));
+            return 0;
+        }
         if (migrate->parsed()) {
             std::string path = DatabasePath(cfg->data_dir);
             storage::MigrateSqlite(path, storage::LatestSchemaVersion());

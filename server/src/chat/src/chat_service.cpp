@@ -287,13 +287,25 @@ void AddMemberRow(Tx& tx, Id chat_id, Id user_id, const std::string& role) {
     EmitMember(tx, chat_id, user_id, role, "member.added", MembershipChange::kAdd);
 }
 
-// Full-text index upkeep (SQLite FTS5 external-content table: removal must name the old text).
-// Deferred to the end of the write batch: FTS5 flushes at every savepoint, and one flush per batch
+// Full-text index upkeep. SQLite (FTS5 external-content table: removal must name the old text) is
+// deferred to the end of the write batch: FTS5 flushes at every savepoint, and one flush per batch
 // instead of per message keeps the index from turning into thousands of one-row segments.
+// PostgreSQL keeps a tsvector per message (configuration `veche`, see pg_migrations.cpp: Snowball
+// Russian for Cyrillic, Snowball English for Latin words, no stop words, Ё folded to Е).
 void IndexMessage(Tx& tx, Id id, const std::string& text) {
+    if (tx.dialect() == storage::Dialect::kPostgres) {
+        tx.Exec("INSERT INTO message_search(message_id, search) VALUES (?, to_tsvector('veche', translate(?, 'Ёё', 'Ее'))) "
+                "ON CONFLICT (message_id) DO UPDATE SET search = excluded.search",
+                id, text);
+        return;
+    }
     tx.Defer([id, text](Tx& t) { t.Exec("INSERT INTO messages_fts(rowid, text) VALUES (?, ?)", id, text); });
 }
 void UnindexMessage(Tx& tx, Id id, const std::string& text) {
+    if (tx.dialect() == storage::Dialect::kPostgres) {
+        tx.Exec("DELETE FROM message_search WHERE message_id = ?", id);
+        return;
+    }
     tx.Defer([id, text](Tx& t) {
         t.Exec("INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', ?, ?)", id, text);
     });
@@ -1305,17 +1317,36 @@ Result<SearchPage> ChatService::Search(const Actor& actor, const SearchQuery& q)
         if (q.chat_id) VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, *q.chat_id));
         // FTS5 walks its index newest-first (rowids are time-ordered ids), so the filters and LIMIT
         // stop the scan early instead of ranking every match.
-        auto& st = tx.Query(
-            "SELECT " VECHE_MESSAGE_COLUMNS("m.") ", snippet(messages_fts, 0, char(57344), char(57345), '…', 24) "
-            "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-            "WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND m.deleted_at IS NULL "
-            "AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) "
-            "AND (? IS NULL OR m.chat_id = ?) AND (? IS NULL OR m.author_id = ?) "
-            "AND (? IS NULL OR m.created_at >= ?) AND (? IS NULL OR m.created_at < ?) "
-            "AND (? = 0 OR EXISTS (SELECT 1 FROM files f WHERE f.message_id = m.id)) "
-            "ORDER BY messages_fts.rowid DESC LIMIT ?",
-            match, q.before.value_or(INT64_MAX), actor.user_id, q.chat_id, q.chat_id, q.author_id, q.author_id,
-            q.from_ms, q.from_ms, q.to_ms, q.to_ms, q.has_file, static_cast<std::int64_t>(q.limit) + 1);
+#define VECHE_SEARCH_FILTERS                                                   \
+    "AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) "          \
+    "AND (CAST(? AS BIGINT) IS NULL OR m.chat_id = ?) "                          \
+    "AND (CAST(? AS BIGINT) IS NULL OR m.author_id = ?) "                        \
+    "AND (CAST(? AS BIGINT) IS NULL OR m.created_at >= ?) "                      \
+    "AND (CAST(? AS BIGINT) IS NULL OR m.created_at < ?) "                       \
+    "AND (? = 0 OR EXISTS (SELECT 1 FROM files f WHERE f.message_id = m.id)) "
+        // The query's words are quoted phrases in both engines: FTS5 MATCH syntax, and PostgreSQL's
+        // websearch_to_tsquery, which reads "…" as a phrase and never fails on user input.
+        auto& st = tx.dialect() == storage::Dialect::kPostgres
+            ? tx.Query(
+                  "SELECT " VECHE_MESSAGE_COLUMNS("m.") ", ts_headline('veche', m.text, q.q, "
+                  "'StartSel=\uE000, StopSel=\uE001, MaxWords=24, MinWords=8, MaxFragments=1, "
+                  "FragmentDelimiter=…') "
+                  "FROM (SELECT websearch_to_tsquery('veche', translate(?, 'Ёё', 'Ее')) AS q) q "
+                  "JOIN message_search s ON s.search @@ q.q JOIN messages m ON m.id = s.message_id "
+                  "WHERE s.message_id < ? AND m.deleted_at IS NULL " VECHE_SEARCH_FILTERS
+                  "ORDER BY s.message_id DESC LIMIT ?",
+                  match, q.before.value_or(INT64_MAX), actor.user_id, q.chat_id, q.chat_id, q.author_id,
+                  q.author_id, q.from_ms, q.from_ms, q.to_ms, q.to_ms, q.has_file,
+                  static_cast<std::int64_t>(q.limit) + 1)
+            : tx.Query(
+                  "SELECT " VECHE_MESSAGE_COLUMNS("m.") ", snippet(messages_fts, 0, char(57344), char(57345), '…', 24) "
+                  "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+                  "WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND m.deleted_at IS NULL " VECHE_SEARCH_FILTERS
+                  "ORDER BY messages_fts.rowid DESC LIMIT ?",
+                  match, q.before.value_or(INT64_MAX), actor.user_id, q.chat_id, q.chat_id, q.author_id,
+                  q.author_id, q.from_ms, q.from_ms, q.to_ms, q.to_ms, q.has_file,
+                  static_cast<std::int64_t>(q.limit) + 1);
+#undef VECHE_SEARCH_FILTERS
         SearchPage page;
         while (st.Step()) page.hits.push_back({ReadMessage(st), st.Text(kMessageColumnCount)});
         if (static_cast<int>(page.hits.size()) > q.limit) {

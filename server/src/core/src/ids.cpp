@@ -58,5 +58,6 @@ IdGenerator& GlobalIds() {
 }
 
 void SetGlobalNodeId(int node_id) { g_node_id.store(node_id); }
+int GlobalNodeId() { return g_node_id.load(); }
 
 }  // namespace veche

@@ -92,6 +92,7 @@ Result<std::int64_t> Hub::Attach(const std::shared_ptr<Subscriber>& sub) {
     }
     Connections()->Add(1);
     if (first) {
+        if (relay_) relay_->RelayConnection(sub->user_id(), true);
         auto user = accounts_.GetUser(sub->user_id());
         if (user.ok()) QueuePresence(sub->user_id(), user->presence_pref);
     }
@@ -123,7 +124,10 @@ void Hub::Detach(const Subscriber* sub) {
         }
     }
     Connections()->Add(-1);
-    if (last) QueuePresence(sub->user_id(), "offline");
+    if (last) {
+        if (relay_) relay_->RelayConnection(sub->user_id(), false);
+        if (!IsConnected(sub->user_id())) QueuePresence(sub->user_id(), "offline");
+    }
 }
 
 void Hub::DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos,
@@ -203,22 +207,46 @@ bool Hub::Typing(Id user_id, Id chat_id) {
     auto& last = last_typing_[std::to_string(user_id) + ":" + std::to_string(chat_id)];
     if (now - last < 2000) return true;
     last = now;
-    auto frame = std::make_shared<const std::string>(boost::json::serialize(boost::json::object{
-        {"type", "typing"}, {"chat_id", IdToString(chat_id)}, {"user_id", IdToString(user_id)}}));
-    if (auto it = users_by_chat_.find(chat_id); it != users_by_chat_.end()) {
-        for (Id uid : it->second) {
-            if (uid == user_id) continue;
-            if (auto conns = by_user_.find(uid); conns != by_user_.end()) {
-                for (const auto& s : conns->second) s->Deliver(frame, 0);
-            }
-        }
-    }
+    DeliverTypingLocked(user_id, chat_id);
+    if (relay_) relay_->RelayTyping(user_id, chat_id);
     return true;
 }
 
-bool Hub::IsConnected(Id user_id) const {
+void Hub::RemoteTyping(Id user_id, Id chat_id) {
+    std::lock_guard lock(mu_);
+    DeliverTypingLocked(user_id, chat_id);
+}
+
+void Hub::DeliverTypingLocked(Id user_id, Id chat_id) {
+    auto it = users_by_chat_.find(chat_id);
+    if (it == users_by_chat_.end()) return;
+    auto frame = std::make_shared<const std::string>(boost::json::serialize(boost::json::object{
+        {"type", "typing"}, {"chat_id", IdToString(chat_id)}, {"user_id", IdToString(user_id)}}));
+    for (Id uid : it->second) {
+        if (uid == user_id) continue;
+        if (auto conns = by_user_.find(uid); conns != by_user_.end()) {
+            for (const auto& s : conns->second) s->Deliver(frame, 0);
+        }
+    }
+}
+
+void Hub::RemoteConnectionChanged(Id user_id) {
+    if (IsConnectedHere(user_id)) return;  // this node's own connections already decide
+    if (!IsConnected(user_id)) {
+        QueuePresence(user_id, "offline");
+        return;
+    }
+    auto user = accounts_.GetUser(user_id);
+    if (user.ok()) QueuePresence(user_id, user->presence_pref);
+}
+
+bool Hub::IsConnectedHere(Id user_id) const {
     std::lock_guard lock(mu_);
     return by_user_.count(user_id) > 0;
+}
+
+bool Hub::IsConnected(Id user_id) const {
+    return IsConnectedHere(user_id) || (relay_ && relay_->ConnectedElsewhere(user_id));
 }
 
 std::size_t Hub::ConnectionCount() const {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "sqlite_internal.hpp"
+#include "write_queue.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/metrics.hpp"
 
@@ -144,6 +145,7 @@ class SqliteTx final : public Tx {
 public:
     SqliteTx(Connection& conn, bool write) : conn_(conn), write_(write) {}
 
+    Dialect dialect() const override { return Dialect::kSqlite; }
     Statement& Prepare(std::string_view sql) override { return conn_.Prepare(sql); }
     std::int64_t Changes() override { return sqlite3_changes64(conn_.handle()); }
     bool IsWrite() const override { return write_; }
@@ -187,13 +189,6 @@ void Run(Connection& conn, std::string_view sql) {
     st.Reset();
 }
 
-struct WriteJob {
-    const std::function<Status(Tx&)>* run;
-    Status result;
-    bool done = false;
-    std::condition_variable cv;  // one per waiter: a commit wakes its own callers, not every worker
-};
-
 class SqliteDatabase final : public Database {
 public:
     explicit SqliteDatabase(const DatabaseOptions& options) : options_(options) {
@@ -211,36 +206,19 @@ public:
                                            metrics::LatencyBuckets());
         read_seconds_ = reg.GetHistogram("veche_db_read_seconds", "Time of one read job",
                                          metrics::LatencyBuckets());
-        writer_ = std::thread([this] { WriterLoop(); });
+        queue_ = std::make_unique<WriteQueue>(
+            options.max_batch, [this](std::vector<WriteJob*>& batch, std::vector<Event>& events) {
+                return RunBatch(batch, events);
+            });
     }
 
     ~SqliteDatabase() override { Stop(); }
 
-    void SetEventSink(EventSink* sink) override {
-        std::lock_guard lock(mu_);
-        sink_ = sink;
-    }
-
-    void Stop() override {
-        {
-            std::lock_guard lock(mu_);
-            if (stopping_) return;
-            stopping_ = true;
-        }
-        cv_.notify_all();
-        if (writer_.joinable()) writer_.join();
-    }
+    void SetEventSink(EventSink* sink) override { queue_->SetEventSink(sink); }
+    void Stop() override { queue_->Stop(); }
 
 protected:
-    Status RunWrite(const std::function<Status(Tx&)>& job) override {
-        WriteJob w{&job, {}, false, {}};
-        std::unique_lock lock(mu_);
-        if (stopping_) return Error::Unavailable("server is shutting down");
-        queue_.push_back(&w);
-        cv_.notify_one();  // only the writer waits on cv_
-        w.cv.wait(lock, [&] { return w.done; });
-        return w.result;
-    }
+    Status RunWrite(const std::function<Status(Tx&)>& job) override { return queue_->Submit(job); }
 
     Status RunRead(const std::function<Status(Tx&)>& job) override {
         Connection* conn;
@@ -274,32 +252,7 @@ protected:
     }
 
 private:
-    void WriterLoop() {
-        std::vector<WriteJob*> batch;
-        for (;;) {
-            {
-                std::unique_lock lock(mu_);
-                cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-                if (queue_.empty() && stopping_) break;
-                while (!queue_.empty() && batch.size() < static_cast<std::size_t>(options_.max_batch)) {
-                    batch.push_back(queue_.front());
-                    queue_.pop_front();
-                }
-            }
-            RunBatch(batch);
-            batch.clear();
-        }
-        // Anyone still waiting (cannot happen after the drain above, but never leave a caller hung).
-        std::lock_guard lock(mu_);
-        for (auto* w : queue_) {
-            w->result = Error::Unavailable("server is shutting down");
-            w->done = true;
-            w->cv.notify_all();
-        }
-        queue_.clear();
-    }
-
-    void RunBatch(std::vector<WriteJob*>& batch) {
+    bool RunBatch(std::vector<WriteJob*>& batch, std::vector<Event>& events) {
         auto start = std::chrono::steady_clock::now();
         Connection& conn = *writer_conn_;
         SqliteTx tx(conn, true);
@@ -310,18 +263,7 @@ private:
                 std::size_t mark = tx.events().size();
                 std::size_t deferred_mark = tx.deferred().size();
                 Run(conn, "SAVEPOINT job");
-                try {
-                    w->result = (*w->run)(tx);
-                } catch (const StorageError& e) {
-                    spdlog::error("storage: write job failed: {}", e.what());
-                    w->result = Error::Internal();
-                } catch (const std::exception& e) {
-                    spdlog::error("storage: write job threw: {}", e.what());
-                    w->result = Error::Internal();
-                } catch (...) {
-                    spdlog::error("storage: write job threw a non-standard exception");
-                    w->result = Error::Internal();
-                }
+                w->result = RunJobCatching(*w->run, tx);
                 conn.ResetBusyStatements();
                 if (!w->result.ok()) {
                     Run(conn, "ROLLBACK TO job");
@@ -343,30 +285,12 @@ private:
         }
         batch_size_->Observe(static_cast<double>(batch.size()));
         commit_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-
-        EventSink* sink;
-        {
-            std::lock_guard lock(mu_);
-            for (auto* w : batch) {
-                if (!committed && w->result.ok()) w->result = Error::Unavailable("storage write failed");
-                w->done = true;
-                w->cv.notify_one();
-            }
-            sink = sink_;
-        }
-        // Publish after the acknowledgements: a sender's ack never waits on fan-out, and every
-        // published event is durable.
-        if (committed && sink && !tx.events().empty()) sink->Publish(tx.events());
+        if (committed) events = std::move(tx.events());
+        return committed;
     }
 
     DatabaseOptions options_;
     std::unique_ptr<Connection> writer_conn_;
-    std::thread writer_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<WriteJob*> queue_;
-    bool stopping_ = false;
-    EventSink* sink_ = nullptr;
 
     std::vector<std::unique_ptr<Connection>> readers_;
     std::mutex readers_mu_;
@@ -376,6 +300,7 @@ private:
     metrics::Histogram* batch_size_;
     metrics::Histogram* commit_seconds_;
     metrics::Histogram* read_seconds_;
+    std::unique_ptr<WriteQueue> queue_;  // last: its writer thread stops before the members above go
 };
 
 }  // namespace

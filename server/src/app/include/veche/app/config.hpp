@@ -19,7 +19,12 @@ struct Config {
     std::string log_level = "info";
     int io_threads = 2;
     int workers = 64;
-    int node_id = 0;
+    std::optional<int> node_id;  // unset: 0 with SQLite, claimed from the database with PostgreSQL
+    // Empty: SQLite in the data directory. postgresql://…: PostgreSQL (cluster mode).
+    std::string storage;
+    // Empty: events go from storage straight to this node's clients. redis://host:port: through
+    // Redis to every node sharing the PostgreSQL database.
+    std::string bus;
     int login_account_failures = 5;
     int login_address_failures_per_minute = 30;
     int max_upload_mb = 100;
@@ -27,7 +32,7 @@ struct Config {
 
 // Values given on the command line (unset ones do not override).
 struct Overrides {
-    std::optional<std::string> listen, data_dir, web_dir, log_level;
+    std::optional<std::string> listen, data_dir, web_dir, log_level, storage, bus;
     std::optional<int> workers;
 };
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "veche/core/ids.hpp"
@@ -14,6 +15,14 @@ namespace veche {
 // How an event changes who receives a chat's events; the realtime hub applies it before
 // (kAdd) or after (kRemove) delivering the event itself.
 enum class MembershipChange { kNone, kAdd, kRemove };
+
+// The membership change an event of this kind carries: events read back from the log or from
+// another node carry only their kind.
+inline MembershipChange MembershipOfKind(std::string_view kind) {
+    if (kind == "member.added") return MembershipChange::kAdd;
+    if (kind == "member.removed") return MembershipChange::kRemove;
+    return MembershipChange::kNone;
+}
 
 struct Event {
     std::int64_t pos = 0;       // assigned by storage: strictly increasing in commit order

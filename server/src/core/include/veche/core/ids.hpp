@@ -30,5 +30,6 @@ std::string IdToString(Id id);
 // The shared generator of this process (node id from configuration, 0 by default).
 IdGenerator& GlobalIds();
 void SetGlobalNodeId(int node_id);
+int GlobalNodeId();
 
 }  // namespace veche

@@ -46,6 +46,17 @@ private:
     Id session_id_;
 };
 
+// The other nodes of a cluster, as the hub sees them: where its ephemeral signals go, and who is
+// connected elsewhere. Implemented by the cluster bus; absent on a single node.
+class ClusterRelay {
+public:
+    virtual ~ClusterRelay() = default;
+    virtual void RelayTyping(Id user_id, Id chat_id) = 0;
+    // The user's first connection to this node opened, or its last one closed.
+    virtual void RelayConnection(Id user_id, bool connected) = 0;
+    virtual bool ConnectedElsewhere(Id user_id) const = 0;
+};
+
 // `{"type":"event","pos":…,"kind":…,"chat_id":…,"data":…}`
 std::string EventFrame(const Event& event);
 
@@ -67,6 +78,14 @@ public:
     // chat every 2 s (extra ones are dropped). Returns false when the user is not in the chat.
     bool Typing(Id user_id, Id chat_id);
 
+    // Set before serving, in cluster mode.
+    void SetRelay(ClusterRelay* relay) { relay_ = relay; }
+    // Another node's member is typing (checked and rate-limited there).
+    void RemoteTyping(Id user_id, Id chat_id);
+    // The user's connections on other nodes appeared or all went: tell this node's clients.
+    void RemoteConnectionChanged(Id user_id);
+
+    // On this node or, in a cluster, on any.
     bool IsConnected(Id user_id) const;
     std::size_t ConnectionCount() const;
     std::int64_t LastPublished() const;
@@ -80,6 +99,8 @@ public:
 
 private:
     void QueuePresence(Id user_id, std::string presence);
+    void DeliverTypingLocked(Id user_id, Id chat_id);
+    bool IsConnectedHere(Id user_id) const;
     void PresenceLoop();
     void DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos,
                              std::unordered_set<const Subscriber*>& seen);
@@ -87,6 +108,7 @@ private:
     storage::Database& db_;
     chat::ChatService& chats_;
     accounts::AccountService& accounts_;
+    ClusterRelay* relay_ = nullptr;
 
     mutable std::mutex mu_;
     std::unordered_map<Id, std::vector<std::shared_ptr<Subscriber>>> by_user_;

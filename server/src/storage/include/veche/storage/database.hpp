@@ -63,9 +63,14 @@ public:
     }
 };
 
+// The SQL engine behind a Tx. Services write portable SQL; the few features that differ (full-text
+// search) branch on this.
+enum class Dialect { kSqlite, kPostgres };
+
 class Tx {
 public:
     virtual ~Tx() = default;
+    virtual Dialect dialect() const = 0;
 
     // A cached prepared statement for `sql`, reset and with `args` bound. Valid until the next call
     // with the same SQL text in this job; do not nest two uses of one SQL text.
@@ -167,6 +172,37 @@ protected:
 // Opens (creating if needed) the SQLite database, applies pending migrations, starts the writer.
 // Throws on failure: there is nothing to serve without storage.
 std::unique_ptr<Database> OpenSqlite(const DatabaseOptions& options);
+
+struct PostgresOptions {
+    std::string url;                 // libpq connection URI: postgresql://user@host:port/db
+    int readers = 4;                 // reader connections
+    int max_batch = 1000;            // write jobs per transaction at most
+};
+
+// Connects to PostgreSQL, applies pending migrations (serialized across nodes by an advisory lock),
+// starts the writer. Throws on failure.
+//
+// Event positions come from one counter row that a batch increments just before its commit, so
+// positions are dense (a rolled-back batch takes none) and, because the row lock is held until
+// commit, ordered like the commits of every node sharing the database.
+std::unique_ptr<Database> OpenPostgres(const PostgresOptions& options);
+int PostgresSchemaVersion(const std::string& url);
+void MigratePostgres(const std::string& url, int target);
+// A node id (0–1023) for snowflake ids, unique among the nodes that share the database.
+int ClaimPostgresNodeId(const std::string& url);
+// Copies every table of a SQLite database into an empty PostgreSQL one (both are migrated to the
+// latest schema first) and rebuilds the search index and the event position counter there.
+// Returns each table's row count in both; throws StorageError when anything fails.
+struct TableCopy {
+    std::string table;
+    std::int64_t source_rows = 0;
+    std::int64_t target_rows = 0;
+};
+std::vector<TableCopy> CopySqliteToPostgres(const std::string& sqlite_path, const std::string& pg_url,
+                                            const std::function<void(const TableCopy&)>& progress = {});
+
+// True for a storage setting that names PostgreSQL (postgresql:// or postgres://).
+bool IsPostgresUrl(std::string_view storage);
 
 // Schema versions, for `veche migrate` and tests.
 int SqliteSchemaVersion(const std::string& path);
