@@ -25,8 +25,11 @@ run: build-release web
 
 # The server's tests run against both storage backends, with a private PostgreSQL and Redis that
 # scripts/with-test-services starts on free loopback ports and stops afterwards.
+# The service tests run a second time on PostgreSQL (the storage tests proper are per backend).
 unit: build
-	scripts/with-test-services ctest --test-dir build/debug --output-on-failure -j $(JOBS)
+	scripts/with-test-services sh -c 'ctest --test-dir build/debug --output-on-failure -j $(JOBS) && \
+	  echo "== service tests on PostgreSQL ==" && VECHE_TEST_STORAGE=postgresql ctest --test-dir build/debug \
+	    --output-on-failure -j $(JOBS) -R "^(AccountService|ChatService|Hub|ApiRoutes)\."'
 
 PYTEST := VECHE_BIN=$(CURDIR)/build/debug/veche $(PYTHON) -m pytest server/tests/integration -q -p no:cacheprovider
 integration: build

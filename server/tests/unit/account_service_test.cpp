@@ -61,7 +61,7 @@ protected:
         service_.reset();
         if (db_) db_->Stop();
         db_.reset();
-        db_ = test::OpenTestDatabase(dir_.File("accounts-" + std::to_string(++opened_) + ".db"));
+        db_ = test::OpenServiceDatabase(dir_.File("accounts-" + std::to_string(++opened_) + ".db"));
         db_->SetEventSink(&sink_);
         service_ = std::make_unique<accounts::AccountService>(*db_, limits);
         service_->SetListener(&listener_);

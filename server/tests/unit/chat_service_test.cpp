@@ -20,7 +20,7 @@ using chat::NewChat;
 class ChatService : public ::testing::Test {
 protected:
     void SetUp() override {
-        db_ = test::OpenTestDatabase(dir_.File("chat.db"));
+        db_ = test::OpenServiceDatabase(dir_.File("chat.db"));
         db_->SetEventSink(&sink_);
         accounts_ = std::make_unique<accounts::AccountService>(*db_);
         chats_ = std::make_unique<chat::ChatService>(*db_, *accounts_);

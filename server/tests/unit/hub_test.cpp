@@ -105,7 +105,7 @@ Event ChatEvent(std::int64_t pos, Id chat_id, std::string kind, Id target = 0,
 class Hub : public ::testing::Test {
 protected:
     void SetUp() override {
-        db_ = test::OpenTestDatabase(dir_.File("hub.db"));
+        db_ = test::OpenServiceDatabase(dir_.File("hub.db"));
         accounts_ = std::make_unique<accounts::AccountService>(*db_);
         chats_ = std::make_unique<chat::ChatService>(*db_, *accounts_);
         alice_ = {test::InsertUser(*db_, "alice"), false};

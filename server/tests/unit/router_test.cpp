@@ -224,7 +224,7 @@ class ApiRoutes : public ::testing::Test {
 protected:
     void SetUp() override {
         crypto::InitCrypto();
-        db_ = test::OpenTestDatabase(dir_.File("api.db"));
+        db_ = test::OpenServiceDatabase(dir_.File("api.db"));
         accounts_ = std::make_unique<accounts::AccountService>(*db_);
         chats_ = std::make_unique<chat::ChatService>(*db_, *accounts_);
         hub_ = std::make_unique<realtime::Hub>(*db_, *chats_, *accounts_);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <system_error>
+#include <unistd.h>
 #include <vector>
 
 #include "veche/core/clock.hpp"
@@ -50,6 +51,38 @@ inline std::unique_ptr<storage::Database> OpenTestDatabase(const std::string& pa
     options.readers = readers;
     options.synchronous_full = false;
     return storage::OpenSqlite(options);
+}
+
+// The suite's PostgreSQL (scripts/with-test-services sets VECHE_TEST_PG_URL), or empty.
+inline std::string TestPostgresUrl() {
+    const char* url = std::getenv("VECHE_TEST_PG_URL");
+    return url ? url : "";
+}
+
+// A new empty database on the suite's PostgreSQL; returns its URL. (The server is thrown away
+// with everything in it after the run, so databases are not dropped one by one.)
+inline std::string CreatePostgresDatabase() {
+    std::string admin = TestPostgresUrl();
+    if (admin.empty()) throw std::runtime_error("VECHE_TEST_PG_URL is not set (run under scripts/with-test-services)");
+    static int counter = 0;
+    std::string name = "unit_" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" +
+                       std::to_string(NowMs() % 1000000);
+    std::string cmd = "psql '" + admin + "' -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE " + name + "' >/dev/null";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create database " + name);
+    return admin.substr(0, admin.rfind('/') + 1) + name;
+}
+
+// The database the service tests run on: SQLite at `sqlite_path`, or, with
+// VECHE_TEST_STORAGE=postgresql, a fresh PostgreSQL database (`make unit` runs them both ways).
+inline std::unique_ptr<storage::Database> OpenServiceDatabase(const std::string& sqlite_path, int readers = 2) {
+    const char* which = std::getenv("VECHE_TEST_STORAGE");
+    if (which && std::string(which) == "postgresql") {
+        storage::PostgresOptions options;
+        options.url = CreatePostgresDatabase();
+        options.readers = readers;
+        return storage::OpenPostgres(options);
+    }
+    return OpenTestDatabase(sqlite_path, readers);
 }
 
 // Keeps every published event; tests wait for a count instead of sleeping.
