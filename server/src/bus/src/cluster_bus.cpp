@@ -143,6 +143,9 @@ void ClusterBus::Stop() {
         std::lock_guard lock(stop_mu_);
         stopping_ = true;
     }
+    // Taking out_mu_ orders this after any publisher predicate check in progress, so the
+    // notification below cannot fall between its check and its wait.
+    { std::lock_guard lock(out_mu_); }
     out_cv_.notify_all();
     if (subscriber_.joinable()) subscriber_.join();
     if (publisher_.joinable()) publisher_.join();
