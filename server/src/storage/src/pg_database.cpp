@@ -324,18 +324,7 @@ public:
     explicit PgDatabase(const PostgresOptions& options) : options_(options) {
         writer_ = std::make_unique<PgConnection>(options.url);
         ApplyMigrations(*writer_, static_cast<int>(Migrations().back().version));
-        for (int i = 0; i < std::max(1, options.readers); ++i) {
-            readers_.push_back(std::make_unique<PgConnection>(options.url));
-            free_readers_.push_back(readers_.back().get());
-        }
-        auto& reg = metrics::Global();
-        batch_size_ = reg.GetHistogram("veche_db_commit_batch_size", "Write jobs per committed transaction",
-                                       {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000});
-        commit_seconds_ = reg.GetHistogram("veche_db_commit_seconds",
-                                           "Time to run and commit one batch of write jobs",
-                                           metrics::LatencyBuckets());
-        read_seconds_ = reg.GetHistogram("veche_db_read_seconds", "Time of one read job",
-                                         metrics::LatencyBuckets());
+        for (int i = 0; i < std::max(1, options.readers); ++i) readers_.Add(std::make_unique<PgConnection>(options.url));
         queue_ = std::make_unique<WriteQueue>(
             options.max_batch, [this](std::vector<WriteJob*>& batch, std::vector<Event>& events) {
                 return RunBatch(batch, events);
@@ -351,32 +340,19 @@ protected:
     Status RunWrite(const std::function<Status(Tx&)>& job) override { return queue_->Submit(job); }
 
     Status RunRead(const std::function<Status(Tx&)>& job) override {
-        PgConnection* conn;
-        {
-            std::unique_lock lock(readers_mu_);
-            readers_cv_.wait(lock, [&] { return !free_readers_.empty(); });
-            conn = free_readers_.back();
-            free_readers_.pop_back();
-        }
-        auto start = std::chrono::steady_clock::now();
-        Status result;
-        try {
-            conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-            PgTx tx(*conn, false);
-            result = job(tx);
-            conn->Exec("COMMIT");
-        } catch (const std::exception& e) {
-            spdlog::error("storage: read failed: {}", e.what());
-            conn->Recover();
-            result = Error::Internal();
-        }
-        read_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-        {
-            std::lock_guard lock(readers_mu_);
-            free_readers_.push_back(conn);
-        }
-        readers_cv_.notify_one();
-        return result;
+        return readers_.Run([&](PgConnection& conn) -> Status {
+            try {
+                conn.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+                PgTx tx(conn, false);
+                Status result = job(tx);
+                conn.Exec("COMMIT");
+                return result;
+            } catch (const std::exception& e) {
+                spdlog::error("storage: read failed: {}", e.what());
+                conn.Recover();
+                return Error::Internal();
+            }
+        });
     }
 
 private:
@@ -411,7 +387,6 @@ private:
     }
 
     bool RunBatch(std::vector<WriteJob*>& batch, std::vector<Event>& events) {
-        auto start = std::chrono::steady_clock::now();
         PgConnection& conn = *writer_;
         PgTx tx(conn, true);
         bool committed = false;
@@ -426,21 +401,13 @@ private:
             spdlog::error("storage: commit of {} jobs failed: {}", batch.size(), e.what());
             conn.Recover();
         }
-        batch_size_->Observe(static_cast<double>(batch.size()));
-        commit_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         if (committed) events = std::move(tx.events());
         return committed;
     }
 
     PostgresOptions options_;
     std::unique_ptr<PgConnection> writer_;
-    std::vector<std::unique_ptr<PgConnection>> readers_;
-    std::mutex readers_mu_;
-    std::condition_variable readers_cv_;
-    std::vector<PgConnection*> free_readers_;
-    metrics::Histogram* batch_size_;
-    metrics::Histogram* commit_seconds_;
-    metrics::Histogram* read_seconds_;
+    ReaderPool<PgConnection> readers_;
     std::unique_ptr<WriteQueue> queue_;  // last: its writer thread stops before the members above go
 };
 

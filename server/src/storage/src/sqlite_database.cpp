@@ -194,18 +194,8 @@ public:
     explicit SqliteDatabase(const DatabaseOptions& options) : options_(options) {
         writer_conn_ = std::make_unique<Connection>(options.path, false, options.synchronous_full);
         ApplyMigrations(*writer_conn_, LatestSchemaVersion());
-        for (int i = 0; i < std::max(1, options.readers); ++i) {
-            readers_.push_back(std::make_unique<Connection>(options.path, true, options.synchronous_full));
-            free_readers_.push_back(readers_.back().get());
-        }
-        auto& reg = metrics::Global();
-        batch_size_ = reg.GetHistogram("veche_db_commit_batch_size", "Write jobs per committed transaction",
-                                       {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000});
-        commit_seconds_ = reg.GetHistogram("veche_db_commit_seconds",
-                                           "Time to run and commit one batch of write jobs",
-                                           metrics::LatencyBuckets());
-        read_seconds_ = reg.GetHistogram("veche_db_read_seconds", "Time of one read job",
-                                         metrics::LatencyBuckets());
+        for (int i = 0; i < std::max(1, options.readers); ++i)
+            readers_.Add(std::make_unique<Connection>(options.path, true, options.synchronous_full));
         queue_ = std::make_unique<WriteQueue>(
             options.max_batch, [this](std::vector<WriteJob*>& batch, std::vector<Event>& events) {
                 return RunBatch(batch, events);
@@ -221,39 +211,25 @@ protected:
     Status RunWrite(const std::function<Status(Tx&)>& job) override { return queue_->Submit(job); }
 
     Status RunRead(const std::function<Status(Tx&)>& job) override {
-        Connection* conn;
-        {
-            std::unique_lock lock(readers_mu_);
-            readers_cv_.wait(lock, [&] { return !free_readers_.empty(); });
-            conn = free_readers_.back();
-            free_readers_.pop_back();
-        }
-        auto start = std::chrono::steady_clock::now();
-        Status result;
-        try {
-            Run(*conn, "BEGIN");
-            SqliteTx tx(*conn, false);
-            result = job(tx);
-            conn->ResetBusyStatements();
-            Run(*conn, "COMMIT");
-        } catch (const std::exception& e) {
-            spdlog::error("storage: read failed: {}", e.what());
-            conn->ResetBusyStatements();
-            if (!sqlite3_get_autocommit(conn->handle())) conn->ExecScript("ROLLBACK");
-            result = Error::Internal();
-        }
-        read_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-        {
-            std::lock_guard lock(readers_mu_);
-            free_readers_.push_back(conn);
-        }
-        readers_cv_.notify_one();
-        return result;
+        return readers_.Run([&](Connection& conn) -> Status {
+            try {
+                Run(conn, "BEGIN");
+                SqliteTx tx(conn, false);
+                Status result = job(tx);
+                conn.ResetBusyStatements();
+                Run(conn, "COMMIT");
+                return result;
+            } catch (const std::exception& e) {
+                spdlog::error("storage: read failed: {}", e.what());
+                conn.ResetBusyStatements();
+                if (!sqlite3_get_autocommit(conn.handle())) conn.ExecScript("ROLLBACK");
+                return Error::Internal();
+            }
+        });
     }
 
 private:
     bool RunBatch(std::vector<WriteJob*>& batch, std::vector<Event>& events) {
-        auto start = std::chrono::steady_clock::now();
         Connection& conn = *writer_conn_;
         SqliteTx tx(conn, true);
         bool committed = false;
@@ -283,8 +259,6 @@ private:
                 try { conn.ExecScript("ROLLBACK"); } catch (...) {}
             }
         }
-        batch_size_->Observe(static_cast<double>(batch.size()));
-        commit_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         if (committed) events = std::move(tx.events());
         return committed;
     }
@@ -292,14 +266,7 @@ private:
     DatabaseOptions options_;
     std::unique_ptr<Connection> writer_conn_;
 
-    std::vector<std::unique_ptr<Connection>> readers_;
-    std::mutex readers_mu_;
-    std::condition_variable readers_cv_;
-    std::vector<Connection*> free_readers_;
-
-    metrics::Histogram* batch_size_;
-    metrics::Histogram* commit_seconds_;
-    metrics::Histogram* read_seconds_;
+    ReaderPool<Connection> readers_;
     std::unique_ptr<WriteQueue> queue_;  // last: its writer thread stops before the members above go
 };
 

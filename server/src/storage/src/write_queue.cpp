@@ -2,10 +2,34 @@
 
 #include <spdlog/spdlog.h>
 
+#include "veche/core/metrics.hpp"
+
 namespace veche::storage {
+namespace {
+struct StorageMetrics {
+    metrics::Histogram* batch_size;
+    metrics::Histogram* commit_seconds;
+    metrics::Histogram* read_seconds;
+};
+const StorageMetrics& Metrics() {
+    static const StorageMetrics m = [] {
+        auto& reg = metrics::Global();
+        return StorageMetrics{
+            reg.GetHistogram("veche_db_commit_batch_size", "Write jobs per committed transaction",
+                             {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000}),
+            reg.GetHistogram("veche_db_commit_seconds", "Time to run and commit one batch of write jobs",
+                             metrics::LatencyBuckets()),
+            reg.GetHistogram("veche_db_read_seconds", "Time of one read job", metrics::LatencyBuckets())};
+    }();
+    return m;
+}
+}  // namespace
+
+void ObserveReadSeconds(double seconds) { Metrics().read_seconds->Observe(seconds); }
 
 WriteQueue::WriteQueue(int max_batch, BatchRunner runner)
     : max_batch_(std::max(1, max_batch)), runner_(std::move(runner)) {
+    Metrics();  // registered before the first write, so /metrics lists them from the start
     thread_ = std::thread([this] { Loop(); });
 }
 
@@ -51,11 +75,15 @@ void WriteQueue::Loop() {
         }
         events.clear();
         bool committed = false;
+        auto start = std::chrono::steady_clock::now();
         try {
             committed = runner_(batch, events);
         } catch (const std::exception& e) {
             spdlog::error("storage: batch of {} jobs failed: {}", batch.size(), e.what());
         }
+        Metrics().batch_size->Observe(static_cast<double>(batch.size()));
+        Metrics().commit_seconds->Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         EventSink* sink;
         {
             std::lock_guard lock(mu_);

@@ -5,7 +5,9 @@
 // caller and publishes the batch's events, in that order, so that an acknowledgement never waits
 // on fan-out and every published event is durable.
 
+#include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -54,5 +56,46 @@ private:
 
 // Runs one job, turning anything it throws into kInternal (logged); the caller rolls it back.
 Status RunJobCatching(const std::function<Status(Tx&)>& job, Tx& tx);
+
+// Feeds veche_db_read_seconds.
+void ObserveReadSeconds(double seconds);
+
+// A fixed set of reader connections; Run borrows one (waiting while all are busy), times the job
+// and gives the connection back.
+template <class Conn>
+class ReaderPool {
+public:
+    void Add(std::unique_ptr<Conn> conn) {
+        free_.push_back(conn.get());
+        all_.push_back(std::move(conn));
+    }
+
+    template <class F>
+    Status Run(F&& job) {
+        Conn* conn;
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [&] { return !free_.empty(); });
+            conn = free_.back();
+            free_.pop_back();
+        }
+        auto start = std::chrono::steady_clock::now();
+        Status result = job(*conn);
+        ObserveReadSeconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        {
+            std::lock_guard lock(mu_);
+            free_.push_back(conn);
+        }
+        cv_.notify_one();
+        return result;
+    }
+
+private:
+    std::vector<std::unique_ptr<Conn>> all_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<Conn*> free_;
+};
+
 
 }  // namespace veche::storage
