@@ -223,3 +223,34 @@ TEST(LoadConfig, BrokenOrMissingFileIsAnError) {
 }
 
 }  // namespace veche::app
+
+namespace veche::app {
+namespace {
+
+TEST(LoadConfig, ClusterSettingsFromEverySourceAndTheirChecks) {
+    Env env{{"VECHE_STORAGE", "postgresql://veche@db/veche"}, {"VECHE_BUS", "redis://r:6379"},
+            {"VECHE_NODE_ID", "7"}};
+    auto c = LoadConfig(std::nullopt, env, {});
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(c->storage, "postgresql://veche@db/veche");
+    EXPECT_EQ(c->bus, "redis://r:6379");
+    EXPECT_EQ(c->node_id, 7);
+
+    Overrides flags;
+    flags.storage = "postgres://other/db";
+    flags.bus = "redis://other:1";
+    c = LoadConfig(std::nullopt, env, flags);
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->storage, "postgres://other/db");
+    EXPECT_EQ(c->bus, "redis://other:1");
+
+    EXPECT_FALSE(LoadConfig(std::nullopt, Env{{"VECHE_STORAGE", "mysql://x"}}, {}).ok());
+    EXPECT_FALSE(LoadConfig(std::nullopt, Env{{"VECHE_STORAGE", "postgresql://x"}, {"VECHE_BUS", "nats://x"}}, {}).ok());
+    auto bus_alone = LoadConfig(std::nullopt, Env{{"VECHE_BUS", "redis://x:1"}}, {});
+    ASSERT_FALSE(bus_alone.ok()) << "a bus without shared storage would deliver events nobody else can replay";
+    EXPECT_NE(bus_alone.error().message.find("PostgreSQL"), std::string::npos);
+    EXPECT_FALSE(LoadConfig(std::nullopt, Env{{"VECHE_NODE_ID", "1024"}}, {}).ok());
+}
+
+}  // namespace
+}  // namespace veche::app
