@@ -3,7 +3,9 @@
 // connections of revoked sessions. Transport-agnostic: a connection is a Subscriber.
 //
 // Each event is serialized once into an immutable frame shared by every recipient. Subscribers
-// receive frames in position order; Deliver must not block (it queues and returns).
+// receive frames in position order; Deliver must not block (it queues and returns). After the
+// frames of one batch (one Publish, one presence or typing frame) the hub calls Flush once on every
+// subscriber that got one, so a transport can hand a whole batch to its connection in one step.
 // Thread-safe.
 
 #include <condition_variable>
@@ -36,6 +38,8 @@ public:
     virtual ~Subscriber() = default;
     // `pos` is 0 for frames outside the event log (presence).
     virtual void Deliver(Frame frame, std::int64_t pos) = 0;
+    // The end of a batch of Deliver calls (see above); called with the hub's lock held.
+    virtual void Flush() {}
     virtual void Close(int code, std::string reason) = 0;
 
     Id user_id() const { return user_id_; }
@@ -81,8 +85,8 @@ public:
 private:
     void QueuePresence(Id user_id, std::string presence);
     void PresenceLoop();
-    void DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos,
-                             std::unordered_set<const Subscriber*>& seen);
+    // Delivers to every connection of `user_id` and remembers them for the batch's Flush.
+    void DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos, std::vector<Subscriber*>& touched);
 
     storage::Database& db_;
     chat::ChatService& chats_;
