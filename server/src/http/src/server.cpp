@@ -597,7 +597,7 @@ private:
             bufs_.push_back(asio::buffer(writing_control_));
         }
         writing_frames_ = std::min(queue_.size(), kMaxFramesPerWrite);
-        headers_.resize(writing_frames_);
+        if (headers_.size() < writing_frames_) headers_.resize(writing_frames_);
         for (std::size_t i = 0; i < writing_frames_; ++i) {
             const std::string& f = *queue_[i];
             std::size_t n = ws::EncodeServerHeader(ws::Opcode::kText, f.size(), headers_[i].data());

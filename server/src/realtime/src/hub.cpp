@@ -126,19 +126,25 @@ void Hub::Detach(const Subscriber* sub) {
     if (last) QueuePresence(sub->user_id(), "offline");
 }
 
-void Hub::DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos,
-                              std::vector<Subscriber*>& touched) {
+std::size_t Hub::DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos,
+                                     std::vector<Subscriber*>& touched) {
     auto it = by_user_.find(user_id);
-    if (it == by_user_.end()) return;
+    if (it == by_user_.end()) return 0;
     for (const auto& s : it->second) {
         s->Deliver(frame, pos);
-        touched.push_back(s.get());
+        if (s->hub_batch_ != batch_) {
+            s->hub_batch_ = batch_;
+            touched.push_back(s.get());
+        }
     }
+    return it->second.size();
 }
 
 void Hub::Publish(const std::vector<Event>& events) {
     std::lock_guard lock(mu_);
+    ++batch_;
     std::vector<Subscriber*> touched;
+    std::size_t sent = 0;
     for (const auto& e : events) {
         auto frame = std::make_shared<const std::string>(EventFrame(e));
         if (e.membership == MembershipChange::kAdd && by_user_.count(e.target_user_id)) {
@@ -146,18 +152,18 @@ void Hub::Publish(const std::vector<Event>& events) {
             users_by_chat_[e.chat_id].insert(e.target_user_id);
         }
         if (e.broadcast) {
-            for (const auto& [uid, conns] : by_user_) DeliverToUserLocked(uid, frame, e.pos, touched);
+            for (const auto& [uid, conns] : by_user_) sent += DeliverToUserLocked(uid, frame, e.pos, touched);
         } else {
             const std::unordered_set<Id>* members = nullptr;
             if (e.chat_id != 0) {
                 if (auto it = users_by_chat_.find(e.chat_id); it != users_by_chat_.end()) {
                     members = &it->second;
-                    for (Id uid : it->second) DeliverToUserLocked(uid, frame, e.pos, touched);
+                    for (Id uid : it->second) sent += DeliverToUserLocked(uid, frame, e.pos, touched);
                 }
             }
             // A target who is also a member already has it: every connection gets an event once.
             if (e.target_user_id != 0 && !(members && members->count(e.target_user_id)))
-                DeliverToUserLocked(e.target_user_id, frame, e.pos, touched);
+                sent += DeliverToUserLocked(e.target_user_id, frame, e.pos, touched);
         }
         if (e.membership == MembershipChange::kRemove) {
             if (auto mine = chats_by_user_.find(e.target_user_id); mine != chats_by_user_.end())
@@ -169,11 +175,7 @@ void Hub::Publish(const std::vector<Event>& events) {
         }
         last_published_ = std::max(last_published_, e.pos);
     }
-    EventsSent()->Add(static_cast<double>(touched.size()));
-    if (events.size() > 1) {
-        std::sort(touched.begin(), touched.end());
-        touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-    }
+    EventsSent()->Add(static_cast<double>(sent));
     for (Subscriber* s : touched) s->Flush();
 }
 

@@ -46,8 +46,10 @@ public:
     Id session_id() const { return session_id_; }
 
 private:
+    friend class Hub;
     Id user_id_;
     Id session_id_;
+    std::uint64_t hub_batch_ = 0;  // the last Publish batch that reached it (guarded by the hub's lock)
 };
 
 // `{"type":"event","pos":…,"kind":…,"chat_id":…,"data":…}`
@@ -85,8 +87,8 @@ public:
 private:
     void QueuePresence(Id user_id, std::string presence);
     void PresenceLoop();
-    // Delivers to every connection of `user_id` and remembers them for the batch's Flush.
-    void DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos, std::vector<Subscriber*>& touched);
+    // Delivers to every connection of `user_id`, remembers them for the batch's Flush, returns how many.
+    std::size_t DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos, std::vector<Subscriber*>& touched);
 
     storage::Database& db_;
     chat::ChatService& chats_;
@@ -97,6 +99,7 @@ private:
     std::unordered_map<Id, std::unordered_set<Id>> users_by_chat_;  // only users with connections
     std::unordered_map<Id, std::unordered_set<Id>> chats_by_user_;
     std::int64_t last_published_ = 0;
+    std::uint64_t batch_ = 0;  // numbers Publish batches, so each recipient is flushed once
     std::unordered_map<std::string, std::int64_t> last_typing_;  // "user:chat" → ms
 
     // Presence changes are coalesced into one frame per interval, so that a reconnect storm of N
