@@ -252,6 +252,8 @@ public:
 
     awaitable<void> Run() {
         auto self = shared_from_this();
+        boost::system::error_code ignored;
+        socket_.non_blocking(true, ignored);  // for the synchronous first try in StartWrite
         last_rx_ = Clock::now();
         hello_deadline_ = last_rx_ + kHelloTimeout;
         asio::co_spawn(socket_.get_executor(), Watchdog(self), asio::detached);
@@ -608,9 +610,20 @@ private:
         WsWrites()->Add();
         if (writing_frames_) WsFramesWritten()->Add(static_cast<double>(writing_frames_));
         writing_ = true;
-        asio::async_write(socket_, std::span<const asio::const_buffer>(bufs_),
-                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                              self->OnWritten(ec);
+        // Try the write at once (the socket is non-blocking): usually it all fits in the socket
+        // buffer and completes here, without a completion handler. Only what does not fit waits.
+        boost::system::error_code ec;
+        std::size_t written = asio::write(socket_, std::span<const asio::const_buffer>(bufs_), ec);
+        if (ec != asio::error::would_block) {
+            OnWritten(ec);
+            return;
+        }
+        std::size_t first = 0;
+        while (first < bufs_.size() && written >= bufs_[first].size()) written -= bufs_[first++].size();
+        if (first < bufs_.size()) bufs_[first] += written;
+        asio::async_write(socket_, std::span<const asio::const_buffer>(bufs_).subspan(first),
+                          [self = shared_from_this()](boost::system::error_code aec, std::size_t) {
+                              self->OnWritten(aec);
                           });
     }
 
