@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -454,8 +455,9 @@ WsClient::WsClient(asio::any_io_executor ex, const ServerProc& s, std::string to
       reconnect_(reconnect) {}
 
 Task<bool> WsClient::ConnectOnce() {
-    ws_.emplace(ex_);
-    auto& sock = beast::get_lowest_layer(*ws_).socket();
+    stream_.emplace(ex_);
+    used_ = 0;
+    auto& sock = stream_->socket();
     beast::error_code ec;
     sock.open(tcp::v4(), ec);
     if (!source_ip_.empty()) {
@@ -469,36 +471,146 @@ Task<bool> WsClient::ConnectOnce() {
             co_return false;
         }
     }
-    beast::get_lowest_layer(*ws_).expires_after(std::chrono::seconds(60));
-    auto [cec] = co_await beast::get_lowest_layer(*ws_).async_connect(
+    stream_->expires_after(std::chrono::seconds(60));
+    auto [cec] = co_await stream_->async_connect(
         tcp::endpoint(asio::ip::make_address(server_.host), server_.port), kTuple);
     if (cec) {
         shared_.Error("connect: " + cec.message());
         co_return false;
     }
     sock.set_option(tcp::no_delay(true), ec);
-    beast::get_lowest_layer(*ws_).expires_never();
-    websocket::stream_base::timeout to{std::chrono::seconds(60), websocket::stream_base::none(), false};
-    ws_->set_option(to);
-    std::string auth = "Bearer " + token_;
-    ws_->set_option(websocket::stream_base::decorator(
-        [auth](websocket::request_type& req) { req.set(http::field::authorization, auth); }));
-    ws_->read_message_max(16 * 1024 * 1024);
-    auto [hec] = co_await ws_->async_handshake(server_.host + ":" + std::to_string(server_.port),
-                                               "/api/v1/ws", kTuple);
-    if (hec) {
-        shared_.Error("ws handshake: " + hec.message());
+    // The opening handshake (RFC 6455 §4.1) with Beast's HTTP code; no extensions are offered.
+    http::request<http::empty_body> req{http::verb::get, "/api/v1/ws", 11};
+    req.set(http::field::host, server_.host + ":" + std::to_string(server_.port));
+    req.set(http::field::upgrade, "websocket");
+    req.set(http::field::connection, "Upgrade");
+    req.set(http::field::sec_websocket_key, "dmVjaGUtYmVuY2gta2V5MQ==");
+    req.set(http::field::sec_websocket_version, "13");
+    req.set(http::field::authorization, "Bearer " + token_);
+    auto [hwec, hwn] = co_await http::async_write(*stream_, req, kTuple);
+    beast::flat_buffer hbuf;
+    http::response_parser<http::empty_body> parser;
+    if (!hwec) {
+        auto [hrec, hrn] = co_await http::async_read_header(*stream_, hbuf, parser, kTuple);
+        if (hrec) {
+            shared_.Error("ws handshake: " + hrec.message());
+            co_return false;
+        }
+    } else {
+        shared_.Error("ws handshake: " + hwec.message());
         co_return false;
     }
+    if (parser.get().result_int() != 101) {
+        shared_.Error("ws handshake: status " + std::to_string(parser.get().result_int()));
+        co_return false;
+    }
+    stream_->expires_never();
+    // Bytes after the response header already belong to the WebSocket stream.
+    if (in_.size() < std::max<std::size_t>(4096, hbuf.size())) in_.resize(std::max<std::size_t>(4096, hbuf.size()));
+    used_ = asio::buffer_copy(asio::buffer(in_), hbuf.data());
     std::string hello = last_pos_ < 0 ? std::string(R"({"type":"hello"})")
                                       : R"({"type":"hello","last_pos":)" + std::to_string(last_pos_) + "}";
-    auto [wec, wn] = co_await ws_->async_write(asio::buffer(hello), kTuple);
-    if (wec) {
-        shared_.Error("hello: " + wec.message());
+    if (!co_await SendFrame(0x1, hello)) {
+        shared_.Error("hello: write failed");
         co_return false;
     }
     shared_.connects++;
     co_return true;
+}
+
+// A masked, final frame (clients must mask, RFC 6455 §5.3). The key need not be secret here.
+Task<bool> WsClient::SendFrame(std::uint8_t opcode, std::string_view payload) {
+    std::string f;
+    f.reserve(payload.size() + 14);
+    f += static_cast<char>(0x80 | opcode);
+    if (payload.size() < 126) {
+        f += static_cast<char>(0x80 | payload.size());
+    } else if (payload.size() <= 0xFFFF) {
+        f += static_cast<char>(0x80 | 126);
+        f += static_cast<char>(payload.size() >> 8);
+        f += static_cast<char>(payload.size() & 0xFF);
+    } else {
+        f += static_cast<char>(0x80 | 127);
+        for (int i = 7; i >= 0; --i) f += static_cast<char>((static_cast<std::uint64_t>(payload.size()) >> (8 * i)) & 0xFF);
+    }
+    thread_local std::minstd_rand rng(static_cast<unsigned>(NowNs()));
+    std::uint32_t key = static_cast<std::uint32_t>(rng());
+    char mask[4] = {static_cast<char>(key), static_cast<char>(key >> 8), static_cast<char>(key >> 16),
+                    static_cast<char>(key >> 24)};
+    f.append(mask, 4);
+    for (std::size_t i = 0; i < payload.size(); ++i) f += static_cast<char>(payload[i] ^ mask[i & 3]);
+    auto [ec, n] = co_await asio::async_write(stream_->socket(), asio::buffer(f), kTuple);
+    co_return !ec;
+}
+
+Task<void> WsClient::ReadLoop() {
+    std::string fragments;
+    for (;;) {
+        // Parse every complete frame in the buffer (server frames are unmasked, §5.1).
+        std::size_t off = 0, want = 0;
+        while (used_ - off >= 2) {
+            auto* p = reinterpret_cast<const std::uint8_t*>(in_.data() + off);
+            std::size_t avail = used_ - off;
+            bool fin = p[0] & 0x80;
+            std::uint8_t op = p[0] & 0x0F;
+            if ((p[0] & 0x70) || (p[1] & 0x80)) {
+                shared_.Error("ws: protocol error from server (RSV or mask bit)");
+                co_return;
+            }
+            std::uint64_t len = p[1] & 0x7F;
+            std::size_t hl = 2;
+            if (len == 126) {
+                if (avail < 4) break;
+                len = (std::uint64_t{p[2]} << 8) | p[3];
+                hl = 4;
+            } else if (len == 127) {
+                if (avail < 10) break;
+                len = 0;
+                for (int i = 0; i < 8; ++i) len = (len << 8) | p[2 + i];
+                hl = 10;
+            }
+            if (len > (64u << 20)) {
+                shared_.Error("ws: frame too large");
+                co_return;
+            }
+            if (avail < hl + len) {
+                want = hl + static_cast<std::size_t>(len);
+                break;
+            }
+            std::string_view payload(in_.data() + off + hl, static_cast<std::size_t>(len));
+            off += hl + static_cast<std::size_t>(len);
+            if (op == 0x9) {  // ping → pong with the same payload
+                if (!co_await SendFrame(0xA, payload)) co_return;
+            } else if (op == 0x8) {  // close: echo the status code, then the server ends TCP
+                co_await SendFrame(0x8, payload.substr(0, std::min<std::size_t>(2, payload.size())));
+                co_return;
+            } else if (op == 0x1 || op == 0x2 || op == 0x0) {
+                if (fin && fragments.empty()) {
+                    OnFrame(payload);
+                } else {
+                    fragments.append(payload);
+                    if (fin) {
+                        OnFrame(fragments);
+                        fragments.clear();
+                    }
+                }
+            }
+        }
+        if (off > 0) {
+            std::memmove(in_.data(), in_.data() + off, used_ - off);
+            used_ -= off;
+        }
+        bool filled = used_ == in_.size();
+        if (want > in_.size() || (filled && in_.size() < (256u << 10)))
+            in_.resize(std::max(want, std::min<std::size_t>(in_.size() * 2, 256u << 10)));
+        auto [ec, n] = co_await stream_->socket().async_read_some(
+            asio::buffer(in_.data() + used_, in_.size() - used_), kTuple);
+        if (ec) {
+            if (!shared_.stopping && !reconnect_) shared_.Error("ws read: " + ec.message());
+            co_return;
+        }
+        used_ += n;
+    }
 }
 
 void WsClient::OnFrame(std::string_view f) {
@@ -560,17 +672,9 @@ Task<void> WsClient::Run() {
             continue;
         }
         failures = 0;
-        beast::flat_buffer buf;
-        for (;;) {
-            auto [ec, n] = co_await ws_->async_read(buf, kTuple);
-            if (ec) {
-                if (!shared_.stopping && !reconnect_) shared_.Error("ws read: " + ec.message());
-                break;
-            }
-            auto d = buf.cdata();
-            OnFrame(std::string_view(static_cast<const char*>(d.data()), d.size()));
-            buf.consume(buf.size());
-        }
+        co_await ReadLoop();
+        beast::error_code ignored;
+        stream_->socket().close(ignored);
         if (!reconnect_) break;
         if (shared_.reconnect_jitter_ms > 0 && !shared_.stopping) {
             thread_local std::minstd_rand rng(static_cast<unsigned>(NowNs()));
@@ -583,8 +687,8 @@ Task<void> WsClient::Run() {
 
 void WsClient::Drop() {
     asio::dispatch(ex_, [this] {
-        if (!ws_) return;
-        auto& sock = beast::get_lowest_layer(*ws_).socket();
+        if (!stream_) return;
+        auto& sock = stream_->socket();
         beast::error_code ec;
         sock.set_option(asio::socket_base::linger(true, 0), ec);
         sock.close(ec);
@@ -593,9 +697,9 @@ void WsClient::Drop() {
 
 void WsClient::Stop() {
     asio::dispatch(ex_, [this] {
-        if (!ws_) return;
+        if (!stream_) return;
         beast::error_code ec;
-        beast::get_lowest_layer(*ws_).socket().close(ec);
+        stream_->socket().close(ec);
     });
 }
 

@@ -185,6 +185,9 @@ struct WsShared {
     void Error(const std::string& e);
 };
 
+// After Beast's HTTP upgrade the client frames the socket itself (RFC 6455 §5): it reads whatever
+// bytes are there in one read_some and parses every frame in them, so a client costs a read per batch
+// of frames rather than a Beast async_read per message. It answers pings and the close handshake.
 class WsClient {
 public:
     WsClient(asio::any_io_executor ex, const ServerProc& s, std::string token, std::string source_ip,
@@ -200,13 +203,18 @@ public:
 
 private:
     Task<bool> ConnectOnce();
+    // Reads and dispatches frames until the connection ends; false on a protocol or read error.
+    Task<void> ReadLoop();
+    Task<bool> SendFrame(std::uint8_t opcode, std::string_view payload);
     void OnFrame(std::string_view f);
     asio::any_io_executor ex_;
     const ServerProc& server_;
     std::string token_, source_ip_;
     WsShared& shared_;
     bool reconnect_;
-    std::optional<websocket::stream<beast::tcp_stream>> ws_;
+    std::optional<beast::tcp_stream> stream_;
+    std::vector<char> in_;  // read buffer: grows (doubling) while reads fill it, up to 256 KiB
+    std::size_t used_ = 0;
     std::int64_t last_pos_ = -1;  // -1: start from now
     bool synced_once_ = false;
     std::uint64_t got_ = 0;

@@ -107,6 +107,20 @@ struct ServerCpu {
     }
 };
 
+// The server's WebSocket write counters (veche_ws_writes_total, veche_ws_frames_written_total).
+Task<std::pair<double, double>> WsWriteCounters(Context& c) {
+    Http h(co_await asio::this_coro::executor, c.server.host, c.server.port);
+    auto m = co_await h.Request(http::verb::get, "/metrics", "", "");
+    std::pair<double, double> out{0, 0};
+    std::istringstream in(m.body);
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("veche_ws_writes_total ", 0) == 0) out.first = std::stod(line.substr(line.find(' ') + 1));
+        if (line.rfind("veche_ws_frames_written_total ", 0) == 0)
+            out.second = std::stod(line.substr(line.find(' ') + 1));
+    }
+    co_return out;
+}
+
 std::string PostBody(const Marker& m, std::size_t pad) {
     return R"({"text":")" + MarkerText(m, pad) + R"(","client_id":"b)" + std::to_string(m.run) + "-" +
            std::to_string(m.seq) + "\"}";
@@ -235,6 +249,7 @@ static Task<bool> FanoutImpl(Context& c, std::size_t members, std::vector<std::i
         plan.interval_ns = 1e9 / rate;
         plan.seq_base = seq_base;
         plan.t0 = NowNs() + 20'000'000;
+        auto writes_before = co_await WsWriteCounters(c);
         ServerCpu cpu(c.server.pid);
         Latch sent(ex, conns.size());
         for (std::size_t w = 0; w < conns.size(); ++w) {
@@ -262,6 +277,9 @@ static Task<bool> FanoutImpl(Context& c, std::size_t members, std::vector<std::i
         double per_s = span > 0 ? delivered / span : 0;
         double p99 = cs.shared.latency.PercentileMs(0.99);
         auto rss = SampleProc(c.server.pid);
+        auto writes_after = co_await WsWriteCounters(c);
+        double writes = writes_after.first - writes_before.first;
+        double frames_per_write = writes > 0 ? (writes_after.second - writes_before.second) / writes : 0;
         boost::json::object st{{"offered_msgs_per_s", rate},
                                {"offered_deliveries_per_s", rate * static_cast<double>(ready)},
                                {"sent", plan.next.load() > plan.total ? plan.total : plan.next.load()},
@@ -277,12 +295,15 @@ static Task<bool> FanoutImpl(Context& c, std::size_t members, std::vector<std::i
                                {"cpu", cpu.Json()},
                                {"server_cpu_pct", cpu_pct},
                                {"server_rss_kib", rss.rss_kib},
+                               {"server_ws_writes", writes},
+                               {"server_frames_per_write", Round(frames_per_write, 2)},
                                {"span_s", Round(span, 2)}};
         Log("fanout M=" + std::to_string(members) + " rate " + std::to_string(rates[si]) +
             " msg/s: delivered " + std::to_string(delivered) + "/" + std::to_string(expected) + " (" +
             std::to_string(Round(per_s, 0)) + "/s) p50 " +
             std::to_string(cs.shared.latency.PercentileMs(0.5)) + " p99 " + std::to_string(p99) +
-            " ms, server cpu " + std::to_string(cpu_pct) + "%");
+            " ms, server cpu " + std::to_string(cpu_pct) + "%, " + std::to_string(Round(frames_per_write, 2)) +
+            " frames/write");
         steps.push_back(st);
         acked_per_step.push_back(plan.acked.load());
         seq_base += plan.total;

@@ -2,10 +2,12 @@
 (including under a burst of concurrent posts with forced disconnects), membership events."""
 
 import collections
+import json
 import threading
 import time
 import urllib.parse
 
+import pytest
 import requests
 
 from veche_harness import WsClient, expect, login, make_user, uniq
@@ -346,3 +348,61 @@ def test_no_hello_within_10s_closes_with_4000(server, ws_factory):
     elapsed = time.monotonic() - t0
     assert code == 4000, f"close code {code} ({ws.error!r})"
     assert 8 <= elapsed <= 14, f"closed after {elapsed:.1f}s"
+
+
+# -- WebSocket framing (the server frames the socket itself after the upgrade, RFC 6455 §5) -------
+
+
+def test_ws_fragmented_message_and_interleaved_ping_are_understood(server, ws_factory):
+    import websocket
+
+    a = make_user(server)
+    ws = ws_factory(server, a)
+    start = ws.count()
+    text = b'{"type":"ping"}'
+    ws.ws.send_frame(websocket.ABNF.create_frame(text[:5], websocket.ABNF.OPCODE_TEXT, fin=0))
+    ws.ws.send_frame(websocket.ABNF.create_frame(b"are you there", websocket.ABNF.OPCODE_PING))
+    ws.ws.send_frame(websocket.ABNF.create_frame(text[5:10], websocket.ABNF.OPCODE_CONT, fin=0))
+    ws.ws.send_frame(websocket.ABNF.create_frame(text[10:], websocket.ABNF.OPCODE_CONT, fin=1))
+    ws.wait_for(lambda f: f.get("type") == "pong", 5, "pong for a fragmented ping", start=start)
+    assert not ws.closed
+    # and a message of exactly the largest size is accepted (not closed as too big)
+    big = json.dumps({"type": "ping", "pad": "x" * (64 * 1024 - 32)})
+    big += " " * (64 * 1024 - len(big))
+    start = ws.count()
+    ws.send_raw(big)
+    ws.wait_for(lambda f: f.get("type") == "pong", 5, "pong for a 64 KiB frame", start=start)
+
+
+@pytest.mark.parametrize("case,expected", [("too_big", 1009), ("invalid_utf8", 1007), ("unmasked", 1002),
+                                           ("unknown_opcode", 1002)])
+def test_ws_protocol_violations_close_with_the_rfc_code(server, ws_factory, case, expected):
+    import websocket
+
+    a = make_user(server)
+    ws = ws_factory(server, a)
+    if case == "too_big":
+        ws.send_raw(json.dumps({"type": "ping", "pad": "x" * (64 * 1024)}))
+    elif case == "invalid_utf8":
+        ws.ws.send_frame(websocket.ABNF.create_frame(b'{"type":"ping","x":"\xff\xfe"}', websocket.ABNF.OPCODE_TEXT))
+    elif case == "unmasked":
+        ws.ws.sock.sendall(b"\x81\x0f" + b'{"type":"ping"}')
+    else:
+        ws.ws.sock.sendall(bytes([0x83, 0x80, 1, 2, 3, 4]))
+    assert ws.wait_closed(5) == expected
+    # the server is fine and the user can connect again
+    ws2 = ws_factory(server, a)
+    ws2.ping()
+
+
+def test_ws_server_frames_survive_a_large_burst_read_in_one_piece(server, ws_factory):
+    """Many frames coalesced into few writes still parse as separate, ordered frames."""
+    a, b = make_user(server), make_user(server)
+    chat = a.create_chat("group", member_ids=[b])
+    ws = ws_factory(server, b)
+    sent = [a.send(chat["id"], f"burst {i} " + "ж" * (i * 37 % 300)) for i in range(60)]
+    last = ws.wait_event("message.created", lambda f: f["data"]["id"] == sent[-1]["id"], timeout=10)
+    got = [f["data"]["id"] for f in ws.events("message.created")]
+    assert got == [m["id"] for m in sent]
+    assert ws.pos_violations == []
+    assert last["chat_id"] == chat["id"]

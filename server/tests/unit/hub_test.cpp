@@ -41,9 +41,18 @@ public:
         }
         cv_.notify_all();
     }
+    void Flush() override {
+        std::lock_guard lock(mu_);
+        flushed_events_.push_back(events_.size());
+    }
     void Close(int code, std::string reason) override {
         std::lock_guard lock(mu_);
         closes_.emplace_back(code, std::move(reason));
+    }
+    // The number of event frames received before each Flush.
+    std::vector<std::size_t> FlushedEvents() const {
+        std::lock_guard lock(mu_);
+        return flushed_events_;
     }
 
     std::vector<Delivery> Events() const {
@@ -88,6 +97,7 @@ private:
     std::vector<Delivery> events_;
     std::vector<Frame> presence_;
     std::vector<std::pair<int, std::string>> closes_;
+    std::vector<std::size_t> flushed_events_;
 };
 
 Event ChatEvent(std::int64_t pos, Id chat_id, std::string kind, Id target = 0,
@@ -303,6 +313,21 @@ TEST_F(Hub, DeliversInPositionOrder) {
     EXPECT_TRUE(std::is_sorted(positions.begin(), positions.end()));
     EXPECT_EQ(positions.front(), 100);
     EXPECT_EQ(positions.back(), 110);
+}
+
+TEST_F(Hub, FlushesEachConnectionOnceAfterAPublishedBatch) {
+    auto alice = Connect(alice_);
+    auto bob = Connect(bob_);
+    auto carol = Connect(carol_);
+    std::vector<Event> batch;
+    for (std::int64_t p = 100; p < 105; ++p) batch.push_back(ChatEvent(p, group_, "message.created"));
+    batch.push_back(ChatEvent(105, group_, "chat.updated", alice_.user_id));  // member and target
+    hub_->Publish(batch);
+    EXPECT_EQ(alice->FlushedEvents(), std::vector<std::size_t>{6});
+    EXPECT_EQ(bob->FlushedEvents(), std::vector<std::size_t>{6});
+    EXPECT_TRUE(carol->FlushedEvents().empty());
+    hub_->Publish({ChatEvent(106, group_, "message.created")});
+    EXPECT_EQ(alice->FlushedEvents(), (std::vector<std::size_t>{6, 7}));
 }
 
 TEST_F(Hub, OnSessionsRevokedClosesOnlyMatchingSessions) {

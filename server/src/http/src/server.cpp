@@ -14,6 +14,8 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <mutex>
+#include <span>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -22,7 +24,9 @@
 #include "veche/api/router.hpp"
 #include "veche/api/routes.hpp"
 #include "veche/core/metrics.hpp"
+#include "veche/core/text.hpp"
 #include "veche/files/file_store.hpp"
+#include "veche/http/ws_frame.hpp"
 #include "veche/realtime/event_log.hpp"
 #include "veche/realtime/hub.hpp"
 
@@ -92,6 +96,17 @@ bhttp::response<bhttp::string_body> ToBeast(const api::Response& r, unsigned ver
     return res;
 }
 
+// Coalescing at work: frames written / writes is the mean number of frames per sendmsg batch.
+metrics::Counter* WsWrites() {
+    static auto* c = metrics::Global().GetCounter("veche_ws_writes_total", "Gathered WebSocket socket writes");
+    return c;
+}
+metrics::Counter* WsFramesWritten() {
+    static auto* c =
+        metrics::Global().GetCounter("veche_ws_frames_written_total", "WebSocket data frames written to sockets");
+    return c;
+}
+
 struct Metrics {
     metrics::Registry& reg = metrics::Global();
     metrics::Counter* requests(const std::string& route, const std::string& method, int status) {
@@ -119,7 +134,10 @@ struct Server::Impl {
     Metrics m;
 
     Impl(ServerOptions o, api::Router& r, api::Services& s)
-        : options(std::move(o)), router(r), services(s), pool(static_cast<std::size_t>(options.worker_threads)) {}
+        : options(std::move(o)), router(r), services(s), pool(static_cast<std::size_t>(options.worker_threads)) {
+        WsWrites();  // listed in /metrics before the first connection
+        WsFramesWritten();
+    }
 
     api::Response Handle(api::Request& req) {
         auto start = std::chrono::steady_clock::now();
@@ -194,65 +212,205 @@ struct Server::Impl {
     void BeginShutdown();
 };
 
-// One WebSocket connection. All its state is touched only on its strand (the socket's executor).
+// One WebSocket connection after the opening handshake. Beast accepts the upgrade; from then on the
+// connection frames the TCP socket itself (RFC 6455, ws_frame.hpp), so that the writer sends every
+// queued frame in one gathered write and no library-generated control frame (pong, close) can
+// interleave with it: the writer is the only code that writes to the socket.
+//
+// Threads: all state lives on the socket's strand, except the inbox the hub fills (inbox_mu_).
 class WsConnection final : public realtime::Subscriber, public std::enable_shared_from_this<WsConnection> {
+    using Clock = std::chrono::steady_clock;
+
 public:
-    WsConnection(Server::Impl& server, beast::tcp_stream stream, const accounts::AuthContext& ctx)
+    WsConnection(Server::Impl& server, tcp::socket socket, const accounts::AuthContext& ctx)
         : Subscriber(ctx.user.id, ctx.session.id),
           server_(server),
-          ws_(std::move(stream)),
-          wake_(ws_.get_executor()),
-          hello_timer_(ws_.get_executor()) {}
+          socket_(std::move(socket)),
+          timer_(socket_.get_executor()) {}
 
+    // Called by the hub with its lock held: only append; Flush hands the batch to the strand.
     void Deliver(realtime::Frame frame, std::int64_t pos) override {
-        asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame), pos]() mutable {
-            self->OnFrame(std::move(frame), pos);
-        });
+        std::lock_guard lock(inbox_mu_);
+        inbox_.push_back(Delivery{std::move(frame), pos});
+    }
+
+    // One post per connection per batch, and none while an earlier drain is still pending.
+    void Flush() override {
+        {
+            std::lock_guard lock(inbox_mu_);
+            if (drain_posted_ || inbox_.empty()) return;
+            drain_posted_ = true;
+        }
+        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->DrainInbox(); });
     }
 
     void Close(int code, std::string reason) override {
-        asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+        asio::post(socket_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
             self->BeginClose(code, std::move(reason));
         });
     }
 
-    awaitable<void> Run(bhttp::request<bhttp::string_body> req) {
+    awaitable<void> Run() {
         auto self = shared_from_this();
-        beast::get_lowest_layer(ws_).expires_never();
-        // Ping after 15 s of silence, close after 30 s without an answer (RFC 6455 §5.5.2).
-        websocket::stream_base::timeout t{std::chrono::seconds(10), std::chrono::seconds(30), true};
-        ws_.set_option(t);
-        ws_.set_option(websocket::stream_base::decorator(
-            [](websocket::response_type& res) { res.set(bhttp::field::server, "veche"); }));
-        ws_.read_message_max(64 * 1024);
-        auto [ec] = co_await ws_.async_accept(req, kTuple);
-        if (ec) co_return;
-        asio::co_spawn(ws_.get_executor(), WriterLoop(self), asio::detached);
-        asio::co_spawn(ws_.get_executor(), HelloDeadline(self), asio::detached);
+        boost::system::error_code ignored;
+        socket_.non_blocking(true, ignored);  // for the synchronous first try in StartWrite
+        last_rx_ = Clock::now();
+        hello_deadline_ = last_rx_ + kHelloTimeout;
+        asio::co_spawn(socket_.get_executor(), Watchdog(self), asio::detached);
         co_await ReaderLoop();
-        closed_ = true;
-        wake_.cancel();
-        hello_timer_.cancel();
         if (attached_) server_.services.hub.Detach(this);
     }
 
 private:
-    awaitable<void> HelloDeadline(std::shared_ptr<WsConnection>) {
-        hello_timer_.expires_after(kHelloTimeout);
-        auto [ec] = co_await hello_timer_.async_wait(kTuple);
-        if (!ec && !hello_done_) BeginClose(4000, "hello expected");
+    struct Delivery {
+        realtime::Frame frame;
+        std::int64_t pos;
+    };
+    // Ping after 15 s without receiving anything, drop the connection after 30 s (RFC 6455 §5.5.2);
+    // a close handshake we started gets 10 s to complete.
+    static constexpr auto kPingAfter = std::chrono::seconds(15);
+    static constexpr auto kIdleTimeout = std::chrono::seconds(30);
+    static constexpr auto kCloseTimeout = std::chrono::seconds(10);
+    static constexpr std::size_t kMaxMessage = 64 * 1024;
+    static constexpr std::size_t kReadChunk = 512;
+    static constexpr std::size_t kMaxFramesPerWrite = 256;
+
+    // Ping, hello deadline, idle timeout and close deadline on one timer.
+    awaitable<void> Watchdog(std::shared_ptr<WsConnection>) {
+        while (!closed_) {
+            auto now = Clock::now();
+            if (!hello_done_ && !close_code_ && now >= hello_deadline_) BeginClose(4000, "hello expected");
+            if ((close_code_ && now >= close_deadline_) || now - last_rx_ >= kIdleTimeout) {
+                Drop();
+                break;
+            }
+            if (!ping_sent_ && !close_code_ && now - last_rx_ >= kPingAfter) {
+                ping_sent_ = true;
+                control_ += ws::ServerControlFrame(ws::Opcode::kPing, {});
+                StartWrite();
+            }
+            auto next = last_rx_ + (ping_sent_ ? kIdleTimeout : kPingAfter);
+            if (!hello_done_) next = std::min(next, hello_deadline_);
+            if (close_code_) next = std::min(next, close_deadline_);
+            timer_.expires_at(next);
+            co_await timer_.async_wait(kTuple);  // cancelled by BeginClose to recompute
+        }
     }
 
+    // Reads raw bytes and parses the client's masked frames (RFC 6455 §5).
     awaitable<void> ReaderLoop() {
-        beast::flat_buffer buffer;
+        std::size_t used = 0, want = 0;
         for (;;) {
-            auto [ec, n] = co_await ws_.async_read(buffer, kTuple);
-            if (ec) co_return;
-            std::string text = beast::buffers_to_string(buffer.data());
-            buffer.consume(buffer.size());
-            co_await OnClientFrame(text);
-            if (close_code_) co_return;
+            if (in_.size() < std::max(used + kReadChunk, want)) in_.resize(std::max(used + kReadChunk, want));
+            auto [ec, n] = co_await socket_.async_read_some(asio::buffer(in_.data() + used, in_.size() - used), kTuple);
+            if (ec || closed_) {
+                Drop();
+                co_return;
+            }
+            used += n;
+            last_rx_ = Clock::now();
+            ping_sent_ = false;
+            std::size_t off = 0;
+            want = 0;
+            while (off < used) {
+                ws::FrameHeader h;
+                auto r = ws::ParseClientHeader(in_.data() + off, used - off, h);
+                if (r == ws::ParseResult::kIncomplete) break;
+                if (r == ws::ParseResult::kProtocolError || !KnownOpcode(h.opcode)) {
+                    Fail(1002, "protocol error");
+                    co_return;
+                }
+                if (h.payload_size > kMaxMessage - message_.size()) {
+                    Fail(1009, "message too big");
+                    co_return;
+                }
+                if (used - off - h.header_size < h.payload_size) {
+                    want = h.header_size + static_cast<std::size_t>(h.payload_size);
+                    break;
+                }
+                auto* payload = in_.data() + off + h.header_size;
+                auto size = static_cast<std::size_t>(h.payload_size);
+                ws::Unmask(payload, size, h.mask);
+                off += h.header_size + size;
+                if (!co_await OnWireFrame(h, std::string_view(reinterpret_cast<const char*>(payload), size)))
+                    co_return;
+            }
+            if (off > 0) {
+                std::copy(in_.begin() + static_cast<std::ptrdiff_t>(off), in_.begin() + static_cast<std::ptrdiff_t>(used),
+                          in_.begin());
+                used -= off;
+            }
+            // A large message grew the buffer: give the memory back once it has been handled.
+            if (used == 0 && in_.capacity() > 4 * kReadChunk) std::vector<std::uint8_t>().swap(in_);
         }
+    }
+
+    static bool KnownOpcode(std::uint8_t op) {
+        using ws::Opcode;
+        for (Opcode known : {Opcode::kContinuation, Opcode::kText, Opcode::kBinary, Opcode::kClose, Opcode::kPing,
+                             Opcode::kPong}) {
+            if (op == static_cast<std::uint8_t>(known)) return true;
+        }
+        return false;
+    }
+
+    // One frame from the client, unmasked. Returns false when the reader should stop.
+    awaitable<bool> OnWireFrame(const ws::FrameHeader& h, std::string_view payload) {
+        switch (static_cast<ws::Opcode>(h.opcode)) {
+            case ws::Opcode::kPing:
+                control_ += ws::ServerControlFrame(ws::Opcode::kPong, payload);
+                StartWrite();
+                co_return true;
+            case ws::Opcode::kPong:
+                co_return true;
+            case ws::Opcode::kClose: {
+                int code = 0;
+                if (payload.size() == 1) {
+                    Fail(1002, "protocol error");
+                    co_return false;
+                }
+                if (payload.size() >= 2)
+                    code = (static_cast<std::uint8_t>(payload[0]) << 8) | static_cast<std::uint8_t>(payload[1]);
+                peer_closed_ = true;
+                if (close_sent_) {
+                    Drop();  // our close was answered: the server ends TCP first (§7.1.1)
+                } else {
+                    BeginClose(code, "");  // echo the code (§5.5.1); Drop follows the write
+                }
+                co_return false;
+            }
+            case ws::Opcode::kText:
+            case ws::Opcode::kBinary:
+                if (in_message_) {
+                    Fail(1002, "protocol error");  // a new message inside a fragmented one
+                    co_return false;
+                }
+                message_text_ = h.opcode == static_cast<std::uint8_t>(ws::Opcode::kText);
+                in_message_ = true;
+                break;
+            case ws::Opcode::kContinuation:
+                if (!in_message_) {
+                    Fail(1002, "protocol error");
+                    co_return false;
+                }
+                break;
+            default:
+                Fail(1002, "protocol error");
+                co_return false;
+        }
+        message_.append(payload);
+        if (!h.fin) co_return true;
+        in_message_ = false;
+        std::string message;
+        message.swap(message_);
+        if (message_text_ && !text::IsValidUtf8(message)) {
+            Fail(1007, "invalid UTF-8");  // §8.1
+            co_return false;
+        }
+        if (close_code_ || closed_) co_return true;  // keep reading until the peer's close
+        co_await OnClientFrame(message);
+        StartWrite();
+        co_return !closed_;
     }
 
     void SendError(std::string_view code, std::string_view message) {
@@ -316,7 +474,6 @@ private:
         }
         attached_ = true;
         hello_done_ = true;
-        hello_timer_.cancel();
         Enqueue(std::make_shared<const std::string>(boost::json::serialize(boost::json::object{
             {"type", "hello_ok"}, {"user_id", IdToString(user_id())}, {"head", *head}})));
         if (!last_pos) {
@@ -341,11 +498,12 @@ private:
                     last_sent_ = e.pos;
                     Enqueue(std::make_shared<const std::string>(realtime::EventFrame(e)));
                 }
+                StartWrite();
                 if (close_code_ || closed_) co_return;
                 if (static_cast<int>(page->size()) < kReplayPage) break;
                 // Let the client drain before reading the next page, so replay obeys the queue bound.
                 while (queue_.size() > kMaxQueuedFrames / 4 && !closed_ && !close_code_) {
-                    asio::steady_timer t(ws_.get_executor(), std::chrono::milliseconds(5));
+                    asio::steady_timer t(socket_.get_executor(), std::chrono::milliseconds(5));
                     co_await t.async_wait(kTuple);
                 }
             }
@@ -360,6 +518,18 @@ private:
         pending_.clear();
         Enqueue(std::make_shared<const std::string>(
             boost::json::serialize(boost::json::object{{"type", "synced"}, {"pos", last_sent_}})));
+        StartWrite();
+    }
+
+    void DrainInbox() {
+        {
+            std::lock_guard lock(inbox_mu_);
+            drained_.swap(inbox_);
+            drain_posted_ = false;
+        }
+        for (auto& d : drained_) OnFrame(std::move(d.frame), d.pos);
+        drained_.clear();
+        StartWrite();
     }
 
     void OnFrame(realtime::Frame frame, std::int64_t pos) {
@@ -381,6 +551,7 @@ private:
         Enqueue(std::move(frame));
     }
 
+    // Queues a text frame; the caller calls StartWrite once it has queued what it has.
     void Enqueue(realtime::Frame frame) {
         if (closed_ || close_code_) return;
         if (queue_.size() >= kMaxQueuedFrames || queued_bytes_ + frame->size() > kMaxQueuedBytes) {
@@ -389,63 +560,146 @@ private:
         }
         queued_bytes_ += frame->size();
         queue_.push_back(std::move(frame));
-        wake_.cancel();
     }
 
     void BeginClose(int code, std::string reason) {
         if (close_code_ || closed_) return;
         close_code_ = code;
         close_reason_ = std::move(reason);
-        wake_.cancel();
+        close_deadline_ = Clock::now() + kCloseTimeout;
+        timer_.cancel();
+        StartWrite();
     }
 
-    awaitable<void> WriterLoop(std::shared_ptr<WsConnection>) {
-        while (!closed_) {
-            if (close_code_) {
-                queue_.clear();
-                queued_bytes_ = 0;
-                websocket::close_reason cr(static_cast<websocket::close_code>(close_code_));
-                cr.reason = close_reason_;
-                co_await ws_.async_close(cr, kTuple);
-                closed_ = true;
-                break;
-            }
-            if (queue_.empty()) {
-                wake_.expires_at(asio::steady_timer::time_point::max());
-                co_await wake_.async_wait(kTuple);
-                continue;
-            }
-            realtime::Frame frame = queue_.front();
-            ws_.text(true);
-            auto [ec, n] = co_await ws_.async_write(asio::buffer(*frame), kTuple);
-            if (!queue_.empty() && queue_.front() == frame) {
-                queued_bytes_ -= frame->size();
-                queue_.pop_front();
-            }
-            if (ec) {
-                closed_ = true;
-                break;
-            }
+    // The close frame with `code`, then the connection is dropped without waiting for the answer.
+    void Fail(int code, std::string reason) {
+        drop_after_close_ = true;
+        if (close_sent_) {
+            Drop();
+            return;
         }
-        // Make sure the reader stops too.
-        beast::get_lowest_layer(ws_).socket().close();
+        BeginClose(code, std::move(reason));
+        if (!close_code_) Drop();
+    }
+
+    // Writes whatever is queued, control frames first, in one gathered write: the frames stay in
+    // queue_ (counted against the bound) until the write completes.
+    void StartWrite() {
+        if (writing_ || closed_ || close_sent_) return;
+        bufs_.clear();
+        if (close_code_) {
+            queue_.clear();
+            queued_bytes_ = 0;
+            control_ = ws::ServerCloseFrame(close_code_, close_reason_);
+            close_sent_ = true;
+        }
+        if (!control_.empty()) {
+            writing_control_.swap(control_);
+            control_.clear();
+            bufs_.push_back(asio::buffer(writing_control_));
+        }
+        writing_frames_ = std::min(queue_.size(), kMaxFramesPerWrite);
+        if (headers_.size() < writing_frames_) headers_.resize(writing_frames_);
+        for (std::size_t i = 0; i < writing_frames_; ++i) {
+            const std::string& f = *queue_[i];
+            std::size_t n = ws::EncodeServerHeader(ws::Opcode::kText, f.size(), headers_[i].data());
+            bufs_.push_back(asio::buffer(headers_[i].data(), n));
+            bufs_.push_back(asio::buffer(f));
+        }
+        if (bufs_.empty()) return;
+        WsWrites()->Add();
+        if (writing_frames_) WsFramesWritten()->Add(static_cast<double>(writing_frames_));
+        writing_ = true;
+        // Try the write at once (the socket is non-blocking): usually it all fits in the socket
+        // buffer and completes here, without a completion handler. Only what does not fit waits.
+        boost::system::error_code ec;
+        std::size_t written = asio::write(socket_, std::span<const asio::const_buffer>(bufs_), ec);
+        if (ec != asio::error::would_block) {
+            OnWritten(ec);
+            return;
+        }
+        std::size_t first = 0;
+        while (first < bufs_.size() && written >= bufs_[first].size()) written -= bufs_[first++].size();
+        if (first < bufs_.size()) bufs_[first] += written;
+        asio::async_write(socket_, std::span<const asio::const_buffer>(bufs_).subspan(first),
+                          [self = shared_from_this()](boost::system::error_code aec, std::size_t) {
+                              self->OnWritten(aec);
+                          });
+    }
+
+    void OnWritten(boost::system::error_code ec) {
+        writing_ = false;
+        writing_control_.clear();
+        for (std::size_t i = 0; i < writing_frames_; ++i) {
+            queued_bytes_ -= queue_.front()->size();
+            queue_.pop_front();
+        }
+        writing_frames_ = 0;
+        if (bufs_.capacity() > 4 * kMaxFramesPerWrite) {
+            std::vector<asio::const_buffer>().swap(bufs_);
+            std::vector<std::array<std::uint8_t, 10>>().swap(headers_);
+        }
+        if (ec || (close_sent_ && (peer_closed_ || drop_after_close_))) {
+            Drop();
+            return;
+        }
+        StartWrite();
+    }
+
+    void Drop() {
+        if (closed_) return;
+        closed_ = true;
+        boost::system::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_both, ignored);
+        socket_.close(ignored);
+        timer_.cancel();
     }
 
     Server::Impl& server_;
-    websocket::stream<beast::tcp_stream> ws_;
-    asio::steady_timer wake_;
-    asio::steady_timer hello_timer_;
+    tcp::socket socket_;
+    asio::steady_timer timer_;
+
+    std::mutex inbox_mu_;
+    std::vector<Delivery> inbox_;  // guarded by inbox_mu_
+    bool drain_posted_ = false;    // guarded by inbox_mu_
+    std::vector<Delivery> drained_;
+
+    // Reading.
+    std::vector<std::uint8_t> in_;
+    std::string message_;  // a fragmented message being assembled
+    bool in_message_ = false;
+    bool message_text_ = false;
+    Clock::time_point last_rx_;
+    Clock::time_point hello_deadline_;
+    Clock::time_point close_deadline_;
+    bool ping_sent_ = false;
+
+    // Writing.
     std::deque<realtime::Frame> queue_;
     std::size_t queued_bytes_ = 0;
+    std::string control_;          // pong/ping frames to send before the next data frames
+    std::string writing_control_;  // the control bytes of the write in flight
+    std::vector<asio::const_buffer> bufs_;
+    std::vector<std::array<std::uint8_t, 10>> headers_;
+    std::size_t writing_frames_ = 0;
+    bool writing_ = false;
+
+    // Session.
     std::vector<std::pair<realtime::Frame, std::int64_t>> pending_;
     std::int64_t last_sent_ = 0;
     bool replaying_ = true;
     bool hello_started_ = false;
     bool hello_done_ = false;
     bool attached_ = false;
-    bool closed_ = false;
+
+    // Closing: close_code_ set → close frame sent after the write in flight → dropped when the peer
+    // answers, or at once after a protocol error (drop_after_close_), or at close_deadline_.
     int close_code_ = 0;
     std::string close_reason_;
+    bool close_sent_ = false;
+    bool peer_closed_ = false;
+    bool drop_after_close_ = false;
+    bool closed_ = false;
 };
 
 awaitable<void> Server::Impl::Listen() {
@@ -737,10 +991,19 @@ awaitable<void> Server::Impl::StartWebSocket(beast::tcp_stream stream, bhttp::re
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         co_return;
     }
+    websocket::stream<beast::tcp_stream> handshake(std::move(stream));
+    beast::get_lowest_layer(handshake).expires_never();
+    handshake.set_option(websocket::stream_base::timeout{std::chrono::seconds(10), websocket::stream_base::none(), false});
+    handshake.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(bhttp::field::server, "veche"); }));
+    // No extensions: the connection writes its own frames (WsConnection), and they are never deflated.
+    handshake.set_option(websocket::permessage_deflate{});
+    auto [aec] = co_await handshake.async_accept(req, kTuple);
+    if (aec) co_return;
     m.requests("/api/v1/ws", "GET", 101)->Add();
     spdlog::debug("ws open user={} session={} remote={}", ctx->user.id, ctx->session.id, remote_ip);
-    auto conn = std::make_shared<WsConnection>(*this, std::move(stream), *ctx);
-    co_await conn->Run(std::move(req));
+    auto conn = std::make_shared<WsConnection>(*this, beast::get_lowest_layer(handshake).release_socket(), *ctx);
+    co_await conn->Run();
 }
 
 void Server::Impl::BeginShutdown() {

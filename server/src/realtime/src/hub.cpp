@@ -130,40 +130,44 @@ void Hub::Detach(const Subscriber* sub) {
     }
 }
 
-void Hub::DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos,
-                              std::unordered_set<const Subscriber*>& seen) {
+std::size_t Hub::DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos,
+                                     std::vector<Subscriber*>& touched) {
     auto it = by_user_.find(user_id);
-    if (it == by_user_.end()) return;
+    if (it == by_user_.end()) return 0;
     for (const auto& s : it->second) {
-        if (seen.insert(s.get()).second) {
-            s->Deliver(frame, pos);
-            EventsSent()->Add();
+        s->Deliver(frame, pos);
+        if (s->hub_batch_ != batch_) {
+            s->hub_batch_ = batch_;
+            touched.push_back(s.get());
         }
     }
+    return it->second.size();
 }
 
 void Hub::Publish(const std::vector<Event>& events) {
     std::lock_guard lock(mu_);
-    std::unordered_set<const Subscriber*> seen;
+    ++batch_;
+    std::vector<Subscriber*> touched;
+    std::size_t sent = 0;
     for (const auto& e : events) {
-        seen.clear();
         auto frame = std::make_shared<const std::string>(EventFrame(e));
         if (e.membership == MembershipChange::kAdd && by_user_.count(e.target_user_id)) {
             chats_by_user_[e.target_user_id].insert(e.chat_id);
             users_by_chat_[e.chat_id].insert(e.target_user_id);
         }
         if (e.broadcast) {
-            for (const auto& [uid, conns] : by_user_) {
-                for (const auto& s : conns) s->Deliver(frame, e.pos);
-                EventsSent()->Add(static_cast<double>(conns.size()));
-            }
+            for (const auto& [uid, conns] : by_user_) sent += DeliverToUserLocked(uid, frame, e.pos, touched);
         } else {
+            const std::unordered_set<Id>* members = nullptr;
             if (e.chat_id != 0) {
                 if (auto it = users_by_chat_.find(e.chat_id); it != users_by_chat_.end()) {
-                    for (Id uid : it->second) DeliverToUserLocked(uid, frame, e.pos, seen);
+                    members = &it->second;
+                    for (Id uid : it->second) sent += DeliverToUserLocked(uid, frame, e.pos, touched);
                 }
             }
-            if (e.target_user_id != 0) DeliverToUserLocked(e.target_user_id, frame, e.pos, seen);
+            // A target who is also a member already has it: every connection gets an event once.
+            if (e.target_user_id != 0 && !(members && members->count(e.target_user_id)))
+                sent += DeliverToUserLocked(e.target_user_id, frame, e.pos, touched);
         }
         if (e.membership == MembershipChange::kRemove) {
             if (auto mine = chats_by_user_.find(e.target_user_id); mine != chats_by_user_.end())
@@ -175,6 +179,8 @@ void Hub::Publish(const std::vector<Event>& events) {
         }
         last_published_ = std::max(last_published_, e.pos);
     }
+    EventsSent()->Add(static_cast<double>(sent));
+    for (Subscriber* s : touched) s->Flush();
 }
 
 void Hub::OnSessionsRevoked(const std::vector<Id>& session_ids) {
@@ -225,7 +231,10 @@ void Hub::DeliverTypingLocked(Id user_id, Id chat_id) {
     for (Id uid : it->second) {
         if (uid == user_id) continue;
         if (auto conns = by_user_.find(uid); conns != by_user_.end()) {
-            for (const auto& s : conns->second) s->Deliver(frame, 0);
+            for (const auto& s : conns->second) {
+                s->Deliver(frame, 0);
+                s->Flush();
+            }
         }
     }
 }
@@ -310,7 +319,10 @@ void Hub::PresenceLoop() {
         {
             std::lock_guard hub_lock(mu_);
             for (const auto& [uid, conns] : by_user_) {
-                for (const auto& s : conns) s->Deliver(frame, 0);
+                for (const auto& s : conns) {
+                    s->Deliver(frame, 0);
+                    s->Flush();
+                }
             }
         }
         lock.lock();

@@ -3,7 +3,9 @@
 // connections of revoked sessions. Transport-agnostic: a connection is a Subscriber.
 //
 // Each event is serialized once into an immutable frame shared by every recipient. Subscribers
-// receive frames in position order; Deliver must not block (it queues and returns).
+// receive frames in position order; Deliver must not block (it queues and returns). After the
+// frames of one batch (one Publish, one presence or typing frame) the hub calls Flush once on every
+// subscriber that got one, so a transport can hand a whole batch to its connection in one step.
 // Thread-safe.
 
 #include <condition_variable>
@@ -36,14 +38,18 @@ public:
     virtual ~Subscriber() = default;
     // `pos` is 0 for frames outside the event log (presence).
     virtual void Deliver(Frame frame, std::int64_t pos) = 0;
+    // The end of a batch of Deliver calls (see above); called with the hub's lock held.
+    virtual void Flush() {}
     virtual void Close(int code, std::string reason) = 0;
 
     Id user_id() const { return user_id_; }
     Id session_id() const { return session_id_; }
 
 private:
+    friend class Hub;
     Id user_id_;
     Id session_id_;
+    std::uint64_t hub_batch_ = 0;  // the last Publish batch that reached it (guarded by the hub's lock)
 };
 
 // The other nodes of a cluster, as the hub sees them: where its ephemeral signals go, and who is
@@ -102,8 +108,8 @@ private:
     void DeliverTypingLocked(Id user_id, Id chat_id);
     bool IsConnectedHere(Id user_id) const;
     void PresenceLoop();
-    void DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos,
-                             std::unordered_set<const Subscriber*>& seen);
+    // Delivers to every connection of `user_id`, remembers them for the batch's Flush, returns how many.
+    std::size_t DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos, std::vector<Subscriber*>& touched);
 
     storage::Database& db_;
     chat::ChatService& chats_;
@@ -115,6 +121,7 @@ private:
     std::unordered_map<Id, std::unordered_set<Id>> users_by_chat_;  // only users with connections
     std::unordered_map<Id, std::unordered_set<Id>> chats_by_user_;
     std::int64_t last_published_ = 0;
+    std::uint64_t batch_ = 0;  // numbers Publish batches, so each recipient is flushed once
     std::unordered_map<std::string, std::int64_t> last_typing_;  // "user:chat" → ms
 
     // Presence changes are coalesced into one frame per interval, so that a reconnect storm of N
