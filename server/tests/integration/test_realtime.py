@@ -463,3 +463,29 @@ def test_ws_client_that_stops_reading_is_closed_with_4008_and_resumes(server, ws
     got = [e["pos"] for e in resumed.events() if e["pos"] <= want[-1]]
     assert got == want
     assert watcher.pos_violations == [] and resumed.pos_violations == []
+
+
+def test_ws_server_pings_a_silent_client_after_15s(server):
+    """Keep-alive is the server's own now (RFC 6455 §5.5.2): a ping after 15 s without traffic,
+    and a client that answers it stays connected."""
+    import websocket
+
+    a = make_user(server)
+    ws = websocket.create_connection(server.ws_url, header=[f"Authorization: Bearer {a.token}"], timeout=25)
+    try:
+        ws.send(json.dumps({"type": "hello"}))
+        t0 = time.monotonic()
+        while True:
+            op, data = ws.recv_data(control_frame=True)
+            if op == websocket.ABNF.OPCODE_PING:
+                break
+        elapsed = time.monotonic() - t0
+        assert 13 <= elapsed <= 18, f"ping after {elapsed:.1f}s"
+        ws.pong(data)
+        ws.send(json.dumps({"type": "ping"}))
+        while True:
+            op, data = ws.recv_data(control_frame=True)
+            if op == websocket.ABNF.OPCODE_TEXT and json.loads(data).get("type") == "pong":
+                break
+    finally:
+        ws.close()
