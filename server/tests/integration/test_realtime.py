@@ -406,3 +406,86 @@ def test_ws_server_frames_survive_a_large_burst_read_in_one_piece(server, ws_fac
     assert got == [m["id"] for m in sent]
     assert ws.pos_violations == []
     assert last["chat_id"] == chat["id"]
+
+
+def test_ws_client_that_stops_reading_is_closed_with_4008_and_resumes(server, ws_factory):
+    """The per-connection queue is bounded (10,000 frames / 8 MiB): a client that stops reading is
+    closed with 4008 rather than growing the server, and resumes from its last position."""
+    import socket
+    import websocket
+
+    a, b = make_user(server), make_user(server)
+    chat = a.create_chat("group", member_ids=[b])
+    stalled = websocket.create_connection(
+        server.ws_url, header=[f"Authorization: Bearer {b.token}"], timeout=10,
+        sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),))
+    stalled.send(json.dumps({"type": "hello"}))
+    watcher = ws_factory(server, b)
+    text = "ж" * 8000  # ~16 KB per frame
+    stop = threading.Event()
+
+    def post(client):
+        while not stop.is_set():
+            client.send(chat["id"], text)
+
+    posters = [threading.Thread(target=post, args=(a.clone(),), daemon=True) for _ in range(4)]
+    for t in posters:
+        t.start()
+    try:
+        # Read nothing until the queue must have overflowed: 8 MiB plus whatever the kernel buffers.
+        deadline = time.monotonic() + 60
+        while len(watcher.events("message.created")) < 1500 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        for t in posters:
+            t.join(30)
+    assert len(watcher.events("message.created")) >= 1500
+    # Now drain the stalled connection: frames, then the close frame with 4008.
+    stalled.settimeout(10)
+    last_pos, code = None, None
+    while True:
+        op, data = stalled.recv_data(control_frame=True)
+        if op == websocket.ABNF.OPCODE_CLOSE:
+            code = int.from_bytes(data[:2], "big")
+            break
+        if op == websocket.ABNF.OPCODE_TEXT:
+            f = json.loads(data)
+            if f.get("type") == "event":
+                last_pos = f["pos"]
+    stalled.close()
+    assert code == 4008
+    # Resuming from the last position received gets the rest, in order and without gaps, although
+    # the replay alone is more than the 8 MiB the queue may hold (replay waits for the client).
+    want = [e["pos"] for e in watcher.events() if e["pos"] > last_pos]
+    assert len(want) * 16000 > 8 << 20, len(want)
+    resumed = ws_factory(server, b, last_pos=last_pos, timeout=30)
+    got = [e["pos"] for e in resumed.events() if e["pos"] <= want[-1]]
+    assert got == want
+    assert watcher.pos_violations == [] and resumed.pos_violations == []
+
+
+def test_ws_server_pings_a_silent_client_after_15s(server):
+    """Keep-alive is the server's own now (RFC 6455 §5.5.2): a ping after 15 s without traffic,
+    and a client that answers it stays connected."""
+    import websocket
+
+    a = make_user(server)
+    ws = websocket.create_connection(server.ws_url, header=[f"Authorization: Bearer {a.token}"], timeout=25)
+    try:
+        ws.send(json.dumps({"type": "hello"}))
+        t0 = time.monotonic()
+        while True:
+            op, data = ws.recv_data(control_frame=True)
+            if op == websocket.ABNF.OPCODE_PING:
+                break
+        elapsed = time.monotonic() - t0
+        assert 13 <= elapsed <= 18, f"ping after {elapsed:.1f}s"
+        ws.pong(data)
+        ws.send(json.dumps({"type": "ping"}))
+        while True:
+            op, data = ws.recv_data(control_frame=True)
+            if op == websocket.ABNF.OPCODE_TEXT and json.loads(data).get("type") == "pong":
+                break
+    finally:
+        ws.close()

@@ -495,17 +495,21 @@ private:
                     co_return;
                 }
                 for (const auto& e : *page) {
+                    // Let the client drain while replaying, so that replay obeys the queue bound
+                    // in frames and in bytes (a page of large messages alone can exceed 8 MiB).
+                    while ((queue_.size() > kMaxQueuedFrames / 4 || queued_bytes_ > kMaxQueuedBytes / 4) &&
+                           !closed_ && !close_code_) {
+                        StartWrite();
+                        asio::steady_timer t(socket_.get_executor(), std::chrono::milliseconds(5));
+                        co_await t.async_wait(kTuple);
+                    }
+                    if (close_code_ || closed_) co_return;
                     last_sent_ = e.pos;
                     Enqueue(std::make_shared<const std::string>(realtime::EventFrame(e)));
                 }
                 StartWrite();
                 if (close_code_ || closed_) co_return;
                 if (static_cast<int>(page->size()) < kReplayPage) break;
-                // Let the client drain before reading the next page, so replay obeys the queue bound.
-                while (queue_.size() > kMaxQueuedFrames / 4 && !closed_ && !close_code_) {
-                    asio::steady_timer t(socket_.get_executor(), std::chrono::milliseconds(5));
-                    co_await t.async_wait(kTuple);
-                }
             }
         }
         replaying_ = false;
