@@ -170,6 +170,7 @@ ServerProc LaunchServer(const std::string& bin, const std::string& data_dir,
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     s.dir = tmpl;
     std::string data = data_dir.empty() ? s.dir + "/data" : data_dir;
+    s.data_dir = data;
     s.port = FreePort();
     s.admin_password = admin_password;
     std::string listen = "127.0.0.1:" + std::to_string(s.port);
@@ -215,7 +216,19 @@ bool WaitHealthy(const ServerProc& s, int seconds) {
     return false;
 }
 
+ProcSample SampleServer(const ServerProc& s) {
+    ProcSample total = SampleProc(s.pid);
+    for (const auto& o : s.others) {
+        ProcSample p = SampleProc(o.pid);
+        total.cpu_seconds += p.cpu_seconds;
+        total.rss_kib += p.rss_kib;
+        total.ok = total.ok && p.ok;
+    }
+    return total;
+}
+
 void StopServer(ServerProc& s) {
+    for (auto& o : s.others) StopServer(o);
     if (s.launched && s.pid > 0) {
         kill(s.pid, SIGTERM);
         for (int i = 0; i < 100; ++i) {

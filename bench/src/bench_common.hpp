@@ -87,9 +87,19 @@ struct ServerProc {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
     std::string dir;  // temp dir we own (empty when attached)
+    std::string data_dir;
     std::string admin_password;
     bool launched = false;
+    // Cluster runs (--nodes N): the other nodes, sharing this one's database, bus and file tree.
+    std::vector<ServerProc> others;
+    // Node i mod N, to spread clients over a cluster (node 0 is this one). Stable references.
+    const ServerProc& Node(std::size_t i) const {
+        std::size_t k = i % (others.size() + 1);
+        return k == 0 ? *this : others[k - 1];
+    }
 };
+// CPU and RSS summed over every node of `s`.
+ProcSample SampleServer(const ServerProc& s);
 
 // Launches `bin serve` on 127.0.0.1:<free port> with `data_dir` (a fresh temp dir when empty).
 ServerProc LaunchServer(const std::string& bin, const std::string& data_dir,

@@ -36,6 +36,8 @@ void Usage() {
            "             free 127.0.0.1 port) | --port N --admin-password P [--server-pid PID] to attach\n"
            "  common:    --full  --out FILE.json  --threads N  --max-seconds S  --source-ips N\n"
            "             --server-env K=V,K=V (environment of the launched server, e.g. VECHE_WORKERS=256)\n"
+           "             --nodes N (with VECHE_STORAGE=postgresql://… and VECHE_BUS=redis://… in --server-env:\n"
+           "               N cluster nodes; clients and senders are spread round-robin over them)\n"
            "  fanout:    --members M --rates R1,R2.. (msgs/s) --step-seconds --drain-seconds --senders\n"
            "             --sender-conns --users --pad --p99-held-ms --p99-stop-ms\n"
            "  persist:   --users N --concurrency C1,C2.. --step-seconds\n"
@@ -129,6 +131,15 @@ int main(int argc, char** argv) {
             if (!WaitHealthy(server, 30))
                 throw std::runtime_error("server did not become healthy: see " + server.dir);
             std::cerr << "[veche-bench] server pid " << server.pid << " on 127.0.0.1:" << server.port << "\n";
+            // --nodes N (cluster mode; --server-env names VECHE_STORAGE and VECHE_BUS): the first node
+            // has applied the migrations and created the administrator; the others share its files.
+            for (std::int64_t k = 1; k < opt.Int("nodes", 1); ++k) {
+                server.others.push_back(LaunchServer(bin, server.data_dir, "bench-admin-password-1", env));
+                if (!WaitHealthy(server.others.back(), 30))
+                    throw std::runtime_error("node did not become healthy: see " + server.others.back().dir);
+                std::cerr << "[veche-bench] node pid " << server.others.back().pid << " on 127.0.0.1:"
+                          << server.others.back().port << "\n";
+            }
         }
 
         std::size_t threads = static_cast<std::size_t>(opt.Int("threads", 1));
@@ -188,6 +199,7 @@ int main(int argc, char** argv) {
         ctx.result["client_threads"] = threads;
         ctx.result["mode"] = opt.Flag("full") ? "full" : "quick";
         if (opt.Has("server-env")) ctx.result["server_env"] = opt.Str("server-env", "");
+        ctx.result["nodes"] = server.others.size() + 1;
         StopServer(server);
         PrintSummary(scenario, ctx.result);
         std::string out = opt.Str("out", "");

@@ -36,7 +36,7 @@ struct ClientSet {
         done = std::make_unique<Latch>(c.ios[0]->get_executor(), n);
         for (std::size_t i = 0; i < n; ++i) {
             auto ex = c.ios[i % c.ios.size()]->get_executor();
-            clients.push_back(std::make_unique<WsClient>(ex, c.server, users[i % users.size()].token,
+            clients.push_back(std::make_unique<WsClient>(ex, c.server.Node(i), users[i % users.size()].token,
                                                          SourceIp(i, nsrc), shared, reconnect));
             WsClient* cl = clients.back().get();
             Latch* l = done.get();
@@ -75,24 +75,24 @@ double MachineBusySeconds() {
 }
 
 struct ServerCpu {
-    pid_t pid;
+    const ServerProc& srv;
     ProcSample a, self_a;
     double machine_a;
     std::int64_t t0;
-    explicit ServerCpu(pid_t p)
-        : pid(p),
-          a(SampleProc(p)),
+    explicit ServerCpu(const ServerProc& s)
+        : srv(s),
+          a(SampleServer(s)),
           self_a(SampleProc(getpid())),
           machine_a(MachineBusySeconds()),
           t0(NowNs()) {}
     double Pct() const {
-        ProcSample b = SampleProc(pid);
+        ProcSample b = SampleServer(srv);
         double span = (NowNs() - t0) / 1e9;
         return b.ok && a.ok && span > 0 ? Round(100.0 * (b.cpu_seconds - a.cpu_seconds) / span) : -1;
     }
     // {"server_cpu_pct","bench_cpu_pct","other_cpu_pct","loadavg"}; 100 % = one core.
     boost::json::object Json() const {
-        ProcSample b = SampleProc(pid), self_b = SampleProc(getpid());
+        ProcSample b = SampleServer(srv), self_b = SampleProc(getpid());
         double span = (NowNs() - t0) / 1e9;
         double server = b.ok && a.ok ? b.cpu_seconds - a.cpu_seconds : 0;
         double self = self_b.cpu_seconds - self_a.cpu_seconds;
@@ -216,7 +216,7 @@ static Task<bool> FanoutImpl(Context& c, std::size_t members, std::vector<std::i
     (void)full;
 
     auto setup = co_await SetupChannel(c, n_users);
-    auto rss_before = SampleProc(c.server.pid);
+    auto rss_before = SampleServer(c.server);
     ClientSet cs;
     cs.shared.run = static_cast<std::uint32_t>(NowNs() % 1000000000);
     cs.shared.track_seq = verify;
@@ -227,11 +227,11 @@ static Task<bool> FanoutImpl(Context& c, std::size_t members, std::vector<std::i
     Log("fanout: " + std::to_string(ready) + "/" + std::to_string(members) + " connected in " +
         std::to_string(Round(connect_s, 2)) + " s");
     co_await SleepFor(std::chrono::seconds(2));
-    auto rss_joined = SampleProc(c.server.pid);
+    auto rss_joined = SampleServer(c.server);
 
     std::vector<std::unique_ptr<Http>> conns;
     for (std::size_t i = 0; i < senders * per_sender; ++i)
-        conns.push_back(std::make_unique<Http>(ex, c.server.host, c.server.port));
+        conns.push_back(std::make_unique<Http>(ex, c.server.Node(i).host, c.server.Node(i).port));
 
     boost::json::array steps;
     bool ok = ready == members;
@@ -250,7 +250,7 @@ static Task<bool> FanoutImpl(Context& c, std::size_t members, std::vector<std::i
         plan.seq_base = seq_base;
         plan.t0 = NowNs() + 20'000'000;
         auto writes_before = co_await WsWriteCounters(c);
-        ServerCpu cpu(c.server.pid);
+        ServerCpu cpu(c.server);
         Latch sent(ex, conns.size());
         for (std::size_t w = 0; w < conns.size(); ++w) {
             const User& u = setup.users[w % senders];
@@ -276,7 +276,7 @@ static Task<bool> FanoutImpl(Context& c, std::size_t members, std::vector<std::i
         double ratio = expected ? static_cast<double>(delivered) / static_cast<double>(expected) : 0;
         double per_s = span > 0 ? delivered / span : 0;
         double p99 = cs.shared.latency.PercentileMs(0.99);
-        auto rss = SampleProc(c.server.pid);
+        auto rss = SampleServer(c.server);
         auto writes_after = co_await WsWriteCounters(c);
         double writes = writes_after.first - writes_before.first;
         double frames_per_write = writes > 0 ? (writes_after.second - writes_before.second) / writes : 0;
@@ -432,12 +432,14 @@ Task<bool> RunPersist(Context& c) {
     std::uint64_t seq = 0;
     for (auto level : levels) {
         std::vector<std::unique_ptr<Http>> conns;
-        for (std::int64_t i = 0; i < level; ++i)
-            conns.push_back(std::make_unique<Http>(ex, c.server.host, c.server.port));
+        for (std::int64_t i = 0; i < level; ++i) {
+            const auto& node = c.server.Node(static_cast<std::size_t>(i));
+            conns.push_back(std::make_unique<Http>(ex, node.host, node.port));
+        }
         Histogram ack;
         std::atomic<std::uint64_t> acked{0}, failed{0};
         std::int64_t t0 = NowNs(), t_end = t0 + static_cast<std::int64_t>(step_s * 1e9);
-        ServerCpu cpu(c.server.pid);
+        ServerCpu cpu(c.server);
         Latch done(ex, conns.size());
         for (std::size_t w = 0; w < conns.size(); ++w) {
             asio::co_spawn(
@@ -466,7 +468,7 @@ Task<bool> RunPersist(Context& c) {
         double span = (NowNs() - t0) / 1e9;
         double rate = acked.load() / span;
         best = std::max(best, rate);
-        auto rss = SampleProc(c.server.pid);
+        auto rss = SampleServer(c.server);
         steps.push_back(boost::json::object{{"concurrency", level},
                                             {"acked", acked.load()},
                                             {"failed", failed.load()},
@@ -562,10 +564,10 @@ Task<bool> RunIdle(Context& c) {
     // Per-connection RSS is measured against the server before its first connection: memory freed by
     // an earlier run stays in the allocator, so "after minus before this run" would undercount.
     co_await SleepFor(std::chrono::seconds(2));
-    const auto baseline = SampleProc(c.server.pid);
+    const auto baseline = SampleServer(c.server);
     for (auto count : counts) {
         co_await SleepFor(std::chrono::seconds(2));
-        auto before = SampleProc(c.server.pid);
+        auto before = SampleServer(c.server);
         std::size_t procs = (static_cast<std::size_t>(count) + per_proc - 1) / per_proc;
         struct Child {
             pid_t pid;
@@ -615,7 +617,7 @@ Task<bool> RunIdle(Context& c) {
         }
         double connect_s = (NowNs() - t0) / 1e9;
         co_await SleepFor(std::chrono::seconds(3));
-        auto after = SampleProc(c.server.pid);
+        auto after = SampleServer(c.server);
         double per_conn =
             ready ? static_cast<double>(after.rss_kib - baseline.rss_kib) / static_cast<double>(ready) : 0;
         Log("idle " + std::to_string(count) + ": " + std::to_string(ready) + " ready in " +
@@ -685,7 +687,7 @@ Task<bool> RunReconnect(Context& c) {
             asio::detached);
     }
     co_await SleepFor(std::chrono::seconds(2));
-    ServerCpu cpu(c.server.pid);
+    ServerCpu cpu(c.server);
     std::int64_t t_drop = NowNs();
     for (auto& cl : cs.clients) cl->Drop();
     double storm_s =
