@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -98,10 +99,14 @@ void InitVips() {
 FileStore::FileStore(std::string root) : root_(std::move(root)) {
     fs::create_directories(fs::path(root_) / "tmp");
     fs::create_directories(fs::path(root_) / "thumbs");
-    // Leftovers of uploads cut short by a crash.
+    // Leftovers of uploads cut short by a crash. Only old ones: in cluster mode every node shares
+    // this directory, and another node may be streaming an upload into it right now (an upload
+    // that stalls is cut off by the transport's read deadline long before an hour).
+    auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(1);
     for (const auto& e : fs::directory_iterator(fs::path(root_) / "tmp")) {
         std::error_code ec;
-        fs::remove(e.path(), ec);
+        auto written = fs::last_write_time(e.path(), ec);
+        if (!ec && written < cutoff) fs::remove(e.path(), ec);
     }
     InitVips();
 }
