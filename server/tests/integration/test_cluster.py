@@ -161,8 +161,14 @@ def test_three_nodes_lose_one_mid_burst_and_every_acked_message_arrives_once(red
             for s in streams:
                 assert s.pos_violations == [], f"{name}: positions out of order {s.pos_violations[:3]}"
 
+        # Revoking Bob's session through node A closes his WebSocket on node B with 4001.
+        other = login(a, bob.username, bob.password)
+        ws_bob_2 = WsClient(b, bob)
+        expect(other.delete(f"/api/v1/auth/sessions/{bob.session_id}"), 204)
+        wait_until(lambda: ws_bob_2.close_code == 4001, timeout=10, desc="bob's socket on B closed with 4001")
+
         # The history, read through another node, holds every acknowledged message exactly once.
-        history = [m["id"] for m in on(b, bob).all_messages(cid)]
+        history = [m["id"] for m in on(b, other).all_messages(cid)]
         assert len(history) == len(set(history))
         assert want <= set(history)
         # Sends that were never acknowledged (in flight when C died) may or may not have committed;

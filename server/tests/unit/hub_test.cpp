@@ -357,9 +357,28 @@ TEST_F(Hub, RevokingASessionThroughAccountsClosesItsConnection) {
     auto revoked = Connect(alice_, session);
     auto other = Connect(alice_);
     ASSERT_TRUE(accounts_->RevokeSession(alice_.user_id, session).ok());
+    // Closed at once by this node, and again (a no-op for a real connection) when the revocation
+    // event comes back through the log — which is how the other nodes of a cluster learn of it.
+    ASSERT_FALSE(revoked->Closes().empty());
+    for (const auto& c : revoked->Closes()) EXPECT_EQ(c.first, realtime::kCloseRevoked);
+    EXPECT_TRUE(other->Closes().empty());
+}
+
+TEST_F(Hub, RevocationEventFromAnotherNodeClosesTheSessionsConnections) {
+    Id session = GlobalIds().Next();
+    auto revoked = Connect(alice_, session);
+    auto other = Connect(alice_);
+    Event e;
+    e.pos = 200;
+    e.target_user_id = alice_.user_id;
+    e.kind = "session.revoked";
+    e.data_json = "{\"session_ids\":[\"" + IdToString(session) + "\"]}";
+    hub_->Publish({e});
     ASSERT_EQ(revoked->Closes().size(), 1u);
     EXPECT_EQ(revoked->Closes()[0].first, realtime::kCloseRevoked);
+    EXPECT_EQ(revoked->Positions(), std::vector<std::int64_t>{200}) << "the event itself first";
     EXPECT_TRUE(other->Closes().empty());
+    EXPECT_EQ(other->Positions(), std::vector<std::int64_t>{200});
 }
 
 TEST_F(Hub, DetachedConnectionReceivesNothing) {

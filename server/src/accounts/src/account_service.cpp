@@ -69,6 +69,18 @@ void EmitUserUpdated(storage::Tx& tx, const User& u, std::string_view presence) 
     tx.Emit(std::move(e));
 }
 
+// Revocations travel through the event log, so that every node of a cluster closes the sessions'
+// WebSockets (the hub of each node acts on the event), not only the node that took the request.
+void EmitSessionsRevoked(storage::Tx& tx, Id user_id, const std::vector<Id>& session_ids) {
+    boost::json::array ids;
+    for (Id id : session_ids) ids.push_back(boost::json::value(IdToString(id)));
+    Event e;
+    e.target_user_id = user_id;
+    e.kind = "session.revoked";
+    e.data_json = json::Serialize(boost::json::object{{"session_ids", std::move(ids)}});
+    tx.Emit(std::move(e));
+}
+
 void Prune(std::vector<std::int64_t>& v, std::int64_t since) {
     v.erase(std::remove_if(v.begin(), v.end(), [&](std::int64_t t) { return t < since; }), v.end());
 }
@@ -245,6 +257,7 @@ Status AccountService::RevokeSession(Id user_id, Id session_id) {
         if (tx.Exec("UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
                     NowMs(), session_id, user_id) == 0)
             return Error::NotFound("session");
+        EmitSessionsRevoked(tx, user_id, {session_id});
         return {};
     });
     if (st.ok() && listener_) listener_->OnSessionsRevoked({session_id});
@@ -259,6 +272,7 @@ Status AccountService::RevokeAllSessions(Id user_id, std::optional<Id> except) {
             if (!except || st.Int(0) != *except) out.push_back(st.Int(0));
         }
         for (Id id : out) tx.Exec("UPDATE sessions SET revoked_at = ? WHERE id = ?", NowMs(), id);
+        if (!out.empty()) EmitSessionsRevoked(tx, user_id, out);
         return out;
     });
     if (!ids.ok()) return std::move(ids).error();

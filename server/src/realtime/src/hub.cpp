@@ -1,6 +1,7 @@
 #include "veche/realtime/hub.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
@@ -144,7 +145,28 @@ std::size_t Hub::DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_
     return it->second.size();
 }
 
+// The session ids of a `session.revoked` event.
+static std::vector<Id> RevokedSessions(const Event& e) {
+    std::vector<Id> out;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(e.data_json, ec);
+    const auto* ids = !ec && v.is_object() ? v.as_object().if_contains("session_ids") : nullptr;
+    if (!ids || !ids->is_array()) return out;
+    for (const auto& id : ids->as_array()) {
+        if (!id.is_string()) continue;
+        if (auto parsed = ParseId(id.as_string())) out.push_back(*parsed);
+    }
+    return out;
+}
+
 void Hub::Publish(const std::vector<Event>& events) {
+    std::vector<Id> revoked;
+    PublishLocked(events, revoked);
+    // After the event itself went out: the revoked connections learn why, then close (4001).
+    if (!revoked.empty()) OnSessionsRevoked(revoked);
+}
+
+void Hub::PublishLocked(const std::vector<Event>& events, std::vector<Id>& revoked) {
     std::lock_guard lock(mu_);
     ++batch_;
     std::vector<Subscriber*> touched;
@@ -176,6 +198,10 @@ void Hub::Publish(const std::vector<Event>& events) {
                 uc->second.erase(e.target_user_id);
                 if (uc->second.empty()) users_by_chat_.erase(uc);
             }
+        }
+        if (e.kind == "session.revoked") {
+            auto ids = RevokedSessions(e);
+            revoked.insert(revoked.end(), ids.begin(), ids.end());
         }
         last_published_ = std::max(last_published_, e.pos);
     }

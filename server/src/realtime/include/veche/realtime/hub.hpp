@@ -105,6 +105,7 @@ public:
 
 private:
     void QueuePresence(Id user_id, std::string presence);
+    void PublishLocked(const std::vector<Event>& events, std::vector<Id>& revoked);
     void DeliverTypingLocked(Id user_id, Id chat_id);
     bool IsConnectedHere(Id user_id) const;
     void PresenceLoop();
