@@ -27,10 +27,10 @@ const StorageMetrics& Metrics() {
 
 void ObserveReadSeconds(double seconds) { Metrics().read_seconds->Observe(seconds); }
 
-WriteQueue::WriteQueue(int max_batch, BatchRunner runner)
+WriteQueue::WriteQueue(int max_batch, BatchRunner runner, int writers)
     : max_batch_(std::max(1, max_batch)), runner_(std::move(runner)) {
     Metrics();  // registered before the first write, so /metrics lists them from the start
-    thread_ = std::thread([this] { Loop(); });
+    for (int i = 0; i < std::max(1, writers); ++i) threads_.emplace_back([this, i] { Loop(i); });
 }
 
 WriteQueue::~WriteQueue() { Stop(); }
@@ -53,14 +53,15 @@ Status WriteQueue::Submit(const std::function<Status(Tx&)>& job) {
 void WriteQueue::Stop() {
     {
         std::lock_guard lock(mu_);
-        if (stopping_ && !thread_.joinable()) return;
         stopping_ = true;
     }
     cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    for (auto& t : threads_) {
+        if (t.joinable()) t.join();
+    }
 }
 
-void WriteQueue::Loop() {
+void WriteQueue::Loop(int writer) {
     std::vector<WriteJob*> batch;
     std::vector<Event> events;
     for (;;) {
@@ -75,9 +76,10 @@ void WriteQueue::Loop() {
         }
         events.clear();
         bool committed = false;
+        std::unique_lock<std::mutex> order;
         auto start = std::chrono::steady_clock::now();
         try {
-            committed = runner_(batch, events);
+            committed = runner_(writer, batch, events, order);
         } catch (const std::exception& e) {
             spdlog::error("storage: batch of {} jobs failed: {}", batch.size(), e.what());
         }
@@ -95,6 +97,7 @@ void WriteQueue::Loop() {
             sink = sink_;
         }
         if (committed && sink && !events.empty()) sink->Publish(events);
+        if (order.owns_lock()) order.unlock();
         batch.clear();
     }
     // Anyone still waiting (cannot happen after the drain above, but never leave a caller hung).
