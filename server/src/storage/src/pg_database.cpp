@@ -322,18 +322,13 @@ void AssignPositionsAndStore(Tx& tx, std::vector<Event>& events) {
 class PgDatabase final : public Database {
 public:
     explicit PgDatabase(const PostgresOptions& options) : options_(options) {
-        for (int i = 0; i < std::max(1, options.writers); ++i)
-            writers_.push_back(std::make_unique<PgConnection>(options.url));
-        ApplyMigrations(*writers_[0], static_cast<int>(Migrations().back().version));
+        writer_ = std::make_unique<PgConnection>(options.url);
+        ApplyMigrations(*writer_, static_cast<int>(Migrations().back().version));
         for (int i = 0; i < std::max(1, options.readers); ++i) readers_.Add(std::make_unique<PgConnection>(options.url));
-        // Several writers: every statement is a round trip to the server, so one connection would
-        // spend most of its time waiting. Their batches run side by side and meet only at the event
-        // counter (see AssignPositionsAndStore).
         queue_ = std::make_unique<WriteQueue>(
-            options.max_batch,
-            [this](int writer, std::vector<WriteJob*>& batch, std::vector<Event>& events,
-                   std::unique_lock<std::mutex>& order) { return RunBatch(*writers_[writer], batch, events, order); },
-            static_cast<int>(writers_.size()));
+            options.max_batch, [this](std::vector<WriteJob*>& batch, std::vector<Event>& events) {
+                return RunBatch(batch, events);
+            });
     }
 
     ~PgDatabase() override { Stop(); }
@@ -364,7 +359,8 @@ private:
     // Like RunJobCatching, but a conflict with another node's transaction runs the job again
     // (from its savepoint): with READ COMMITTED the retry sees the winner's committed rows, so an
     // idempotent send answers with the existing message instead of failing.
-    Status RunJob(PgConnection& conn, WriteJob& w, PgTx& tx) {
+    Status RunJob(WriteJob& w, PgTx& tx) {
+        PgConnection& conn = *writer_;
         for (int attempt = 0;; ++attempt) {
             std::size_t mark = tx.events().size();
             std::size_t deferred_mark = tx.deferred().size();
@@ -390,20 +386,15 @@ private:
         }
     }
 
-    bool RunBatch(PgConnection& conn, std::vector<WriteJob*>& batch, std::vector<Event>& events,
-                  std::unique_lock<std::mutex>& order) {
+    bool RunBatch(std::vector<WriteJob*>& batch, std::vector<Event>& events) {
+        PgConnection& conn = *writer_;
         PgTx tx(conn, true);
         bool committed = false;
         try {
             conn.Exec("BEGIN");
-            for (auto* w : batch) w->result = RunJob(conn, *w, tx);
+            for (auto* w : batch) w->result = RunJob(*w, tx);
             for (auto& work : tx.deferred()) work(tx);
-            if (!tx.events().empty()) {
-                // This node's writers take positions one at a time and publish before the next
-                // takes any, so the sink sees each node's batches in position order.
-                order = queue_->OrderLock();
-                AssignPositionsAndStore(tx, tx.events());
-            }
+            if (!tx.events().empty()) AssignPositionsAndStore(tx, tx.events());
             conn.Exec("COMMIT");
             committed = true;
         } catch (const std::exception& e) {
@@ -415,7 +406,7 @@ private:
     }
 
     PostgresOptions options_;
-    std::vector<std::unique_ptr<PgConnection>> writers_;
+    std::unique_ptr<PgConnection> writer_;
     ReaderPool<PgConnection> readers_;
     std::unique_ptr<WriteQueue> queue_;  // last: its writer thread stops before the members above go
 };

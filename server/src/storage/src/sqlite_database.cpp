@@ -196,11 +196,10 @@ public:
         ApplyMigrations(*writer_conn_, LatestSchemaVersion());
         for (int i = 0; i < std::max(1, options.readers); ++i)
             readers_.Add(std::make_unique<Connection>(options.path, true, options.synchronous_full));
-        // One writer: SQLite has one write transaction at a time, and its AUTOINCREMENT positions
-        // are then in commit order by themselves.
         queue_ = std::make_unique<WriteQueue>(
-            options.max_batch, [this](int, std::vector<WriteJob*>& batch, std::vector<Event>& events,
-                                      std::unique_lock<std::mutex>&) { return RunBatch(batch, events); });
+            options.max_batch, [this](std::vector<WriteJob*>& batch, std::vector<Event>& events) {
+                return RunBatch(batch, events);
+            });
     }
 
     ~SqliteDatabase() override { Stop(); }

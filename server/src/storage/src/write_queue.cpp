@@ -27,10 +27,10 @@ const StorageMetrics& Metrics() {
 
 void ObserveReadSeconds(double seconds) { Metrics().read_seconds->Observe(seconds); }
 
-WriteQueue::WriteQueue(int max_batch, BatchRunner runner, int writers)
+WriteQueue::WriteQueue(int max_batch, BatchRunner runner)
     : max_batch_(std::max(1, max_batch)), runner_(std::move(runner)) {
     Metrics();  // registered before the first write, so /metrics lists them from the start
-    for (int i = 0; i < std::max(1, writers); ++i) threads_.emplace_back([this, i] { Loop(i); });
+    thread_ = std::thread([this] { Loop(); });
 }
 
 WriteQueue::~WriteQueue() { Stop(); }
@@ -53,15 +53,14 @@ Status WriteQueue::Submit(const std::function<Status(Tx&)>& job) {
 void WriteQueue::Stop() {
     {
         std::lock_guard lock(mu_);
+        if (stopping_ && !thread_.joinable()) return;
         stopping_ = true;
     }
     cv_.notify_all();
-    for (auto& t : threads_) {
-        if (t.joinable()) t.join();
-    }
+    if (thread_.joinable()) thread_.join();
 }
 
-void WriteQueue::Loop(int writer) {
+void WriteQueue::Loop() {
     std::vector<WriteJob*> batch;
     std::vector<Event> events;
     for (;;) {
@@ -76,10 +75,9 @@ void WriteQueue::Loop(int writer) {
         }
         events.clear();
         bool committed = false;
-        std::unique_lock<std::mutex> order;
         auto start = std::chrono::steady_clock::now();
         try {
-            committed = runner_(writer, batch, events, order);
+            committed = runner_(batch, events);
         } catch (const std::exception& e) {
             spdlog::error("storage: batch of {} jobs failed: {}", batch.size(), e.what());
         }
@@ -97,7 +95,6 @@ void WriteQueue::Loop(int writer) {
             sink = sink_;
         }
         if (committed && sink && !events.empty()) sink->Publish(events);
-        if (order.owns_lock()) order.unlock();
         batch.clear();
     }
     // Anyone still waiting (cannot happen after the drain above, but never leave a caller hung).

@@ -29,25 +29,20 @@ struct WriteJob {
 
 class WriteQueue {
 public:
-    // Runs `batch` in one transaction on writer `writer` (0 … writers-1), setting each job's
-    // result; returns true if it committed and fills `events` with what the committed jobs emitted,
-    // in position order. A runner that assigns positions takes `order` (OrderLock) first and keeps
-    // it: the queue releases it after publishing, so that batches committed by parallel writers
-    // reach the sink in position order.
-    using BatchRunner = std::function<bool(int writer, std::vector<WriteJob*>& batch, std::vector<Event>& events,
-                                           std::unique_lock<std::mutex>& order)>;
+    // Runs `batch` in one transaction, setting each job's result; returns true if it committed and
+    // fills `events` with what the committed jobs emitted, in position order.
+    using BatchRunner = std::function<bool(std::vector<WriteJob*>& batch, std::vector<Event>& events)>;
 
-    WriteQueue(int max_batch, BatchRunner runner, int writers = 1);
+    WriteQueue(int max_batch, BatchRunner runner);
     ~WriteQueue();
 
     void SetEventSink(EventSink* sink);
     Status Submit(const std::function<Status(Tx&)>& job);
-    // Finishes every queued job, then stops the writers; later submissions fail with kUnavailable.
+    // Finishes every queued job, then stops the writer; later submissions fail with kUnavailable.
     void Stop();
-    std::unique_lock<std::mutex> OrderLock() { return std::unique_lock(order_mu_); }
 
 private:
-    void Loop(int writer);
+    void Loop();
 
     int max_batch_;
     BatchRunner runner_;
@@ -56,8 +51,7 @@ private:
     std::deque<WriteJob*> queue_;
     bool stopping_ = false;
     EventSink* sink_ = nullptr;
-    std::mutex order_mu_;
-    std::vector<std::thread> threads_;
+    std::thread thread_;
 };
 
 // Runs one job, turning anything it throws into kInternal (logged); the caller rolls it back.

@@ -176,7 +176,6 @@ std::unique_ptr<Database> OpenSqlite(const DatabaseOptions& options);
 struct PostgresOptions {
     std::string url;                 // libpq connection URI: postgresql://user@host:port/db
     int readers = 4;                 // reader connections
-    int writers = 4;                 // writer connections, each group-committing its own batches
     int max_batch = 1000;            // write jobs per transaction at most
 };
 
