@@ -71,6 +71,10 @@ TEST_F(PgStorage, PortableSqlRunsUnchanged) {
     EXPECT_EQ(*v, "gamma");
 }
 
+TEST_F(PgStorage, SchemaIsAtTheSameVersionAsSqlite) {
+    EXPECT_EQ(PostgresSchemaVersion(url_), LatestSchemaVersion());
+}
+
 TEST_F(PgStorage, FailedJobRollsBackOnlyItselfAndTheConnectionStaysUsable) {
     auto bad = a_->Write([](Tx& tx) -> Status {
         tx.Exec("INSERT INTO kv(k, v) VALUES (10, 'x')");

@@ -323,7 +323,7 @@ class PgDatabase final : public Database {
 public:
     explicit PgDatabase(const PostgresOptions& options) : options_(options) {
         writer_ = std::make_unique<PgConnection>(options.url);
-        ApplyMigrations(*writer_, static_cast<int>(Migrations().back().version));
+        ApplyMigrations(*writer_, LatestSchemaVersion());
         for (int i = 0; i < std::max(1, options.readers); ++i) readers_.Add(std::make_unique<PgConnection>(options.url));
         queue_ = std::make_unique<WriteQueue>(
             options.max_batch, [this](std::vector<WriteJob*>& batch, std::vector<Event>& events) {

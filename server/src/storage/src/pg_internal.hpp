@@ -9,15 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "migration.hpp"
 #include "veche/storage/database.hpp"
 
 namespace veche::storage::pg {
 
-struct Migration {
-    int version;
-    const char* name;
-    const char* sql;
-};
 const std::vector<Migration>& Migrations();
 
 // A failed statement, with the SQLSTATE that tells whether running the job again can succeed.

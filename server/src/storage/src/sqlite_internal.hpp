@@ -8,15 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "migration.hpp"
 #include "veche/storage/database.hpp"
 
 namespace veche::storage::sqlite {
 
-struct Migration {
-    int version;
-    const char* name;
-    const char* sql;
-};
 const std::vector<Migration>& Migrations();
 
 class SqliteStatement final : public Statement {

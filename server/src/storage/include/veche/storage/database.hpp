@@ -100,8 +100,9 @@ public:
         return v;
     }
 
-    // Appends an event to the log in this transaction and returns its position. Only in write jobs;
-    // the event is published to live subscribers after the commit, or dropped with a rollback.
+    // Appends an event to the log in this transaction. Only in write jobs; the event is published to
+    // live subscribers after the commit, or dropped with a rollback. Returns its position in SQLite;
+    // PostgreSQL assigns positions at commit (see OpenPostgres) and returns 0.
     virtual std::int64_t Emit(Event event) = 0;
     virtual bool IsWrite() const = 0;
 
