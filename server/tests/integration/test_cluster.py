@@ -189,7 +189,13 @@ def test_redis_restart_nodes_recover_without_restart(redis, tmp_path):
         sent = [alice.send(cid, f"before {i}")["id"] for i in range(10)]
         wait_until(lambda: set(sent) <= set(created_ids(ws_bob, cid)), timeout=10, desc="delivered through Redis")
 
+        assert requests.get(b.url("/api/v1/ready"), timeout=30).json()["checks"] == {"database": "ok", "bus": "ok"}
         redis.kill()
+        # Readiness tells a balancer that the node's bus is down (it still serves, from the log).
+        wait_until(lambda: requests.get(b.url("/api/v1/ready"), timeout=30).status_code == 503, timeout=30,
+                   desc="ready 503 without Redis")
+        body = requests.get(b.url("/api/v1/ready"), timeout=30).json()
+        assert body["checks"]["bus"] == "unavailable" and body["error"]["code"] == "not_ready"
         # Without Redis, node B still delivers node A's messages: it reads them from the event log.
         during = [alice.send(cid, f"during {i}")["id"] for i in range(20)]
         wait_until(lambda: set(during) <= set(created_ids(ws_bob, cid)), timeout=15,
@@ -197,6 +203,7 @@ def test_redis_restart_nodes_recover_without_restart(redis, tmp_path):
 
         redis.start()
         wait_until(lambda: bus_connected(a) and bus_connected(b), timeout=20, desc="nodes resubscribed")
+        assert requests.get(b.url("/api/v1/ready"), timeout=30).status_code == 200
         after = [alice.send(cid, f"after {i}")["id"] for i in range(20)]
         wait_until(lambda: set(after) <= set(created_ids(ws_bob, cid)), timeout=10, desc="delivered after restart")
 

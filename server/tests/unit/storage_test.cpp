@@ -291,6 +291,53 @@ TEST(StorageMigrations, UpgradeFromPreviousVersionKeepsData) {
     EXPECT_EQ(pos.value(), 3);
 }
 
+// Migration 7 brings events logged by older versions to the current state of their messages.
+TEST(StorageMigrations, EventSubjectsMigrationHidesDeletedAndEditedTextInTheLog) {
+    TempDir dir;
+    std::string path = dir.File("v6.db");
+    MigrateSqlite(path, 6);
+    {
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        const char* old_rows[] = {
+            "INSERT INTO users(id, username, password_hash, created_at, updated_at) VALUES (1, 'alice', 'x', 1, 1)",
+            "INSERT INTO chats(id, type, visibility, name, created_by, created_at, last_activity_at, "
+            "last_message_id) VALUES (100, 'group', 'private', 'g', 1, 1, 2, 1001)",
+            "INSERT INTO messages(id, chat_id, author_id, text, created_at, deleted_at) "
+            "VALUES (1000, 100, 1, 'old secret', 1, 5)",
+            "INSERT INTO messages(id, chat_id, author_id, text, created_at, edited_at) "
+            "VALUES (1001, 100, 1, 'new wording', 2, 6)",
+            "INSERT INTO events(chat_id, kind, data, created_at) VALUES "
+            "(100, 'message.created', '{\"id\":\"1000\",\"chat_id\":\"100\",\"text\":\"old secret\"}', 1), "
+            "(100, 'message.created', '{\"id\":\"1001\",\"chat_id\":\"100\",\"text\":\"first wording\"}', 2), "
+            "(100, 'message.deleted', '{\"id\":\"1000\",\"chat_id\":\"100\"}', 5), "
+            "(100, 'chat.updated', 'not json', 6)",
+        };
+        for (const char* sql : old_rows) {
+            char* err = nullptr;
+            EXPECT_EQ(sqlite3_exec(raw, sql, nullptr, nullptr, &err), SQLITE_OK) << sql << ": " << (err ? err : "");
+            sqlite3_free(err);
+        }
+        sqlite3_close(raw);
+    }
+    auto db = test::OpenTestDatabase(path);
+    auto rows = db->Read([](Tx& tx) -> Result<std::vector<std::string>> {
+        std::vector<std::string> out;
+        auto& st = tx.Query("SELECT subject_id, data FROM events ORDER BY pos");
+        while (st.Step()) out.push_back(std::to_string(st.Int(0)) + " " + st.Text(1));
+        return out;
+    });
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 4u);
+    EXPECT_EQ((*rows)[0].rfind("1000 ", 0), 0u);
+    EXPECT_EQ((*rows)[0].find("old secret"), std::string::npos) << (*rows)[0];
+    EXPECT_NE((*rows)[0].find("\"deleted\":true"), std::string::npos) << (*rows)[0];
+    EXPECT_NE((*rows)[1].find("new wording"), std::string::npos) << (*rows)[1];
+    EXPECT_EQ((*rows)[1].find("first wording"), std::string::npos) << (*rows)[1];
+    EXPECT_EQ((*rows)[2].rfind("0 ", 0), 0u) << "a deletion event shows no content and has no subject";
+    EXPECT_EQ((*rows)[3], "0 not json");
+}
+
 TEST_F(Storage, WriteReturnsTheJobsValueAndReadSeesIt) {
     auto r = db_->Write([](Tx& tx) -> Result<std::int64_t> {
         tx.Exec("INSERT INTO kv(k, v) VALUES (1, 'one'), (2, 'two')");
@@ -618,6 +665,43 @@ TEST_F(Storage, StopFinishesQueuedWritesAndRejectsLaterOnes) {
         [](Tx& tx) -> Result<std::int64_t> { return tx.QueryInt("SELECT n FROM counter").value_or(-1); });
     ASSERT_TRUE(n.ok());
     EXPECT_EQ(n.value(), probes_completed);
+}
+
+// Editing or hiding a message rewrites every event of it in the log, this batch's included, so that
+// a replay shows only the current state; a failed job's rewrite is undone with the job.
+TEST_F(Storage, RedactEventsRewritesEveryEventOfTheSubjectAndRollsBackWithItsJob) {
+    auto emit = [](Tx& tx, Id subject, const char* data) {
+        Event e;
+        e.chat_id = 1;
+        e.kind = "message.created";
+        e.subject_id = subject;
+        e.data_json = data;
+        tx.Emit(std::move(e));
+    };
+    ASSERT_TRUE(db_->Write([&](Tx& tx) -> Status {
+                    emit(tx, 7, "{\"v\":1}");
+                    emit(tx, 8, "{\"other\":1}");
+                    return {};
+                }).ok());
+    ASSERT_TRUE(db_->Write([&](Tx& tx) -> Status {
+                    emit(tx, 7, "{\"v\":2}");  // still in this batch when it is redacted
+                    tx.RedactEvents(7, "{\"v\":\"now\"}");
+                    return {};
+                }).ok());
+    auto failed = db_->Write([&](Tx& tx) -> Status {
+        tx.RedactEvents(8, "{\"gone\":1}");
+        return Error::Internal("fails after redacting");
+    });
+    ASSERT_FALSE(failed.ok());
+    auto rows = db_->Read([](Tx& tx) -> Result<std::vector<std::pair<std::int64_t, std::string>>> {
+        std::vector<std::pair<std::int64_t, std::string>> out;
+        auto& st = tx.Query("SELECT subject_id, data FROM events ORDER BY pos");
+        while (st.Step()) out.emplace_back(st.Int(0), st.Text(1));
+        return out;
+    });
+    ASSERT_TRUE(rows.ok());
+    using Row = std::pair<std::int64_t, std::string>;
+    EXPECT_EQ(rows.value(), (std::vector<Row>{{7, "{\"v\":\"now\"}"}, {8, "{\"other\":1}"}, {7, "{\"v\":\"now\"}"}}));
 }
 
 TEST_F(Storage, EventSinkReceivesCommittedEventsInOrder) {

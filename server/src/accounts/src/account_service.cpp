@@ -133,7 +133,9 @@ Result<std::optional<std::string>> AccountService::Bootstrap(std::optional<std::
     NewUser spec{"admin", password ? password : crypto::RandomPassword(), "Administrator", "admin"};
     auto created = CreateUserUnchecked(spec);
     if (!created.ok()) return std::move(created).error();
-    // The first password is one-time: the administrator is asked to replace it.
+    // A generated first password is one-time (it was printed to the console): the administrator
+    // must replace it before doing anything else. One the operator chose is theirs to keep.
+    if (password) return std::optional<std::string>(*spec.password);
     Id id = created->user.id;
     auto st = db_.Write([&](storage::Tx& tx) -> Status {
         tx.Exec("UPDATE users SET must_change_password = 1 WHERE id = ?", id);
@@ -227,7 +229,10 @@ Result<AuthContext> AccountService::Authenticate(std::string_view token) {
     if (!found->has_value()) return Error::Unauthenticated("session expired or revoked");
     AuthContext ctx = std::move(**found);
     std::int64_t now = NowMs();
-    if (now - ctx.session.last_seen_at > kLastSeenResolutionMs) {
+    if (!SessionAlive(ctx.session, now)) return Error::Unauthenticated("session expired or revoked");
+    // last_seen_at is written at most once a minute (or a quarter of the idle timeout, when shorter)
+    // so that busy clients do not turn every request into a write.
+    if (now - ctx.session.last_seen_at > std::min(kLastSeenResolutionMs, session_limits_.idle_timeout_ms / 4)) {
         Id sid = ctx.session.id;
         (void)db_.Write([&](storage::Tx& tx) -> Status {
             tx.Exec("UPDATE sessions SET last_seen_at = ? WHERE id = ?", now, sid);
@@ -236,6 +241,11 @@ Result<AuthContext> AccountService::Authenticate(std::string_view token) {
         ctx.session.last_seen_at = now;
     }
     return ctx;
+}
+
+bool AccountService::SessionAlive(const Session& session, std::int64_t now_ms) const {
+    return now_ms - session.last_seen_at <= session_limits_.idle_timeout_ms &&
+           now_ms - session.created_at <= session_limits_.max_age_ms;
 }
 
 Status AccountService::Logout(const AuthContext& ctx) { return RevokeSession(ctx.user.id, ctx.session.id); }
@@ -247,7 +257,11 @@ Result<std::vector<Session>> AccountService::ListSessions(Id user_id) {
             "SELECT id, user_id, created_at, last_seen_at, user_agent, ip FROM sessions "
             "WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at DESC",
             user_id);
-        while (st.Step()) out.push_back(ReadSession(st));
+        std::int64_t now = NowMs();
+        while (st.Step()) {
+            Session session = ReadSession(st);
+            if (SessionAlive(session, now)) out.push_back(std::move(session));
+        }
         return out;
     });
 }

@@ -20,11 +20,75 @@ std::string TokenOf(const Request& request) {
     return {};
 }
 
+namespace {
+
+bool HasBearer(const Request& request) {
+    std::string_view auth = request.authorization;
+    return auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ");
+}
+
+// "scheme://host[:port]" of an Origin header, lower-cased; "" for "null" or anything malformed.
+std::string NormalizeOrigin(std::string_view origin) {
+    std::string o = text::ToLowerAscii(text::Trim(origin));
+    auto scheme = o.find("://");
+    if (scheme == std::string::npos || scheme == 0 || o.size() == scheme + 3) return {};
+    if (o.find('/', scheme + 3) != std::string::npos) return {};
+    return o;
+}
+
+bool OriginAllowed(const Services& s, const Request& request) {
+    std::string origin = NormalizeOrigin(request.origin);
+    if (origin.empty()) return false;
+    // The server's own pages: the Origin names the host the browser sent the request to. A page of
+    // another site cannot produce that pair, and a non-browser client does not hold the user's cookie.
+    std::string_view authority = std::string_view(origin).substr(origin.find("://") + 3);
+    if (!request.host.empty() && authority == text::ToLowerAscii(text::Trim(request.host))) return true;
+    for (const auto& allowed : s.allowed_origins)
+        if (origin == allowed) return true;
+    return false;
+}
+
+bool ChangesState(const Request& request) {
+    return request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
+}
+
+// What a user who must replace the password may still do.
+bool AllowedBeforePasswordChange(const Request& request) {
+    return (request.method == "POST" && request.path == "/api/v1/users/me/password") ||
+           ((request.method == "GET" || request.method == "HEAD") && request.path == "/api/v1/users/me") ||
+           (request.method == "POST" && request.path == "/api/v1/auth/logout");
+}
+
+}  // namespace
+
+Status CheckRequestOrigin(const Services& s, const Request& request) {
+    static const Error kRefused{ErrorCode::kForbidden, "cross_origin_request",
+                                "this request must come from the web client's own origin"};
+    if (!request.origin.empty()) return OriginAllowed(s, request) ? Status() : Status(kRefused);
+    // No Origin: a browser always sends one with a cross-site POST or WebSocket, so only its
+    // Fetch Metadata can still tell.
+    const auto& site = request.sec_fetch_site;
+    if (!site.empty() && site != "same-origin" && site != "none") return kRefused;
+    return {};
+}
+
+Result<accounts::AuthContext> AuthenticateRequest(Services& s, const Request& request) {
+    std::string token = TokenOf(request);
+    if (token.empty()) return Error::Unauthenticated();
+    // A browser attaches the cookie to requests any page starts, never an Authorization header.
+    bool by_cookie = !HasBearer(request);
+    if (by_cookie && (ChangesState(request) || request.path == "/api/v1/ws"))
+        VECHE_RETURN_IF_ERROR(CheckRequestOrigin(s, request));
+    VECHE_ASSIGN_OR_RETURN(auto ctx, s.accounts.Authenticate(token));
+    if (ctx.user.must_change_password && !AllowedBeforePasswordChange(request))
+        return Error{ErrorCode::kForbidden, "password_change_required",
+                     "change your password first (POST /api/v1/users/me/password)"};
+    return ctx;
+}
+
 Router::Handler Authed(Services& services, AuthedHandler handler) {
     return [&services, handler = std::move(handler)](Request& request) -> Response {
-        std::string token = TokenOf(request);
-        if (token.empty()) return ErrorResponse(Error::Unauthenticated());
-        auto ctx = services.accounts.Authenticate(token);
+        auto ctx = AuthenticateRequest(services, request);
         if (!ctx.ok()) return ErrorResponse(ctx.error());
         auto result = handler(request, *ctx);
         if (!result.ok()) return ErrorResponse(result.error());

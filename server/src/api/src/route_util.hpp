@@ -12,7 +12,11 @@ namespace veche::api {
 
 using AuthedHandler = std::function<Result<Response>(Request&, const accounts::AuthContext&)>;
 
-// Wraps a handler that needs a logged-in caller; turns error results into error responses.
+// Cross-site request forgery: a request that carries an Origin must name an allowed one (the
+// server's own or a configured one); without Origin, Sec-Fetch-Site must not say another site did it.
+Status CheckRequestOrigin(const Services& services, const Request& request);
+
+// Wraps a handler that needs a logged-in caller (AuthenticateRequest); turns error results into error responses.
 Router::Handler Authed(Services& services, AuthedHandler handler);
 
 // The body as a JSON object; a body of another content type is refused.

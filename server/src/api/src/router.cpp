@@ -1,5 +1,9 @@
 #include "veche/api/router.hpp"
 
+#include <optional>
+
+#include "veche/core/text.hpp"
+
 namespace veche::api {
 std::vector<std::string_view> SplitPath(std::string_view path) {
     std::vector<std::string_view> out;
@@ -22,7 +26,30 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
     routes_.push_back(std::move(r));
 }
 
+namespace {
+
+bool IsPlainText(std::string_view s) {
+    for (unsigned char c : s)
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return false;
+    return text::IsValidUtf8(s);
+}
+
+}  // namespace
+
+std::optional<Error> BadQueryParameter(const Request& request) {
+    for (const auto& [key, value] : request.query) {
+        if (IsPlainText(key) && IsPlainText(value)) continue;
+        std::string name = IsPlainText(key) && key.size() <= 40 ? key : "?";
+        return Error::InvalidArgument("query parameter '" + name + "' must be UTF-8 text without control characters");
+    }
+    return std::nullopt;
+}
+
 Response Router::Dispatch(Request& request, std::string& route) const {
+    if (auto bad = BadQueryParameter(request)) {
+        route = "unmatched";
+        return ErrorResponse(*bad);
+    }
     auto segments = SplitPath(request.path);
     bool path_matched = false;
     for (const auto& r : routes_) {

@@ -5,6 +5,7 @@
 #include "veche/accounts/user_json.hpp"
 #include "veche/core/metrics.hpp"
 #include "veche/realtime/hub.hpp"
+#include "veche/storage/database.hpp"
 
 namespace veche::api {
 namespace {
@@ -20,16 +21,43 @@ bj::object MeJson(Services& s, const accounts::User& u) {
     return o;
 }
 
-std::string SessionCookie(const std::string& token, bool clear) {
-    if (clear) return "veche_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
-    return "veche_session=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000";
+// The cookie lives as long as the session may (its absolute lifetime); `Secure` when the public URL
+// is https, so that it never travels in clear text.
+std::string SessionCookie(Services& s, const std::string& token, bool clear) {
+    std::string attrs = "; Path=/; HttpOnly; SameSite=Lax";
+    if (s.secure_cookie) attrs += "; Secure";
+    if (clear) return "veche_session=" + attrs + "; Max-Age=0";
+    return "veche_session=" + token + attrs +
+           "; Max-Age=" + std::to_string(s.accounts.session_limits().max_age_ms / 1000);
 }
 
 }  // namespace
 
-void AddSystemRoutes(Router& router, Services&) {
+void AddSystemRoutes(Router& router, Services& s) {
+    // Liveness: the process answers. Never checks dependencies, so that a database outage does not
+    // make an orchestrator restart every node at once.
     router.Add("GET", "/api/v1/health", [](Request&) {
         return Json(200, bj::object{{"status", "ok"}, {"version", "0.1.0"}});
+    });
+    // Readiness: whether this node can serve now (docs/operations.md, load balancers).
+    router.Add("GET", "/api/v1/ready", [&s](Request&) {
+        bj::object checks;
+        auto db = s.db.Read([](storage::Tx& tx) -> Result<std::int64_t> { return tx.QueryInt("SELECT 1").value_or(0); });
+        bool ready = db.ok() && *db == 1;
+        checks["database"] = ready ? "ok" : "unavailable";
+        if (s.bus_ready) {
+            bool bus = s.bus_ready();
+            checks["bus"] = bus ? "ok" : "unavailable";
+            ready = ready && bus;
+        }
+        Response r = ready ? Json(200, bj::object{{"status", "ready"}, {"checks", checks}})
+                           : Json(503, bj::object{{"status", "unavailable"},
+                                                  {"checks", checks},
+                                                  {"error", {{"code", "not_ready"},
+                                                             {"message", "a dependency of this node is down"}}}});
+        r.headers.emplace_back("Cache-Control", "no-store");
+        if (!ready) r.headers.emplace_back("Retry-After", "5");
+        return r;
     });
     router.Add("GET", "/metrics", [](Request&) {
         Response r;
@@ -41,6 +69,8 @@ void AddSystemRoutes(Router& router, Services&) {
 
 void AddAccountRoutes(Router& router, Services& s) {
     router.Add("POST", "/api/v1/auth/login", [&s](Request& req) -> Response {
+        // Another site's page must not log the browser into an account of the attacker's choosing.
+        if (auto origin = CheckRequestOrigin(s, req); !origin.ok()) return ErrorResponse(origin.error());
         auto body = JsonBody(req);
         if (!body.ok()) return ErrorResponse(body.error());
         auto username = json::ReqString(*body, "username", {64, 1});
@@ -52,14 +82,14 @@ void AddAccountRoutes(Router& router, Services& s) {
         Response r = Json(200, bj::object{{"token", result->token},
                                           {"session", accounts::SessionToJson(result->session, true)},
                                           {"user", MeJson(s, result->user)}});
-        r.headers.emplace_back("Set-Cookie", SessionCookie(result->token, false));
+        r.headers.emplace_back("Set-Cookie", SessionCookie(s, result->token, false));
         return r;
     });
 
     router.Add("POST", "/api/v1/auth/logout", Authed(s, [&s](Request&, const AuthContext& ctx) -> Result<Response> {
         VECHE_RETURN_IF_ERROR(s.accounts.Logout(ctx));
         Response r = NoContent();
-        r.headers.emplace_back("Set-Cookie", SessionCookie("", true));
+        r.headers.emplace_back("Set-Cookie", SessionCookie(s, "", true));
         return r;
     }));
 

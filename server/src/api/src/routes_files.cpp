@@ -54,7 +54,6 @@ Result<Response> ServeFile(const Request& req, const std::string& path, const st
     r.file_path = path;
     r.headers.emplace_back("Accept-Ranges", "bytes");
     r.headers.emplace_back("Content-Disposition", disposition);
-    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
     r.headers.emplace_back("Cache-Control", "private, max-age=86400");
     // Files are user content: never let a browser run them in our origin.
     r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; img-src 'self'; media-src 'self'; sandbox");
@@ -87,9 +86,8 @@ bool IsUploadRequest(const Request& request) {
 }
 
 Result<UploadTicket> AuthorizeUpload(Services& s, const Request& request) {
-    std::string token = TokenOf(request);
-    if (token.empty()) return Error::Unauthenticated();
-    VECHE_ASSIGN_OR_RETURN(auto ctx, s.accounts.Authenticate(token));
+    if (auto bad = BadQueryParameter(request)) return *bad;
+    VECHE_ASSIGN_OR_RETURN(auto ctx, AuthenticateRequest(s, request));
     auto seg = SplitPath(request.path);
     auto chat_id = ParseId(PercentDecode(seg.at(3), false));
     if (!chat_id) return Error::InvalidArgument("'" + std::string(seg.at(3)).substr(0, 40) + "' is not an id");

@@ -2,7 +2,10 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <climits>
 
 extern char** environ;
 
@@ -26,7 +29,35 @@ Status ValidateLevel(const std::string& level) {
     return Error::InvalidArgument("log_level must be one of trace, debug, info, warn, error, critical, off");
 }
 
+std::vector<std::string> SplitList(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i <= text.size()) {
+        auto comma = text.find(',', i);
+        if (comma == std::string::npos) comma = text.size();
+        std::string item = text.substr(i, comma - i);
+        auto b = item.find_first_not_of(" \t");
+        auto e = item.find_last_not_of(" \t");
+        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+        i = comma + 1;
+    }
+    return out;
+}
+
 }  // namespace
+
+Result<std::string> OriginOf(const std::string& url) {
+    std::string u;
+    for (char ch : url) u.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    auto scheme = u.find("://");
+    if (scheme == std::string::npos || (u.substr(0, scheme) != "http" && u.substr(0, scheme) != "https"))
+        return Error::InvalidArgument("'" + url + "' is not an http:// or https:// URL");
+    auto end = u.find_first_of("/?#", scheme + 3);
+    std::string origin = u.substr(0, end);
+    if (origin.size() == scheme + 3 || origin.find_first_of(" @") != std::string::npos)
+        return Error::InvalidArgument("'" + url + "' has no valid host");
+    return origin;
+}
 
 Status ParseListen(const std::string& text, std::string& host, std::uint16_t& port) {
     auto colon = text.rfind(':');
@@ -66,6 +97,18 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
         if (auto v = t["login"]["account_failures"].value<int64_t>()) c.login_account_failures = static_cast<int>(*v);
         if (auto v = t["login"]["address_failures_per_minute"].value<int64_t>())
             c.login_address_failures_per_minute = static_cast<int>(*v);
+        if (auto v = t["public_url"].value<std::string>()) c.public_url = *v;
+        if (auto* arr = t["allowed_origins"].as_array()) {
+            for (const auto& item : *arr) {
+                auto v = item.value<std::string>();
+                if (!v) return Error::InvalidArgument("allowed_origins must be an array of strings");
+                c.allowed_origins.push_back(*v);
+            }
+        }
+        if (auto v = t["session"]["idle_timeout_seconds"].value<int64_t>())
+            c.session_idle_timeout_seconds = static_cast<int>(std::clamp<int64_t>(*v, -1, INT32_MAX));
+        if (auto v = t["session"]["max_age_seconds"].value<int64_t>())
+            c.session_max_age_seconds = static_cast<int>(std::clamp<int64_t>(*v, -1, INT32_MAX));
     }
     auto env_of = [&](const char* name) -> std::optional<std::string> {
         auto it = env.find(name);
@@ -86,6 +129,12 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
         { VECHE_ASSIGN_OR_RETURN(c.login_account_failures, ParseInt("VECHE_LOGIN_ACCOUNT_FAILURES", *v, 1, 1000000)); }
     if (auto v = env_of("VECHE_LOGIN_ADDRESS_FAILURES"))
         { VECHE_ASSIGN_OR_RETURN(c.login_address_failures_per_minute, ParseInt("VECHE_LOGIN_ADDRESS_FAILURES", *v, 1, 1000000)); }
+    if (auto v = env_of("VECHE_PUBLIC_URL")) c.public_url = *v;
+    if (auto v = env_of("VECHE_ALLOWED_ORIGINS")) c.allowed_origins = SplitList(*v);
+    if (auto v = env_of("VECHE_SESSION_IDLE_TIMEOUT_SECONDS"))
+        { VECHE_ASSIGN_OR_RETURN(c.session_idle_timeout_seconds, ParseInt("VECHE_SESSION_IDLE_TIMEOUT_SECONDS", *v, 1, INT32_MAX)); }
+    if (auto v = env_of("VECHE_SESSION_MAX_AGE_SECONDS"))
+        { VECHE_ASSIGN_OR_RETURN(c.session_max_age_seconds, ParseInt("VECHE_SESSION_MAX_AGE_SECONDS", *v, 1, INT32_MAX)); }
 
     if (flags.listen) VECHE_RETURN_IF_ERROR(ParseListen(*flags.listen, c.listen_host, c.listen_port));
     if (flags.data_dir) c.data_dir = *flags.data_dir;
@@ -106,6 +155,15 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
     if (!c.bus.empty() && c.storage.empty())
         return Error::InvalidArgument("bus needs PostgreSQL storage: nodes share events through the database");
     if (c.data_dir.empty()) return Error::InvalidArgument("data directory must not be empty");
+    if (!c.public_url.empty()) VECHE_RETURN_IF_ERROR(OriginOf(c.public_url));
+    for (auto& o : c.allowed_origins) {
+        VECHE_ASSIGN_OR_RETURN(auto origin, OriginOf(o));
+        if (origin.size() != o.size() && o.substr(origin.size()) != "/")
+            return Error::InvalidArgument("allowed_origins: '" + o + "' must be scheme://host[:port] without a path");
+        o = origin;
+    }
+    if (c.session_idle_timeout_seconds < 1 || c.session_max_age_seconds < 1)
+        return Error::InvalidArgument("session.idle_timeout_seconds and session.max_age_seconds must be at least 1");
     return c;
 }
 

@@ -89,6 +89,8 @@ int Serve(const app::Config& cfg) {
     limits.account_failures = cfg.login_account_failures;
     limits.address_attempts = cfg.login_address_failures_per_minute;
     accounts::AccountService accounts(*db, limits);
+    accounts.SetSessionLimits({static_cast<std::int64_t>(cfg.session_idle_timeout_seconds) * 1000,
+                               static_cast<std::int64_t>(cfg.session_max_age_seconds) * 1000});
     chat::ChatService chats(*db, accounts);
     realtime::Hub hub(*db, chats, accounts);
     accounts.SetListener(&hub);
@@ -123,6 +125,12 @@ int Serve(const app::Config& cfg) {
 
     files::FileStore file_store((std::filesystem::path(cfg.data_dir) / "files").string());
     api::Services services{accounts, chats, hub, *db, file_store, static_cast<std::uint64_t>(cfg.max_upload_mb) << 20};
+    if (!cfg.public_url.empty()) {
+        services.allowed_origins.push_back(app::OriginOf(cfg.public_url).value());
+        services.secure_cookie = cfg.public_url.rfind("https://", 0) == 0;
+    }
+    for (const auto& o : cfg.allowed_origins) services.allowed_origins.push_back(o);
+    if (cluster) services.bus_ready = [&cluster] { return cluster->RedisConnected(); };
     api::Router router;
     api::AddAllRoutes(router, services);
 

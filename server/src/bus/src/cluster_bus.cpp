@@ -212,6 +212,7 @@ void ClusterBus::SubscriberLoop() {
                     sub.reset();
                 } else {
                     spdlog::info("bus: subscribed to Redis {}:{}", options_.redis.host, options_.redis.port);
+                    redis_up_ = true;
                     RedisUp()->Set(1);
                     CatchUpFromLog();  // whatever was published while we were away
                 }
@@ -243,6 +244,7 @@ void ClusterBus::SubscriberLoop() {
             if (broken) {
                 spdlog::warn("bus: lost the Redis subscription; delivering from the event log until it is back");
                 RedisUp()->Set(0);
+                redis_up_ = false;
                 sub.reset();
                 next_connect = Clock::now() + std::chrono::milliseconds(200);
             }

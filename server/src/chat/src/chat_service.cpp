@@ -273,6 +273,44 @@ void EmitToChat(Tx& tx, Id chat_id, std::string kind, const boost::json::object&
     tx.Emit(std::move(e));
 }
 
+// A message's event carries the message as everyone in the chat sees it, and names it as the
+// event's subject so that RedactMessage can bring the event to the message's later state.
+void EmitMessage(Tx& tx, std::string kind, const Message& m) {
+    Event e;
+    e.chat_id = m.chat_id;
+    e.kind = std::move(kind);
+    e.data_json = json::Serialize(MessageToJson(m, 0));
+    e.subject_id = m.id;
+    tx.Emit(std::move(e));
+}
+
+// After an edit, a deletion or a restore: every logged event of the message, and of the messages
+// quoting it (they show its text), is rewritten to what they show now, so that a client replaying
+// the log never sees deleted text, deleted files or superseded versions (docs/architecture.md).
+void RedactMessage(Tx& tx, Id message_id) {
+    if (auto m = LoadMessage(tx, message_id)) tx.RedactEvents(m->id, json::Serialize(MessageToJson(*m, 0)));
+    std::vector<Id> quoting;
+    {
+        auto& st = tx.Query("SELECT id FROM messages WHERE quote_id = ?", message_id);
+        while (st.Step()) quoting.push_back(st.Int(0));
+    }
+    for (Id q : quoting) {
+        if (auto m = LoadMessage(tx, q)) tx.RedactEvents(m->id, json::Serialize(MessageToJson(*m, 0)));
+    }
+}
+
+// A thread root counts and shows only the replies that are not deleted.
+void RecountReplies(Tx& tx, Id root_id) {
+    tx.Exec("UPDATE messages SET reply_count = (SELECT COUNT(*) FROM messages r WHERE r.thread_root_id = ? AND "
+            "r.deleted_at IS NULL), last_reply_at = (SELECT MAX(r.created_at) FROM messages r WHERE r.thread_root_id = ? "
+            "AND r.deleted_at IS NULL) WHERE id = ?",
+            root_id, root_id, root_id);
+    if (auto root = LoadMessage(tx, root_id)) {
+        tx.RedactEvents(root->id, json::Serialize(MessageToJson(*root, 0)));
+        EmitMessage(tx, "message.updated", *root);
+    }
+}
+
 void EmitMember(Tx& tx, Id chat_id, Id user_id, const std::string& role, std::string kind,
                 MembershipChange membership) {
     boost::json::object data{{"chat_id", IdToString(chat_id)}, {"user_id", IdToString(user_id)}};
@@ -384,7 +422,8 @@ ChatView BuildView(Tx& tx, Id viewer, Chat chat, std::optional<std::string> role
                                      "deleted_at IS NULL AND author_id <> ? AND thread_root_id IS NULL",
                                      chat.id, v.last_read_message_id, viewer)
                              .value_or(0);
-        v.mention_count = tx.QueryInt("SELECT COUNT(*) FROM mentions WHERE user_id = ? AND chat_id = ? AND message_id > ?",
+        v.mention_count = tx.QueryInt("SELECT COUNT(*) FROM mentions n JOIN messages m ON m.id = n.message_id WHERE "
+                                      "n.user_id = ? AND n.chat_id = ? AND n.message_id > ? AND m.deleted_at IS NULL",
                                       viewer, chat.id, v.last_read_message_id)
                               .value_or(0);
     }
@@ -789,6 +828,7 @@ Status CheckPoll(const NewPoll& p) {
     for (const auto& o : p.options) {
         if (text::Trim(o).empty() || text::CodePointCount(o) > 100)
             return Error::InvalidArgument("each option must be 1 to 100 characters");
+        if (o.find('\0') != std::string::npos) return Error::InvalidArgument("options must not contain NUL");
         if (!seen.insert(std::string(text::Trim(o))).second) return Error::InvalidArgument("options must differ");
     }
     if (p.deadline && *p.deadline <= NowMs()) return Error::InvalidArgument("field 'deadline' must be in the future");
@@ -887,10 +927,10 @@ Result<std::pair<Message, bool>> ChatService::Post(const Actor& actor, Id chat_i
         }
         RecordMentions(tx, targets, m, is_connected);
         auto fresh = LoadMessage(tx, m.id);
-        EmitToChat(tx, chat_id, "message.created", MessageToJson(*fresh, 0));
+        EmitMessage(tx, "message.created", *fresh);
         if (root) {
             auto updated_root = LoadMessage(tx, root->id);
-            EmitToChat(tx, chat_id, "message.updated", MessageToJson(*updated_root, 0));
+            EmitMessage(tx, "message.updated", *updated_root);
         }
         return std::pair<Message, bool>{std::move(*fresh), true};
     });
@@ -924,7 +964,7 @@ Result<std::pair<Message, bool>> ChatService::CreatePoll(const Actor& actor, Id 
         tx.Exec("UPDATE chats SET last_activity_at = ?, last_message_id = ? WHERE id = ?", now, id, chat_id);
         tx.Exec("UPDATE members SET last_read_message_id = ? WHERE chat_id = ? AND user_id = ?", id, chat_id, actor.user_id);
         auto m = LoadMessage(tx, id);
-        EmitToChat(tx, chat_id, "message.created", MessageToJson(*m, 0));
+        EmitMessage(tx, "message.created", *m);
         return std::pair<Message, bool>{*LoadMessage(tx, id, actor.user_id), true};
     });
 }
@@ -951,7 +991,7 @@ Result<Message> ChatService::Vote(const Actor& actor, Id message_id, const std::
                     i, NowMs());
         }
         auto shared = LoadMessage(tx, m.id);
-        EmitToChat(tx, m.chat_id, "message.updated", MessageToJson(*shared, 0));
+        EmitMessage(tx, "message.updated", *shared);
         return *LoadMessage(tx, m.id, actor.user_id);
     });
 }
@@ -966,7 +1006,7 @@ Result<Message> ChatService::ClosePoll(const Actor& actor, Id message_id) {
         if (!m.poll->closed_at) {
             tx.Exec("UPDATE polls SET closed_at = ? WHERE message_id = ?", NowMs(), m.id);
             auto shared = LoadMessage(tx, m.id);
-            EmitToChat(tx, m.chat_id, "message.updated", MessageToJson(*shared, 0));
+            EmitMessage(tx, "message.updated", *shared);
         }
         return *LoadMessage(tx, m.id, actor.user_id);
     });
@@ -1013,7 +1053,7 @@ Result<Message> ChatService::Forward(const Actor& actor, Id message_id, Id to_ch
                     actor.user_id, *comment, now);
             IndexMessage(tx, cid, *comment);
             auto c = LoadMessage(tx, cid);
-            EmitToChat(tx, to_chat_id, "message.created", MessageToJson(*c, 0));
+            EmitMessage(tx, "message.created", *c);
         }
         // A forward of a forward credits the original author.
         Id original_author = src.forwarded_author_id ? src.forwarded_author_id : src.author_id;
@@ -1023,10 +1063,18 @@ Result<Message> ChatService::Forward(const Actor& actor, Id message_id, Id to_ch
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 id, to_chat_id, actor.user_id, src.text, NowMs(), original_author, original_at);
         IndexMessage(tx, id, src.text);
+        // The files travel with the text: new rows in the target chat over the same stored bytes, so
+        // that who may download them follows the target chat's membership from now on.
+        for (const auto& f : src.files) {
+            tx.Exec("INSERT INTO files(id, chat_id, uploader_id, message_id, name, size, content_type, sha256, width, "
+                    "height, has_thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    GlobalIds().Next(), to_chat_id, f.uploader_id, id, f.name, f.size, f.content_type, f.sha256,
+                    static_cast<std::int64_t>(f.width), static_cast<std::int64_t>(f.height), f.has_thumbnail, now);
+        }
         tx.Exec("UPDATE chats SET last_activity_at = ?, last_message_id = ? WHERE id = ?", now, id, to_chat_id);
         tx.Exec("UPDATE members SET last_read_message_id = ? WHERE chat_id = ? AND user_id = ?", id, to_chat_id, actor.user_id);
         auto m = LoadMessage(tx, id);
-        EmitToChat(tx, to_chat_id, "message.created", MessageToJson(*m, 0));
+        EmitMessage(tx, "message.created", *m);
         return std::move(*m);
     });
 }
@@ -1048,7 +1096,7 @@ Result<Message> ChatService::Pin(const Actor& actor, Id message_id, bool pin) {
             else
                 tx.Exec("UPDATE messages SET pinned_at = NULL, pinned_by = NULL WHERE id = ?", m.id);
             auto fresh = LoadMessage(tx, m.id);
-            EmitToChat(tx, m.chat_id, "message.updated", MessageToJson(*fresh, 0));
+            EmitMessage(tx, "message.updated", *fresh);
         }
         return *LoadMessage(tx, m.id, actor.user_id);
     });
@@ -1102,10 +1150,12 @@ Result<std::vector<Notification>> ChatService::Notifications(const Actor& actor,
     if (limit < 1 || limit > kMaxPageSize) return Error::InvalidArgument("'limit' must be between 1 and 200");
     return db_.Read([&](Tx& tx) -> Result<std::vector<Notification>> {
         std::vector<Notification> out;
-        // Only notifications of chats the user is still in: leaving a chat takes its notifications away.
+        // Only notifications of chats the user is still in (leaving a chat takes its notifications away),
+        // and of messages that are not deleted.
         auto& st = tx.Query(
             "SELECT n.id, n.kind, n.chat_id, n.message_id, n.actor_id, n.created_at, n.read_at FROM notifications n "
             "JOIN members mb ON mb.chat_id = n.chat_id AND mb.user_id = n.user_id "
+            "JOIN messages msg ON msg.id = n.message_id AND msg.deleted_at IS NULL "
             "WHERE n.user_id = ? AND n.id < ? AND (? = 0 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT ?",
             actor.user_id, before.value_or(INT64_MAX), unread_only, static_cast<std::int64_t>(limit));
         while (st.Step())
@@ -1230,7 +1280,8 @@ Result<Message> ChatService::Edit(const Actor& actor, Id message_id, std::string
         IndexMessage(tx, m.id, std::string(body));
         m.text = std::string(body);
         m.edited_at = now;
-        EmitToChat(tx, m.chat_id, "message.updated", MessageToJson(m, 0));
+        RedactMessage(tx, m.id);
+        EmitMessage(tx, "message.updated", m);
         return std::move(m);
     });
 }
@@ -1246,6 +1297,8 @@ Status ChatService::Delete(const Actor& actor, Id message_id) {
         VECHE_RETURN_IF_ERROR(CheckMutable(a.chat, m));
         tx.Exec("UPDATE messages SET deleted_at = ?, deleted_by = ? WHERE id = ?", NowMs(), actor.user_id, m.id);
         UnindexMessage(tx, m.id, m.text);
+        RedactMessage(tx, m.id);
+        if (m.thread_root_id) RecountReplies(tx, m.thread_root_id);
         EmitToChat(tx, m.chat_id, "message.deleted",
                    boost::json::object{{"id", IdToString(m.id)}, {"chat_id", IdToString(m.chat_id)}});
         return {};
@@ -1275,7 +1328,9 @@ Result<Message> ChatService::Restore(const Actor& actor, Id message_id) {
             tx.Exec("UPDATE messages SET deleted_at = NULL, deleted_by = NULL WHERE id = ?", m.id);
             IndexMessage(tx, m.id, m.text);
             m.deleted = false;
-            EmitToChat(tx, m.chat_id, "message.restored", MessageToJson(m, 0));
+            RedactMessage(tx, m.id);
+            EmitMessage(tx, "message.restored", m);
+            if (m.thread_root_id) RecountReplies(tx, m.thread_root_id);
         }
         return std::move(m);
     });
@@ -1304,7 +1359,7 @@ Result<Message> ChatService::React(const Actor& actor, Id message_id, std::strin
                               actor.user_id);
         }
         auto fresh = LoadMessage(tx, m.id);
-        if (changed > 0) EmitToChat(tx, m.chat_id, "message.updated", MessageToJson(*fresh, 0));
+        if (changed > 0) EmitMessage(tx, "message.updated", *fresh);
         return std::move(*fresh);
     });
 }

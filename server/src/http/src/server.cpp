@@ -22,6 +22,7 @@
 #include "veche/accounts/account_service.hpp"
 #include "veche/api/router.hpp"
 #include "veche/api/routes.hpp"
+#include "veche/core/clock.hpp"
 #include "veche/core/metrics.hpp"
 #include "veche/core/text.hpp"
 #include "veche/files/file_store.hpp"
@@ -88,6 +89,8 @@ bhttp::response<bhttp::string_body> ToBeast(const api::Response& r, unsigned ver
     res.set(bhttp::field::server, "veche");
     if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
     res.set("X-Request-Id", request_id);
+    // Never let a browser guess another type than the one declared (a JSON body sniffed as HTML).
+    res.set("X-Content-Type-Options", "nosniff");
     for (const auto& [k, v] : r.headers) res.insert(k, v);
     res.body() = r.body;
     res.keep_alive(keep_alive);
@@ -197,6 +200,11 @@ struct Server::Impl {
                                          : "application/octet-stream";
         // Built assets carry a content hash in their names, so they never change; the shell must be revalidated.
         r.headers.emplace_back("Cache-Control", is_asset ? "public, max-age=31536000, immutable" : "no-cache");
+        // The web client may be framed only by itself and the configured origins (clickjacking).
+        std::string ancestors = "frame-ancestors 'self'";
+        for (const auto& o : services.allowed_origins) ancestors += " " + o;
+        r.headers.emplace_back("Content-Security-Policy", ancestors);
+        r.headers.emplace_back("Referrer-Policy", "same-origin");
         return r;
     }
 
@@ -253,7 +261,10 @@ public:
         : Subscriber(ctx.user.id, ctx.session.id),
           server_(server),
           socket_(std::move(socket)),
-          timer_(socket_.get_executor()) {}
+          timer_(socket_.get_executor()),
+          session_end_(Clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(
+                                          0, ctx.session.created_at +
+                                                 server.services.accounts.session_limits().max_age_ms - NowMs()))) {}
 
     // Called by the hub with its lock held: only append; Flush hands the batch to the strand.
     void Deliver(realtime::Frame frame, std::int64_t pos) override {
@@ -307,6 +318,8 @@ private:
         while (!closed_) {
             auto now = Clock::now();
             if (!hello_done_ && !close_code_ && now >= hello_deadline_) BeginClose(4000, "hello expected");
+            // A session past its lifetime ends on open connections too (idle ones cannot be: they are in use).
+            if (!close_code_ && now >= session_end_) BeginClose(4001, "session expired");
             if ((close_code_ && now >= close_deadline_) || now - last_rx_ >= kIdleTimeout) {
                 Drop();
                 break;
@@ -319,6 +332,7 @@ private:
             auto next = last_rx_ + (ping_sent_ ? kIdleTimeout : kPingAfter);
             if (!hello_done_) next = std::min(next, hello_deadline_);
             if (close_code_) next = std::min(next, close_deadline_);
+            else next = std::min(next, session_end_);
             timer_.expires_at(next);
             co_await timer_.async_wait(kTuple);  // cancelled by BeginClose to recompute
         }
@@ -702,6 +716,7 @@ private:
     bool message_text_ = false;
     Clock::time_point last_rx_;
     Clock::time_point hello_deadline_;
+    Clock::time_point session_end_;
     Clock::time_point close_deadline_;
     bool ping_sent_ = false;
 
@@ -780,6 +795,9 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
                 probe.cookie = std::string(h[bhttp::field::cookie]);
                 probe.user_agent = std::string(h[bhttp::field::user_agent]);
                 probe.expect = std::string(h[bhttp::field::expect]);
+                probe.origin = std::string(h[bhttp::field::origin]);
+                probe.host = std::string(h[bhttp::field::host]);
+                probe.sec_fetch_site = std::string(h["Sec-Fetch-Site"]);
                 probe.remote_ip = remote_ip;
                 probe.request_id = NextRequestId();
                 bool keep = co_await HandleUpload(stream, buffer, header_parser, probe);
@@ -846,6 +864,9 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
         ar.cookie = std::string(req[bhttp::field::cookie]);
         ar.user_agent = std::string(req[bhttp::field::user_agent]);
         ar.range = std::string(req[bhttp::field::range]);
+        ar.origin = std::string(req[bhttp::field::origin]);
+        ar.host = std::string(req[bhttp::field::host]);
+        ar.sec_fetch_site = std::string(req["Sec-Fetch-Site"]);
         ar.remote_ip = remote_ip;
         ar.request_id = NextRequestId();
         bool keep_alive = req.keep_alive() && !stopping;
@@ -884,6 +905,7 @@ awaitable<bool> Server::Impl::WriteResponse(beast::tcp_stream& stream, const api
     res.set(bhttp::field::server, "veche");
     res.set(bhttp::field::content_type, r.content_type);
     res.set("X-Request-Id", request_id);
+    res.set("X-Content-Type-Options", "nosniff");
     for (const auto& [k, v] : r.headers) res.insert(k, v);
     res.keep_alive(keep_alive);
     res.content_length(r.file_length);
@@ -1008,15 +1030,21 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
 awaitable<void> Server::Impl::StartWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> req,
                                              std::string remote_ip) {
     api::Request probe;
+    probe.method = "GET";
+    probe.path = "/api/v1/ws";
     probe.authorization = std::string(req[bhttp::field::authorization]);
     probe.cookie = std::string(req[bhttp::field::cookie]);
-    std::string token = api::TokenOf(probe);
-    auto& accounts = services.accounts;
-    auto authenticate = [&accounts, &token]() { return accounts.Authenticate(token); };
+    probe.origin = std::string(req[bhttp::field::origin]);
+    probe.host = std::string(req[bhttp::field::host]);
+    probe.sec_fetch_site = std::string(req["Sec-Fetch-Site"]);
+    probe.remote_ip = remote_ip;
+    auto& svc = services;
+    auto authenticate = [&svc, &probe]() { return api::AuthenticateRequest(svc, probe); };
     auto ctx = co_await RunOnPool(pool, authenticate);
     if (!ctx.ok()) {
-        auto res = ToBeast(api::ErrorResponse(ctx.error()), req.version(), false, NextRequestId());
-        m.requests("/api/v1/ws", "GET", 401)->Add();
+        auto refused = api::ErrorResponse(ctx.error());
+        auto res = ToBeast(refused, req.version(), false, NextRequestId());
+        m.requests("/api/v1/ws", "GET", refused.status)->Add();
         co_await bhttp::async_write(stream, res, kTuple);
         boost::system::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

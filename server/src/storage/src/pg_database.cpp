@@ -258,6 +258,18 @@ public:
         return 0;
     }
 
+    // Committed events are rows; this batch's are still in memory (they get positions at commit),
+    // so those are rewritten in place too, remembering the old data in case the job rolls back.
+    void RedactEvents(Id subject_id, const std::string& data_json) override {
+        if (!write_) throw StorageError("RedactEvents in a read transaction", false);
+        Exec("UPDATE events SET data = ? WHERE subject_id = ?", data_json, subject_id);
+        for (std::size_t i = 0; i < events_.size(); ++i) {
+            if (events_[i].subject_id != subject_id) continue;
+            undo_.push_back({i, events_[i].data_json});
+            events_[i].data_json = data_json;
+        }
+    }
+
     void Defer(std::function<void(Tx&)> work) override {
         if (!write_) throw StorageError("Defer in a read transaction", false);
         deferred_.push_back(std::move(work));
@@ -265,12 +277,26 @@ public:
 
     std::vector<Event>& events() { return events_; }
     std::vector<std::function<void(Tx&)>>& deferred() { return deferred_; }
+    std::size_t undo_mark() const { return undo_.size(); }
+    // Puts back the data that redactions since `mark` replaced (a job's rollback).
+    void UndoRedactions(std::size_t mark) {
+        while (undo_.size() > mark) {
+            auto& u = undo_.back();
+            if (u.index < events_.size()) events_[u.index].data_json = std::move(u.data_json);
+            undo_.pop_back();
+        }
+    }
 
 private:
+    struct Undo {
+        std::size_t index;
+        std::string data_json;
+    };
     PgConnection& conn_;
     bool write_;
     std::vector<Event> events_;
     std::vector<std::function<void(Tx&)>> deferred_;
+    std::vector<Undo> undo_;
 };
 
 // PostgreSQL array literals, for inserting a batch's events in one statement.
@@ -309,14 +335,15 @@ void AssignPositionsAndStore(Tx& tx, std::vector<Event>& events) {
     auto texts = [&](auto get) {
         return ArrayOf(events, [&](std::string& out, const Event& e) { AppendArrayText(out, get(e)); });
     };
-    tx.Exec("INSERT INTO events(pos, chat_id, target_user_id, broadcast, kind, data, created_at) "
-            "SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[])",
+    tx.Exec("INSERT INTO events(pos, chat_id, target_user_id, broadcast, kind, data, created_at, subject_id) "
+            "SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], "
+            "?::bigint[])",
             ints([](const Event& e) { return e.pos; }), ints([](const Event& e) { return e.chat_id; }),
             ints([](const Event& e) { return e.target_user_id; }),
             ints([](const Event& e) { return e.broadcast ? 1 : 0; }),
             texts([](const Event& e) -> std::string_view { return e.kind; }),
             texts([](const Event& e) -> std::string_view { return e.data_json; }),
-            ints([](const Event& e) { return e.created_at; }));
+            ints([](const Event& e) { return e.created_at; }), ints([](const Event& e) { return e.subject_id; }));
 }
 
 class PgDatabase final : public Database {
@@ -364,6 +391,7 @@ private:
         for (int attempt = 0;; ++attempt) {
             std::size_t mark = tx.events().size();
             std::size_t deferred_mark = tx.deferred().size();
+            std::size_t undo_mark = tx.undo_mark();
             conn.Exec("SAVEPOINT job");
             Status result;
             bool retry = false;
@@ -378,6 +406,7 @@ private:
             }
             if (!result.ok()) {
                 conn.Exec("ROLLBACK TO SAVEPOINT job");
+                tx.UndoRedactions(undo_mark);
                 tx.events().resize(mark);
                 tx.deferred().resize(deferred_mark);
             }

@@ -201,6 +201,21 @@ CREATE TABLE files (
 CREATE INDEX files_by_chat ON files(chat_id, id);
 CREATE INDEX files_by_message ON files(message_id) WHERE message_id IS NOT NULL;
 )sql"},
+        {7, "event_subjects", R"sql(
+ALTER TABLE events ADD COLUMN subject_id BIGINT NOT NULL DEFAULT 0;
+UPDATE events SET subject_id = (data::jsonb->>'id')::bigint
+  WHERE kind IN ('message.created', 'message.updated', 'message.restored') AND data::jsonb->>'id' ~ '^[0-9]{1,18}$';
+CREATE INDEX events_by_subject ON events(subject_id) WHERE subject_id <> 0;
+UPDATE events e SET data = jsonb_build_object('id', e.data::jsonb->'id', 'chat_id', e.data::jsonb->'chat_id',
+    'author_id', e.data::jsonb->'author_id', 'created_at', e.data::jsonb->'created_at',
+    'deleted', true, 'text', '', 'reactions', '[]'::jsonb)::text
+  FROM messages m WHERE m.id = e.subject_id AND m.deleted_at IS NOT NULL;
+UPDATE events e SET data = (e.data::jsonb || jsonb_build_object('text', m.text, 'edited_at', m.edited_at))::text
+  FROM messages m WHERE m.id = e.subject_id AND m.edited_at IS NOT NULL AND m.deleted_at IS NULL;
+CREATE INDEX messages_by_quote ON messages(quote_id) WHERE quote_id IS NOT NULL;
+UPDATE messages SET reply_count = (SELECT COUNT(*) FROM messages r WHERE r.thread_root_id = messages.id AND
+    r.deleted_at IS NULL) WHERE reply_count > 0;
+)sql"},
     };
     return kMigrations;
 }

@@ -154,15 +154,23 @@ public:
         if (!write_) throw StorageError("Emit in a read transaction", false);
         if (event.created_at == 0) event.created_at = NowMs();
         Statement& st = Query(
-            "INSERT INTO events(chat_id, target_user_id, broadcast, kind, data, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) RETURNING pos",
+            "INSERT INTO events(chat_id, target_user_id, broadcast, kind, data, created_at, subject_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING pos",
             event.chat_id, event.target_user_id, event.broadcast, event.kind, event.data_json,
-            event.created_at);
+            event.created_at, event.subject_id);
         st.Step();
         event.pos = st.Int(0);
         while (st.Step()) {}
         events_.push_back(std::move(event));
         return events_.back().pos;
+    }
+
+    // The batch's own events are already rows (Emit inserts them), so one UPDATE covers them and
+    // rolls back with the job's savepoint; the in-memory copies published after commit stay as
+    // they were emitted, which live subscribers saw happen in that order anyway.
+    void RedactEvents(Id subject_id, const std::string& data_json) override {
+        if (!write_) throw StorageError("RedactEvents in a read transaction", false);
+        Exec("UPDATE events SET data = ? WHERE subject_id = ?", data_json, subject_id);
     }
 
     void Defer(std::function<void(Tx&)> work) override {

@@ -182,6 +182,26 @@ CREATE TABLE files (
 CREATE INDEX files_by_chat ON files(chat_id, id);
 CREATE INDEX files_by_message ON files(message_id) WHERE message_id IS NOT NULL;
 )sql"},
+        // Events name the message they show, so that editing or hiding it can rewrite them (replay
+        // never shows more than the current state). Events logged before this version are marked and
+        // brought to the current state here: deleted messages become tombstones, edited ones show
+        // their current text.
+        {7, "event_subjects", R"sql(
+ALTER TABLE events ADD COLUMN subject_id INTEGER NOT NULL DEFAULT 0;
+UPDATE events SET subject_id = COALESCE(CAST(json_extract(data, '$.id') AS INTEGER), 0)
+  WHERE kind IN ('message.created', 'message.updated', 'message.restored') AND json_valid(data);
+CREATE INDEX events_by_subject ON events(subject_id) WHERE subject_id <> 0;
+UPDATE events SET data = json_object('id', json_extract(data, '$.id'), 'chat_id', json_extract(data, '$.chat_id'),
+    'author_id', json_extract(data, '$.author_id'), 'created_at', json_extract(data, '$.created_at'),
+    'deleted', json('true'), 'text', '', 'reactions', json('[]'))
+  WHERE subject_id IN (SELECT id FROM messages WHERE deleted_at IS NOT NULL);
+UPDATE events SET data = json_set(data, '$.text', (SELECT text FROM messages WHERE id = events.subject_id),
+    '$.edited_at', (SELECT edited_at FROM messages WHERE id = events.subject_id))
+  WHERE subject_id IN (SELECT id FROM messages WHERE edited_at IS NOT NULL AND deleted_at IS NULL);
+CREATE INDEX messages_by_quote ON messages(quote_id) WHERE quote_id IS NOT NULL;
+UPDATE messages SET reply_count = (SELECT COUNT(*) FROM messages r WHERE r.thread_root_id = messages.id AND
+    r.deleted_at IS NULL) WHERE reply_count > 0;
+)sql"},
     };
     return kMigrations;
 }

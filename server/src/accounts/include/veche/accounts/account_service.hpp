@@ -76,6 +76,13 @@ struct LoginLimits {
     int address_attempts = 30;          // failed attempts per client address per minute
 };
 
+// How long a session lives (SEC-1): it ends after `idle_timeout_ms` without a request, and in any
+// case `max_age_ms` after the login.
+struct SessionLimits {
+    std::int64_t idle_timeout_ms = 30LL * 24 * 3600 * 1000;
+    std::int64_t max_age_ms = 90LL * 24 * 3600 * 1000;
+};
+
 // Told when sessions end, so that live connections using them are closed at once.
 class SessionListener {
 public:
@@ -89,6 +96,8 @@ public:
     AccountService(storage::Database& db, LoginLimits limits = {});
 
     void SetListener(SessionListener* listener) { listener_ = listener; }
+    void SetSessionLimits(SessionLimits limits) { session_limits_ = limits; }
+    const SessionLimits& session_limits() const { return session_limits_; }
     // Effective presence needs to know whether a user has live connections.
     void SetConnectedProbe(std::function<bool(Id)> probe) { connected_ = std::move(probe); }
 
@@ -123,6 +132,9 @@ public:
     Result<std::string> ResetPasswordUnchecked(std::string_view username, std::optional<std::string> password);
     Result<User> SetRoleUnchecked(std::string_view username, std::string_view role);
 
+    // False once the session has been idle or alive longer than the session limits allow.
+    bool SessionAlive(const Session& session, std::int64_t now_ms) const;
+
     bool IsConnected(Id user_id) const { return connected_ && connected_(user_id); }
     // "online" | "away" | "dnd" | "offline" as others should see the user now.
     std::string EffectivePresence(const User& user) const;
@@ -137,6 +149,7 @@ private:
 
     storage::Database& db_;
     LoginLimits limits_;
+    SessionLimits session_limits_;
     SessionListener* listener_ = nullptr;
     std::function<bool(Id)> connected_;
 

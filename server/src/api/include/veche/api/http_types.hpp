@@ -25,6 +25,9 @@ struct Request {
     std::string user_agent;
     std::string range;   // the Range header (file downloads)
     std::string expect;  // the Expect header (uploads: 100-continue)
+    std::string origin;          // the Origin header ("" when absent)
+    std::string host;            // the Host header
+    std::string sec_fetch_site;  // the Sec-Fetch-Site header (browsers: same-origin, same-site, cross-site, none)
     std::string remote_ip;
     std::string request_id;
     std::vector<std::string> params;  // path parameters, decoded, in pattern order

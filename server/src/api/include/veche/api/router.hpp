@@ -3,6 +3,7 @@
 // 404 route_not_found; known path, other method → 405 method_not_allowed.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,11 @@
 #include "veche/api/http_types.hpp"
 
 namespace veche::api {
+
+// Query parameters reach SQL engines and tokenizers that read C strings (FTS5 stops at a NUL) and
+// PostgreSQL, whose text has no NUL: a parameter must be UTF-8 without control characters other
+// than tab and line breaks (else 400 invalid_argument). Dispatch checks it for every route.
+std::optional<Error> BadQueryParameter(const Request& request);
 
 // The non-empty segments of a path ("/a//b/" → {"a", "b"}), not decoded.
 std::vector<std::string_view> SplitPath(std::string_view path);

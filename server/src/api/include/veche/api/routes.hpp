@@ -1,11 +1,14 @@
 #pragma once
 // Registers the REST API of each module on a router (docs/api.md).
 
+#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "veche/api/router.hpp"
 
-namespace veche::accounts { class AccountService; }
+namespace veche::accounts { class AccountService; struct AuthContext; }
 namespace veche::chat { class ChatService; }
 namespace veche::realtime { class Hub; }
 namespace veche::storage { class Database; }
@@ -20,6 +23,12 @@ struct Services {
     storage::Database& db;
     files::FileStore& files;
     std::uint64_t max_upload_bytes = 100ull << 20;
+    // Origins ("https://veche.example.com") whose pages may use the session cookie to change state
+    // or open the WebSocket, besides the server's own (an Origin naming the request's Host).
+    std::vector<std::string> allowed_origins{};
+    bool secure_cookie = false;  // the public URL is https: the session cookie gets `Secure`
+    // Cluster mode: whether the event bus (Redis) is connected, for /api/v1/ready. Unset: no bus.
+    std::function<bool()> bus_ready{};
 };
 
 void AddSystemRoutes(Router& router, Services& services);
@@ -38,6 +47,13 @@ struct UploadTicket {
 bool IsUploadRequest(const Request& request);
 Result<UploadTicket> AuthorizeUpload(Services& services, const Request& request);
 Response CompleteUpload(Services& services, const UploadTicket& ticket, std::unique_ptr<files::Upload> upload);
+
+// The caller of a request, as every route, upload and WebSocket upgrade establishes it: the session
+// token (Bearer or cookie) must be valid; a cookie-authenticated request that changes state, or a
+// cookie-authenticated WebSocket upgrade, must come from an allowed origin (403 cross_origin_request:
+// another site's page cannot act with the user's cookie); and a user who must change the password
+// may only change it, read /users/me and log out (403 password_change_required).
+Result<accounts::AuthContext> AuthenticateRequest(Services& services, const Request& request);
 
 // Everything above.
 void AddAllRoutes(Router& router, Services& services);

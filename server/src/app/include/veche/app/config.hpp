@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "veche/core/error.hpp"
 
@@ -28,7 +29,18 @@ struct Config {
     int login_account_failures = 5;
     int login_address_failures_per_minute = 30;
     int max_upload_mb = 100;
+
+    // Web security. The web client's public address: its origin may use the session cookie, and
+    // https makes the cookie `Secure`. Further origins whose pages may use the cookie, normalized to
+    // "scheme://host[:port]". Sessions end after idle_timeout without a request, and max_age after login.
+    std::string public_url;
+    std::vector<std::string> allowed_origins;
+    int session_idle_timeout_seconds = 30 * 24 * 3600;
+    int session_max_age_seconds = 90 * 24 * 3600;
 };
+
+// "scheme://host[:port]" of a URL, lower-cased (a path is dropped); an error for anything else.
+Result<std::string> OriginOf(const std::string& url);
 
 // Values given on the command line (unset ones do not override).
 struct Overrides {

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -60,6 +61,8 @@ public:
     // `delivered`: the last position the hub already accounts for (it read the head at start).
     void Start(std::int64_t delivered);
     void Stop();
+    // True while subscribed to Redis (readiness: /api/v1/ready).
+    bool RedisConnected() const { return redis_up_; }
 
     // From this node's storage writer, after each commit.
     void Publish(const std::vector<Event>& events) override;
@@ -104,6 +107,7 @@ private:
 
     std::mutex stop_mu_;
     bool stopping_ = false;
+    std::atomic<bool> redis_up_{false};
     std::thread subscriber_;
     std::thread publisher_;
 };

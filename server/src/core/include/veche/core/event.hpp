@@ -29,6 +29,10 @@ struct Event {
     Id chat_id = 0;             // 0: not a chat event
     Id target_user_id = 0;      // also (or only) delivered to this user; 0: none
     bool broadcast = false;     // delivered to every connected user (chat_id and target are 0)
+    // The object (a message) whose state `data_json` shows; 0: none. When that object is edited or
+    // hidden, every stored event of it is rewritten (Tx::RedactEvents), so that a replay never shows
+    // more than the object's current state.
+    Id subject_id = 0;
     std::string kind;           // "message.created", …
     std::string data_json;      // the event's `data` object, serialized
     MembershipChange membership = MembershipChange::kNone;  // applies to target_user_id in chat_id

@@ -104,6 +104,10 @@ public:
     // live subscribers after the commit, or dropped with a rollback. Returns its position in SQLite;
     // PostgreSQL assigns positions at commit (see OpenPostgres) and returns 0.
     virtual std::int64_t Emit(Event event) = 0;
+    // Replaces the data of every event of `subject_id` logged so far, in this transaction (this
+    // batch's events included) and before it, with `data_json`: what the subject shows now. Called
+    // when a message is edited or hidden, before the event of that change is emitted.
+    virtual void RedactEvents(Id subject_id, const std::string& data_json) = 0;
     virtual bool IsWrite() const = 0;
 
     // Runs `work` once this job has succeeded, after every job of the batch and before the commit,
