@@ -221,11 +221,10 @@ def test_password_change_revokes_other_sessions(server, make_user):
     b = login(server, u.username, u.password)
     new_pw = "new-password-" + uuid.uuid4().hex[:8]
     # wrong old password / too short / too long new password
-    # wrong old password: the error table lists "wrong password" under 401, but the caller is
-    # authenticated, so 403 is accepted as well (a 401 would make clients drop the session)
+    # wrong old password: 403 forbidden (docs/api.md) — the caller is authenticated, and a 401 would
+    # make clients drop the session
     r = u.post("/api/v1/users/me/password", json={"old_password": "wrong-old-pw", "new_password": new_pw})
-    assert r.status_code in (401, 403), r.text
-    expect_error(r, r.status_code, ("unauthenticated", "forbidden"))
+    expect_error(r, 403, "forbidden")
     expect_error(u.post("/api/v1/users/me/password", json={"old_password": u.password, "new_password": "short7!"}),
                  400, "invalid_argument")
     expect_error(u.post("/api/v1/users/me/password", json={"old_password": u.password, "new_password": "x" * 257}),

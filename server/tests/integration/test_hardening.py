@@ -260,6 +260,9 @@ def test_hostile_text_fields_are_400_or_kept_literally(server):
     expect_error(u.patch("/api/v1/users/me", json={"display_name": "x\x00"}), 400, "invalid_argument")
     expect_error(u.post(f"/api/v1/chats/{chat['id']}/polls", json={"question": "q?", "options": ["a\x00", "b"]}), 400,
                  "invalid_argument")
+    # a file name keeps what it can: control characters (NUL included) are dropped, not refused
+    named = upload(u, chat["id"], b"x", name="re\x00port\x01.txt")
+    assert named["name"] == "report.txt"
     literal = "\u202eevil\u0007bell\ttab"
     sent = expect(u.post(f"/api/v1/chats/{chat['id']}/messages", json={"text": literal}), 201)
     assert sent["text"] == literal

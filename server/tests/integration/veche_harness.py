@@ -26,6 +26,9 @@ VECHE_BIN = os.environ.get("VECHE_BIN", "/work/main/build/debug/veche")
 # "postgresql" (each Server gets a database of its own on the PostgreSQL that
 # scripts/with-test-services started; VECHE_TEST_PG_URL names it).
 STORAGE = os.environ.get("VECHE_TEST_STORAGE", "sqlite")
+if STORAGE not in ("sqlite", "postgresql"):
+    # a typo must not turn the PostgreSQL pass into a second SQLite pass
+    raise RuntimeError(f"VECHE_TEST_STORAGE must be 'sqlite' or 'postgresql', not {STORAGE!r}")
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "it-admin-password-0001"
 HTTP_TIMEOUT = 30

@@ -21,7 +21,12 @@ using test::RecordingSink;
 class PgStorage : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (test::TestPostgresUrl().empty()) GTEST_SKIP() << "VECHE_TEST_PG_URL is not set; `make unit` sets it";
+        // `make unit` runs under scripts/with-test-services, which sets the URL and VECHE_TEST_REQUIRE_PG:
+        // there a missing PostgreSQL is a failure, not a silent skip.
+        if (test::TestPostgresUrl().empty()) {
+            if (std::getenv("VECHE_TEST_REQUIRE_PG")) FAIL() << "VECHE_TEST_PG_URL is not set but PostgreSQL is required";
+            GTEST_SKIP() << "VECHE_TEST_PG_URL is not set; `make unit` sets it";
+        }
         url_ = test::CreatePostgresDatabase();
         a_ = Open();
         a_->SetEventSink(&sink_a_);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <unistd.h>
@@ -76,6 +77,9 @@ inline std::string CreatePostgresDatabase() {
 // VECHE_TEST_STORAGE=postgresql, a fresh PostgreSQL database (`make unit` runs them both ways).
 inline std::unique_ptr<storage::Database> OpenServiceDatabase(const std::string& sqlite_path, int readers = 2) {
     const char* which = std::getenv("VECHE_TEST_STORAGE");
+    // A typo must not turn the PostgreSQL pass into a second SQLite pass.
+    if (which && *which && std::string(which) != "postgresql" && std::string(which) != "sqlite")
+        throw std::runtime_error("VECHE_TEST_STORAGE must be 'sqlite' or 'postgresql'");
     if (which && std::string(which) == "postgresql") {
         storage::PostgresOptions options;
         options.url = CreatePostgresDatabase();
