@@ -243,6 +243,9 @@ export default {
     immutable: 'This chat keeps its history immutable: the message can no longer be changed.',
     archived: 'This chat is archived.',
     cannotPost: 'You cannot post in this chat.',
+    rateLimited: 'Too many requests. Please wait a moment and try again.',
+    rateLimitedIn: 'Too many requests. Try again in {n} second. | Too many requests. Try again in {n} seconds.',
+    rateLimitedSend: 'Sending too fast: the message will be sent again in {n} s.',
   },
   thread: {
     title: 'Thread',

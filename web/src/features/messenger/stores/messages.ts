@@ -136,6 +136,12 @@ export const useMessages = defineStore('messages', () => {
       onCreated(msg)
     } catch (e) {
       home.put(setPendingState(home.get(), clientId, 'failed'))
+      if (e instanceof ApiError && e.code === 'rate_limited') {
+        // The text stays in the timeline as "not sent" and goes out again once the server allows it
+        // (same client_id: posted at most once).
+        const s = Math.min(120, Math.max(1, Math.ceil(e.retryAfter ?? 5)))
+        setTimeout(() => void retry(chatId, clientId).catch(() => undefined), s * 1000)
+      }
       if (!(e instanceof ApiError && e.isNetwork)) throw e
     }
   }
