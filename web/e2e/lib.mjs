@@ -113,9 +113,12 @@ export class Api {
 /** Log in as admin and clear the bootstrap must-change-password flag. */
 export async function adminApi(base) {
   const a = await Api.login(base, 'admin', ADMIN_PASSWORD)
+  a.password = ADMIN_PASSWORD
   if (a.user.must_change_password) {
     await a.req('POST', '/users/me/password', { old_password: ADMIN_PASSWORD, new_password: ADMIN_PASSWORD + 'x' })
-    return Api.login(base, 'admin', ADMIN_PASSWORD + 'x')
+    const b = await Api.login(base, 'admin', ADMIN_PASSWORD + 'x')
+    b.password = ADMIN_PASSWORD + 'x'
+    return b
   }
   return a
 }
