@@ -50,7 +50,7 @@ export class VecheServer {
     }
     this.proc.stdout.on('data', collect)
     this.proc.stderr.on('data', collect)
-    const deadline = Date.now() + 30_000
+    const deadline = Date.now() + 60_000
     while (Date.now() < deadline) {
       if (this.proc.exitCode !== null) throw new Error(`veche exited (${this.proc.exitCode}):\n${this.output.slice(-3000)}`)
       try {
@@ -61,7 +61,7 @@ export class VecheServer {
       }
       await sleep(100)
     }
-    throw new Error('veche did not become healthy in 30 s:\n' + this.output.slice(-3000))
+    throw new Error('veche did not become healthy in 60 s:\n' + this.output.slice(-3000))
   }
   async stop(signal = 'SIGTERM') {
     const p = this.proc
@@ -113,9 +113,12 @@ export class Api {
 /** Log in as admin and clear the bootstrap must-change-password flag. */
 export async function adminApi(base) {
   const a = await Api.login(base, 'admin', ADMIN_PASSWORD)
+  a.password = ADMIN_PASSWORD
   if (a.user.must_change_password) {
     await a.req('POST', '/users/me/password', { old_password: ADMIN_PASSWORD, new_password: ADMIN_PASSWORD + 'x' })
-    return Api.login(base, 'admin', ADMIN_PASSWORD + 'x')
+    const b = await Api.login(base, 'admin', ADMIN_PASSWORD + 'x')
+    b.password = ADMIN_PASSWORD + 'x'
+    return b
   }
   return a
 }

@@ -21,7 +21,7 @@ for (const theme of ['light', 'dark']) {
   await page.waitForSelector('[data-testid=chat-item]')
   await page.click('[data-testid=chat-item]')
   await page.waitForSelector('[data-testid=message]')
-  await page.waitForTimeout(500)
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'))
   await page.screenshot({ path: out + `dev-chat-${theme}.png` })
   await ctx.close()
 }

@@ -22,6 +22,7 @@ const routes: RouteRecordRaw[] = [
           { path: ':chatId', name: 'chat', component: ChatView, props: true },
         ],
       },
+      { path: 'sessions', name: 'sessions', component: () => import('@/features/sessions/SessionsView.vue') },
       { path: 'admin', name: 'admin', component: () => import('@/features/admin/AdminView.vue'), meta: { admin: true } },
       { path: 'objects', name: 'objects', component: PlaceholderView, props: { module: 'objects' } },
       { path: 'support', name: 'support', component: PlaceholderView, props: { module: 'support' } },

@@ -43,6 +43,28 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): voi
   onUnauthorized = handler
 }
 
+type PasswordChangeHandler = () => void
+let onPasswordChangeRequired: PasswordChangeHandler | null = null
+/** Called on any `403 password_change_required`: the server serves nothing but the password change,
+ *  `me` and logout until the user replaces the password. */
+export function setPasswordChangeRequiredHandler(handler: PasswordChangeHandler | null): void {
+  onPasswordChangeRequired = handler
+}
+
+/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined
+  const v = value.trim()
+  if (/^\d+$/.test(v)) return Number(v)
+  const at = Date.parse(v)
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
+}
+
+function notify(status: number, code: string | undefined, path: string): void {
+  if (status === 401 && !path.startsWith('/auth/login')) onUnauthorized?.()
+  if (status === 403 && code === 'password_change_required') onPasswordChangeRequired?.()
+}
+
 const BASE = '/api/v1'
 
 async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
@@ -70,13 +92,12 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   }
   if (!res.ok) {
     const err = (data as { error?: { code?: string; message?: string } } | null)?.error
-    const retry = res.headers.get('Retry-After')
-    if (res.status === 401 && !path.startsWith('/auth/login')) onUnauthorized?.()
+    notify(res.status, err?.code, path)
     throw new ApiError(
       res.status,
       err?.code ?? 'http_' + res.status,
       err?.message ?? res.statusText,
-      retry ? Number(retry) : undefined,
+      parseRetryAfter(res.headers.get('Retry-After')),
     )
   }
   return data as T
@@ -209,8 +230,15 @@ export function uploadFile(chatId: Id, file: Blob & { name?: string }, onProgres
       if (xhr.status >= 200 && xhr.status < 300) resolve(data as FileInfo)
       else {
         const err = (data as { error?: { code?: string; message?: string } } | null)?.error
-        if (xhr.status === 401) onUnauthorized?.()
-        reject(new ApiError(xhr.status, err?.code ?? 'http_' + xhr.status, err?.message ?? xhr.statusText))
+        notify(xhr.status, err?.code, '/chats')
+        reject(
+          new ApiError(
+            xhr.status,
+            err?.code ?? 'http_' + xhr.status,
+            err?.message ?? xhr.statusText,
+            parseRetryAfter(xhr.getResponseHeader('Retry-After')),
+          ),
+        )
       }
     }
     xhr.onerror = () => reject(new ApiError(0, 'network', 'network error'))

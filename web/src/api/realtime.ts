@@ -20,7 +20,8 @@ export interface RealtimeHandlers {
   /** Every new event, in order. Events with a pos arrive at most once. */
   onEvent(event: ServerEvent): void
   onState?(state: ConnectionState, info: { attempt: number; retryInMs: number | null }): void
-  /** The server's history starts after our position (e.g. restored from a backup): reload all state. */
+  /** The server cannot resume from our position (`resync_required`: events purged by retention, a
+   *  server restored from a backup, another server's positions): drop cached state, reload it over REST. */
   onReset?(): void
   /** The backlog after hello has been delivered; live events follow. */
   onSynced?(info: { resumed: boolean }): void
@@ -67,6 +68,10 @@ export class RealtimeConnection {
   private helloTimer: unknown = null
   private lastFrameAt = 0
   private resumed = false
+  /** Head announced by this connection's hello_ok, and whether it was already reset. */
+  private helloHead: number | null = null
+  private resetDone = false
+  private resyncPending = false
   /** Events received but not yet handed to onEvent: a burst is delivered in one task, so the UI
    *  renders once per batch instead of once per event. */
   private queue: ServerEvent[] = []
@@ -142,6 +147,9 @@ export class RealtimeConnection {
     socket.onopen = () => {
       this.lastFrameAt = this.opts.timers.now()
       this.resumed = this.lastPos !== null
+      this.helloHead = null
+      this.resetDone = false
+      this.resyncPending = false
       this.send({ type: 'hello', last_pos: this.lastPos })
       this.helloTimer = this.opts.timers.setTimeout(() => this.drop(), this.opts.helloTimeoutMs)
     }
@@ -178,15 +186,21 @@ export class RealtimeConnection {
         this.flush()
         if (this.helloTimer !== null) this.opts.timers.clearTimeout(this.helloTimer)
         this.helloTimer = null
+        this.helloHead = frame.head
         if (this.lastPos === null) {
           this.lastPos = frame.head
-        } else if (frame.head < this.lastPos) {
+        } else if (frame.head < this.lastPos || this.resyncPending) {
           // The server does not know our position any more: nothing can be resumed.
-          this.lastPos = frame.head
-          this.handlers.onReset?.()
+          this.reset(frame.head)
         }
         this.setState('syncing', null)
         this.schedulePing()
+        break
+      }
+      case 'resync_required': {
+        // Sent right after hello_ok; tolerate it before hello_ok too (then the head is not known yet).
+        if (this.helloHead === null) this.resyncPending = true
+        else this.reset(this.helloHead)
         break
       }
       case 'synced': {
@@ -214,6 +228,16 @@ export class RealtimeConnection {
       default:
         break
     }
+  }
+
+  /** Continue from `head`: whatever was cached is stale, so the app reloads it (once per connection). */
+  private reset(head: number): void {
+    this.resyncPending = false
+    this.queue = []
+    this.lastPos = head
+    if (this.resetDone) return
+    this.resetDone = true
+    this.handlers.onReset?.()
   }
 
   /** Tell the chat's other members that we are typing (the server rate-limits to one per 2 s). */

@@ -214,6 +214,9 @@ export type ServerEvent = {
 export type ServerFrame =
   | { type: 'hello_ok'; user_id: Id; head: number }
   | { type: 'synced'; pos: number }
+  /** After hello: the server cannot resume from our last_pos (purged by retention, another server's
+   *  positions); it continues from the head of hello_ok and the client reloads its state over REST. */
+  | { type: 'resync_required' }
   | { type: 'pong' }
   | { type: 'error'; code: string; message: string }
   | { type: 'typing'; chat_id: Id; user_id: Id }

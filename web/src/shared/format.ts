@@ -51,3 +51,15 @@ export function formatSize(bytes: number, locale: string): string {
   const n = i === 0 ? String(v) : v.toLocaleString(locale, { maximumFractionDigits: v < 10 ? 1 : 0 })
   return `${n} ${units[i]}`
 }
+
+/** "5 minutes ago", "yesterday", "3 days ago"; a date beyond a week. */
+export function formatRelative(ms: number, locale: string, now = Date.now()): string {
+  const sec = Math.round((ms - now) / 1000)
+  const abs = Math.abs(sec)
+  if (abs >= 7 * 86_400) return formatDateTime(ms, locale)
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+  if (abs < 60) return rtf.format(0, 'minute')
+  if (abs < 3600) return rtf.format(Math.round(sec / 60), 'minute')
+  if (abs < 86_400) return rtf.format(Math.round(sec / 3600), 'hour')
+  return rtf.format(Math.round(sec / 86_400), 'day')
+}

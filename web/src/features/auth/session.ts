@@ -62,6 +62,11 @@ export const useSession = defineStore('session', () => {
     if (me.value) me.value = { ...me.value, must_change_password: false }
   }
 
+  /** The server answered `password_change_required`: show the forced change before anything else. */
+  function requirePasswordChange(): void {
+    if (me.value && !me.value.must_change_password) me.value = { ...me.value, must_change_password: true }
+  }
+
   /** Re-read our own user (e.g. the presence the server reports once our socket is up). */
   async function refresh(): Promise<void> {
     try {
@@ -91,5 +96,18 @@ export const useSession = defineStore('session', () => {
     status.value = 'anonymous'
   }
 
-  return { me, status, isAdmin, mustChangePassword, load, login, logout, changePassword, updateMe, forget, refresh }
+  return {
+    me,
+    status,
+    isAdmin,
+    mustChangePassword,
+    load,
+    login,
+    logout,
+    changePassword,
+    requirePasswordChange,
+    updateMe,
+    forget,
+    refresh,
+  }
 })

@@ -136,6 +136,12 @@ export const useMessages = defineStore('messages', () => {
       onCreated(msg)
     } catch (e) {
       home.put(setPendingState(home.get(), clientId, 'failed'))
+      if (e instanceof ApiError && e.code === 'rate_limited') {
+        // The text stays in the timeline as "not sent" and goes out again once the server allows it
+        // (same client_id: posted at most once).
+        const s = Math.min(120, Math.max(1, Math.ceil(e.retryAfter ?? 5)))
+        setTimeout(() => void retry(chatId, clientId).catch(() => undefined), s * 1000)
+      }
       if (!(e instanceof ApiError && e.isNetwork)) throw e
     }
   }
@@ -319,6 +325,27 @@ export const useMessages = defineStore('messages', () => {
     timelines.delete(chatId)
   }
 
+  /**
+   * After `resync_required`: every loaded message may be stale (events between our position and the
+   * server's head are gone), so drop them and reload what is on screen over REST. Our own unsent
+   * messages (pending, failed) stay: they are re-posted with their client_id as usual.
+   */
+  async function resync(): Promise<void> {
+    const reloadThreads: Id[] = []
+    for (const [chatId, tl] of Array.from(timelines)) {
+      if (tl.pending.length) timelines.set(chatId, { ...emptyTimeline(), pending: tl.pending })
+      else timelines.delete(chatId)
+    }
+    for (const [rootId, tl] of Array.from(threads)) {
+      if (tl.loaded) reloadThreads.push(rootId)
+      threads.set(rootId, { ...emptyTimeline(), pending: tl.pending })
+    }
+    loading.clear()
+    errors.clear()
+    const active = chats.activeId
+    await Promise.all([...(active ? [loadNewest(active)] : []), ...reloadThreads.map((r) => loadThread(r))])
+  }
+
   function clear(): void {
     timelines.clear()
     loading.clear()
@@ -358,6 +385,7 @@ export const useMessages = defineStore('messages', () => {
     unreadAfter,
     get,
     forgetChat,
+    resync,
     clear,
   }
 })

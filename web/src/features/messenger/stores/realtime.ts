@@ -121,8 +121,10 @@ export const useRealtime = defineStore('realtime', () => {
           }
         },
         onReset() {
-          messages.clear()
+          // Whatever events we missed are gone: reload from REST what the stores hold.
           void chats.loadAll().catch(() => undefined)
+          void messages.resync()
+          if (live.notifState !== 'idle') void live.loadNotifications()
         },
         onRevoked() {
           session.forget()

@@ -12,6 +12,7 @@ vi.mock('@/api/client', () => {
       readonly status: number,
       readonly code: string,
       message: string,
+      readonly retryAfter?: number,
     ) {
       super(message)
     }
@@ -143,6 +144,43 @@ describe('messages store: optimistic send', () => {
     await vi.waitFor(() => expect(messages.timeline('c1').pending).toHaveLength(0))
     expect(postMessage.mock.calls[1][2]).toBe(p.client_id)
     expect(messages.timeline('c1').messages).toHaveLength(1)
+  })
+})
+
+describe('rate limits and resync', () => {
+  it('keeps a message refused with 429 as not sent and re-posts it after Retry-After', async () => {
+    const messages = await loaded()
+    vi.useFakeTimers()
+    try {
+      postMessage.mockRejectedValueOnce(new ApiError(429, 'rate_limited', 'slow down', 3))
+      await expect(messages.send('c1', 'keep me')).rejects.toMatchObject({ code: 'rate_limited' })
+      const p = messages.timeline('c1').pending[0]
+      expect(p).toMatchObject({ state: 'failed', text: 'keep me' })
+      postMessage.mockResolvedValueOnce(real('102', p.client_id))
+      await vi.advanceTimersByTimeAsync(2900)
+      expect(postMessage).toHaveBeenCalledTimes(1)
+      await vi.advanceTimersByTimeAsync(200)
+      expect(postMessage).toHaveBeenCalledTimes(2)
+      expect(postMessage.mock.calls[1][2]).toBe(p.client_id)
+    } finally {
+      vi.useRealTimers()
+    }
+    await vi.waitFor(() => expect(messages.timeline('c1').pending).toHaveLength(0))
+  })
+
+  it('resync drops loaded messages, keeps unsent ones and reloads the open chat', async () => {
+    const messages = await loaded()
+    const rt = useRealtime()
+    rt.dispatch(event(5, real('90', null, 'other')))
+    postMessage.mockRejectedValueOnce(new ApiError(0, 'network', 'down'))
+    await messages.send('c1', 'unsent')
+    useChats().activeId = 'c1'
+    messagesApi.mockResolvedValueOnce({ messages: [real('95', null, 'other')], has_more: false })
+    await messages.resync()
+    const tl = messages.timeline('c1')
+    expect(tl.messages.map((m) => m.id)).toEqual(['95'])
+    expect(tl.pending.map((p) => p.text)).toEqual(['unsent'])
+    expect(tl.loaded).toBe(true)
   })
 })
 
