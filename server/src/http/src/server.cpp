@@ -609,6 +609,10 @@ private:
 
     void BeginClose(int code, std::string reason) {
         if (close_code_ || closed_) return;
+        metrics::Global()
+            .GetCounter("veche_ws_closes_total", "WebSocket closes the server began, by close code",
+                        {{"code", std::to_string(code)}})
+            ->Add();
         close_code_ = code;
         close_reason_ = std::move(reason);
         close_deadline_ = Clock::now() + kCloseTimeout;
