@@ -118,6 +118,21 @@ struct Metrics {
     }
 };
 
+// The one place that decides a request's client address (login limits, sessions, rate limits, logs):
+// the TCP peer, or what a trusted proxy forwarded. Repeated X-Forwarded-For lines are one list
+// (RFC 9110 §5.3).
+template <class Fields>
+std::string ClientIp(const net::TrustedProxies& proxies, const std::string& peer, const Fields& headers) {
+    if (proxies.empty()) return peer;
+    std::string forwarded;
+    auto range = headers.equal_range("X-Forwarded-For");
+    for (auto it = range.first; it != range.second; ++it) {
+        if (!forwarded.empty()) forwarded.push_back(',');
+        forwarded.append(it->value());
+    }
+    return net::ClientAddress(proxies, peer, forwarded, headers["X-Real-IP"]);
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -752,7 +767,7 @@ awaitable<void> Server::Impl::Listen() {
 awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
     boost::system::error_code ep_ec;
     auto ep = socket.remote_endpoint(ep_ec);
-    std::string remote_ip = ep_ec ? "" : ep.address().to_string();
+    std::string peer_ip = ep_ec ? "" : ep.address().to_string();
     socket.set_option(tcp::no_delay(true), ep_ec);
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -780,7 +795,7 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
                 probe.cookie = std::string(h[bhttp::field::cookie]);
                 probe.user_agent = std::string(h[bhttp::field::user_agent]);
                 probe.expect = std::string(h[bhttp::field::expect]);
-                probe.remote_ip = remote_ip;
+                probe.remote_ip = ClientIp(options.trusted_proxies, peer_ip, h);
                 probe.request_id = NextRequestId();
                 bool keep = co_await HandleUpload(stream, buffer, header_parser, probe);
                 if (!keep) break;
@@ -832,7 +847,8 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
                 co_await bhttp::async_write(stream, res, kTuple);
                 break;
             }
-            co_await StartWebSocket(std::move(stream), std::move(req), remote_ip);
+            std::string client_ip = ClientIp(options.trusted_proxies, peer_ip, req);
+            co_await StartWebSocket(std::move(stream), std::move(req), std::move(client_ip));
             co_return;
         }
 
@@ -846,7 +862,7 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
         ar.cookie = std::string(req[bhttp::field::cookie]);
         ar.user_agent = std::string(req[bhttp::field::user_agent]);
         ar.range = std::string(req[bhttp::field::range]);
-        ar.remote_ip = remote_ip;
+        ar.remote_ip = ClientIp(options.trusted_proxies, peer_ip, req);
         ar.request_id = NextRequestId();
         bool keep_alive = req.keep_alive() && !stopping;
 

@@ -10,6 +10,7 @@ namespace veche::chat { class ChatService; }
 namespace veche::realtime { class Hub; }
 namespace veche::storage { class Database; }
 namespace veche::files { class FileStore; class Upload; }
+namespace veche::ratelimit { class RateLimiter; }
 
 namespace veche::api {
 
@@ -20,6 +21,9 @@ struct Services {
     storage::Database& db;
     files::FileStore& files;
     std::uint64_t max_upload_bytes = 100ull << 20;
+    // Token buckets per user and action, per address for login (docs/api.md, "Rate limits");
+    // nullptr: nothing is limited (unit tests of the routes).
+    ratelimit::RateLimiter* limiter = nullptr;
 };
 
 void AddSystemRoutes(Router& router, Services& services);

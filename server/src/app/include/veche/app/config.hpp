@@ -6,8 +6,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "veche/core/error.hpp"
+#include "veche/ratelimit/rate_limiter.hpp"
 
 namespace veche::app {
 
@@ -28,6 +30,13 @@ struct Config {
     int login_account_failures = 5;
     int login_address_failures_per_minute = 30;
     int max_upload_mb = 100;
+
+    // Abuse limits (issue 10, docs/operations.md): token buckets per user and action, per client
+    // address for login ([rate_limits], VECHE_RATE_LIMIT_<ACTION>=PER_SECOND:BURST,
+    // VECHE_RATE_LIMITS_ENABLED), and the reverse proxies whose X-Forwarded-For / X-Real-IP name the
+    // client (trusted_proxies, VECHE_TRUSTED_PROXIES: addresses or CIDR networks, comma-separated).
+    ratelimit::Limits rate_limits = ratelimit::DefaultLimits();
+    std::vector<std::string> trusted_proxies;
 };
 
 // Values given on the command line (unset ones do not override).
