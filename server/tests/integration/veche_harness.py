@@ -38,6 +38,26 @@ HTTP_TIMEOUT = 30
 # small utilities
 
 
+# Rate limits (docs/api.md, "Rate limits"). The suite bursts on purpose (1,000 posts from 4 senders,
+# a 360-message cluster burst, hundreds of users made by one admin), so every Server it starts gets
+# limits far above the defaults, through configuration as an operator would set them. Tests of the
+# limits pass their own: Server(rate_limits={"send": (1, 5)}) lowers one action and keeps the
+# others raised; Server(rate_limits=None) runs the built-in defaults; "raised" is the default.
+RATE_LIMIT_ACTIONS = ("send", "edit", "react", "upload", "search", "create_chat", "invite", "login")
+RAISED_RATE_LIMIT = (100000, 1000000)  # per second, burst
+
+
+def rate_limit_env(rate_limits):
+    """VECHE_RATE_LIMIT_* for a Server's `rate_limits` argument (see RATE_LIMIT_ACTIONS)."""
+    if rate_limits is None:
+        return {}
+    rules = {a: RAISED_RATE_LIMIT for a in RATE_LIMIT_ACTIONS}
+    for action, rule in ({} if rate_limits == "raised" else rate_limits).items():
+        assert action in RATE_LIMIT_ACTIONS, action
+        rules[action] = rule
+    return {f"VECHE_RATE_LIMIT_{a.upper()}": f"{r[0]}:{r[1]}" for a, r in rules.items()}
+
+
 def pg_admin_url():
     url = os.environ.get("VECHE_TEST_PG_URL")
     if not url:
@@ -159,7 +179,7 @@ class Server:
     registry = []  # every Server created in this pytest process (for log dumps on failure)
 
     def __init__(self, admin_password=ADMIN_PASSWORD, port=None, data_dir=None, binary=None, storage=None, bus=None,
-                 extra_env=None):
+                 extra_env=None, rate_limits="raised", trusted_proxies=None):
         self.binary = binary or VECHE_BIN
         # Own database unless given one (cluster tests share one between nodes); "sqlite" forces
         # the embedded default whatever the suite's backend.
@@ -167,6 +187,8 @@ class Server:
         self.storage = new_pg_database() if self.owns_storage else (None if storage == "sqlite" else storage)
         self.bus = bus
         self.extra_env = extra_env or {}
+        self.rate_limits = rate_limits
+        self.trusted_proxies = trusted_proxies  # list of addresses/networks, or None
         self.tmp = tempfile.mkdtemp(prefix="veche-it-")
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
         os.makedirs(self.data_dir, exist_ok=True)
@@ -228,6 +250,12 @@ class Server:
             raise RuntimeError(f"veche binary not found at {self.binary} (set VECHE_BIN)")
         env = dict(os.environ)
         env.pop("VECHE_BOOTSTRAP_ADMIN_PASSWORD", None)
+        for k in list(env):
+            if k.startswith("VECHE_RATE_LIMIT") or k == "VECHE_TRUSTED_PROXIES":
+                del env[k]
+        env.update(rate_limit_env(self.rate_limits))
+        if self.trusted_proxies:
+            env["VECHE_TRUSTED_PROXIES"] = ",".join(self.trusted_proxies)
         if self.admin_password is not None:
             env["VECHE_BOOTSTRAP_ADMIN_PASSWORD"] = self.admin_password
         out = open(self.stdout_path, "ab")

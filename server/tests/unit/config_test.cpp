@@ -254,3 +254,74 @@ TEST(LoadConfig, ClusterSettingsFromEverySourceAndTheirChecks) {
 
 }  // namespace
 }  // namespace veche::app
+
+// Rate limits and trusted proxies (issue 10).
+namespace veche::app {
+namespace {
+
+using ratelimit::Action;
+
+TEST(LoadConfig, RateLimitsDefaultToTheDocumentedBuckets) {
+    auto c = LoadConfig(std::nullopt, {}, {});
+    ASSERT_TRUE(c.ok());
+    EXPECT_TRUE(c->rate_limits.enabled);
+    EXPECT_EQ(c->rate_limits.rule(Action::kSend).per_second, 2);
+    EXPECT_EQ(c->rate_limits.rule(Action::kSend).burst, 30);
+    EXPECT_EQ(c->rate_limits.rule(Action::kLogin).burst, 30);
+    EXPECT_TRUE(c->trusted_proxies.empty());
+}
+
+TEST(LoadConfig, RateLimitsFromTheFileAndTheEnvironment) {
+    ConfigFile file(R"(
+trusted_proxies = ["10.0.0.0/8", "::1"]
+[rate_limits]
+enabled = true
+send = { per_second = 5, burst = 100 }
+search = { burst = 7 }
+[rate_limits.upload]
+per_second = 0.5
+burst = 3
+)");
+    auto c = LoadConfig(file.path(), {}, {});
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(c->rate_limits.rule(Action::kSend).per_second, 5);
+    EXPECT_EQ(c->rate_limits.rule(Action::kSend).burst, 100);
+    EXPECT_EQ(c->rate_limits.rule(Action::kSearch).burst, 7);
+    EXPECT_EQ(c->rate_limits.rule(Action::kSearch).per_second, 2) << "unnamed fields keep their default";
+    EXPECT_EQ(c->rate_limits.rule(Action::kUpload).per_second, 0.5);
+    EXPECT_EQ(c->rate_limits.rule(Action::kUpload).burst, 3);
+    EXPECT_EQ(c->trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+
+    Env env{{"VECHE_RATE_LIMIT_SEND", "1000:5000"},
+            {"VECHE_RATE_LIMIT_CREATE_CHAT", "0:0"},
+            {"VECHE_RATE_LIMITS_ENABLED", "false"},
+            {"VECHE_TRUSTED_PROXIES", "127.0.0.1, 192.168.0.0/16"}};
+    auto e = LoadConfig(file.path(), env, {});
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    EXPECT_FALSE(e->rate_limits.enabled);
+    EXPECT_EQ(e->rate_limits.rule(Action::kSend).per_second, 1000);
+    EXPECT_EQ(e->rate_limits.rule(Action::kSend).burst, 5000);
+    EXPECT_FALSE(e->rate_limits.rule(Action::kCreateChat).limited());
+    EXPECT_EQ(e->rate_limits.rule(Action::kUpload).burst, 3) << "from the file";
+    EXPECT_EQ(e->trusted_proxies, (std::vector<std::string>{"127.0.0.1", "192.168.0.0/16"}));
+}
+
+TEST(LoadConfig, BadRateLimitsAndProxiesAreErrors) {
+    ExpectInvalid(LoadConfig(std::nullopt, Env{{"VECHE_RATE_LIMIT_SEND", "5"}}, {}), "VECHE_RATE_LIMIT_SEND");
+    ExpectInvalid(LoadConfig(std::nullopt, Env{{"VECHE_RATE_LIMIT_SEND", "x:5"}}, {}), "VECHE_RATE_LIMIT_SEND");
+    ExpectInvalid(LoadConfig(std::nullopt, Env{{"VECHE_RATE_LIMIT_SEND", "-1:5"}}, {}), "rate_limits.send");
+    ExpectInvalid(LoadConfig(std::nullopt, Env{{"VECHE_RATE_LIMIT_SEND", "2:0.5"}}, {}), "rate_limits.send");
+    ExpectInvalid(LoadConfig(std::nullopt, Env{{"VECHE_RATE_LIMITS_ENABLED", "maybe"}}, {}), "ENABLED");
+    ExpectInvalid(LoadConfig(std::nullopt, Env{{"VECHE_TRUSTED_PROXIES", "10.0.0.1,nginx"}}, {}), "nginx");
+    ConfigFile typo("[rate_limits]\nsned = { per_second = 1, burst = 1 }\n");
+    ExpectInvalid(LoadConfig(typo.path(), {}, {}), "sned");
+    ConfigFile field("[rate_limits]\nsend = { rate = 1 }\n");
+    ExpectInvalid(LoadConfig(field.path(), {}, {}), "send.rate");
+    ConfigFile not_table("[rate_limits]\nsend = 5\n");
+    ExpectInvalid(LoadConfig(not_table.path(), {}, {}), "rate_limits.send");
+    ConfigFile proxies("trusted_proxies = [\"10.0.0.0/33\"]\n");
+    ExpectInvalid(LoadConfig(proxies.path(), {}, {}), "trusted_proxies");
+}
+
+}  // namespace
+}  // namespace veche::app

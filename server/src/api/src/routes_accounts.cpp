@@ -1,6 +1,7 @@
 // /api/v1/auth/… and /api/v1/users/… (docs/api.md, "Auth and sessions" and "Users").
 #include <boost/json/array.hpp>
 
+#include "route_limits.hpp"
 #include "route_util.hpp"
 #include "veche/accounts/user_json.hpp"
 #include "veche/core/metrics.hpp"
@@ -71,6 +72,9 @@ void AddAccountRoutes(Router& router, Services& s) {
     router.Add("POST", "/api/v1/auth/login", [&s](Request& req) -> Response {
         // Another site's page must not log the browser into an account of the attacker's choosing.
         if (auto origin = CheckRequestOrigin(s, req); !origin.ok()) return ErrorResponse(origin.error());
+        // Before anything else: every attempt costs a password hash, right or wrong.
+        if (auto limited = CheckRateOfAddress(s, ratelimit::Action::kLogin, req); !limited.ok())
+            return ErrorResponse(limited.error());
         auto body = JsonBody(req);
         if (!body.ok()) return ErrorResponse(body.error());
         auto username = json::ReqString(*body, "username", {64, 1});

@@ -1,6 +1,7 @@
 // /api/v1/chats/… and /api/v1/messages/… (docs/api.md, "Chats" and "Messages").
 #include <boost/json/array.hpp>
 
+#include "route_limits.hpp"
 #include "route_util.hpp"
 #include "veche/accounts/user_json.hpp"
 #include "veche/core/text.hpp"
@@ -10,6 +11,7 @@ namespace {
 
 namespace bj = boost::json;
 using accounts::AuthContext;
+using ratelimit::Action;
 
 bj::array ViewsJson(const std::vector<chat::ChatView>& views, Id viewer) {
     bj::array arr;
@@ -34,6 +36,7 @@ Result<bj::array> MembersJson(Services& s, const std::vector<chat::Member>& memb
 
 void AddChatRoutes(Router& router, Services& s) {
     router.Add("POST", "/api/v1/chats", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kCreateChat, ctx));
         VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
         chat::NewChat spec;
         VECHE_ASSIGN_OR_RETURN(spec.type, json::ReqString(body, "type", {16, 1}));
@@ -117,6 +120,7 @@ void AddChatRoutes(Router& router, Services& s) {
     }));
 
     router.Add("POST", "/api/v1/chats/{id}/members", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kInvite, ctx));
         VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
         VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
         if (!body.contains("user_ids")) return Error::InvalidArgument("field 'user_ids' is required");
@@ -158,6 +162,7 @@ void AddChatRoutes(Router& router, Services& s) {
 
     router.Add("POST", "/api/v1/chats/{id}/messages",
                Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kSend, ctx));
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                    // Length is checked by the service (in code points), so read the field unbounded here.
@@ -193,6 +198,7 @@ void AddChatRoutes(Router& router, Services& s) {
                }));
 
     router.Add("POST", "/api/v1/chats/{id}/polls", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kSend, ctx));
         VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
         VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
         chat::NewPoll p;
@@ -215,6 +221,7 @@ void AddChatRoutes(Router& router, Services& s) {
     }));
 
     router.Add("PUT", "/api/v1/messages/{id}/poll/vote", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kReact, ctx));
         VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
         VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
         auto it = body.find("options");
@@ -265,6 +272,7 @@ void AddChatRoutes(Router& router, Services& s) {
     }
 
     router.Add("POST", "/api/v1/messages/{id}/forward", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kSend, ctx));
         VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
         VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
         VECHE_ASSIGN_OR_RETURN(Id to, json::ReqId(body, "chat_id"));
@@ -320,6 +328,7 @@ void AddChatRoutes(Router& router, Services& s) {
     }));
 
     router.Add("GET", "/api/v1/search", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kSearch, ctx));
         chat::SearchQuery q;
         auto it = req.query.find("query");
         if (it == req.query.end()) return Error::InvalidArgument("query parameter 'query' is required");
@@ -353,6 +362,7 @@ void AddChatRoutes(Router& router, Services& s) {
     }));
 
     router.Add("PATCH", "/api/v1/messages/{id}", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kEdit, ctx));
         VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
         VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
         VECHE_ASSIGN_OR_RETURN(auto text, json::ReqString(body, "text", {SIZE_MAX, 0}));
@@ -361,6 +371,7 @@ void AddChatRoutes(Router& router, Services& s) {
     }));
 
     router.Add("DELETE", "/api/v1/messages/{id}", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+        VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kEdit, ctx));
         VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
         VECHE_RETURN_IF_ERROR(s.chats.Delete(ActorOf(ctx), id));
         return NoContent();
@@ -380,6 +391,7 @@ void AddChatRoutes(Router& router, Services& s) {
 
     router.Add("POST", "/api/v1/messages/{id}/restore",
                Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kEdit, ctx));
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Restore(ActorOf(ctx), id));
                    return Json(200, chat::MessageToJson(m, ctx.user.id));
@@ -388,6 +400,7 @@ void AddChatRoutes(Router& router, Services& s) {
     for (bool add : {true, false}) {
         router.Add(add ? "PUT" : "DELETE", "/api/v1/messages/{id}/reactions/{emoji}",
                    Authed(s, [&s, add](Request& req, const AuthContext& ctx) -> Result<Response> {
+                       VECHE_RETURN_IF_ERROR(CheckRate(s, Action::kReact, ctx));
                        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
                        VECHE_ASSIGN_OR_RETURN(auto m, s.chats.React(ActorOf(ctx), id, req.params.at(1), add));
                        return Json(200, chat::MessageToJson(m, ctx.user.id));

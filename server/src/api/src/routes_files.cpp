@@ -4,6 +4,7 @@
 #include <charconv>
 #include <filesystem>
 
+#include "route_limits.hpp"
 #include "route_util.hpp"
 #include "veche/core/text.hpp"
 #include "veche/files/file_store.hpp"
@@ -89,6 +90,8 @@ Result<UploadTicket> AuthorizeUpload(Services& s, const Request& request) {
     // Not BadQueryParameter: a file's name keeps what a person's system allowed in it, and
     // SafeFilename drops control characters (NUL included) instead of refusing the upload.
     VECHE_ASSIGN_OR_RETURN(auto ctx, AuthenticateRequest(s, request));
+    // Before a byte of the body is read: a refused upload costs no disk.
+    VECHE_RETURN_IF_ERROR(CheckRate(s, ratelimit::Action::kUpload, ctx));
     auto seg = SplitPath(request.path);
     auto chat_id = ParseId(PercentDecode(seg.at(3), false));
     if (!chat_id) return Error::InvalidArgument("'" + std::string(seg.at(3)).substr(0, 40) + "' is not an id");

@@ -7,6 +7,9 @@
 #include <charconv>
 #include <climits>
 
+#include "veche/core/client_address.hpp"
+#include "veche/core/text.hpp"
+
 extern char** environ;
 
 namespace veche::app {
@@ -29,19 +32,70 @@ Status ValidateLevel(const std::string& level) {
     return Error::InvalidArgument("log_level must be one of trace, debug, info, warn, error, critical, off");
 }
 
-std::vector<std::string> SplitList(const std::string& text) {
+Result<bool> ParseBool(const std::string& name, const std::string& value) {
+    std::string v = text::ToLowerAscii(value);
+    if (v == "1" || v == "true" || v == "on" || v == "yes") return true;
+    if (v == "0" || v == "false" || v == "off" || v == "no") return false;
+    return Error::InvalidArgument(name + " must be true or false");
+}
+
+Result<double> ParseNumber(const std::string& name, std::string_view value) {
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc() || ptr != value.data() + value.size())
+        return Error::InvalidArgument(name + " must be a number");
+    return v;
+}
+
+std::vector<std::string> SplitList(std::string_view list) {
     std::vector<std::string> out;
-    std::size_t i = 0;
-    while (i <= text.size()) {
-        auto comma = text.find(',', i);
-        if (comma == std::string::npos) comma = text.size();
-        std::string item = text.substr(i, comma - i);
-        auto b = item.find_first_not_of(" \t");
-        auto e = item.find_last_not_of(" \t");
-        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-        i = comma + 1;
+    while (!list.empty()) {
+        auto comma = list.find(',');
+        auto item = text::Trim(list.substr(0, comma));
+        if (!item.empty()) out.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        list = list.substr(comma + 1);
     }
     return out;
+}
+
+std::string EnvNameOf(ratelimit::Action action) {
+    std::string name = "VECHE_RATE_LIMIT_";
+    for (char ch : ratelimit::ActionName(action)) name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    return name;
+}
+
+// [rate_limits]: enabled, and per action a table {per_second, burst}; an unknown key is an error,
+// so that a typo does not leave a limit at its default unnoticed.
+Status ReadRateLimits(const toml::table& t, ratelimit::Limits& limits) {
+    for (const auto& [key, node] : t) {
+        std::string k(key.str());
+        if (k == "enabled") {
+            auto v = node.value<bool>();
+            if (!v) return Error::InvalidArgument("rate_limits.enabled must be true or false");
+            limits.enabled = *v;
+            continue;
+        }
+        auto action = ratelimit::ActionFromName(k);
+        if (!action) return Error::InvalidArgument("rate_limits." + k + " is not an action (send, edit, react, upload, "
+                                                   "search, create_chat, invite, login)");
+        const auto* rule_table = node.as_table();
+        if (!rule_table)
+            return Error::InvalidArgument("rate_limits." + k + " must be a table {per_second = …, burst = …}");
+        auto& rule = limits.rule(*action);
+        for (const auto& [field, value] : *rule_table) {
+            auto number = value.value<double>();
+            if (field.str() == "per_second" && number) {
+                rule.per_second = *number;
+            } else if (field.str() == "burst" && number) {
+                rule.burst = *number;
+            } else {
+                return Error::InvalidArgument("rate_limits." + k + "." + std::string(field.str()) +
+                                              ": only per_second and burst, as numbers");
+            }
+        }
+    }
+    return {};
 }
 
 }  // namespace
@@ -109,6 +163,24 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
             c.session_idle_timeout_seconds = static_cast<int>(std::clamp<int64_t>(*v, -1, INT32_MAX));
         if (auto v = t["session"]["max_age_seconds"].value<int64_t>())
             c.session_max_age_seconds = static_cast<int>(std::clamp<int64_t>(*v, -1, INT32_MAX));
+        if (auto node = t["rate_limits"]) {
+            if (!node.is_table()) return Error::InvalidArgument("rate_limits must be a table");
+            VECHE_RETURN_IF_ERROR(ReadRateLimits(*node.as_table(), c.rate_limits));
+        }
+        if (auto node = t["trusted_proxies"]) {
+            c.trusted_proxies.clear();
+            if (auto list = node.value<std::string>()) {
+                c.trusted_proxies = SplitList(*list);
+            } else if (const auto* arr = node.as_array()) {
+                for (const auto& item : *arr) {
+                    auto v = item.value<std::string>();
+                    if (!v) return Error::InvalidArgument("trusted_proxies must be a list of strings");
+                    c.trusted_proxies.push_back(*v);
+                }
+            } else {
+                return Error::InvalidArgument("trusted_proxies must be a list of addresses or networks");
+            }
+        }
     }
     auto env_of = [&](const char* name) -> std::optional<std::string> {
         auto it = env.find(name);
@@ -135,6 +207,20 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
         { VECHE_ASSIGN_OR_RETURN(c.session_idle_timeout_seconds, ParseInt("VECHE_SESSION_IDLE_TIMEOUT_SECONDS", *v, 1, INT32_MAX)); }
     if (auto v = env_of("VECHE_SESSION_MAX_AGE_SECONDS"))
         { VECHE_ASSIGN_OR_RETURN(c.session_max_age_seconds, ParseInt("VECHE_SESSION_MAX_AGE_SECONDS", *v, 1, INT32_MAX)); }
+    if (auto v = env_of("VECHE_RATE_LIMITS_ENABLED"))
+        { VECHE_ASSIGN_OR_RETURN(c.rate_limits.enabled, ParseBool("VECHE_RATE_LIMITS_ENABLED", *v)); }
+    for (std::size_t i = 0; i < ratelimit::kActionCount; ++i) {
+        auto action = static_cast<ratelimit::Action>(i);
+        std::string name = EnvNameOf(action);
+        auto v = env_of(name.c_str());
+        if (!v) continue;
+        auto colon = v->find(':');
+        if (colon == std::string::npos) return Error::InvalidArgument(name + " must be PER_SECOND:BURST, e.g. 2:30");
+        auto& rule = c.rate_limits.rule(action);
+        VECHE_ASSIGN_OR_RETURN(rule.per_second, ParseNumber(name, std::string_view(*v).substr(0, colon)));
+        VECHE_ASSIGN_OR_RETURN(rule.burst, ParseNumber(name, std::string_view(*v).substr(colon + 1)));
+    }
+    if (auto v = env_of("VECHE_TRUSTED_PROXIES")) c.trusted_proxies = SplitList(*v);
 
     if (flags.listen) VECHE_RETURN_IF_ERROR(ParseListen(*flags.listen, c.listen_host, c.listen_port));
     if (flags.data_dir) c.data_dir = *flags.data_dir;
@@ -164,6 +250,12 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
     }
     if (c.session_idle_timeout_seconds < 1 || c.session_max_age_seconds < 1)
         return Error::InvalidArgument("session.idle_timeout_seconds and session.max_age_seconds must be at least 1");
+    for (std::size_t i = 0; i < ratelimit::kActionCount; ++i) {
+        auto action = static_cast<ratelimit::Action>(i);
+        VECHE_RETURN_IF_ERROR(ratelimit::ValidateRule("rate_limits." + std::string(ratelimit::ActionName(action)),
+                                                      c.rate_limits.rule(action)));
+    }
+    VECHE_RETURN_IF_ERROR(net::TrustedProxies::Parse(c.trusted_proxies));
     return c;
 }
 

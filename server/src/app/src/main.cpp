@@ -11,12 +11,14 @@
 #include "veche/accounts/account_service.hpp"
 #include "veche/api/routes.hpp"
 #include "veche/bus/cluster_bus.hpp"
+#include "veche/bus/redis_rate_limiter.hpp"
 #include "veche/app/config.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/core/ids.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/http/server.hpp"
+#include "veche/ratelimit/rate_limiter.hpp"
 #include "veche/realtime/hub.hpp"
 #include "veche/storage/database.hpp"
 
@@ -123,6 +125,19 @@ int Serve(const app::Config& cfg) {
         std::fflush(stdout);
     }
 
+    // Rate limits: shared through Redis in cluster mode (each node falls back to its own buckets
+    // while Redis is away), in this process otherwise.
+    std::unique_ptr<ratelimit::RateLimiter> limiter;
+    if (!cfg.bus.empty()) {
+        bus::RedisRateLimiterOptions ro;
+        ro.redis = bus::ParseRedisUrl(cfg.bus).value();  // validated by LoadConfig and above
+        limiter = std::make_unique<bus::RedisRateLimiter>(ro, cfg.rate_limits);
+    } else {
+        limiter = std::make_unique<ratelimit::LocalRateLimiter>(cfg.rate_limits);
+    }
+    spdlog::info("rate limits: {}{}", cfg.rate_limits.enabled ? "on" : "off",
+                 cfg.rate_limits.enabled && !cfg.bus.empty() ? " (shared through Redis)" : "");
+
     files::FileStore file_store((std::filesystem::path(cfg.data_dir) / "files").string());
     api::Services services{accounts, chats, hub, *db, file_store, static_cast<std::uint64_t>(cfg.max_upload_mb) << 20};
     if (!cfg.public_url.empty()) {
@@ -131,6 +146,7 @@ int Serve(const app::Config& cfg) {
     }
     for (const auto& o : cfg.allowed_origins) services.allowed_origins.push_back(o);
     if (cluster) services.bus_ready = [&cluster] { return cluster->RedisConnected(); };
+    services.limiter = limiter.get();
     api::Router router;
     api::AddAllRoutes(router, services);
 
@@ -140,6 +156,14 @@ int Serve(const app::Config& cfg) {
     so.io_threads = cfg.io_threads;
     so.worker_threads = cfg.workers;
     so.static_dir = cfg.web_dir;
+    auto proxies = net::TrustedProxies::Parse(cfg.trusted_proxies);
+    if (!proxies.ok()) throw std::runtime_error(proxies.error().message);
+    so.trusted_proxies = *proxies;
+    if (!so.trusted_proxies.empty()) {
+        std::string list;
+        for (const auto& p : cfg.trusted_proxies) list += (list.empty() ? "" : ", ") + p;
+        spdlog::info("trusted proxies: {} (their X-Forwarded-For / X-Real-IP name the client)", list);
+    }
     if (!so.static_dir.empty() && !std::filesystem::exists(std::filesystem::path(so.static_dir) / "index.html")) {
         spdlog::warn("web client not found in {}; serving the API only", so.static_dir);
         so.static_dir.clear();

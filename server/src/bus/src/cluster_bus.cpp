@@ -1,6 +1,5 @@
 #include "veche/bus/cluster_bus.hpp"
 
-#include <hiredis/hiredis.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +10,7 @@
 
 #include "veche/core/metrics.hpp"
 #include "veche/realtime/event_log.hpp"
+#include "redis_connection.hpp"
 
 namespace veche::bus {
 namespace {
@@ -28,32 +28,9 @@ metrics::Gauge* RedisUp() {
     return g;
 }
 
-struct ReplyDeleter {
-    void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-struct ContextDeleter {
-    void operator()(redisContext* c) const { redisFree(c); }
-};
-using Context = std::unique_ptr<redisContext, ContextDeleter>;
-
-Context Connect(const RedisAddress& a) {
-    timeval connect_timeout{0, 500'000};
-    Context c(redisConnectWithTimeout(a.host.c_str(), a.port, connect_timeout));
-    if (!c || c->err) return nullptr;
-    timeval io_timeout{2, 0};
-    redisSetTimeout(c.get(), io_timeout);
-    redisEnableKeepAlive(c.get());
-    if (!a.password.empty()) {
-        Reply r(static_cast<redisReply*>(redisCommand(c.get(), "AUTH %b", a.password.data(), a.password.size())));
-        if (!r || r->type == REDIS_REPLY_ERROR) {
-            spdlog::error("bus: Redis refused the password");
-            return nullptr;
-        }
-    }
-    return c;
-}
+using redis::Connect;
+using redis::Context;
+using redis::Reply;
 
 std::string SerializeEvents(const std::vector<Event>& events, int node) {
     boost::json::array arr;
@@ -95,6 +72,25 @@ std::vector<Event> ParseEvents(const std::string& payload) {
 }
 
 }  // namespace
+
+namespace redis {
+
+Context Connect(const RedisAddress& a, timeval connect_timeout, timeval io_timeout) {
+    Context c(redisConnectWithTimeout(a.host.c_str(), a.port, connect_timeout));
+    if (!c || c->err) return nullptr;
+    redisSetTimeout(c.get(), io_timeout);
+    redisEnableKeepAlive(c.get());
+    if (!a.password.empty()) {
+        Reply r(static_cast<redisReply*>(redisCommand(c.get(), "AUTH %b", a.password.data(), a.password.size())));
+        if (!r || r->type == REDIS_REPLY_ERROR) {
+            spdlog::error("bus: Redis refused the password");
+            return nullptr;
+        }
+    }
+    return c;
+}
+
+}  // namespace redis
 
 Result<RedisAddress> ParseRedisUrl(const std::string& url) {
     constexpr std::string_view kScheme = "redis://";

@@ -121,6 +121,21 @@ struct Metrics {
     }
 };
 
+// The one place that decides a request's client address (login limits, sessions, rate limits, logs):
+// the TCP peer, or what a trusted proxy forwarded. Repeated X-Forwarded-For lines are one list
+// (RFC 9110 §5.3).
+template <class Fields>
+std::string ClientIp(const net::TrustedProxies& proxies, const std::string& peer, const Fields& headers) {
+    if (proxies.empty()) return peer;
+    std::string forwarded;
+    auto range = headers.equal_range("X-Forwarded-For");
+    for (auto it = range.first; it != range.second; ++it) {
+        if (!forwarded.empty()) forwarded.push_back(',');
+        forwarded.append(it->value());
+    }
+    return net::ClientAddress(proxies, peer, forwarded, headers["X-Real-IP"]);
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -771,7 +786,7 @@ awaitable<void> Server::Impl::Listen() {
 awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
     boost::system::error_code ep_ec;
     auto ep = socket.remote_endpoint(ep_ec);
-    std::string remote_ip = ep_ec ? "" : ep.address().to_string();
+    std::string peer_ip = ep_ec ? "" : ep.address().to_string();
     socket.set_option(tcp::no_delay(true), ep_ec);
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -802,7 +817,7 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
                 probe.origin = std::string(h[bhttp::field::origin]);
                 probe.host = std::string(h[bhttp::field::host]);
                 probe.sec_fetch_site = std::string(h["Sec-Fetch-Site"]);
-                probe.remote_ip = remote_ip;
+                probe.remote_ip = ClientIp(options.trusted_proxies, peer_ip, h);
                 probe.request_id = NextRequestId();
                 bool keep = co_await HandleUpload(stream, buffer, header_parser, probe);
                 if (!keep) break;
@@ -854,7 +869,8 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
                 co_await bhttp::async_write(stream, res, kTuple);
                 break;
             }
-            co_await StartWebSocket(std::move(stream), std::move(req), remote_ip);
+            std::string client_ip = ClientIp(options.trusted_proxies, peer_ip, req);
+            co_await StartWebSocket(std::move(stream), std::move(req), std::move(client_ip));
             co_return;
         }
 
@@ -871,7 +887,7 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
         ar.origin = std::string(req[bhttp::field::origin]);
         ar.host = std::string(req[bhttp::field::host]);
         ar.sec_fetch_site = std::string(req["Sec-Fetch-Site"]);
-        ar.remote_ip = remote_ip;
+        ar.remote_ip = ClientIp(options.trusted_proxies, peer_ip, req);
         ar.request_id = NextRequestId();
         bool keep_alive = req.keep_alive() && !stopping;
 

@@ -13,6 +13,7 @@ namespace veche::chat { class ChatService; }
 namespace veche::realtime { class Hub; }
 namespace veche::storage { class Database; }
 namespace veche::files { class FileStore; class Upload; }
+namespace veche::ratelimit { class RateLimiter; }
 
 namespace veche::api {
 
@@ -29,6 +30,9 @@ struct Services {
     bool secure_cookie = false;  // the public URL is https: the session cookie gets `Secure`
     // Cluster mode: whether the event bus (Redis) is connected, for /api/v1/ready. Unset: no bus.
     std::function<bool()> bus_ready{};
+    // Token buckets per user and action, per address for login (docs/api.md, "Rate limits");
+    // nullptr: nothing is limited (unit tests of the routes).
+    ratelimit::RateLimiter* limiter = nullptr;
 };
 
 void AddSystemRoutes(Router& router, Services& services);

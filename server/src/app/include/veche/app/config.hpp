@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "veche/core/error.hpp"
+#include "veche/ratelimit/rate_limiter.hpp"
 
 namespace veche::app {
 
@@ -37,6 +38,12 @@ struct Config {
     std::vector<std::string> allowed_origins;
     int session_idle_timeout_seconds = 30 * 24 * 3600;
     int session_max_age_seconds = 90 * 24 * 3600;
+    // Abuse limits (issue 10, docs/operations.md): token buckets per user and action, per client
+    // address for login ([rate_limits], VECHE_RATE_LIMIT_<ACTION>=PER_SECOND:BURST,
+    // VECHE_RATE_LIMITS_ENABLED), and the reverse proxies whose X-Forwarded-For / X-Real-IP name the
+    // client (trusted_proxies, VECHE_TRUSTED_PROXIES: addresses or CIDR networks, comma-separated).
+    ratelimit::Limits rate_limits = ratelimit::DefaultLimits();
+    std::vector<std::string> trusted_proxies;
 };
 
 // "scheme://host[:port]" of a URL, lower-cased (a path is dropped); an error for anything else.

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "veche/core/client_address.hpp"
+
 namespace veche::api {
 class Router;
 struct Services;
@@ -22,6 +24,8 @@ struct ServerOptions {
     int worker_threads = 64;              // handlers block on group commit, so many are cheap
     std::size_t body_limit = 1 << 20;     // 1 MiB, documented in docs/api.md
     std::string static_dir;               // the built web client, served at / when set
+    // Peers whose X-Forwarded-For / X-Real-IP name the client (empty: every peer is the client).
+    net::TrustedProxies trusted_proxies;
 };
 
 class Server {
