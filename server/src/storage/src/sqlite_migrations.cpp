@@ -182,6 +182,11 @@ CREATE TABLE files (
 CREATE INDEX files_by_chat ON files(chat_id, id);
 CREATE INDEX files_by_message ON files(message_id) WHERE message_id IS NOT NULL;
 )sql"},
+        {7, "upload quota and cleanup of unattached uploads", R"sql(
+CREATE INDEX files_by_uploader ON files(uploader_id, size);
+CREATE INDEX files_unattached ON files(created_at) WHERE message_id IS NULL;
+CREATE INDEX files_by_sha256 ON files(sha256);
+)sql"},
     };
     return kMigrations;
 }
