@@ -2,6 +2,7 @@
 // Registers the REST API of each module on a router (docs/api.md).
 
 #include <memory>
+#include <optional>
 
 #include "veche/api/router.hpp"
 
@@ -20,6 +21,7 @@ struct Services {
     storage::Database& db;
     files::FileStore& files;
     std::uint64_t max_upload_bytes = 100ull << 20;
+    std::uint64_t upload_quota_bytes = 10ull << 30;  // per user; 0 = unlimited
 };
 
 void AddSystemRoutes(Router& router, Services& services);
@@ -34,7 +36,11 @@ struct UploadTicket {
     bool user_is_admin = false;
     std::int64_t chat_id = 0;
     std::string name;
+    // Bytes this upload may take before the user's quota is exceeded; unset: no quota.
+    std::optional<std::uint64_t> quota_left;
 };
+// What the transport answers when an upload would exceed the user's quota (413 quota_exceeded).
+Error QuotaExceeded(const Services& services);
 bool IsUploadRequest(const Request& request);
 Result<UploadTicket> AuthorizeUpload(Services& services, const Request& request);
 Response CompleteUpload(Services& services, const UploadTicket& ticket, std::unique_ptr<files::Upload> upload);

@@ -28,6 +28,13 @@ struct Config {
     int login_account_failures = 5;
     int login_address_failures_per_minute = 30;
     int max_upload_mb = 100;
+
+    // Upload quota, unattached uploads and event log retention (docs/operations.md, "Retention").
+    // Seconds rather than hours/days internally so that tests can shorten them; 0 disables each.
+    int upload_quota_mb = 10240;                         // total bytes a user's uploads may take
+    int upload_orphan_max_age_seconds = 24 * 3600;       // an upload never posted is removed after this
+    int event_retention_seconds = 30 * 24 * 3600;        // events older than this are purged
+    int maintenance_interval_seconds = 300;              // how often the background cleanup runs
 };
 
 // Values given on the command line (unset ones do not override).
