@@ -56,10 +56,12 @@ std::vector<Event> ReadForSqlite(storage::Tx& tx, Id user_id, std::int64_t after
     std::int64_t bound = INT64_MAX;  // positions at or past it cannot make the page any more
     auto take = [&](storage::Statement& st) {
         while (st.Step()) pos.push_back(st.Int(0));
+        // An event may match two ranges (a member event has a chat and a target user): count it once.
+        std::sort(pos.begin(), pos.end());
+        pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
         if (static_cast<int>(pos.size()) >= limit) {
-            std::nth_element(pos.begin(), pos.begin() + (limit - 1), pos.end());
             pos.resize(static_cast<std::size_t>(limit));
-            bound = *std::max_element(pos.begin(), pos.end());
+            bound = pos.back();
         }
     };
     for (std::int64_t c : chats) {
@@ -71,9 +73,6 @@ std::vector<Event> ReadForSqlite(storage::Tx& tx, Id user_id, std::int64_t after
                   user_id, after, bound, limit));
     take(tx.Query("SELECT pos FROM events WHERE broadcast <> 0 AND pos > ? AND pos < ? ORDER BY pos LIMIT ?", after,
                   bound, limit));
-    std::sort(pos.begin(), pos.end());
-    pos.erase(std::unique(pos.begin(), pos.end()), pos.end());  // an event may match two ranges
-    if (static_cast<int>(pos.size()) > limit) pos.resize(static_cast<std::size_t>(limit));
     std::vector<Event> out;
     out.reserve(pos.size());
     static const std::string by_pos = std::string("SELECT ") + kColumns + " FROM events WHERE pos = ?";
