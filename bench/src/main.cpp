@@ -31,7 +31,7 @@ void OnAlarm(int) {
 void Usage() {
     std::cerr
         << "usage: veche-bench SCENARIO [options]\n"
-           "  scenarios: fanout | persist | idle | reconnect | history | selftest | gen-db\n"
+           "  scenarios: fanout | persist | idle | reconnect | history | selftest | gen-db | resume-log\n"
            "  server:    --server-bin PATH (default: veche next to this binary; a fresh data dir and a\n"
            "             free 127.0.0.1 port) | --port N --admin-password P [--server-pid PID] to attach\n"
            "  common:    --full  --out FILE.json  --threads N  --max-seconds S  --source-ips N\n"
@@ -44,7 +44,8 @@ void Usage() {
            "  idle:      --conns N1,N2.. --per-process N --users N\n"
            "  reconnect: --clients N --rate MSGS_PER_S --users N\n"
            "  gen-db:    --data DIR --messages N --chats N --users N\n"
-           "  history:   --data DIR (from gen-db) --queries N --history-pages N\n";
+           "  history:   --data DIR (from gen-db) --queries N --history-pages N\n"
+           "  resume-log: --data DIR | --storage postgresql://… --events N --chats N --users N --repeat N\n";
 }
 
 // JSON with plain decimal numbers (boost::json writes doubles as 1.5E1), for the human summary.
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
         Options opt(argc, argv, 2);
         if (scenario == "idle-worker") return IdleWorkerMain(opt);
         if (scenario == "gen-db") return GenDbMain(opt);
+        if (scenario == "resume-log") return ResumeLogMain(opt);
         static const std::set<std::string> kKnown{"fanout",    "persist", "idle",
                                                   "reconnect", "history", "selftest"};
         if (!kKnown.count(scenario)) {

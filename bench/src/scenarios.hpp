@@ -32,5 +32,8 @@ Task<bool> RunSelfTest(Context& c);
 int IdleWorkerMain(const Options& opt);
 // `veche-bench gen-db`: writes the history/search database with the server's storage library.
 int GenDbMain(const Options& opt);
+// `veche-bench resume-log`: times resume reads of the event log (old vs recent position) with the
+// replaced query and the server's current one, generating the log on first use.
+int ResumeLogMain(const Options& opt);
 
 }  // namespace veche::bench

@@ -325,3 +325,46 @@ TEST(LoadConfig, BadRateLimitsAndProxiesAreErrors) {
 
 }  // namespace
 }  // namespace veche::app
+
+namespace veche::app {
+namespace {
+
+TEST(LoadConfig, RetentionSettingsHaveDocumentedDefaults) {
+    auto c = LoadConfig(std::nullopt, {}, {});
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->upload_quota_mb, 10240);
+    EXPECT_EQ(c->upload_orphan_max_age_seconds, 24 * 3600);
+    EXPECT_EQ(c->event_retention_seconds, 30 * 24 * 3600);
+    EXPECT_EQ(c->maintenance_interval_seconds, 300);
+}
+
+TEST(LoadConfig, RetentionInCoarseUnitsAndSecondsWinWhenBothAreGiven) {
+    ConfigFile file(R"(
+upload_quota_mb = 0
+upload_orphan_max_age_hours = 2
+event_retention_days = 7
+event_retention_seconds = 90
+maintenance_interval_seconds = 5
+)");
+    auto c = LoadConfig(file.path(), {}, {});
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(c->upload_quota_mb, 0);
+    EXPECT_EQ(c->upload_orphan_max_age_seconds, 7200);
+    EXPECT_EQ(c->event_retention_seconds, 90);
+    EXPECT_EQ(c->maintenance_interval_seconds, 5);
+
+    auto e = LoadConfig(file.path(), {{"VECHE_EVENT_RETENTION_DAYS", "1"}, {"VECHE_UPLOAD_ORPHAN_MAX_AGE_SECONDS", "3"}}, {});
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    EXPECT_EQ(e->event_retention_seconds, 86400);
+    EXPECT_EQ(e->upload_orphan_max_age_seconds, 3);
+}
+
+TEST(LoadConfig, RejectsNegativeRetentionAndAZeroInterval) {
+    ConfigFile negative("event_retention_days = -1\n");
+    EXPECT_FALSE(LoadConfig(negative.path(), {}, {}).ok());
+    EXPECT_FALSE(LoadConfig(std::nullopt, {{"VECHE_MAINTENANCE_INTERVAL_SECONDS", "0"}}, {}).ok());
+    EXPECT_FALSE(LoadConfig(std::nullopt, {{"VECHE_UPLOAD_QUOTA_MB", "lots"}}, {}).ok());
+}
+
+}  // namespace
+}  // namespace veche::app

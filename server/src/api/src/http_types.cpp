@@ -20,6 +20,7 @@ int HttpStatus(ErrorCode code) {
         case ErrorCode::kRateLimited: return 429;
         case ErrorCode::kInternal: return 500;
         case ErrorCode::kUnavailable: return 503;
+        case ErrorCode::kInsufficientStorage: return 507;
     }
     return 500;
 }

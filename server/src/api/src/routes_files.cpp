@@ -1,6 +1,7 @@
 // Files (MSG-7): streamed upload, ranged download, thumbnails, per-chat list (docs/api.md, "Files").
 #include <boost/json/array.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 
@@ -100,12 +101,32 @@ Result<UploadTicket> AuthorizeUpload(Services& s, const Request& request) {
         return Error::InvalidArgument("query parameter 'name' (the file name) is required");
     if (!text::IsValidUtf8(name->second)) return Error::InvalidArgument("query parameter 'name' is not UTF-8");
     VECHE_RETURN_IF_ERROR(s.chats.CheckCanUpload(ActorOf(ctx), *chat_id));
-    return UploadTicket{ctx.user.id, ctx.user.is_admin(), *chat_id, files::SafeFilename(name->second)};
+    UploadTicket ticket{ctx.user.id, ctx.user.is_admin(), *chat_id, files::SafeFilename(name->second), std::nullopt};
+    if (s.upload_quota_bytes > 0) {
+        VECHE_ASSIGN_OR_RETURN(std::int64_t used, s.chats.UploadedBytes(ctx.user.id));
+        auto u = static_cast<std::uint64_t>(std::max<std::int64_t>(used, 0));
+        ticket.quota_left = u >= s.upload_quota_bytes ? 0 : s.upload_quota_bytes - u;
+    }
+    return ticket;
+}
+
+Error QuotaExceeded(const Services& s) {
+    return {ErrorCode::kPayloadTooLarge, "quota_exceeded",
+            "this upload would exceed your storage quota of " + std::to_string(s.upload_quota_bytes >> 20) +
+                " MiB; delete files or ask an administrator"};
 }
 
 Response CompleteUpload(Services& s, const UploadTicket& t, std::unique_ptr<files::Upload> upload) {
     if (upload->size() == 0) return ErrorResponse(Error::InvalidArgument("the file is empty"));
-    auto stored = s.files.Finish(std::move(upload));
+    if (s.upload_quota_bytes > 0) {
+        // Again now that the size is known: other uploads of the same user may have finished
+        // while this one streamed (uploads that finish at the same moment can still overshoot).
+        auto used = s.chats.UploadedBytes(t.user_id);
+        if (!used.ok()) return ErrorResponse(used.error());
+        if (static_cast<std::uint64_t>(std::max<std::int64_t>(*used, 0)) + upload->size() > s.upload_quota_bytes)
+            return ErrorResponse(QuotaExceeded(s));
+    }
+    auto stored = s.files.Finish(*upload);
     if (!stored.ok()) return ErrorResponse(stored.error());
     chat::FileInfo f;
     f.name = t.name;
@@ -117,6 +138,8 @@ Response CompleteUpload(Services& s, const UploadTicket& t, std::unique_ptr<file
     f.has_thumbnail = stored->has_thumbnail;
     auto recorded = s.chats.RecordFile({t.user_id, t.user_is_admin}, t.chat_id, f);
     if (!recorded.ok()) return ErrorResponse(recorded.error());
+    auto kept = s.files.EnsureStored(*upload, *stored);
+    if (!kept.ok()) return ErrorResponse(kept.error());
     return Json(201, chat::FileToJson(*recorded));
 }
 
@@ -150,6 +173,19 @@ void AddFileRoutes(Router& router, Services& s) {
         bj::array arr;
         for (const auto& f : list) arr.push_back(chat::FileToJson(f));
         return Json(200, bj::object{{"files", std::move(arr)}});
+    }));
+
+    // What a client shows as "storage used": the quota's measure, every upload counted once.
+    router.Add("GET", "/api/v1/users/me/storage", Authed(s, [&s](Request&, const AuthContext& ctx) -> Result<Response> {
+        VECHE_ASSIGN_OR_RETURN(std::int64_t used, s.chats.UploadedBytes(ctx.user.id));
+        bj::object out{{"used_bytes", used}};
+        if (s.upload_quota_bytes > 0) {
+            out["quota_bytes"] = s.upload_quota_bytes;
+        } else {
+            out["quota_bytes"] = nullptr;
+        }
+        out["max_file_bytes"] = s.max_upload_bytes;
+        return Json(200, out);
     }));
 
     // So that a POST reaching the router (it cannot: the transport streams it) is not a 405.

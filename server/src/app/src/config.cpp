@@ -9,6 +9,7 @@
 
 #include "veche/core/client_address.hpp"
 #include "veche/core/text.hpp"
+#include <cstdint>
 
 extern char** environ;
 
@@ -98,6 +99,52 @@ Status ReadRateLimits(const toml::table& t, ratelimit::Limits& limits) {
     return {};
 }
 
+// The retention block: its keys in the file (coarse units for people, `_seconds` variants that win
+// when both are given, for tests and for operators who need them), then its environment variables.
+Status LoadRetention(const toml::table& t, Config& c) {
+    auto get = [&t](const char* key) { return t[key].value<int64_t>(); };
+    auto set = [](const char* key, std::optional<int64_t> v, int scale, int& out) -> Status {
+        if (!v) return {};
+        if (*v < 0 || *v > INT32_MAX / scale) return Error::InvalidArgument(std::string(key) + " is out of range");
+        out = static_cast<int>(*v) * scale;
+        return {};
+    };
+    VECHE_RETURN_IF_ERROR(set("upload_quota_mb", get("upload_quota_mb"), 1, c.upload_quota_mb));
+    VECHE_RETURN_IF_ERROR(set("upload_orphan_max_age_hours", get("upload_orphan_max_age_hours"), 3600,
+                              c.upload_orphan_max_age_seconds));
+    VECHE_RETURN_IF_ERROR(set("upload_orphan_max_age_seconds", get("upload_orphan_max_age_seconds"), 1,
+                              c.upload_orphan_max_age_seconds));
+    VECHE_RETURN_IF_ERROR(set("event_retention_days", get("event_retention_days"), 86400, c.event_retention_seconds));
+    VECHE_RETURN_IF_ERROR(set("event_retention_seconds", get("event_retention_seconds"), 1, c.event_retention_seconds));
+    VECHE_RETURN_IF_ERROR(set("maintenance_interval_seconds", get("maintenance_interval_seconds"), 1,
+                              c.maintenance_interval_seconds));
+    return {};
+}
+
+Status LoadRetentionEnv(const std::map<std::string, std::string>& env, Config& c) {
+    struct Var {
+        const char* name;
+        int scale;
+        int max;
+        int* out;
+    };
+    const Var vars[] = {
+        {"VECHE_UPLOAD_QUOTA_MB", 1, 1 << 30, &c.upload_quota_mb},
+        {"VECHE_UPLOAD_ORPHAN_MAX_AGE_HOURS", 3600, 24 * 3650, &c.upload_orphan_max_age_seconds},
+        {"VECHE_UPLOAD_ORPHAN_MAX_AGE_SECONDS", 1, INT32_MAX, &c.upload_orphan_max_age_seconds},
+        {"VECHE_EVENT_RETENTION_DAYS", 86400, 3650 * 5, &c.event_retention_seconds},
+        {"VECHE_EVENT_RETENTION_SECONDS", 1, INT32_MAX, &c.event_retention_seconds},
+        {"VECHE_MAINTENANCE_INTERVAL_SECONDS", 1, 86400, &c.maintenance_interval_seconds},
+    };
+    for (const Var& v : vars) {
+        auto it = env.find(v.name);
+        if (it == env.end() || it->second.empty()) continue;
+        VECHE_ASSIGN_OR_RETURN(int n, ParseInt(v.name, it->second, 0, v.max));
+        *v.out = n * v.scale;
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<std::string> OriginOf(const std::string& url) {
@@ -181,6 +228,7 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
                 return Error::InvalidArgument("trusted_proxies must be a list of addresses or networks");
             }
         }
+        VECHE_RETURN_IF_ERROR(LoadRetention(t, c));
     }
     auto env_of = [&](const char* name) -> std::optional<std::string> {
         auto it = env.find(name);
@@ -221,6 +269,7 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
         VECHE_ASSIGN_OR_RETURN(rule.burst, ParseNumber(name, std::string_view(*v).substr(colon + 1)));
     }
     if (auto v = env_of("VECHE_TRUSTED_PROXIES")) c.trusted_proxies = SplitList(*v);
+    VECHE_RETURN_IF_ERROR(LoadRetentionEnv(env, c));
 
     if (flags.listen) VECHE_RETURN_IF_ERROR(ParseListen(*flags.listen, c.listen_host, c.listen_port));
     if (flags.data_dir) c.data_dir = *flags.data_dir;
@@ -240,6 +289,7 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
     if (!c.bus.empty() && c.bus.rfind("redis://", 0) != 0) return Error::InvalidArgument("bus must be a redis:// URL");
     if (!c.bus.empty() && c.storage.empty())
         return Error::InvalidArgument("bus needs PostgreSQL storage: nodes share events through the database");
+    if (c.maintenance_interval_seconds < 1) return Error::InvalidArgument("maintenance_interval_seconds must be at least 1");
     if (c.data_dir.empty()) return Error::InvalidArgument("data directory must not be empty");
     if (!c.public_url.empty()) VECHE_RETURN_IF_ERROR(OriginOf(c.public_url));
     for (auto& o : c.allowed_origins) {

@@ -19,6 +19,7 @@
 #include "veche/files/file_store.hpp"
 #include "veche/http/server.hpp"
 #include "veche/ratelimit/rate_limiter.hpp"
+#include "veche/maintenance/janitor.hpp"
 #include "veche/realtime/hub.hpp"
 #include "veche/storage/database.hpp"
 
@@ -147,6 +148,12 @@ int Serve(const app::Config& cfg) {
     for (const auto& o : cfg.allowed_origins) services.allowed_origins.push_back(o);
     if (cluster) services.bus_ready = [&cluster] { return cluster->RedisConnected(); };
     services.limiter = limiter.get();
+    services.upload_quota_bytes = static_cast<std::uint64_t>(cfg.upload_quota_mb) << 20;
+    maintenance::JanitorOptions jo;
+    jo.interval = std::chrono::seconds(cfg.maintenance_interval_seconds);
+    jo.orphan_max_age = std::chrono::seconds(cfg.upload_orphan_max_age_seconds);
+    jo.event_retention = std::chrono::seconds(cfg.event_retention_seconds);
+    maintenance::Janitor janitor(jo, *db, chats, file_store);
     api::Router router;
     api::AddAllRoutes(router, services);
 
@@ -174,7 +181,9 @@ int Serve(const app::Config& cfg) {
     std::printf("veche: listening on http://%s:%u\n", host.c_str(), port);
     std::fflush(stdout);
     spdlog::info("listening on {}:{} (io threads {}, workers {})", so.host, port, so.io_threads, so.worker_threads);
+    janitor.Start();
     server.Run();
+    janitor.Stop();  // before the writer stops: a batch in progress commits
     db->Stop();  // commits what is queued; its events still reach the bus
     if (cluster) cluster->Stop();
     hub.Stop();

@@ -1185,6 +1185,57 @@ Status ChatService::CheckCanUpload(const Actor& actor, Id chat_id) {
     });
 }
 
+namespace {
+// Orders the transactions that add and remove rows naming one content hash across PostgreSQL nodes
+// (SQLite has one writer, so they are ordered already): a cleanup that finds no row left and moves
+// the bytes aside commits before a concurrent upload of the same bytes records its row, and that
+// upload then sees the bytes gone and stores its own copy (FileStore::EnsureStored).
+void LockContentHash(Tx& tx, const std::string& sha256) {
+    if (tx.dialect() == storage::Dialect::kPostgres)
+        tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "veche.file." + sha256);
+}
+}  // namespace
+
+Result<std::int64_t> ChatService::UploadedBytes(Id user_id) {
+    return db_.Read([&](Tx& tx) -> Result<std::int64_t> {
+        return tx.QueryInt("SELECT COALESCE(SUM(size), 0) FROM files WHERE uploader_id = ?", user_id).value_or(0);
+    });
+}
+
+Result<bool> ChatService::ContentInUse(const std::string& sha256) {
+    return db_.Read([&](Tx& tx) -> Result<bool> {
+        return tx.QueryInt("SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", sha256).has_value();
+    });
+}
+
+Result<int> ChatService::DeleteUnattachedFiles(std::int64_t created_before_ms, int limit,
+                                               const std::function<void(const std::string&)>& release) {
+    return db_.Write([&](Tx& tx) -> Result<int> {
+        std::vector<std::pair<Id, std::string>> old;
+        auto& st = tx.Query("SELECT id, sha256 FROM files WHERE message_id IS NULL AND created_at < ? "
+                            "ORDER BY created_at LIMIT ?",
+                            created_before_ms, limit);
+        while (st.Step()) old.emplace_back(st.Int(0), st.Text(1));
+        std::set<std::string> hashes;
+        for (const auto& [id, sha] : old) hashes.insert(sha);
+        // In hash order, so that two nodes cleaning up at once take the locks in the same order.
+        for (const auto& sha : hashes) LockContentHash(tx, sha);
+        int deleted = 0;
+        std::set<std::string> touched;
+        for (const auto& [id, sha] : old) {
+            // Re-checked: another node may have deleted it, or its uploader posted it meanwhile.
+            if (tx.Exec("DELETE FROM files WHERE id = ? AND message_id IS NULL", id) == 1) {
+                ++deleted;
+                touched.insert(sha);
+            }
+        }
+        for (const auto& sha : touched) {
+            if (!tx.QueryInt("SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", sha)) release(sha);
+        }
+        return deleted;
+    });
+}
+
 Result<FileInfo> ChatService::RecordFile(const Actor& actor, Id chat_id, const FileInfo& file) {
     return db_.Write([&](Tx& tx) -> Result<FileInfo> {
         // Checked again in the writing transaction: membership may have changed during the upload.
@@ -1196,6 +1247,7 @@ Result<FileInfo> ChatService::RecordFile(const Actor& actor, Id chat_id, const F
         f.uploader_id = actor.user_id;
         f.message_id = 0;
         f.created_at = NowMs();
+        LockContentHash(tx, f.sha256);
         tx.Exec("INSERT INTO files(id, chat_id, uploader_id, name, size, content_type, sha256, width, height, "
                 "has_thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 f.id, f.chat_id, f.uploader_id, f.name, f.size, f.content_type, f.sha256, f.width, f.height,

@@ -4,6 +4,7 @@
 #include <magic.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <vips/vips.h>
 
@@ -42,6 +43,7 @@ Status Upload::Write(const void* data, std::size_t size) {
         if (n < 0) {
             if (errno == EINTR) continue;
             spdlog::error("files: write failed: {}", std::strerror(errno));
+            if (errno == ENOSPC || errno == EDQUOT) return Error::StorageFull();
             return Error::Unavailable("cannot store the file");
         }
         p += n;
@@ -105,6 +107,18 @@ FileStore::FileStore(std::string root) : root_(std::move(root)) {
     auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(1);
     for (const auto& e : fs::directory_iterator(fs::path(root_) / "tmp")) {
         std::error_code ec;
+        std::string name = e.path().filename().string();
+        // Bytes set aside by a cleanup whose transaction may not have committed before a crash:
+        // put them back. At worst they outlive their last row (a leak), never the other way round.
+        if (name.rfind("removed-", 0) == 0 && name.size() > 8 + 64) {
+            std::string sha = name.substr(8, 64);
+            bool thumb = name.size() > 4 && name.compare(name.size() - 4, 4, ".jpg") == 0;
+            std::string home = thumb ? ThumbnailPathOf(sha) : PathOf(sha);
+            fs::create_directories(fs::path(home).parent_path(), ec);
+            if (!fs::exists(home, ec)) fs::rename(e.path(), home, ec);
+            if (fs::exists(e.path(), ec)) fs::remove(e.path(), ec);
+            continue;
+        }
         auto written = fs::last_write_time(e.path(), ec);
         if (!ec && written < cutoff) fs::remove(e.path(), ec);
     }
@@ -129,66 +143,155 @@ std::string FileStore::ThumbnailPathOf(const std::string& sha) const {
     return (fs::path(root_) / "thumbs" / (sha + ".jpg")).string();
 }
 
-Result<StoredFile> FileStore::Finish(std::unique_ptr<Upload> upload) {
-    if (::fsync(upload->fd_) != 0 || ::close(upload->fd_) != 0) {
-        upload->fd_ = -1;
-        return Error::Unavailable("cannot store the file");
+namespace {
+
+void SyncDirectoryOf(const std::string& path) {
+    int dfd = ::open(fs::path(path).parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
     }
-    upload->fd_ = -1;
+}
+
+// Image dimensions from the header only: libvips opens lazily, so this decodes no pixels.
+std::pair<int, int> HeaderDimensions(const std::string& path) {
+    VipsImage* image = vips_image_new_from_file(path.c_str(), "access", VIPS_ACCESS_SEQUENTIAL, nullptr);
+    if (!image) {
+        vips_error_clear();
+        return {0, 0};
+    }
+    std::pair<int, int> wh{vips_image_get_width(image), vips_image_get_height(image)};
+    g_object_unref(image);
+    return wh;
+}
+
+bool FitsThumbnailLimits(int width, int height) {
+    return width > 0 && height > 0 && width <= kMaxThumbnailSide && height <= kMaxThumbnailSide &&
+           static_cast<std::int64_t>(width) * height <= kMaxThumbnailPixels;
+}
+
+}  // namespace
+
+bool FileStore::MakeThumbnail(const std::string& sha, const std::string& path) {
+    std::error_code ec;
+    std::string thumb = ThumbnailPathOf(sha);
+    if (fs::exists(thumb, ec)) return true;
+    VipsImage* t = nullptr;
+    if (vips_thumbnail(path.c_str(), &t, 320, "height", 320, nullptr) != 0) {
+        spdlog::warn("files: no thumbnail for {}: {}", sha, vips_error_buffer());
+        vips_error_clear();
+        return false;
+    }
+    bool made = false;
+    std::string tmp = thumb + "." + crypto::RandomToken(6) + ".tmp";
+    if (vips_jpegsave(t, tmp.c_str(), "Q", 80, nullptr) == 0) {
+        fs::rename(tmp, thumb, ec);
+        made = !ec;
+    } else {
+        vips_error_clear();
+    }
+    if (!made) fs::remove(tmp, ec);
+    g_object_unref(t);
+    return made;
+}
+
+Result<StoredFile> FileStore::Finish(Upload& upload) {
+    if (::fsync(upload.fd_) != 0 || ::close(upload.fd_) != 0) {
+        bool full = errno == ENOSPC || errno == EDQUOT;
+        upload.fd_ = -1;
+        return full ? Error::StorageFull() : Error::Unavailable("cannot store the file");
+    }
+    upload.fd_ = -1;
     unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&upload->hash_->state, digest);
+    crypto_hash_sha256_final(&upload.hash_->state, digest);
     char hex[crypto_hash_sha256_BYTES * 2 + 1];
     sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 
     StoredFile f;
     f.sha256 = hex;
-    f.size = upload->size_;
-    f.content_type = DetectType(upload->path_);
+    f.size = upload.size_;
+    f.content_type = DetectType(upload.path_);
     std::string final_path = PathOf(f.sha256);
     std::error_code ec;
     fs::create_directories(fs::path(final_path).parent_path(), ec);
     if (fs::exists(final_path, ec)) {
-        // Same bytes are stored once; the upload's temporary file goes away with `upload`.
+        // Same bytes are stored once; the upload's temporary copy stays until the row is recorded
+        // (EnsureStored), then goes away with `upload`.
     } else {
-        fs::rename(upload->path_, final_path, ec);
+        fs::rename(upload.path_, final_path, ec);
         if (ec) {
             spdlog::error("files: cannot move upload into place: {}", ec.message());
             return Error::Unavailable("cannot store the file");
         }
-        upload->path_.clear();
-        // Make the rename itself durable.
-        int dfd = ::open(fs::path(final_path).parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            ::fsync(dfd);
-            ::close(dfd);
-        }
+        upload.path_.clear();
+        SyncDirectoryOf(final_path);  // makes the rename itself durable
     }
     if (IsThumbnailable(f.content_type)) {
-        VipsImage* image = vips_image_new_from_file(final_path.c_str(), "access", VIPS_ACCESS_SEQUENTIAL, nullptr);
-        if (image) {
-            f.width = vips_image_get_width(image);
-            f.height = vips_image_get_height(image);
-            g_object_unref(image);
-        }
-        std::string thumb = ThumbnailPathOf(f.sha256);
-        if (fs::exists(thumb, ec)) {
-            f.has_thumbnail = true;
-        } else {
-            VipsImage* t = nullptr;
-            if (vips_thumbnail(final_path.c_str(), &t, 320, "height", 320, nullptr) == 0) {
-                std::string tmp = thumb + ".tmp";
-                if (vips_jpegsave(t, tmp.c_str(), "Q", 80, nullptr) == 0) {
-                    fs::rename(tmp, thumb, ec);
-                    f.has_thumbnail = !ec;
-                }
-                g_object_unref(t);
-            } else {
-                spdlog::warn("files: no thumbnail for {}: {}", f.sha256, vips_error_buffer());
-                vips_error_clear();
-            }
+        auto [w, h] = HeaderDimensions(final_path);
+        f.width = w;
+        f.height = h;
+        if (FitsThumbnailLimits(w, h)) {
+            f.has_thumbnail = MakeThumbnail(f.sha256, final_path);
+        } else if (w > 0) {
+            spdlog::info("files: no thumbnail for {}: {}x{} is over the limit", f.sha256, w, h);
         }
     }
     return f;
+}
+
+Status FileStore::EnsureStored(Upload& upload, const StoredFile& file) {
+    std::string final_path = PathOf(file.sha256);
+    std::error_code ec;
+    if (fs::exists(final_path, ec) || upload.path_.empty()) return {};
+    spdlog::info("files: {} was removed while being uploaded again; storing it anew", file.sha256);
+    fs::create_directories(fs::path(final_path).parent_path(), ec);
+    fs::rename(upload.path_, final_path, ec);
+    if (ec) {
+        spdlog::error("files: cannot move upload into place: {}", ec.message());
+        return Error::Unavailable("cannot store the file");
+    }
+    upload.path_.clear();
+    SyncDirectoryOf(final_path);
+    if (file.has_thumbnail) MakeThumbnail(file.sha256, final_path);
+    return {};
+}
+
+std::optional<std::uint64_t> FileStore::FreeBytes() const {
+    struct statvfs st {};
+    if (::statvfs(root_.c_str(), &st) != 0) return std::nullopt;
+    return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+Removal FileStore::Remove(const std::string& sha) {
+    Removal r;
+    r.sha256 = sha;
+    std::error_code ec;
+    // The name keeps the hash so that a start after a crash can put the bytes back (see FileStore).
+    std::string aside = (fs::path(root_) / "tmp" / ("removed-" + sha + "-" + crypto::RandomToken(12))).string();
+    fs::rename(PathOf(sha), aside, ec);
+    if (!ec) r.bytes_aside = aside;
+    fs::rename(ThumbnailPathOf(sha), aside + ".jpg", ec);
+    if (!ec) r.thumb_aside = aside + ".jpg";
+    return r;
+}
+
+void FileStore::Discard(const Removal& r) {
+    std::error_code ec;
+    if (!r.bytes_aside.empty()) fs::remove(r.bytes_aside, ec);
+    if (!r.thumb_aside.empty()) fs::remove(r.thumb_aside, ec);
+}
+
+void FileStore::Restore(const Removal& r) {
+    std::error_code ec;
+    // An upload of the same bytes may have stored them again meanwhile; either copy will do.
+    if (!r.bytes_aside.empty()) {
+        fs::rename(r.bytes_aside, PathOf(r.sha256), ec);
+        if (ec) fs::remove(r.bytes_aside, ec);
+    }
+    if (!r.thumb_aside.empty()) {
+        fs::rename(r.thumb_aside, ThumbnailPathOf(r.sha256), ec);
+        if (ec) fs::remove(r.thumb_aside, ec);
+    }
 }
 
 std::string SafeFilename(std::string_view name) {

@@ -544,13 +544,21 @@ private:
                 Id uid = user_id();
                 std::int64_t after = last_sent_;
                 auto& db = server_.services.db;
-                auto read_page = [&db, uid, after]() { return realtime::ReadEventsFor(db, uid, after, kReplayPage); };
+                auto read_page = [&db, uid, after]() { return realtime::ReadReplayPage(db, uid, after, kReplayPage); };
                 auto page = co_await RunOnPool(server_.pool, read_page);
                 if (!page.ok()) {
                     BeginClose(1011, "try again");
                     co_return;
                 }
-                for (const auto& e : *page) {
+                if (page->gap) {
+                    // Retention purged events the client has not seen (before the replay or while
+                    // it ran): say so instead of leaving a silent hole, and go on live from the
+                    // head; the client reloads its state (docs/api.md).
+                    Enqueue(std::make_shared<const std::string>(R"({"type":"resync_required"})"));
+                    last_sent_ = std::max(last_sent_, *head);
+                    break;
+                }
+                for (const auto& e : page->events) {
                     // Let the client drain while replaying, so that replay obeys the queue bound
                     // in frames and in bytes (a page of large messages alone can exceed 8 MiB).
                     while ((queue_.size() > kMaxQueuedFrames / 4 || queued_bytes_ > kMaxQueuedBytes / 4) &&
@@ -565,7 +573,7 @@ private:
                 }
                 StartWrite();
                 if (close_code_ || closed_) co_return;
-                if (static_cast<int>(page->size()) < kReplayPage) break;
+                if (static_cast<int>(page->events.size()) < kReplayPage) break;
             }
         }
         replaying_ = false;
@@ -994,9 +1002,23 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
     auto too_large = ErrorFor(ErrorCode::kPayloadTooLarge, "file_too_large",
                               "files are limited to " + std::to_string(services.max_upload_bytes >> 20) + " MiB");
     auto declared = header_parser.content_length();
+    // The body may take the size limit or what is left of the user's quota, whichever is less;
+    // a declared length over either is refused before a byte of the body is read.
+    std::uint64_t limit = services.max_upload_bytes;
+    bool quota_binds = ticket->quota_left && *ticket->quota_left < limit;
+    if (quota_binds) limit = *ticket->quota_left;
+    auto over_limit = quota_binds ? api::ErrorResponse(api::QuotaExceeded(services)) : too_large;
+    std::optional<api::Response> refusal;
     if (declared && *declared > services.max_upload_bytes) {
-        finish_with(too_large);
-        co_await WriteResponse(stream, too_large, version, false, ar.request_id, false);
+        refusal = too_large;
+    } else if (declared && *declared > limit) {
+        refusal = over_limit;
+    } else if (auto free = services.files.FreeBytes(); declared && free && *declared > *free) {
+        refusal = api::ErrorResponse(Error::StorageFull());
+    }
+    if (refusal) {
+        finish_with(*refusal);
+        co_await WriteResponse(stream, *refusal, version, false, ar.request_id, false);
         co_return false;
     }
     if (beast::iequals(ar.expect, "100-continue")) {
@@ -1012,7 +1034,7 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
     }
     std::unique_ptr<files::Upload> upload = std::move(*begun);
     bhttp::request_parser<bhttp::buffer_body> p{std::move(header_parser)};
-    p.body_limit(services.max_upload_bytes);
+    p.body_limit(limit);
     std::vector<char> buf(64 * 1024);
     while (!p.is_done()) {
         p.get().body().data = buf.data();
@@ -1023,8 +1045,8 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
         if (ec) {
             // The partial file is removed with `upload`.
             if (ec == bhttp::error::body_limit) {
-                finish_with(too_large);
-                co_await WriteResponse(stream, too_large, version, false, ar.request_id, false);
+                finish_with(over_limit);
+                co_await WriteResponse(stream, over_limit, version, false, ar.request_id, false);
             }
             co_return false;
         }

@@ -202,6 +202,11 @@ CREATE INDEX messages_by_quote ON messages(quote_id) WHERE quote_id IS NOT NULL;
 UPDATE messages SET reply_count = (SELECT COUNT(*) FROM messages r WHERE r.thread_root_id = messages.id AND
     r.deleted_at IS NULL) WHERE reply_count > 0;
 )sql"},
+        {8, "upload quota and cleanup of unattached uploads", R"sql(
+CREATE INDEX files_by_uploader ON files(uploader_id, size);
+CREATE INDEX files_unattached ON files(created_at) WHERE message_id IS NULL;
+CREATE INDEX files_by_sha256 ON files(sha256);
+)sql"},
     };
     return kMigrations;
 }

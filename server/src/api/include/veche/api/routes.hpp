@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include <optional>
 
 #include "veche/api/router.hpp"
 
@@ -33,6 +34,7 @@ struct Services {
     // Token buckets per user and action, per address for login (docs/api.md, "Rate limits");
     // nullptr: nothing is limited (unit tests of the routes).
     ratelimit::RateLimiter* limiter = nullptr;
+    std::uint64_t upload_quota_bytes = 10ull << 30;  // per user; 0 = unlimited
 };
 
 void AddSystemRoutes(Router& router, Services& services);
@@ -47,7 +49,11 @@ struct UploadTicket {
     bool user_is_admin = false;
     std::int64_t chat_id = 0;
     std::string name;
+    // Bytes this upload may take before the user's quota is exceeded; unset: no quota.
+    std::optional<std::uint64_t> quota_left;
 };
+// What the transport answers when an upload would exceed the user's quota (413 quota_exceeded).
+Error QuotaExceeded(const Services& services);
 bool IsUploadRequest(const Request& request);
 Result<UploadTicket> AuthorizeUpload(Services& services, const Request& request);
 Response CompleteUpload(Services& services, const UploadTicket& ticket, std::unique_ptr<files::Upload> upload);

@@ -44,6 +44,12 @@ struct Config {
     // client (trusted_proxies, VECHE_TRUSTED_PROXIES: addresses or CIDR networks, comma-separated).
     ratelimit::Limits rate_limits = ratelimit::DefaultLimits();
     std::vector<std::string> trusted_proxies;
+    // Upload quota, unattached uploads and event log retention (docs/operations.md, "Retention").
+    // Seconds rather than hours/days internally so that tests can shorten them; 0 disables each.
+    int upload_quota_mb = 10240;                         // total bytes a user's uploads may take
+    int upload_orphan_max_age_seconds = 24 * 3600;       // an upload never posted is removed after this
+    int event_retention_seconds = 30 * 24 * 3600;        // events older than this are purged
+    int maintenance_interval_seconds = 300;              // how often the background cleanup runs
 };
 
 // "scheme://host[:port]" of a URL, lower-cased (a path is dropped); an error for anything else.

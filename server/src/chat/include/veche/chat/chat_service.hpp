@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -272,6 +273,17 @@ public:
     // and to its uploader before that.
     Result<FileInfo> GetFile(const Actor& actor, Id file_id);
     Result<std::vector<FileInfo>> ListFiles(const Actor& actor, Id chat_id, std::optional<Id> before, int limit);
+    // Bytes the user's uploads take, counted per upload (the quota's measure), posted or not.
+    Result<std::int64_t> UploadedBytes(Id user_id);
+    // Deletes up to `limit` uploads never posted and created before `created_before_ms`, in one
+    // write transaction. For each content hash that no row names any more, calls `release` inside
+    // that transaction (FileStore::Remove). Returns how many rows went. Safe on several nodes at
+    // once: a row is deleted by one transaction only, and in PostgreSQL a per-hash advisory lock
+    // orders it against RecordFile.
+    // Whether any upload row names these bytes (the final check before discarding set-aside bytes).
+    Result<bool> ContentInUse(const std::string& sha256);
+    Result<int> DeleteUnattachedFiles(std::int64_t created_before_ms, int limit,
+                                      const std::function<void(const std::string& sha256)>& release);
 
     Result<HistoryPage> History(const Actor& actor, Id chat_id, const HistoryQuery& query);
     Result<Message> GetMessage(const Actor& actor, Id message_id);

@@ -23,6 +23,7 @@ enum class ErrorCode {
     kRateLimited,           // 429
     kInternal,              // 500
     kUnavailable,           // 503
+    kInsufficientStorage,   // 507 (RFC 4918 §11.5): the server's disk has no room
 };
 
 // An error as the client will see it: a kind, a stable machine code ("chat_not_found") and a short
@@ -57,6 +58,9 @@ struct Error {
     }
     static Error Unavailable(std::string message = "service unavailable") {
         return {ErrorCode::kUnavailable, "unavailable", std::move(message)};
+    }
+    static Error StorageFull() {
+        return {ErrorCode::kInsufficientStorage, "storage_full", "the server has no room to store this file"};
     }
     static Error RateLimited(int retry_after_seconds) {
         return {ErrorCode::kRateLimited, "rate_limited", "too many attempts, retry later",

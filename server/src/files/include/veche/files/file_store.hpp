@@ -25,6 +25,20 @@ struct StoredFile {
 
 class FileStore;
 
+// Thumbnails are made only for images within these bounds, read from the header before any pixel
+// is decoded: a small file can declare a huge image (a 50,000 × 50,000 PNG of one colour is a few
+// hundred KB), and decoding it would take gigabytes and minutes.
+inline constexpr std::int64_t kMaxThumbnailPixels = 50'000'000;
+inline constexpr int kMaxThumbnailSide = 20'000;
+
+// Bytes taken out of place by FileStore::Remove, kept aside until the transaction that decided
+// their removal has committed (then Discard) or failed (then Restore).
+struct Removal {
+    std::string sha256;
+    std::string bytes_aside;  // empty: there were no bytes
+    std::string thumb_aside;  // empty: there was no thumbnail
+};
+
 // An upload being streamed to a temporary file; removed unless finished.
 class Upload {
 public:
@@ -52,13 +66,30 @@ public:
 
     Result<std::unique_ptr<Upload>> BeginUpload();
     // Makes the upload durable (fsync), detects its type, moves it into place and makes a
-    // thumbnail for images. Slow: call from a worker thread.
-    Result<StoredFile> Finish(std::unique_ptr<Upload> upload);
+    // thumbnail for images. Slow: call from a worker thread. When the same bytes are already
+    // stored, the upload keeps its temporary copy until it is destroyed (see EnsureStored).
+    // A full disk is kInsufficientStorage ("storage_full").
+    Result<StoredFile> Finish(Upload& upload);
+    // After the file's row is committed: if a concurrent cleanup removed the stored bytes that a
+    // deduplicated upload relied on, puts this upload's copy (and a new thumbnail) in their place.
+    Status EnsureStored(Upload& upload, const StoredFile& file);
+
+    // Free bytes on the file system of the store, if it can tell.
+    std::optional<std::uint64_t> FreeBytes() const;
+
+    // Moves the bytes and thumbnail of `sha256` aside (both may be missing already). Call inside
+    // the transaction that deletes the last row naming them, so that an upload recorded after it
+    // finds them gone and re-stores them (EnsureStored); then Discard after the commit, or
+    // Restore when it failed.
+    Removal Remove(const std::string& sha256);
+    void Discard(const Removal& removal);
+    void Restore(const Removal& removal);
 
     std::string PathOf(const std::string& sha256) const;
     std::string ThumbnailPathOf(const std::string& sha256) const;
 
 private:
+    bool MakeThumbnail(const std::string& sha256, const std::string& path);
     std::string root_;
 };
 

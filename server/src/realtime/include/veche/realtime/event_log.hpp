@@ -1,5 +1,5 @@
 #pragma once
-// Reading the event log back for a client that resumes from a position (MSG-8).
+// Reading the event log back for a client that resumes from a position (MSG-8), and trimming it.
 
 #include <cstdint>
 #include <vector>
@@ -9,11 +9,27 @@
 
 namespace veche::realtime {
 
-// Events after `after_pos` that `user_id` may see now, oldest first, at most `limit`.
+// Events after `after_pos` that `user_id` may see now, oldest first, at most `limit`. Reads index
+// ranges of the user's chats, of events addressed to them and of broadcasts, each bounded by the
+// page, so its cost follows the page and the number of the user's chats, not the log's length.
 Result<std::vector<Event>> ReadEventsFor(storage::Database& db, Id user_id, std::int64_t after_pos, int limit);
+
+// One page of a resume. `gap` is set when events after `after_pos` have been purged (retention),
+// read in the same snapshot as the page, so the caller cannot replay across a hole unknowingly.
+struct ReplayPage {
+    std::vector<Event> events;
+    bool gap = false;
+};
+Result<ReplayPage> ReadReplayPage(storage::Database& db, Id user_id, std::int64_t after_pos, int limit);
+
 // Every event after `after_pos`, oldest first, at most `limit` (a node catching up on the log).
 Result<std::vector<Event>> ReadEventsAfter(storage::Database& db, std::int64_t after_pos, int limit);
 // Position of the newest event in the log (0 when empty).
 Result<std::int64_t> HeadPosition(storage::Database& db);
+
+// Deletes up to `limit` of the oldest events created before `created_before_ms`, in one write
+// job so that the writer is never held for long; returns how many went. The newest event is always
+// kept, so the head position survives a restart even when every event is old.
+Result<int> PurgeEventsBefore(storage::Database& db, std::int64_t created_before_ms, int limit);
 
 }  // namespace veche::realtime
