@@ -28,6 +28,7 @@ from veche_harness import (
     raw_login,
     uniq,
     wait_until,
+    RedisServer,
 )
 
 # Small buckets so that a test reaches them in a few requests: (per second, burst).
@@ -260,37 +261,11 @@ def test_rate_limits_can_be_switched_off():
 # -- cluster mode ---------------------------------------------------------------------------------
 
 
-class Redis:
-    """A private redis-server that the test may kill."""
-
-    def __init__(self, tmp):
-        self.port = free_port()
-        self.tmp = tmp
-        self.proc = None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}"
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.tmp)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
-                                          capture_output=True, text=True).stdout.strip() == "PONG",
-                   timeout=10, desc="redis up")
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-
 @pytest.fixture
 def cluster(tmp_path):
     if STORAGE != "postgresql":
         pytest.skip("cluster mode needs PostgreSQL (the PostgreSQL pass runs it)")
-    redis = Redis(tmp_path)
+    redis = RedisServer(tmp_path)
     redis.start()
     db = new_pg_database()
     files = str(tmp_path / "files")

@@ -345,6 +345,32 @@ class Server:
         return requests.get(self.url("/api/v1/health"), timeout=5)
 
 
+class RedisServer:
+    """A private redis-server on a free port that the test may kill and start again."""
+
+    def __init__(self, tmp):
+        self.port = free_port()
+        self.tmp = tmp
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.tmp)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
+                                          capture_output=True, text=True).stdout.strip() == "PONG",
+                   timeout=10, desc="redis up")
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+
 # ---------------------------------------------------------------------------------------------
 # HTTP client
 

@@ -28,16 +28,17 @@ std::vector<Event> ReadRows(storage::Statement& st) {
 }
 
 // PostgreSQL: one statement, a LATERAL index range per chat of the user plus the user's and the
-// broadcast ranges, each cut at the page size, merged by the outer ORDER BY … LIMIT.
+// broadcast ranges, each cut at the page size, merged by the outer ORDER BY … LIMIT. UNION, not
+// UNION ALL: an event both of a chat and addressed to the user must count once before the cut.
 std::vector<Event> ReadForPostgres(storage::Tx& tx, Id user_id, std::int64_t after, int limit) {
     static const std::string sql = std::string("SELECT ") + kColumns +
                                    " FROM events WHERE pos IN ("
                                    "SELECT pos FROM ("
                                    "SELECT e.pos FROM members m CROSS JOIN LATERAL (SELECT pos FROM events "
                                    "WHERE chat_id = m.chat_id AND pos > ? ORDER BY pos LIMIT ?) e WHERE m.user_id = ? "
-                                   "UNION ALL (SELECT pos FROM events WHERE target_user_id = ? AND target_user_id <> 0 "
+                                   "UNION (SELECT pos FROM events WHERE target_user_id = ? AND target_user_id <> 0 "
                                    "AND pos > ? ORDER BY pos LIMIT ?) "
-                                   "UNION ALL (SELECT pos FROM events WHERE broadcast <> 0 AND pos > ? ORDER BY pos "
+                                   "UNION (SELECT pos FROM events WHERE broadcast <> 0 AND pos > ? ORDER BY pos "
                                    "LIMIT ?)) u ORDER BY pos LIMIT ?) ORDER BY pos";
     return ReadRows(tx.Query(sql, after, limit, user_id, user_id, after, limit, after, limit, limit));
 }
