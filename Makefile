@@ -42,7 +42,9 @@ web-unit: deps
 web-e2e: build web
 	cd web && VECHE_BIN=$(CURDIR)/build/debug/veche npm run test:e2e
 
-test: unit integration web-unit web-e2e
+# Everything, in parallel lanes on one private PostgreSQL and Redis (scripts/run-tests).
+test: build web
+	@scripts/run-tests
 
 clean:
 	rm -rf build web/dist

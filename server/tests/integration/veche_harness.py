@@ -111,7 +111,12 @@ def next_source_ip():
     return f"127.77.{(n // 250) % 250}.{n % 250 + 2}"
 
 
-def wait_until(pred, timeout=10.0, interval=0.02, desc="condition"):
+# Waits are on states; a timeout only bounds how long a state may take on a loaded two-core machine
+# (the suites run in parallel lanes), so it is generous and a passing test never sleeps it out.
+STATE_TIMEOUT = float(os.environ.get("VECHE_TEST_STATE_TIMEOUT", "30"))
+
+
+def wait_until(pred, timeout=STATE_TIMEOUT, interval=0.02, desc="condition"):
     deadline = time.monotonic() + timeout
     last = None
     while True:
@@ -688,7 +693,7 @@ class WsClient:
             out.append(f)
         return out
 
-    def wait_for(self, pred, timeout=5.0, desc="frame", start=0):
+    def wait_for(self, pred, timeout=STATE_TIMEOUT, desc="frame", start=0):
         """Wait for a frame (at index >= start) satisfying pred; returns it."""
         deadline = time.monotonic() + timeout
         idx = start
@@ -709,7 +714,7 @@ class WsClient:
                                          f"last frames: {self.frames[-8:]!r}")
                 self._cond.wait(remaining)
 
-    def wait_event(self, kind, pred=lambda f: True, timeout=5.0, start=0):
+    def wait_event(self, kind, pred=lambda f: True, timeout=STATE_TIMEOUT, start=0):
         return self.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == kind and pred(f),
                              timeout, f"event {kind}", start)
 
@@ -717,14 +722,14 @@ class WsClient:
         with self._cond:
             return len(self.frames)
 
-    def ping(self, timeout=5.0):
+    def ping(self, timeout=STATE_TIMEOUT):
         """Application-level ping; waits for the matching pong. Proves the link is alive and that
         everything the server queued before the pong has been received."""
         start = self.count()
         self.send({"type": "ping"})
         return self.wait_for(lambda f: f.get("type") == "pong", timeout, "pong", start=start)
 
-    def wait_closed(self, timeout=5.0):
+    def wait_closed(self, timeout=STATE_TIMEOUT):
         deadline = time.monotonic() + timeout
         with self._cond:
             while not self.closed:
