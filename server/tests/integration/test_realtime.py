@@ -10,7 +10,7 @@ import urllib.parse
 import pytest
 import requests
 
-from veche_harness import WsClient, expect, login, make_user, metric_sum, parse_metrics, uniq, wait_until
+from veche_harness import Server, WsClient, expect, login, make_user, metric_sum, parse_metrics, uniq, wait_until
 
 THUMBS = urllib.parse.quote("\U0001F44D", safe="")
 
@@ -408,12 +408,26 @@ def test_ws_server_frames_survive_a_large_burst_read_in_one_piece(server, ws_fac
     assert last["chat_id"] == chat["id"]
 
 
-def test_ws_client_that_stops_reading_is_closed_with_4008_and_resumes(server, ws_factory):
-    """The per-connection queue is bounded (10,000 frames / 8 MiB): a client that stops reading is
-    closed with 4008 rather than growing the server, and resumes from its last position."""
+QUEUE_KB = 256
+
+
+@pytest.fixture
+def small_queue_server():
+    """A server whose WebSocket queue bound is 256 KiB instead of 8 MiB, so that the bound is
+    reached with little traffic even on a loaded machine (the bound's size is configuration)."""
+    srv = Server(extra_env={"VECHE_WS_QUEUE_MAX_KB": str(QUEUE_KB)})
+    srv.start()
+    yield srv
+    srv.cleanup()
+
+
+def test_ws_client_that_stops_reading_is_closed_with_4008_and_resumes(small_queue_server, ws_factory):
+    """The per-connection queue is bounded (10,000 frames / ws_queue_max_kb): a client that stops
+    reading is closed with 4008 rather than growing the server, and resumes from its last position."""
     import socket
     import websocket
 
+    server = small_queue_server
     a, b = make_user(server), make_user(server)
     chat = a.create_chat("group", member_ids=[b])
     stalled = websocket.create_connection(
@@ -438,7 +452,7 @@ def test_ws_client_that_stops_reading_is_closed_with_4008_and_resumes(server, ws
         t.start()
     try:
         # Read nothing until the server has given up on the stalled connection (its queue passed
-        # 8 MiB): from then on the close handshake has 10 s, so the client starts reading at once
+        # the bound): from then on the close handshake has 10 s, so the client starts reading at once
         # instead of after a fixed amount of traffic (which a loaded machine may take long to send).
         wait_until(lambda: closes_4008() > closes_before, timeout=120, interval=0.1, desc="server closes with 4008")
         # Drain the stalled connection while the posts go on: frames, then the close frame with 4008.
@@ -454,8 +468,8 @@ def test_ws_client_that_stops_reading_is_closed_with_4008_and_resumes(server, ws
                 if f.get("type") == "event":
                     last_pos = f["pos"]
         # More than the queue may hold arrives after what the stalled client got.
-        wait_until(lambda: len([e for e in watcher.events() if e["pos"] > last_pos]) * 16000 > 9 << 20,
-                   timeout=120, interval=0.2, desc="9 MiB of events after the stalled client's last one")
+        wait_until(lambda: len([e for e in watcher.events() if e["pos"] > last_pos]) * 16000 > (QUEUE_KB + 64) << 10,
+                   timeout=120, interval=0.2, desc="more than the bound of events after the stalled client's last one")
     finally:
         stop.set()
         for t in posters:
@@ -463,9 +477,9 @@ def test_ws_client_that_stops_reading_is_closed_with_4008_and_resumes(server, ws
     stalled.close()
     assert code == 4008
     # Resuming from the last position received gets the rest, in order and without gaps, although
-    # the replay alone is more than the 8 MiB the queue may hold (replay waits for the client).
+    # the replay alone is more than the queue may hold (replay waits for the client).
     want = [e["pos"] for e in watcher.events() if e["pos"] > last_pos]
-    assert len(want) * 16000 > 8 << 20, len(want)
+    assert len(want) * 16000 > QUEUE_KB << 10, len(want)
     resumed = ws_factory(server, b, last_pos=last_pos, timeout=30)
     got = [e["pos"] for e in resumed.events() if e["pos"] <= want[-1]]
     assert got == want

@@ -26,6 +26,13 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
     routes_.push_back(std::move(r));
 }
 
+std::vector<Router::RouteName> Router::Routes() const {
+    std::vector<RouteName> out;
+    out.reserve(routes_.size());
+    for (const auto& r : routes_) out.push_back({r.method, r.pattern});
+    return out;
+}
+
 namespace {
 
 bool IsPlainText(std::string_view s) {

@@ -118,6 +118,7 @@ Status LoadRetention(const toml::table& t, Config& c) {
     VECHE_RETURN_IF_ERROR(set("event_retention_seconds", get("event_retention_seconds"), 1, c.event_retention_seconds));
     VECHE_RETURN_IF_ERROR(set("maintenance_interval_seconds", get("maintenance_interval_seconds"), 1,
                               c.maintenance_interval_seconds));
+    VECHE_RETURN_IF_ERROR(set("ws_queue_max_kb", get("ws_queue_max_kb"), 1, c.ws_queue_max_kb));
     return {};
 }
 
@@ -135,6 +136,7 @@ Status LoadRetentionEnv(const std::map<std::string, std::string>& env, Config& c
         {"VECHE_EVENT_RETENTION_DAYS", 86400, 3650 * 5, &c.event_retention_seconds},
         {"VECHE_EVENT_RETENTION_SECONDS", 1, INT32_MAX, &c.event_retention_seconds},
         {"VECHE_MAINTENANCE_INTERVAL_SECONDS", 1, 86400, &c.maintenance_interval_seconds},
+        {"VECHE_WS_QUEUE_MAX_KB", 1, 1 << 20, &c.ws_queue_max_kb},
     };
     for (const Var& v : vars) {
         auto it = env.find(v.name);
@@ -290,6 +292,7 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
     if (!c.bus.empty() && c.storage.empty())
         return Error::InvalidArgument("bus needs PostgreSQL storage: nodes share events through the database");
     if (c.maintenance_interval_seconds < 1) return Error::InvalidArgument("maintenance_interval_seconds must be at least 1");
+    if (c.ws_queue_max_kb < 64) return Error::InvalidArgument("ws_queue_max_kb must be at least 64");
     if (c.data_dir.empty()) return Error::InvalidArgument("data directory must not be empty");
     if (!c.public_url.empty()) VECHE_RETURN_IF_ERROR(OriginOf(c.public_url));
     for (auto& o : c.allowed_origins) {

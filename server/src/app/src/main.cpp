@@ -163,6 +163,7 @@ int Serve(const app::Config& cfg) {
     so.io_threads = cfg.io_threads;
     so.worker_threads = cfg.workers;
     so.static_dir = cfg.web_dir;
+    so.ws_queue_max_bytes = static_cast<std::size_t>(cfg.ws_queue_max_kb) << 10;
     auto proxies = net::TrustedProxies::Parse(cfg.trusted_proxies);
     if (!proxies.ok()) throw std::runtime_error(proxies.error().message);
     so.trusted_proxies = *proxies;
@@ -289,6 +290,37 @@ int Restore(const std::string& from, const std::string& data_dir) {
     return 0;
 }
 
+// The HTTP API this binary serves, one "METHOD /pattern" line per route of the router, then the
+// two the transport takes before the router: the streamed upload and the WebSocket upgrade. The
+// services are built over a throwaway SQLite database, because registering a route calls none of
+// them. The suite calls every line (server/tests/integration/test_route_sweep.py), so a route
+// added without its checks fails there.
+int PrintRoutes() {
+    namespace fs = std::filesystem;
+    std::string tmpl = (fs::temp_directory_path() / "veche-routes-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
+    fs::path dir = tmpl;
+    {
+        storage::DatabaseOptions dbo;
+        dbo.path = (dir / "veche.db").string();
+        dbo.readers = 1;
+        auto db = storage::OpenSqlite(dbo);
+        accounts::AccountService accounts(*db);
+        chat::ChatService chats(*db, accounts);
+        realtime::Hub hub(*db, chats, accounts);
+        files::FileStore file_store((dir / "files").string());
+        api::Services services{accounts, chats, hub, *db, file_store};
+        api::Router router;
+        api::AddAllRoutes(router, services);
+        for (const auto& r : router.Routes()) std::printf("%s %s\n", r.method.c_str(), r.pattern.c_str());
+        std::printf("UPLOAD /api/v1/chats/{id}/files\nWEBSOCKET /api/v1/ws\n");
+        hub.Stop();
+        db->Stop();
+    }
+    fs::remove_all(dir);
+    return 0;
+}
+
 int Fail(const veche::Error& e) {
     std::fprintf(stderr, "veche: %s\n", e.message.c_str());
     return 1;
@@ -347,6 +379,7 @@ int main(int argc, char** argv) {
     restore->add_option("--data", flags.data_dir, "Data directory to create (default ./data)");
     restore->add_option("--from", backup_dir, "Backup directory made by `veche backup`")->required();
     auto* version = cli.add_subcommand("version", "Print the version");
+    auto* routes = cli.add_subcommand("routes", "Print every HTTP route this binary serves, one per line");
 
     CLI11_PARSE(cli, argc, argv);
 
@@ -363,6 +396,7 @@ int main(int argc, char** argv) {
             return Serve(*cfg);
         }
         spdlog::set_level(spdlog::level::warn);
+        if (routes->parsed()) return PrintRoutes();
         if (migrate->parsed() && (!migrate_from.empty() || !migrate_to.empty())) {
             return CopyToPostgres(migrate_from, migrate_to);
         }

@@ -44,8 +44,6 @@ constexpr auto kTuple = asio::as_tuple(use_awaitable);
 
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr auto kHelloTimeout = std::chrono::seconds(10);
-constexpr std::size_t kMaxQueuedFrames = 10'000;
-constexpr std::size_t kMaxQueuedBytes = 8u << 20;
 constexpr int kReplayPage = 500;
 
 // Runs `fn` on the worker pool and resumes the calling coroutine on its own executor with the result.
@@ -561,7 +559,7 @@ private:
                 for (const auto& e : page->events) {
                     // Let the client drain while replaying, so that replay obeys the queue bound
                     // in frames and in bytes (a page of large messages alone can exceed 8 MiB).
-                    while ((queue_.size() > kMaxQueuedFrames / 4 || queued_bytes_ > kMaxQueuedBytes / 4) &&
+                    while ((queue_.size() > server_.options.ws_queue_max_frames / 4 || queued_bytes_ > server_.options.ws_queue_max_bytes / 4) &&
                            !closed_ && !close_code_) {
                         StartWrite();
                         asio::steady_timer t(socket_.get_executor(), std::chrono::milliseconds(5));
@@ -607,7 +605,7 @@ private:
             return;
         }
         if (replaying_) {
-            if (pending_.size() >= kMaxQueuedFrames) {
+            if (pending_.size() >= server_.options.ws_queue_max_frames) {
                 BeginClose(realtime::kCloseTooSlow, "too slow");
                 return;
             }
@@ -622,7 +620,7 @@ private:
     // Queues a text frame; the caller calls StartWrite once it has queued what it has.
     void Enqueue(realtime::Frame frame) {
         if (closed_ || close_code_) return;
-        if (queue_.size() >= kMaxQueuedFrames || queued_bytes_ + frame->size() > kMaxQueuedBytes) {
+        if (queue_.size() >= server_.options.ws_queue_max_frames || queued_bytes_ + frame->size() > server_.options.ws_queue_max_bytes) {
             BeginClose(realtime::kCloseTooSlow, "too slow");
             return;
         }

@@ -28,6 +28,13 @@ public:
     // Fills request.params; `route` receives the matched pattern (for metrics) or "unmatched".
     Response Dispatch(Request& request, std::string& route) const;
 
+    struct RouteName {
+        std::string method;
+        std::string pattern;  // as registered: "/api/v1/chats/{id}/messages"
+    };
+    // Every route in registration order (`veche routes`, and the suite's sweep of every route).
+    std::vector<RouteName> Routes() const;
+
 private:
     struct Route {
         std::string method;

@@ -26,6 +26,10 @@ struct ServerOptions {
     std::string static_dir;               // the built web client, served at / when set
     // Peers whose X-Forwarded-For / X-Real-IP name the client (empty: every peer is the client).
     net::TrustedProxies trusted_proxies;
+    // The bound on what a WebSocket connection may have queued for a client that does not read:
+    // past it the connection is closed with 4008 and the client resumes (docs/api.md).
+    std::size_t ws_queue_max_frames = 10'000;
+    std::size_t ws_queue_max_bytes = 8u << 20;
 };
 
 class Server {
