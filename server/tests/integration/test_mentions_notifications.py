@@ -262,3 +262,44 @@ def test_seen_by(server, room):
     outsider = pool(server, 4)[3]
     expect_error(outsider.get(f"/api/v1/messages/{m1['id']}/seen"), 404, "message_not_found")
 
+
+
+# The cases where a second parser would disagree with the server's (issue 26): each message's
+# `mentions` is what the server read, and the recipient's mention_count moves exactly when that
+# list names her or everyone, so a client that counts from `mentions` cannot drift.
+MENTION_CASES = [
+    ("hi @{u}!", True),
+    ("hi @{U}.", True),
+    ("привет@{u}", False),
+    ("x@{u}", False),
+    ("x-@{u}", False),
+    ("mail bob@{u}.ru", False),
+    ("@{u}_", False),
+    ("@{u}-", True),
+    ("(@{u})", True),
+    ("@channel_", False),
+    ("@here", True),
+    ("@all, standup", True),
+    ("@channel", True),
+    ("@{u}x", False),
+]
+
+
+def test_mentions_field_is_the_servers_reading_and_matches_mention_count(server, make_user, ws_factory):
+    author = make_user()
+    alice = make_user()
+    chat = author.create_chat("group", name="mention table", member_ids=[alice.id])
+    ws_factory(server, alice).ping()  # connected, as a client that counts live is: @here counts her
+    name = alice.username
+    for template, mentions_alice in MENTION_CASES:
+        text = template.replace("{u}", name).replace("{U}", name.upper())
+        before = mention_count(alice, chat["id"])
+        msg = author.send(chat["id"], text)
+        assert isinstance(msg["mentions"], list), msg
+        names = set(msg["mentions"])
+        read_as_alice = name in names or bool(names & {"channel", "all", "here"})
+        assert read_as_alice == mentions_alice, f"{text!r}: server read {sorted(names)}"
+        after = mention_count(alice, chat["id"])
+        assert after - before == (1 if mentions_alice else 0), f"{text!r}: mention_count {before} -> {after}"
+        # the same field on every way the message is read back
+        assert expect(alice.get(f"/api/v1/messages/{msg['id']}"), 200)["mentions"] == msg["mentions"]

@@ -57,6 +57,8 @@ export interface Message {
   chat_id: Id
   author_id: Id
   text: string
+  /** The names the server read as @mentions in the text (channel/all/here included); absent when deleted. */
+  mentions?: string[]
   client_id?: string | null
   created_at: Millis
   edited_at?: Millis | null

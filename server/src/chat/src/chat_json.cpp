@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "veche/chat/chat_service.hpp"
+#include "veche/chat/mentions.hpp"
 #include "veche/core/clock.hpp"
 
 namespace veche::chat {
@@ -21,6 +22,9 @@ bj::object MessageToJson(const Message& m, Id viewer, bool show_deleted_text) {
         return o;
     }
     o["text"] = m.text;
+    bj::array mentions;
+    for (const auto& name : ParseMentions(m.text)) mentions.push_back(bj::value(name));
+    o["mentions"] = std::move(mentions);
     o["client_id"] = m.client_id ? bj::value(*m.client_id) : bj::value(nullptr);
     o["edited_at"] = m.edited_at ? bj::value(*m.edited_at) : bj::value(nullptr);
     bj::array reactions;

@@ -11,12 +11,13 @@ export interface UnreadContext {
   myUsername?: string
 }
 
-/** Does the text mention this user (by @username, or everyone with @channel/@all/@here)? */
-export function mentionsUser(text: string, username: string | undefined): boolean {
-  const re = /(?:^|[^\w@.])@([a-z0-9._-]{2,32})/gi
-  let m: RegExpExecArray | null
-  while ((m = re.exec(text))) {
-    const name = m[1].toLowerCase().replace(/[._-]+$/, '')
+/**
+ * Does the message mention this user (by @username, or everyone with @channel/@all/@here)? Decided
+ * from the names the server read in the text (`mentions`), never by parsing the text here: two
+ * parsers drift, and then the badge disagrees with the server's mention_count.
+ */
+export function mentionsUser(msg: Pick<Message, 'mentions'>, username: string | undefined): boolean {
+  for (const name of msg.mentions ?? []) {
     if (name === 'channel' || name === 'all' || name === 'here') return true
     if (username && name === username.toLowerCase()) return true
   }
@@ -42,7 +43,7 @@ export function applyMessageCreated(chat: Chat, msg: Message, ctx: UnreadContext
     next.mention_count = 0
   } else if (!ctx.viewing && compareIds(msg.id, lastRead) > 0) {
     next.unread_count = (chat.unread_count ?? 0) + 1
-    if (mentionsUser(msg.text, ctx.myUsername)) next.mention_count = (chat.mention_count ?? 0) + 1
+    if (mentionsUser(msg, ctx.myUsername)) next.mention_count = (chat.mention_count ?? 0) + 1
   }
   return next
 }

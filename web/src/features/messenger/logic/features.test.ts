@@ -48,12 +48,18 @@ describe('typing indicator', () => {
 })
 
 describe('mentions', () => {
-  it('finds @username and @channel/@all/@here, not e-mail addresses', () => {
-    expect(mentionsUser('hi @alice!', 'alice')).toBe(true)
-    expect(mentionsUser('hi @Alice.', 'alice')).toBe(true)
-    expect(mentionsUser('hi @alicia', 'alice')).toBe(false)
-    expect(mentionsUser('mail bob@alice.ru', 'alice')).toBe(false)
-    expect(mentionsUser('@here standup', 'alice')).toBe(true)
-    expect(mentionsUser('@channel', undefined)).toBe(true)
+  // The server reads the names (Message.mentions); the client only compares them with its user.
+  it('counts a message whose server-read names include us or channel/all/here', () => {
+    expect(mentionsUser({ mentions: ['alice'] }, 'alice')).toBe(true)
+    expect(mentionsUser({ mentions: ['bob', 'alice'] }, 'Alice')).toBe(true)
+    expect(mentionsUser({ mentions: ['alicia'] }, 'alice')).toBe(false)
+    expect(mentionsUser({ mentions: ['here'] }, 'alice')).toBe(true)
+    expect(mentionsUser({ mentions: ['all'] }, 'alice')).toBe(true)
+    expect(mentionsUser({ mentions: ['channel'] }, undefined)).toBe(true)
+  })
+  it('never parses the text itself', () => {
+    // "привет@alice" is no mention for the server, so the field is empty and the badge stays.
+    expect(mentionsUser({ mentions: [] }, 'alice')).toBe(false)
+    expect(mentionsUser({}, 'alice')).toBe(false)
   })
 })

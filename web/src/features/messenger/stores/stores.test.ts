@@ -269,8 +269,8 @@ describe('thread replies', () => {
     const chats = useChats()
     const rt = useRealtime()
     chats.byId.set('c1', { ...chat })
-    rt.dispatch({ type: 'event', pos: 1, kind: 'message.created', chat_id: 'c1', data: { ...real('20', null, 'u2'), text: 'hey @me look' } })
-    rt.dispatch({ type: 'event', pos: 2, kind: 'message.created', chat_id: 'c1', data: { ...real('21', null, 'u2'), text: 'no mention' } })
+    rt.dispatch({ type: 'event', pos: 1, kind: 'message.created', chat_id: 'c1', data: { ...real('20', null, 'u2'), text: 'hey @me look', mentions: ['me'] } })
+    rt.dispatch({ type: 'event', pos: 2, kind: 'message.created', chat_id: 'c1', data: { ...real('21', null, 'u2'), text: 'привет@me: no mention for the server', mentions: [] } })
     expect(chats.byId.get('c1')!.unread_count).toBe(2)
     expect(chats.byId.get('c1')!.mention_count).toBe(1)
     // Another member's chat.read must not move our marker.
