@@ -2,6 +2,8 @@
 .PHONY: deps build build-release web run test unit integration web-unit web-e2e clean format
 
 JOBS ?= $(shell nproc)
+# When this make began (read once, at parse time): run-tests reports how long install and build took.
+MAKE_STARTED := $(shell date +%s)
 PYTHON := /usr/bin/python3
 
 deps:
@@ -44,7 +46,7 @@ web-e2e: build web
 
 # Everything, in parallel lanes on one private PostgreSQL and Redis (scripts/run-tests).
 test: build web
-	@scripts/run-tests
+	@VECHE_MAKE_STARTED=$(MAKE_STARTED) scripts/run-tests
 
 clean:
 	rm -rf build web/dist

@@ -353,3 +353,48 @@ def test_first_run_prints_one_time_admin_password():
         assert login(srv, ADMIN_USERNAME, pw).me()["id"] == me["id"]
     finally:
         srv.cleanup()
+
+
+# Every way a session ends closes its open WebSockets with 4001 (docs/api.md), not only an
+# explicit revoke: deactivation, the user's own password change (other sessions), an admin reset.
+def test_deactivation_closes_every_websocket_of_the_user_with_4001(server, admin_client, make_user, ws_factory):
+    u = make_user()
+    second = login(server, u.username, u.password)
+    sockets = [ws_factory(server, u), ws_factory(server, second)]
+    expect(admin_client.patch(f"/api/v1/users/{u.id}", json={"deactivated": True}), 200)
+    for ws in sockets:
+        assert ws.wait_closed() == 4001, f"close code {ws.close_code} ({ws.error!r})"
+    expect_error(u.get("/api/v1/users/me"), 401, "unauthenticated")
+
+
+def test_own_password_change_closes_the_other_sessions_websockets_with_4001(server, make_user, ws_factory):
+    u = make_user()
+    other = login(server, u.username, u.password)
+    ws_other = ws_factory(server, other)
+    ws_mine = ws_factory(server, u)
+    expect(u.post("/api/v1/users/me/password",
+                  json={"old_password": u.password, "new_password": "pw-new-" + uniq("p")}), 204)
+    assert ws_other.wait_closed() == 4001, f"close code {ws_other.close_code} ({ws_other.error!r})"
+    expect_error(other.get("/api/v1/users/me"), 401, "unauthenticated")
+    # the session that changed the password keeps working, on HTTP and on its WebSocket
+    assert u.me()["id"] == u.id
+    ws_mine.ping()
+
+
+def test_admin_password_reset_closes_every_websocket_with_4001_and_answers_bad_input(
+        server, admin_client, make_user, ws_factory):
+    u = make_user()
+    ws = ws_factory(server, u)
+    reset = expect(admin_client.post(f"/api/v1/users/{u.id}/password", json={}), 200)
+    assert isinstance(reset["password"], str) and len(reset["password"]) >= 8
+    assert ws.wait_closed() == 4001, f"close code {ws.close_code} ({ws.error!r})"
+    expect_error(u.get("/api/v1/users/me"), 401, "unauthenticated")
+    # the new password logs in, and that session must change it first
+    fresh = login(server, u.username, reset["password"])
+    assert fresh.me()["must_change_password"] is True
+    # bad input: a too-short password, a non-string, an unknown user
+    expect_error(admin_client.post(f"/api/v1/users/{u.id}/password", json={"password": "short"}), 400,
+                 "invalid_argument")
+    expect_error(admin_client.post(f"/api/v1/users/{u.id}/password", json={"password": 12345678}), 400,
+                 "invalid_argument")
+    expect_error(admin_client.post("/api/v1/users/987654321987654321/password", json={}), 404, "user_not_found")

@@ -287,38 +287,52 @@ def raw_http(server, method, path, body=b"", headers=None, timeout=10):
     return status, hdrs, rest
 
 
+class Reply(bytes):
+    """What came back on a raw connection; `closed` says whether the server ended the connection
+    (EOF or reset) rather than leaving it hanging until the timeout."""
+    closed = False
+
+
 def raw_exchange(server, payload, timeout=5, close_write=False):
     """Send raw bytes; return whatever comes back before the server closes (or the timeout)."""
     s = socket.create_connection(("127.0.0.1", server.port), timeout=timeout)
-    data = b""
+    data, closed = b"", False
     try:
         try:
             s.sendall(payload)
             if close_write:
                 s.shutdown(socket.SHUT_WR)
         except OSError:
-            return data
+            closed = True  # reset while we were still sending: the server refused the bytes
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while not closed and time.monotonic() < deadline:
             try:
                 chunk = s.recv(65536)
             except socket.timeout:
                 break
             except OSError:
+                closed = True
                 break
             if not chunk:
+                closed = True
                 break
             data += chunk
     finally:
         s.close()
-    return data
+    reply = Reply(data)
+    reply.closed = closed
+    return reply
 
 
 def assert_rejected_or_closed(resp, what):
-    if resp:
-        assert resp.startswith(b"HTTP/1."), f"{what}: non-HTTP answer {resp[:100]!r}"
-        status = int(resp.split(b" ", 2)[1])
-        assert 400 <= status < 500 or status == 505, f"{what}: expected a 4xx, got {resp[:200]!r}"
+    """Bad bytes get a 4xx (or 505) answer, or the connection closed; never silence until the
+    timeout (a hang), never a 2xx or 5xx."""
+    if not resp:
+        assert resp.closed, f"{what}: no answer and the connection was left open (a hang)"
+        return
+    assert resp.startswith(b"HTTP/1."), f"{what}: non-HTTP answer {resp[:100]!r}"
+    status = int(resp.split(b" ", 2)[1])
+    assert 400 <= status < 500 or status == 505, f"{what}: expected a 4xx, got {resp[:200]!r}"
 
 
 @pytest.mark.parametrize("payload", [
@@ -436,3 +450,35 @@ def test_server_alive_at_the_end(server):
     assert_alive(server)
     r = server.health()
     assert r.json()["status"] == "ok" and r.json()["version"] == "0.1.0"
+
+
+def test_public_channel_directory_rejects_bad_limits_and_overlong_queries(server, make_user):
+    u = make_user()
+    for bad in ("abc", "0", "-1", "201", "1.5", "1e3", " 5"):
+        expect_error(u.get("/api/v1/chats/public", params={"limit": bad}), 400, "invalid_argument")
+    expect_error(u.get("/api/v1/chats/public", params={"query": "я" * 101}), 400, "invalid_argument")
+    expect_error(u.get("/api/v1/chats/public", params={"query": "x" * 101}), 400, "invalid_argument")
+    # the limits themselves are accepted, and the limit is honoured
+    for i in range(3):
+        expect(u.post("/api/v1/chats", json={"type": "channel", "name": f"dirlimit-{uniq('c')}",
+                                             "visibility": "public"}), 201)
+    page = expect(u.get("/api/v1/chats/public", params={"limit": "2"}), 200)["chats"]
+    assert len(page) == 2
+    # the length is in characters, not bytes: 100 Cyrillic letters are 200 bytes and still allowed
+    expect(u.get("/api/v1/chats/public", params={"limit": "200", "query": "x" * 100}), 200)
+    expect(u.get("/api/v1/chats/public", params={"query": "я" * 100}), 200)
+    expect(u.get("/api/v1/users", params={"query": "я" * 100}), 200)
+    expect_error(u.get("/api/v1/users", params={"query": "я" * 101}), 400, "invalid_argument")
+
+
+def test_adding_an_existing_member_or_joining_twice_changes_nothing(server, make_user):
+    owner, other = make_user(), make_user()
+    chan = expect(owner.post("/api/v1/chats", json={"type": "channel", "name": f"twice-{uniq('c')}",
+                                                    "visibility": "public"}), 201)
+    first = expect(other.post(f"/api/v1/chats/{chan['id']}/join"), 200)
+    again = expect(other.post(f"/api/v1/chats/{chan['id']}/join"), 200)
+    assert first["member_count"] == again["member_count"] == 2
+    assert again["my_role"] == "member"
+    expect(owner.post(f"/api/v1/chats/{chan['id']}/members", json={"user_ids": [other.id]}), 200)
+    roles = {m["user"]["id"]: m["role"] for m in expect(owner.get(f"/api/v1/chats/{chan['id']}/members"), 200)["members"]}
+    assert roles == {owner.id: "owner", other.id: "member"}

@@ -5,7 +5,6 @@ messages, the per-chat file list, search has_file and the message.created event.
 Who may see which file (non-members, unposted uploads, deleted messages) is in
 test_files_authorization.py, which reuses the helpers of this module."""
 
-import contextlib
 import hashlib
 import os
 import re
@@ -142,21 +141,6 @@ def assert_file_fields(f, *, chat_id, uploader, name, data, content_type, messag
     assert isinstance(f["created_at"], int) and abs(f["created_at"] - time.time() * 1000) < 120_000, f
 
 
-@contextlib.contextmanager
-def extra_env(**env):
-    """Temporarily set environment variables (the harness passes os.environ to the server)."""
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update({k: str(v) for k, v in env.items()})
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 class People:
     pass
 
@@ -175,9 +159,8 @@ def people(server):
 def small_server():
     """This module's own server, with max_upload_mb = 1, so that its data directory holds only what
     these tests put there."""
-    srv = Server()
-    with extra_env(VECHE_MAX_UPLOAD_MB=1):
-        srv.start()
+    srv = Server(extra_env={"VECHE_MAX_UPLOAD_MB": "1"})  # this server's environment only
+    srv.start()
     yield srv
     # A clean SIGTERM shutdown after uploads is test_sigterm_after_uploads_exits_cleanly's business;
     # here it would only add its timeout to the suite if it hangs.
