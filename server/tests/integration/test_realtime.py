@@ -33,21 +33,19 @@ def presence_of(frame, user_id):
     return None
 
 
-def test_message_created_arrives_within_a_second(server, ws_factory):
+def test_message_created_reaches_members_live(server, ws_factory):
+    # How fast is bench/'s business (bench/RESULTS.md, delivery latency), not this test's.
     a, b = make_user(server), make_user(server)
     chan = private_channel(a, b)
     ws_b = ws_factory(server, b)
     ws_a = ws_factory(server, a)
-    t0 = time.monotonic()
     msg = a.send(chan["id"], "real-time hello")
-    ev = ws_b.wait_event("message.created", lambda f: f["data"]["id"] == msg["id"], timeout=5)
-    elapsed = time.monotonic() - t0
-    assert elapsed < 1.0, f"delivery took {elapsed:.3f}s"
+    ev = ws_b.wait_event("message.created", lambda f: f["data"]["id"] == msg["id"])
     assert ev["chat_id"] == chan["id"] and isinstance(ev["pos"], int)
     for k in ("id", "chat_id", "author_id", "text", "created_at", "deleted"):
         assert ev["data"][k] == msg[k], (k, ev["data"], msg)
     # the author's own devices get it too
-    ws_a.wait_event("message.created", lambda f: f["data"]["id"] == msg["id"], timeout=1)
+    ws_a.wait_event("message.created", lambda f: f["data"]["id"] == msg["id"])
 
 
 def test_hello_ok_then_synced_then_live(server, ws_factory):
@@ -340,14 +338,31 @@ def test_resync_required_when_last_pos_is_ahead(server, ws_factory):
     assert head < ev["pos"] < head + 1_000_000
 
 
-def test_no_hello_within_10s_closes_with_4000(server, ws_factory):
+@pytest.fixture
+def short_timers_server():
+    """The WebSocket timers are configuration (docs/operations.md); shortened here to 1 s so that
+    the tests wait on the protocol's states, not on wall-clock windows of the defaults."""
+    srv = Server(extra_env={"VECHE_WS_HELLO_TIMEOUT_MS": "1000", "VECHE_WS_PING_AFTER_MS": "1000"})
+    srv.start()
+    yield srv
+    srv.cleanup()
+
+
+def test_no_hello_within_the_deadline_closes_with_4000(short_timers_server, ws_factory):
+    server = short_timers_server
     u = make_user(server)
-    ws = ws_factory(server, u, hello=False)
     t0 = time.monotonic()
-    code = ws.wait_closed(16)
-    elapsed = time.monotonic() - t0
+    ws = ws_factory(server, u, hello=False)
+    code = ws.wait_closed()
     assert code == 4000, f"close code {code} ({ws.error!r})"
-    assert 8 <= elapsed <= 14, f"closed after {elapsed:.1f}s"
+    # never before the deadline (a lower bound holds on any machine; an upper one would not)
+    assert time.monotonic() - t0 >= 1.0
+    # a connection that says hello in time is kept past its deadline
+    t1 = time.monotonic()
+    ok = ws_factory(server, u)
+    wait_until(lambda: time.monotonic() - t1 >= 1.5, desc="the second connection's hello deadline passing")
+    ok.ping()
+    assert not ok.closed
 
 
 # -- WebSocket framing (the server frames the socket itself after the upgrade, RFC 6455 §5) -------
@@ -486,13 +501,14 @@ def test_ws_client_that_stops_reading_is_closed_with_4008_and_resumes(small_queu
     assert watcher.pos_violations == [] and resumed.pos_violations == []
 
 
-def test_ws_server_pings_a_silent_client_after_15s(server):
-    """Keep-alive is the server's own now (RFC 6455 §5.5.2): a ping after 15 s without traffic,
-    and a client that answers it stays connected."""
+def test_ws_server_pings_a_silent_client(short_timers_server):
+    """Keep-alive is the server's own (RFC 6455 §5.5.2): a ping after ws_ping_after (15 s by
+    default, 1 s here) without traffic, and a client that answers it stays connected."""
     import websocket
 
+    server = short_timers_server
     a = make_user(server)
-    ws = websocket.create_connection(server.ws_url, header=[f"Authorization: Bearer {a.token}"], timeout=25)
+    ws = websocket.create_connection(server.ws_url, header=[f"Authorization: Bearer {a.token}"], timeout=30)
     try:
         ws.send(json.dumps({"type": "hello"}))
         t0 = time.monotonic()
@@ -500,8 +516,7 @@ def test_ws_server_pings_a_silent_client_after_15s(server):
             op, data = ws.recv_data(control_frame=True)
             if op == websocket.ABNF.OPCODE_PING:
                 break
-        elapsed = time.monotonic() - t0
-        assert 13 <= elapsed <= 18, f"ping after {elapsed:.1f}s"
+        assert time.monotonic() - t0 >= 1.0, "pinged before the client was silent for ws_ping_after"
         ws.pong(data)
         ws.send(json.dumps({"type": "ping"}))
         while True:

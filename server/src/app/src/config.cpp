@@ -119,6 +119,9 @@ Status LoadRetention(const toml::table& t, Config& c) {
     VECHE_RETURN_IF_ERROR(set("maintenance_interval_seconds", get("maintenance_interval_seconds"), 1,
                               c.maintenance_interval_seconds));
     VECHE_RETURN_IF_ERROR(set("ws_queue_max_kb", get("ws_queue_max_kb"), 1, c.ws_queue_max_kb));
+    VECHE_RETURN_IF_ERROR(set("ws_hello_timeout_ms", get("ws_hello_timeout_ms"), 1, c.ws_hello_timeout_ms));
+    VECHE_RETURN_IF_ERROR(set("ws_ping_after_ms", get("ws_ping_after_ms"), 1, c.ws_ping_after_ms));
+    VECHE_RETURN_IF_ERROR(set("ws_idle_timeout_ms", get("ws_idle_timeout_ms"), 1, c.ws_idle_timeout_ms));
     return {};
 }
 
@@ -137,6 +140,9 @@ Status LoadRetentionEnv(const std::map<std::string, std::string>& env, Config& c
         {"VECHE_EVENT_RETENTION_SECONDS", 1, INT32_MAX, &c.event_retention_seconds},
         {"VECHE_MAINTENANCE_INTERVAL_SECONDS", 1, 86400, &c.maintenance_interval_seconds},
         {"VECHE_WS_QUEUE_MAX_KB", 1, 1 << 20, &c.ws_queue_max_kb},
+        {"VECHE_WS_HELLO_TIMEOUT_MS", 1, 3'600'000, &c.ws_hello_timeout_ms},
+        {"VECHE_WS_PING_AFTER_MS", 1, 3'600'000, &c.ws_ping_after_ms},
+        {"VECHE_WS_IDLE_TIMEOUT_MS", 1, 3'600'000, &c.ws_idle_timeout_ms},
     };
     for (const Var& v : vars) {
         auto it = env.find(v.name);
@@ -293,6 +299,10 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
         return Error::InvalidArgument("bus needs PostgreSQL storage: nodes share events through the database");
     if (c.maintenance_interval_seconds < 1) return Error::InvalidArgument("maintenance_interval_seconds must be at least 1");
     if (c.ws_queue_max_kb < 64) return Error::InvalidArgument("ws_queue_max_kb must be at least 64");
+    if (c.ws_hello_timeout_ms < 100 || c.ws_ping_after_ms < 100)
+        return Error::InvalidArgument("ws_hello_timeout_ms and ws_ping_after_ms must be at least 100");
+    if (c.ws_idle_timeout_ms <= c.ws_ping_after_ms)
+        return Error::InvalidArgument("ws_idle_timeout_ms must be longer than ws_ping_after_ms");
     if (c.data_dir.empty()) return Error::InvalidArgument("data directory must not be empty");
     if (!c.public_url.empty()) VECHE_RETURN_IF_ERROR(OriginOf(c.public_url));
     for (auto& o : c.allowed_origins) {

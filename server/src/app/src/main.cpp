@@ -164,6 +164,9 @@ int Serve(const app::Config& cfg) {
     so.worker_threads = cfg.workers;
     so.static_dir = cfg.web_dir;
     so.ws_queue_max_bytes = static_cast<std::size_t>(cfg.ws_queue_max_kb) << 10;
+    so.ws_hello_timeout = std::chrono::milliseconds(cfg.ws_hello_timeout_ms);
+    so.ws_ping_after = std::chrono::milliseconds(cfg.ws_ping_after_ms);
+    so.ws_idle_timeout = std::chrono::milliseconds(cfg.ws_idle_timeout_ms);
     auto proxies = net::TrustedProxies::Parse(cfg.trusted_proxies);
     if (!proxies.ok()) throw std::runtime_error(proxies.error().message);
     so.trusted_proxies = *proxies;

@@ -43,7 +43,6 @@ using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
 
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
-constexpr auto kHelloTimeout = std::chrono::seconds(10);
 constexpr int kReplayPage = 500;
 
 // Runs `fn` on the worker pool and resumes the calling coroutine on its own executor with the result.
@@ -306,7 +305,7 @@ public:
         boost::system::error_code ignored;
         socket_.non_blocking(true, ignored);  // for the synchronous first try in StartWrite
         last_rx_ = Clock::now();
-        hello_deadline_ = last_rx_ + kHelloTimeout;
+        hello_deadline_ = last_rx_ + server_.options.ws_hello_timeout;
         asio::co_spawn(socket_.get_executor(), Watchdog(self), asio::detached);
         co_await ReaderLoop();
         if (attached_) server_.services.hub.Detach(this);
@@ -317,10 +316,8 @@ private:
         realtime::Frame frame;
         std::int64_t pos;
     };
-    // Ping after 15 s without receiving anything, drop the connection after 30 s (RFC 6455 §5.5.2);
-    // a close handshake we started gets 10 s to complete.
-    static constexpr auto kPingAfter = std::chrono::seconds(15);
-    static constexpr auto kIdleTimeout = std::chrono::seconds(30);
+    // Ping after ws_ping_after (15 s) without receiving anything, drop the connection after
+    // ws_idle_timeout (30 s) (RFC 6455 §5.5.2); a close handshake we started gets 10 s to complete.
     static constexpr auto kCloseTimeout = std::chrono::seconds(10);
     static constexpr std::size_t kMaxMessage = 64 * 1024;
     static constexpr std::size_t kReadChunk = 512;
@@ -333,16 +330,16 @@ private:
             if (!hello_done_ && !close_code_ && now >= hello_deadline_) BeginClose(4000, "hello expected");
             // A session past its lifetime ends on open connections too (idle ones cannot be: they are in use).
             if (!close_code_ && now >= session_end_) BeginClose(4001, "session expired");
-            if ((close_code_ && now >= close_deadline_) || now - last_rx_ >= kIdleTimeout) {
+            if ((close_code_ && now >= close_deadline_) || now - last_rx_ >= server_.options.ws_idle_timeout) {
                 Drop();
                 break;
             }
-            if (!ping_sent_ && !close_code_ && now - last_rx_ >= kPingAfter) {
+            if (!ping_sent_ && !close_code_ && now - last_rx_ >= server_.options.ws_ping_after) {
                 ping_sent_ = true;
                 control_ += ws::ServerControlFrame(ws::Opcode::kPing, {});
                 StartWrite();
             }
-            auto next = last_rx_ + (ping_sent_ ? kIdleTimeout : kPingAfter);
+            auto next = last_rx_ + (ping_sent_ ? server_.options.ws_idle_timeout : server_.options.ws_ping_after);
             if (!hello_done_) next = std::min(next, hello_deadline_);
             if (close_code_) next = std::min(next, close_deadline_);
             else next = std::min(next, session_end_);

@@ -53,6 +53,10 @@ struct Config {
     // What a WebSocket may have queued for a client that stopped reading before it is closed with
     // 4008 (the client resumes). Tests shrink it to reach the bound with little traffic.
     int ws_queue_max_kb = 8192;
+    // WebSocket timers in milliseconds (docs/api.md, "Real-time"); tests shorten them.
+    int ws_hello_timeout_ms = 10'000;
+    int ws_ping_after_ms = 15'000;
+    int ws_idle_timeout_ms = 30'000;
 };
 
 // "scheme://host[:port]" of a URL, lower-cased (a path is dropped); an error for anything else.

@@ -3,6 +3,7 @@
 // I/O threads only parse, route and write; handlers run on a worker pool because they block on
 // storage. Every read has a deadline and every body a limit.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,6 +31,12 @@ struct ServerOptions {
     // past it the connection is closed with 4008 and the client resumes (docs/api.md).
     std::size_t ws_queue_max_frames = 10'000;
     std::size_t ws_queue_max_bytes = 8u << 20;
+    // WebSocket timers (docs/api.md): a connection must send hello within ws_hello_timeout; the
+    // server pings after ws_ping_after without a frame from the client and drops it after
+    // ws_idle_timeout (RFC 6455 §5.5.2). Configurable so that tests shorten them.
+    std::chrono::milliseconds ws_hello_timeout{10'000};
+    std::chrono::milliseconds ws_ping_after{15'000};
+    std::chrono::milliseconds ws_idle_timeout{30'000};
 };
 
 class Server {
