@@ -305,19 +305,30 @@ def test_chat_read_reaches_readers_sessions_and_small_chat_members_only(server, 
     assert evs[0].get("chat_id") == chan["id"], f"chat.read frame without top-level chat_id: {evs[0]}"
 
 
-def test_presence_follows_websocket(server, ws_factory):
+def test_presence_follows_websocket(fresh_server, ws_factory):
+    # A server of its own, so that its connection gauge counts only this test's sockets.
+    server = fresh_server
     a, watcher = make_user(server), make_user(server)
+
+    def open_connections():
+        return metric_sum(parse_metrics(requests.get(server.url("/metrics"), timeout=30).text), "veche_ws_connections")
+
     ws_w = ws_factory(server, watcher)
     ws_a = ws_factory(server, a)
-    frame = ws_w.wait_for(lambda f: presence_of(f, a.id) is not None, 5, "presence frame for a")
+    frame = ws_w.wait_for(lambda f: presence_of(f, a.id) is not None, desc="presence frame for a")
     assert presence_of(frame, a.id) == "online" and frame.get("pos") is None
-    # a second connection of the same user does not change anything; losing only one keeps it online
+    # a second connection of the same user changes nothing, and losing it keeps her online
     ws_a2 = ws_factory(server, a)
-    ws_a2.abort()
+    wait_until(lambda: open_connections() == 3, desc="three connections open")
     start = ws_w.count()
-    ws_a.ping()
+    ws_a2.abort()
+    wait_until(lambda: open_connections() == 2, desc="the server saw the second connection go")
+    ws_w.ping()  # everything the server sent the watcher before this has arrived
+    assert [f for f in ws_w.snapshot()[start:] if presence_of(f, a.id) == "offline"] == [], \
+        "losing one of two connections must not change presence"
+    assert expect(watcher.get(f"/api/v1/users/{a.id}"), 200)["presence"] == "online"
     ws_a.abort()  # the last connection is gone -> offline
-    frame = ws_w.wait_for(lambda f: presence_of(f, a.id) == "offline", 5, "offline after the last connection",
+    frame = ws_w.wait_for(lambda f: presence_of(f, a.id) == "offline", desc="offline after the last connection",
                           start=start)
     assert expect(watcher.get(f"/api/v1/users/{a.id}"), 200)["presence"] == "offline"
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { backoffDelay, RealtimeConnection, type SocketLike } from './realtime'
-import type { ServerEvent } from './types'
+import type { LiveFrame, ServerEvent } from './types'
 
 class FakeSocket implements SocketLike {
   readyState = 0
@@ -66,6 +66,7 @@ function setup() {
   const sockets: FakeSocket[] = []
   const timers = new FakeTimers()
   const events: ServerEvent[] = []
+  const live: LiveFrame[] = []
   const states: string[] = []
   let resets = 0
   let revoked = 0
@@ -88,9 +89,10 @@ function setup() {
       onState: (s) => states.push(s),
       onReset: () => resets++,
       onRevoked: () => revoked++,
+      onLive: (f) => live.push(f),
     },
   )
-  return { conn, sockets, timers, events, states, resets: () => resets, revoked: () => revoked }
+  return { conn, sockets, timers, events, live, states, resets: () => resets, revoked: () => revoked }
 }
 
 const ev = (pos: number | null, id = String(pos)): ServerEvent => ({
@@ -123,13 +125,15 @@ describe('RealtimeConnection', () => {
     expect(t.conn.lastPos).toBe(13)
   })
 
-  it('passes live-only events without a pos through and keeps the position', () => {
+  it('hands live-only frames (presence, typing) to onLive and keeps the position', () => {
     const t = setup()
     t.conn.start()
     t.sockets[0].open()
     t.sockets[0].frame({ type: 'hello_ok', user_id: '9', head: 5 })
-    t.sockets[0].frame({ type: 'event', kind: 'presence.changed', data: { user_id: '2', presence: 'away' } })
-    expect(t.events).toHaveLength(1)
+    t.sockets[0].frame({ type: 'presence', users: [{ user_id: '2', presence: 'away' }] })
+    t.sockets[0].frame({ type: 'typing', chat_id: 'c1', user_id: '2' })
+    expect(t.live.map((f) => f.type)).toEqual(['presence', 'typing'])
+    expect(t.events).toHaveLength(0)
     expect(t.conn.lastPos).toBe(5)
   })
 

@@ -171,20 +171,26 @@ export interface ApiErrorBody {
 
 // ---- WebSocket frames ----
 
-export type EventKind =
-  | 'message.created'
-  | 'message.updated'
-  | 'message.deleted'
-  | 'message.restored'
-  | 'chat.created'
-  | 'chat.updated'
-  | 'member.added'
-  | 'member.updated'
-  | 'member.removed'
-  | 'chat.read'
-  | 'user.updated'
-  | 'presence.changed'
-  | 'notification.created'
+/**
+ * Every event kind the server sends (docs/api.md, "Events"); wire.test.ts checks this list against
+ * the documentation's table, so a kind the server does not send cannot linger here.
+ */
+export const EVENT_KINDS = [
+  'message.created',
+  'message.updated',
+  'message.deleted',
+  'message.restored',
+  'chat.created',
+  'chat.updated',
+  'member.added',
+  'member.updated',
+  'member.removed',
+  'chat.read',
+  'notification.created',
+  'user.updated',
+  'session.revoked',
+] as const
+export type EventKind = (typeof EVENT_KINDS)[number]
 
 export interface EventDataMap {
   'message.created': Message
@@ -199,13 +205,12 @@ export interface EventDataMap {
   'chat.read': { chat_id: Id; user_id?: Id; last_read_message_id: Id }
   'notification.created': Notification
   'user.updated': User
-  'presence.changed': { user_id: Id; presence: Presence }
+  'session.revoked': { session_ids: Id[] }
 }
 
 export type ServerEvent = {
   [K in EventKind]: {
     type: 'event'
-    /** Absent for live-only events (presence.changed). */
     pos?: number | null
     kind: K
     chat_id?: Id

@@ -79,10 +79,6 @@ export const useRealtime = defineStore('realtime', () => {
         users.upsert(ev.data)
         session.updateMe(ev.data)
         break
-      case 'presence.changed':
-        users.setPresence(ev.data.user_id, ev.data.presence)
-        if (session.me && ev.data.user_id === session.me.id) session.me = { ...session.me, presence: ev.data.presence }
-        break
     }
     if (ev.kind.startsWith('member.') || ev.kind === 'user.updated') memberEvents.value++
   }
