@@ -16,6 +16,7 @@ import {
   reportBytes,
   settled,
   shot,
+  T,
   test,
   uploadFile,
 } from '../harness.mjs'
@@ -92,7 +93,11 @@ test('screenshots of the main screens in both themes and on a phone', async () =
     await shot(page, `search-panel-${theme}`)
     await page.keyboard.press('Escape')
     await page.click('.to-bottom')
-    // The jump scrolls smoothly: the button goes once the list is at the bottom.
+    // The jump scrolls smoothly: wait until the list is at its bottom and the button has gone.
+    await page.waitForFunction(() => {
+      const sc = document.querySelector('.message-list .vl-scroller')
+      return sc.scrollHeight - sc.scrollTop - sc.clientHeight < 40
+    }, null, { timeout: T })
     await page.locator('.to-bottom').waitFor({ state: 'detached' })
     await settled(page)
     await shot(page, `files-poll-${theme}`)
