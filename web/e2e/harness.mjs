@@ -250,7 +250,7 @@ async function runOne(t, results) {
     const slug = t.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60)
     let i = 0
     for (const ctx of testContexts)
-      for (const page of ctx.pages()) await page.screenshot({ path: path.join(artifacts, `failed-${slug}-${i++}.png`) }).catch(() => undefined)
+      for (const page of ctx.pages()) await page.screenshot({ path: path.join(artifacts, `failed-${slug}-${i++}.png`), timeout: 10_000 }).catch(() => undefined)
   } finally {
     for (const ctx of testContexts) await ctx.close().catch(() => undefined)
     testContexts = []
