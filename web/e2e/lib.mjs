@@ -74,7 +74,7 @@ export class VecheServer {
   }
   async stop(signal = 'SIGTERM') {
     const p = this.proc
-    if (!p || p.exitCode !== null) return
+    if (!p || p.exitCode !== null || p.signalCode !== null) return
     const exited = new Promise((r) => p.once('exit', r))
     p.kill(signal)
     const t = setTimeout(() => p.kill('SIGKILL'), 10_000)

@@ -1,0 +1,36 @@
+// Channels from the UI: the members panel (invite), creating a channel, the Ctrl+K switcher.
+import { channelFixture, mkUser, newUserPage, openChat, settled, shot, test } from '../harness.mjs'
+
+test('members panel: invite and roles', async () => {
+  const { A, bob, general } = await channelFixture()
+  const carol = await mkUser('carol', 'Carol Danvers')
+  await openChat(A.page, general.id)
+  await A.page.click('[data-testid=members-toggle]')
+  const panel = A.page.locator('[data-testid=members-panel]')
+  await panel.waitFor()
+  await panel.locator(`[data-username=${bob.username}]`).waitFor()
+  await panel.locator('[data-testid=invite]').click()
+  await panel.locator('[data-testid=user-search]').fill('car')
+  await panel.locator(`.picker-item[data-username=${carol.username}]`).click()
+  await panel.locator('[data-testid=invite-submit]').click()
+  await panel.locator(`.member[data-username=${carol.username}]`).waitFor()
+  await shot(A.page, 'members-panel-light')
+  await A.page.keyboard.press('Escape')
+  await panel.waitFor({ state: 'detached' })
+})
+
+test('create a channel from the UI and Ctrl+K to switch', async () => {
+  const { alice } = await channelFixture({ pages: false })
+  const A = await newUserPage(alice, { locale: 'ru-RU' })
+  await A.page.click('[data-testid=new-chat-menu]')
+  await A.page.getByRole('menuitem').first().click()
+  await A.page.fill('#cc-name', 'закупки')
+  await settled(A.page)
+  await shot(A.page, 'create-channel-light')
+  await A.page.click('[data-testid=create-submit]')
+  await A.page.locator('[data-testid=chat-title]', { hasText: 'закупки' }).waitFor()
+  await A.page.keyboard.press('Control+k')
+  await A.page.fill('[data-testid=switcher-input]', 'gene')
+  await A.page.keyboard.press('Enter')
+  await A.page.locator('[data-testid=chat-title]', { hasText: 'general' }).waitFor()
+})
