@@ -24,6 +24,10 @@ def main(scenario, path):
         assert r["messages_acked"] > 0, r
         for k in ("gaps", "duplicates", "pos_errors", "client_errors", "send_errors"):
             assert r[k] == 0, (k, r[k])
+    elif scenario == "history":
+        assert r["search_queries"] > 0 and r["history_pages"] > 0, r
+        assert r["search_errors"] == 0 and r["history_errors"] == 0, r
+        assert r["search_avg_results"] > 0, "the search queries found nothing in the generated data"
     else:
         raise SystemExit(f"unknown scenario {scenario}")
     print(f"{scenario}: self-test result checked")

@@ -1,6 +1,7 @@
 // gen-db: a history/search database of realistic size, written with the server's own storage
 // library (OpenSqlite applies the schema and registers the 'veche' FTS tokenizer, so the index is
 // the one the server would build), and the `history` scenario that measures it over HTTP.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -142,13 +143,15 @@ int GenDbMain(const Options& opt) {
                 "VALUES (?, ?, ?, 'user', ?, ?, ?)",
                 users[i], name, "User " + std::to_string(i), user_hash, start, start);
         }
-        // Group chats of 2–40 members; every user is in at least one chat.
+        // Group chats of 2–40 members (never more than there are users: with fewer users than
+        // the drawn size, filling the chat with distinct members would never end); every user is
+        // in at least one chat.
         std::uniform_int_distribution<int> size(2, 40);
         for (std::size_t c = 0; c < chats.size(); ++c) {
             chats[c] = MakeId(start - 500, c);
             std::vector<Id>& m = members[c];
             m.push_back(users[c % users.size()]);
-            int k = size(rng);
+            int k = std::min(size(rng), static_cast<int>(users.size()));
             while (static_cast<int>(m.size()) < k) {
                 Id u = users[rng() % users.size()];
                 if (std::find(m.begin(), m.end(), u) == m.end()) m.push_back(u);

@@ -114,7 +114,8 @@ int ResumeLogMain(const Options& opt) {
                         "VALUES (?, 'group', 'private', ?, ?, ?, ?)",
                         chats[c], "chat " + std::to_string(c), users[c % users.size()], now, now);
                 std::vector<std::size_t> m{c % users.size()};
-                int k = size(rng);
+                // Never more members than users: distinct members could not fill a larger chat.
+                int k = std::min(size(rng), static_cast<int>(users.size()));
                 while (static_cast<int>(m.size()) < k) {
                     std::size_t u = rng() % users.size();
                     if (std::find(m.begin(), m.end(), u) == m.end()) m.push_back(u);

@@ -1,9 +1,4 @@
-"""Shared helpers for the thread/pin/mention/poll/search/typing integration tests.
-
-Creating a user costs two password hashes (~0.3 s on a debug build), so these modules share a pool
-of users on the session's shared server and give every test its own fresh chats instead. Tests that
-change a user's account state (deactivation, global notification paging) make their own users.
-"""
+"""Shared helpers for the thread/pin/mention/poll/search/typing integration tests."""
 
 import random
 import string
@@ -13,15 +8,11 @@ from veche_harness import expect, make_user
 MISSING_CHAT = "999999999999"
 MISSING_MSG = "999999999998"
 
-_pools = {}
-
-
 def pool(server, n):
-    """The first n users of the shared pool of `server` (created on first use)."""
-    users = _pools.setdefault(id(server), [])
-    while len(users) < n:
-        users.append(make_user(server))
-    return users[:n]
+    """n brand-new users of `server`. Never shared between tests (a shared pool let one test's
+    notifications, unread counts and presence leak into another's), so any test can run alone, in
+    any order or in parallel."""
+    return [make_user(server) for _ in range(n)]
 
 
 def nonce(length=10):

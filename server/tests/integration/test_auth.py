@@ -110,7 +110,7 @@ def test_logout_revokes_session_clears_cookie_and_closes_websocket(server, make_
     assert cleared, f"cookie not cleared: {cookie!r}"
     expect_error(u.get("/api/v1/users/me"), 401, "unauthenticated")
     expect_error(_me_status(server, cookie=u.token), 401, "unauthenticated")
-    ws.wait_closed(5)
+    ws.wait_closed()
     # the other session is unaffected
     assert other.me()["id"] == u.id
 
@@ -154,7 +154,7 @@ def test_revoke_other_session_kills_http_and_websocket(server, make_user, ws_fac
 
     expect(u.delete(f"/api/v1/auth/sessions/{b.session_id}"), 204)
     expect_error(b.get("/api/v1/users/me"), 401, "unauthenticated")
-    code = ws_b.wait_closed(5)
+    code = ws_b.wait_closed()
     assert code == 4001, f"revoked session's WebSocket must close with 4001, got {code} ({ws_b.error!r})"
     # the revoking session is untouched, on HTTP and WS
     assert u.me()["id"] == u.id

@@ -95,8 +95,8 @@ def test_ws_connections_gauge(fresh_server):
     assert gauge() == 0
     a = WsClient(srv, u)
     b = WsClient(srv, u)
-    wait_until(lambda: gauge() == 2, timeout=5, desc="veche_ws_connections == 2")
+    wait_until(lambda: gauge() == 2, desc="veche_ws_connections == 2")
     a.close()
-    wait_until(lambda: gauge() == 1, timeout=5, desc="veche_ws_connections == 1 after a close")
+    wait_until(lambda: gauge() == 1, desc="veche_ws_connections == 1 after a close")
     b.abort()
     wait_until(lambda: gauge() == 0, timeout=10, desc="veche_ws_connections == 0 after an abrupt drop")

@@ -84,26 +84,26 @@ def test_presence_values(server, make_user, ws_factory):
     ws_w = ws_factory(server, watcher)
     ws_u = ws_factory(server, u)
     wait_until(lambda: expect(watcher.get(f"/api/v1/users/{u.id}"), 200)["presence"] != "offline",
-               timeout=5, desc="presence not offline once a WebSocket is open")
+               desc="presence not offline once a WebSocket is open")
     for value in ("away", "dnd", "online"):
         start = ws_w.count()
         body = expect(u.put("/api/v1/users/me/presence", json={"presence": value}), 200)
         assert body["id"] == u.id and body["presence"] == value
         assert expect(watcher.get(f"/api/v1/users/{u.id}"), 200)["presence"] == value
-        frame = ws_w.wait_for(lambda f: presence_of(f, u.id) == value, 5, f"presence frame {value}", start=start)
+        frame = ws_w.wait_for(lambda f: presence_of(f, u.id) == value, 30, f"presence frame {value}", start=start)
         assert frame.get("pos") is None, f"presence frames are live only, without pos: {frame}"
     # appear offline
     start = ws_w.count()
     body = expect(u.put("/api/v1/users/me/presence", json={"presence": "offline"}), 200)
     assert body["presence"] == "offline"
     assert expect(watcher.get(f"/api/v1/users/{u.id}"), 200)["presence"] == "offline"
-    ws_w.wait_for(lambda f: presence_of(f, u.id) == "offline", 5, "appear offline", start=start)
+    ws_w.wait_for(lambda f: presence_of(f, u.id) == "offline", 30, "appear offline", start=start)
     expect(u.put("/api/v1/users/me/presence", json={"presence": "away"}), 200)
-    ws_w.wait_for(lambda f: presence_of(f, u.id) == "away", 5, "away again", start=start)
+    ws_w.wait_for(lambda f: presence_of(f, u.id) == "away", 30, "away again", start=start)
     # closing the last WebSocket makes the user offline
     start = ws_w.count()
     ws_u.close()
-    ws_w.wait_for(lambda f: presence_of(f, u.id) == "offline", 5, "offline after disconnect", start=start)
+    ws_w.wait_for(lambda f: presence_of(f, u.id) == "offline", 30, "offline after disconnect", start=start)
     assert expect(watcher.get(f"/api/v1/users/{u.id}"), 200)["presence"] == "offline"
 
 

@@ -6,23 +6,14 @@ const postMessage = vi.fn()
 const messagesApi = vi.fn()
 const markRead = vi.fn()
 const threadApi = vi.fn()
-vi.mock('@/api/client', () => {
-  class ApiError extends Error {
-    constructor(
-      readonly status: number,
-      readonly code: string,
-      message: string,
-      readonly retryAfter?: number,
-    ) {
-      super(message)
-    }
-    get isNetwork() {
-      return this.status === 0
-    }
-  }
+// Only the network calls are replaced; ApiError and everything else are the real module's, so the
+// stores are tested against the client's actual error type, not a copy of it.
+vi.mock('@/api/client', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@/api/client')>()
   return {
-    ApiError,
+    ...real,
     api: {
+      ...real.api,
       postMessage: (...a: unknown[]) => postMessage(...a),
       messages: (...a: unknown[]) => messagesApi(...a),
       markRead: (...a: unknown[]) => markRead(...a),
