@@ -386,7 +386,8 @@ static bool CheckSelfTest(boost::json::object& r) {
         ok &= Check(s["send_errors"].to_number<std::int64_t>() == 0, "no send errors");
         ok &= Check(s["acked"].to_number<std::int64_t>() > 0, "messages acked");
         ok &= Check(0 < p50 && p50 <= p90 && p90 <= p99 && p99 <= mx * 1.04 + 0.001, "ordered percentiles");
-        ok &= Check(p99 < 2000, "p99 under 2 s at trivial load");
+        // No latency bound here: the self-test checks that the scenario measures correctly (it runs
+        // beside the other suites on a loaded machine); how fast is what the benchmark reports.
     }
     ok &= Check(r["steps"].as_array().size() == 3, "all three steps ran");
     ok &= Check(r["gaps"].to_number<std::int64_t>() == 0, "no gaps per client");
