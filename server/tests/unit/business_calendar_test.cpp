@@ -3,9 +3,8 @@
 // hand-worked deadlines across lunch, nights, weekends, holidays and time zones.
 #include "veche/calendar/business_calendar.hpp"
 
-#include <gtest/gtest.h>
-
 #include <date/tz.h>
+#include <gtest/gtest.h>
 
 namespace veche::calendar {
 namespace {
@@ -13,8 +12,9 @@ namespace {
 using namespace std::chrono;
 
 std::int64_t At(std::string_view zone, int y, unsigned m, unsigned d, int hh, int mm) {
-    date::local_time<milliseconds> local{date::days(sys_days(year(y) / month(m) / day(d)).time_since_epoch().count()) +
-                                         hours(hh) + minutes(mm)};
+    date::local_time<milliseconds> local{
+        date::days(sys_days(year(y) / month(m) / day(d)).time_since_epoch().count()) + hours(hh) +
+        minutes(mm)};
     return date::locate_zone(zone)->to_sys(local).time_since_epoch().count();
 }
 
@@ -56,7 +56,7 @@ TEST(BusinessCalendar, HolidaysTransfersAndShortenedDays2026) {
     EXPECT_FALSE(cal.IsWorkingDay(year(2026) / 12 / 31));  // moved from Sun 4 January
     EXPECT_FALSE(cal.IsWorkingDay(year(2026) / 3 / 9));    // for Sun 8 March
     EXPECT_TRUE(cal.IsWorkingDay(year(2026) / 1 / 12));
-    EXPECT_FALSE(cal.IsWorkingDay(year(2026) / 2 / 21));   // an ordinary Saturday
+    EXPECT_FALSE(cal.IsWorkingDay(year(2026) / 2 / 21));  // an ordinary Saturday
     // The day before a holiday loses its last hour: 09:00–13:00, 14:00–17:00.
     std::vector<Interval> shortened{{9 * 60, 13 * 60}, {14 * 60, 17 * 60}};
     EXPECT_EQ(cal.HoursOn(year(2026) / 11 / 3), shortened);

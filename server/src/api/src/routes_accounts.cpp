@@ -4,8 +4,8 @@
 #include "route_limits.hpp"
 #include "route_util.hpp"
 #include "veche/accounts/user_json.hpp"
-#include "veche/core/text.hpp"
 #include "veche/core/metrics.hpp"
+#include "veche/core/text.hpp"
 #include "veche/realtime/hub.hpp"
 #include "veche/storage/database.hpp"
 
@@ -148,7 +148,8 @@ void AddAccountRoutes(Router& router, Services& s) {
     router.Add("GET", "/api/v1/users", Authed(s, [&s](Request& req, const AuthContext&) -> Result<Response> {
         VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 200));
         std::string query = req.query.count("query") ? req.query.at("query") : "";
-        if (text::CodePointCount(query) > 100) return Error::InvalidArgument("query parameter 'query' is too long");
+        if (text::CodePointCount(query) > 100)
+            return Error::InvalidArgument("query parameter 'query' is too long");
         VECHE_ASSIGN_OR_RETURN(auto users, s.accounts.SearchUsers(query, static_cast<int>(limit.value_or(50))));
         bj::array arr;
         for (const auto& u : users) arr.push_back(accounts::UserToJson(u, s.accounts.EffectivePresence(u)));

@@ -64,7 +64,8 @@ void AddChatRoutes(Router& router, Services& s) {
 
     router.Add("GET", "/api/v1/chats/public", Authed(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
         std::string query = req.query.count("query") ? req.query.at("query") : "";
-        if (text::CodePointCount(query) > 100) return Error::InvalidArgument("query parameter 'query' is too long");
+        if (text::CodePointCount(query) > 100)
+            return Error::InvalidArgument("query parameter 'query' is too long");
         VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 200));
         VECHE_ASSIGN_OR_RETURN(auto views,
                                s.chats.ListPublicChannels(ActorOf(ctx), query, static_cast<int>(limit.value_or(50))));
@@ -332,7 +333,8 @@ void AddChatRoutes(Router& router, Services& s) {
         chat::SearchQuery q;
         auto it = req.query.find("query");
         if (it == req.query.end()) return Error::InvalidArgument("query parameter 'query' is required");
-        if (text::CodePointCount(it->second) > 500) return Error::InvalidArgument("query parameter 'query' is too long");
+        if (text::CodePointCount(it->second) > 500)
+            return Error::InvalidArgument("query parameter 'query' is too long");
         if (!text::IsValidUtf8(it->second)) return Error::InvalidArgument("query parameter 'query' is not UTF-8");
         q.text = it->second;
         VECHE_ASSIGN_OR_RETURN(q.chat_id, QueryId(req, "chat_id"));

@@ -33,7 +33,8 @@ Status CheckDay(const std::vector<Interval>& day) {
     for (std::size_t i = 0; i < day.size(); ++i) {
         const Interval& iv = day[i];
         if (iv.start_minute < 0 || iv.end_minute > 24 * 60 || iv.start_minute >= iv.end_minute)
-            return Error::InvalidArgument("a working interval must lie within the day and end after it starts");
+            return Error::InvalidArgument(
+                "a working interval must lie within the day and end after it starts");
         if (i > 0 && iv.start_minute < day[i - 1].end_minute)
             return Error::InvalidArgument("working intervals must be in order and must not overlap");
     }
@@ -88,7 +89,8 @@ struct BusinessCalendar::Impl {
     }
 };
 
-Result<BusinessCalendar> BusinessCalendar::Make(std::string_view time_zone, WeekHours week, std::vector<DayRule> rules) {
+Result<BusinessCalendar> BusinessCalendar::Make(std::string_view time_zone, WeekHours week,
+                                                std::vector<DayRule> rules) {
     auto impl = std::make_shared<Impl>();
     try {
         impl->zone = date::locate_zone(time_zone);
@@ -142,7 +144,8 @@ std::int64_t BusinessCalendar::AddWorkingDays(std::int64_t at_ms, int days) cons
     if (days <= 0) return at_ms;
     auto [day, ms_of_day] = impl_->Local(at_ms);
     for (int found = 0, walked = 0; found < days; ++walked) {
-        if (walked > kMaxDays) throw std::logic_error("a business calendar without working days for ten years");
+        if (walked > kMaxDays)
+            throw std::logic_error("a business calendar without working days for ten years");
         ++day;
         if (!impl_->Hours(day).empty()) ++found;
     }
@@ -153,7 +156,8 @@ std::int64_t BusinessCalendar::NextWorkingDayAt(std::int64_t at_ms, int minute_o
     auto [day, ms_of_day] = impl_->Local(at_ms);
     (void)ms_of_day;
     for (int walked = 0;; ++walked) {
-        if (walked > kMaxDays) throw std::logic_error("a business calendar without working days for ten years");
+        if (walked > kMaxDays)
+            throw std::logic_error("a business calendar without working days for ten years");
         ++day;
         if (!impl_->Hours(day).empty()) break;
     }
@@ -187,9 +191,7 @@ std::vector<DayRule> RussianProductionCalendar(int y) {
     using std::chrono::month;
     using std::chrono::year;
     std::vector<DayRule> out;
-    auto add = [&](unsigned m, unsigned d, DayKind k) {
-        out.push_back({year(y) / month(m) / day(d), k});
-    };
+    auto add = [&](unsigned m, unsigned d, DayKind k) { out.push_back({year(y) / month(m) / day(d), k}); };
     // Non-working public holidays (Labour Code art. 112), every year.
     for (unsigned d = 1; d <= 8; ++d) add(1, d, DayKind::kHoliday);
     add(2, 23, DayKind::kHoliday);
@@ -205,7 +207,8 @@ std::vector<DayRule> RussianProductionCalendar(int y) {
         // Holidays on a weekend move to the next working day (art. 112): Sun 8 Mar, Sat 9 May.
         add(3, 9, DayKind::kDayOff);
         add(5, 11, DayKind::kDayOff);
-        for (auto [m, d] : {std::pair{4u, 30u}, {5u, 8u}, {6u, 11u}, {11u, 3u}}) add(m, d, DayKind::kShortened);
+        for (auto [m, d] : {std::pair{4u, 30u}, {5u, 8u}, {6u, 11u}, {11u, 3u}})
+            add(m, d, DayKind::kShortened);
         return out;
     }
     if (y == 2027) {

@@ -1,6 +1,5 @@
-#include <boost/json/array.hpp>
-
 #include <algorithm>
+#include <boost/json/array.hpp>
 
 #include "veche/chat/chat_service.hpp"
 #include "veche/chat/mentions.hpp"

@@ -1,12 +1,12 @@
 #include "veche/chat/chat_service.hpp"
-#include "veche/chat/mentions.hpp"
 
 #include <algorithm>
-#include <map>
 #include <cctype>
 #include <functional>
+#include <map>
 #include <set>
 
+#include "veche/chat/mentions.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/json.hpp"
 #include "veche/core/search_text.hpp"

@@ -16,11 +16,13 @@ std::set<std::string> ParseMentions(std::string_view t) {
         std::string name;
         while (j < t.size() && name.size() <= 32) {
             char c = static_cast<char>(std::tolower(static_cast<unsigned char>(t[j])));
-            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) break;
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+                break;
             name.push_back(c);
             ++j;
         }
-        while (!name.empty() && (name.back() == '.' || name.back() == '-')) name.pop_back();  // "@ivan." ends a sentence
+        while (!name.empty() && (name.back() == '.' || name.back() == '-'))
+            name.pop_back();  // "@ivan." ends a sentence
         if (name.size() >= 2 && name.size() <= 32) out.insert(name);
         i = j - 1;
     }

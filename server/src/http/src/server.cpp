@@ -330,7 +330,8 @@ private:
             if (!hello_done_ && !close_code_ && now >= hello_deadline_) BeginClose(4000, "hello expected");
             // A session past its lifetime ends on open connections too (idle ones cannot be: they are in use).
             if (!close_code_ && now >= session_end_) BeginClose(4001, "session expired");
-            if ((close_code_ && now >= close_deadline_) || now - last_rx_ >= server_.options.ws_idle_timeout) {
+            if ((close_code_ && now >= close_deadline_) ||
+                now - last_rx_ >= server_.options.ws_idle_timeout) {
                 Drop();
                 break;
             }
@@ -339,7 +340,8 @@ private:
                 control_ += ws::ServerControlFrame(ws::Opcode::kPing, {});
                 StartWrite();
             }
-            auto next = last_rx_ + (ping_sent_ ? server_.options.ws_idle_timeout : server_.options.ws_ping_after);
+            auto next =
+                last_rx_ + (ping_sent_ ? server_.options.ws_idle_timeout : server_.options.ws_ping_after);
             if (!hello_done_) next = std::min(next, hello_deadline_);
             if (close_code_) next = std::min(next, close_deadline_);
             else next = std::min(next, session_end_);
@@ -556,7 +558,8 @@ private:
                 for (const auto& e : page->events) {
                     // Let the client drain while replaying, so that replay obeys the queue bound
                     // in frames and in bytes (a page of large messages alone can exceed 8 MiB).
-                    while ((queue_.size() > server_.options.ws_queue_max_frames / 4 || queued_bytes_ > server_.options.ws_queue_max_bytes / 4) &&
+                    while ((queue_.size() > server_.options.ws_queue_max_frames / 4 ||
+                            queued_bytes_ > server_.options.ws_queue_max_bytes / 4) &&
                            !closed_ && !close_code_) {
                         StartWrite();
                         asio::steady_timer t(socket_.get_executor(), std::chrono::milliseconds(5));
@@ -617,7 +620,8 @@ private:
     // Queues a text frame; the caller calls StartWrite once it has queued what it has.
     void Enqueue(realtime::Frame frame) {
         if (closed_ || close_code_) return;
-        if (queue_.size() >= server_.options.ws_queue_max_frames || queued_bytes_ + frame->size() > server_.options.ws_queue_max_bytes) {
+        if (queue_.size() >= server_.options.ws_queue_max_frames ||
+            queued_bytes_ + frame->size() > server_.options.ws_queue_max_bytes) {
             BeginClose(realtime::kCloseTooSlow, "too slow");
             return;
         }

@@ -44,7 +44,8 @@ class BusinessCalendar {
 public:
     // invalid_argument for an unknown time zone, an interval outside 0..1440 or overlapping
     // another, or a week without any working time.
-    static Result<BusinessCalendar> Make(std::string_view time_zone, WeekHours week, std::vector<DayRule> rules);
+    static Result<BusinessCalendar> Make(std::string_view time_zone, WeekHours week,
+                                         std::vector<DayRule> rules);
 
     bool IsWorkingDay(std::chrono::year_month_day date) const;
     // The working intervals of a date (empty on days off); a shortened day loses its last hour.
