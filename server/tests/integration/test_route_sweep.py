@@ -11,16 +11,15 @@ that forgets a check fails one of the sweeps:
     caller who is allowed to use the route: 400 with an error code.
 """
 
+import os
+import subprocess
 import urllib.parse
 import uuid
 
 import pytest
-import requests
 import websocket
 
-from veche_harness import VECHE_BIN, Client, expect, expect_error, check_error_body, login, make_user
-
-import subprocess
+from veche_harness import VECHE_BIN, Client, check_error_body, expect, expect_error, login, make_user
 
 PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/v1/auth/login"}
 
@@ -110,7 +109,6 @@ def test_every_route_is_classified():
 
 
 def test_every_route_is_documented():
-    import os
     docs = open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "docs", "api.md"), encoding="utf-8").read()
     missing = []
     for r in ROUTER_ROUTES:

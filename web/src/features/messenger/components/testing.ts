@@ -8,53 +8,20 @@ import { defineComponent, type Component } from 'vue'
 import { createI18n } from 'vue-i18n'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { api } from '@/api/client'
-import type { Chat, Me, Message, Poll, User } from '@/api/types'
+import type { Me, Message, Poll } from '@/api/types'
+import { chat, user } from '@/api/fixtures'
 import { useSession } from '@/features/auth/session'
 import en from '@/i18n/en'
 import { chatUi } from '../chatUi'
 import { useUsers } from '../stores/users'
 
+export { chat, user }
+
 export const ME: Me = user('u1', 'alice', 'Alice Petrova', { must_change_password: false }) as Me
 export const BOB = user('u2', 'bob', 'Bob Stone')
 export const CAROL = user('u3', 'carol', 'Carol Danvers')
 
-export function user(id: string, username: string, display_name: string, extra: Record<string, unknown> = {}): User {
-  return {
-    id,
-    username,
-    display_name,
-    position: '',
-    department: '',
-    site: '',
-    status_text: '',
-    role: 'user',
-    presence: 'online',
-    deactivated: false,
-    created_at: 0,
-    ...extra,
-  }
-}
 
-export function chat(over: Partial<Chat> = {}): Chat {
-  return {
-    id: 'c1',
-    type: 'channel',
-    visibility: 'public',
-    name: 'general',
-    topic: '',
-    archived: false,
-    immutable_after_minutes: null,
-    created_by: ME.id,
-    created_at: 0,
-    last_activity_at: 0,
-    member_count: 3,
-    my_role: 'member',
-    last_message: null,
-    unread_count: 0,
-    last_read_message_id: '0',
-    ...over,
-  }
-}
 
 let seq = 100
 export function message(over: Partial<Message> = {}): Message {

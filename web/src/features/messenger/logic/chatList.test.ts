@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { chat as fixtureChat } from '@/api/fixtures'
 import type { Chat, Message } from '@/api/types'
 import { applyMessageCreated, applyRead, mergeChatMeta, mergeSnapshot } from './chatList'
 
-const chat = (extra: Partial<Chat> = {}): Chat => ({
-  id: 'c',
-  type: 'channel',
-  visibility: 'public',
-  name: 'general',
-  topic: '',
-  archived: false,
-  immutable_after_minutes: null,
-  created_by: 'u',
-  created_at: 0,
-  last_activity_at: 0,
-  member_count: 2,
-  my_role: 'member',
-  last_message: null,
-  unread_count: 0,
-  last_read_message_id: '0',
-  ...extra,
-})
+const chat = (extra: Partial<Chat> = {}): Chat => fixtureChat({ id: 'c', created_by: 'u', member_count: 2, ...extra })
 const msg = (id: string, author = 'other'): Message => ({
   id,
   chat_id: 'c',

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
+import { chat as fixtureChat, user } from '@/api/fixtures'
 import type { Chat, Message } from '@/api/types'
 
 const postMessage = vi.fn()
@@ -31,23 +32,7 @@ const { useMessages } = await import('./messages')
 const { useRealtime } = await import('./realtime')
 const { ApiError } = await import('@/api/client')
 
-const chat: Chat = {
-  id: 'c1',
-  type: 'channel',
-  visibility: 'public',
-  name: 'general',
-  topic: '',
-  archived: false,
-  immutable_after_minutes: null,
-  created_by: 'me',
-  created_at: 0,
-  last_activity_at: 0,
-  member_count: 2,
-  my_role: 'owner',
-  last_message: null,
-  unread_count: 0,
-  last_read_message_id: '0',
-}
+const chat: Chat = fixtureChat({ created_by: 'me', member_count: 2, my_role: 'owner' })
 const real = (id: string, client_id: string | null, author = 'me'): Message => ({
   id,
   chat_id: 'c1',
@@ -68,20 +53,7 @@ beforeEach(() => {
   messagesApi.mockReset()
   markRead.mockReset()
   const session = useSession()
-  session.me = {
-    id: 'me',
-    username: 'me',
-    display_name: 'Me',
-    position: '',
-    department: '',
-    site: '',
-    status_text: '',
-    role: 'user',
-    presence: 'online',
-    deactivated: false,
-    created_at: 0,
-    must_change_password: false,
-  }
+  session.me = { ...user('me', 'me', 'Me'), must_change_password: false }
   session.status = 'authenticated'
   useChats().byId.set('c1', { ...chat })
 })
