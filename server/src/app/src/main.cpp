@@ -208,7 +208,7 @@ int CopyToPostgres(const std::string& from, const std::string& to) {
     }
     std::printf("%-20s %12s %12s\n", "table", "sqlite", "postgresql");
     bool all_equal = true;
-    auto copies = storage::CopySqliteToPostgres(db_path.string(), to, [&](const storage::TableCopy& c) {
+    auto copies = storage::CopySqliteToPostgres(db_path.string(), to, {}, [&](const storage::TableCopy& c) {
         bool equal = c.source_rows == c.target_rows;
         all_equal = all_equal && equal;
         std::printf("%-20s %12lld %12lld%s\n", c.table.c_str(), static_cast<long long>(c.source_rows),

@@ -19,12 +19,12 @@ struct TableInfo {
 };
 
 // Tables of the SQLite schema that hold data (not FTS5 shadow tables or bookkeeping).
-std::vector<TableInfo> DataTables(Database& sqlite) {
+std::vector<TableInfo> DataTables(Database& sqlite, const std::vector<ModuleSchema>& modules) {
     auto r = sqlite.Read([](Tx& tx) -> Result<std::vector<TableInfo>> {
         std::vector<TableInfo> out;
         auto& st = tx.Query(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'messages_fts%' "
-            "AND name NOT IN ('schema_migrations', 'sqlite_sequence') ORDER BY rootpage");
+            "AND name NOT IN ('schema_migrations', 'module_migrations', 'sqlite_sequence') ORDER BY rootpage");
         while (st.Step()) out.push_back({st.Text(0), {}});
         for (auto& t : out) {
             auto& cols = tx.Query("SELECT name FROM pragma_table_info(?) ORDER BY cid", t.name);
@@ -33,11 +33,16 @@ std::vector<TableInfo> DataTables(Database& sqlite) {
         return out;
     });
     if (!r.ok()) throw StorageError("cannot list the SQLite tables: " + r.error().message, false);
-    // Referenced tables first (PostgreSQL checks foreign keys row by row).
+    // Referenced tables first (PostgreSQL checks foreign keys row by row): the baseline's in this
+    // order, then each module's (named after it) in dependency order, each in creation order.
     static const std::vector<std::string> kOrder = {"users", "sessions", "chats", "members", "messages"};
-    auto rank = [](const std::string& name) {
+    auto rank = [&modules](const std::string& name) {
         auto it = std::find(kOrder.begin(), kOrder.end(), name);
-        return it == kOrder.end() ? kOrder.size() : static_cast<std::size_t>(it - kOrder.begin());
+        if (it != kOrder.end()) return static_cast<std::size_t>(it - kOrder.begin());
+        for (std::size_t i = 0; i < modules.size(); ++i) {
+            if (name.rfind(modules[i].module + "_", 0) == 0) return kOrder.size() + 1 + i;
+        }
+        return kOrder.size();
     };
     std::stable_sort(r->begin(), r->end(), [&](const TableInfo& a, const TableInfo& b) { return rank(a.name) < rank(b.name); });
     return std::move(*r);
@@ -59,14 +64,17 @@ std::int64_t Count(Database& db, const std::string& table) {
 }  // namespace
 
 std::vector<TableCopy> CopySqliteToPostgres(const std::string& sqlite_path, const std::string& pg_url,
+                                            const std::vector<ModuleSchema>& modules,
                                             const std::function<void(const TableCopy&)>& progress) {
     DatabaseOptions so;
     so.path = sqlite_path;
     so.readers = 1;
+    so.modules = modules;
     auto sqlite = OpenSqlite(so);
     PostgresOptions po;
     po.url = pg_url;
     po.readers = 1;
+    po.modules = modules;
     auto pg = OpenPostgres(po);
 
     auto existing = pg->Read([](Tx& tx) -> Result<std::int64_t> {
@@ -76,7 +84,7 @@ std::vector<TableCopy> CopySqliteToPostgres(const std::string& sqlite_path, cons
     if (*existing != 0) throw StorageError("the target database already holds data; migrate into an empty one", false);
 
     std::vector<TableCopy> copies;
-    for (const auto& table : DataTables(*sqlite)) {
+    for (const auto& table : DataTables(*sqlite, modules)) {
         std::string cols = Join(table.columns, ", ");
         std::vector<std::string> marks(table.columns.size(), "?");
         std::string insert = "INSERT INTO " + table.name + "(" + cols + ") VALUES (" + Join(marks, ", ") + ")";

@@ -5,8 +5,10 @@
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 
+#include "module_migrator.hpp"
 #include "pg_internal.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/metrics.hpp"
@@ -218,7 +220,36 @@ int CurrentVersion(PgConnection& conn) {
     return v;
 }
 
-void ApplyMigrations(PgConnection& conn, int target) {
+std::vector<AppliedMigration> AppliedModuleMigrations(PgConnection& conn) {
+    conn.Exec(std::string(ModuleMigrationsTableSql(Dialect::kPostgres)));
+    PGresult* r = PQexec(conn.handle(), "SELECT module, version, checksum FROM module_migrations");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) ThrowResult(conn.handle(), r, "module migrations");
+    std::vector<AppliedMigration> out;
+    for (int i = 0; i < PQntuples(r); ++i)
+        out.push_back({PQgetvalue(r, i, 0), std::atoi(PQgetvalue(r, i, 1)), PQgetvalue(r, i, 2)});
+    PQclear(r);
+    return out;
+}
+
+// Inside ApplyMigrations' transaction: under its lock, all or nothing.
+void ApplyModuleMigrations(PgConnection& conn, const std::vector<ModuleSchema>& modules) {
+    for (const auto& p : PendingModuleMigrations(modules, AppliedModuleMigrations(conn), Dialect::kPostgres)) {
+        conn.Exec(std::string(p.sql));
+        std::string module(p.module), version = std::to_string(p.migration->version), name(p.migration->name),
+            at = std::to_string(NowMs());
+        const char* values[] = {module.c_str(), version.c_str(), name.c_str(), p.checksum.c_str(), at.c_str()};
+        PGresult* r = PQexecParams(conn.handle(),
+                                   "INSERT INTO module_migrations(module, version, name, checksum, applied_at) "
+                                   "VALUES ($1, $2::bigint, $3, $4, $5::bigint)",
+                                   5, nullptr, values, nullptr, nullptr, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) ThrowResult(conn.handle(), r, "module migration");
+        PQclear(r);
+        spdlog::info("storage: applied PostgreSQL migration {} {} ({})", p.module, p.migration->version,
+                     p.migration->name);
+    }
+}
+
+void ApplyMigrations(PgConnection& conn, int target, const std::vector<ModuleSchema>& modules) {
     // One transaction for all pending migrations, under an advisory lock: nodes starting together
     // apply them once, and a failure leaves the previous schema intact (DDL is transactional).
     conn.Exec("BEGIN");
@@ -232,6 +263,7 @@ void ApplyMigrations(PgConnection& conn, int target) {
                       ", '" + m.name + "', " + std::to_string(NowMs()) + ")");
             spdlog::info("storage: applied PostgreSQL migration {} ({})", m.version, m.name);
         }
+        if (target >= LatestSchemaVersion()) ApplyModuleMigrations(conn, modules);
         conn.Exec("COMMIT");
     } catch (...) {
         try { conn.Exec("ROLLBACK"); } catch (...) {}
@@ -351,7 +383,7 @@ class PgDatabase final : public Database {
 public:
     explicit PgDatabase(const PostgresOptions& options) : options_(options) {
         writer_ = std::make_unique<PgConnection>(options.url);
-        ApplyMigrations(*writer_, LatestSchemaVersion());
+        ApplyMigrations(*writer_, LatestSchemaVersion(), options.modules);
         for (int i = 0; i < std::max(1, options.readers); ++i) readers_.Add(std::make_unique<PgConnection>(options.url));
         queue_ = std::make_unique<WriteQueue>(
             options.max_batch, [this](std::vector<WriteJob*>& batch, std::vector<Event>& events) {
@@ -459,9 +491,18 @@ int PostgresSchemaVersion(const std::string& url) {
     return pg::CurrentVersion(conn);
 }
 
-void MigratePostgres(const std::string& url, int target) {
+void MigratePostgres(const std::string& url, int target, const std::vector<ModuleSchema>& modules) {
     pg::PgConnection conn(url);
-    pg::ApplyMigrations(conn, target);
+    pg::ApplyMigrations(conn, target, modules);
+}
+
+std::vector<ModuleVersion> PostgresModuleVersions(const std::string& url) {
+    pg::PgConnection conn(url);
+    std::map<std::string, int> at;
+    for (const auto& a : pg::AppliedModuleMigrations(conn)) at[a.module] = std::max(at[a.module], a.version);
+    std::vector<ModuleVersion> out;
+    for (const auto& [m, v] : at) out.push_back({m, v});
+    return out;
 }
 
 int ClaimPostgresNodeId(const std::string& url) {

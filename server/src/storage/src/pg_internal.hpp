@@ -9,7 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "migration.hpp"
+#include "baseline_migration.hpp"
+#include "module_migrator.hpp"
 #include "veche/storage/database.hpp"
 
 namespace veche::storage::pg {
@@ -90,7 +91,8 @@ private:
 
 [[noreturn]] void ThrowResult(PGconn* conn, PGresult* result, std::string_view context);
 
-void ApplyMigrations(PgConnection& conn, int target);
+void ApplyMigrations(PgConnection& conn, int target, const std::vector<ModuleSchema>& modules);
+std::vector<AppliedMigration> AppliedModuleMigrations(PgConnection& conn);
 int CurrentVersion(PgConnection& conn);
 
 }  // namespace veche::storage::pg

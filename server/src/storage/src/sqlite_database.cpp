@@ -6,6 +6,9 @@
 #include <mutex>
 #include <thread>
 
+#include <map>
+
+#include "module_migrator.hpp"
 #include "sqlite_internal.hpp"
 #include "write_queue.hpp"
 #include "veche/core/clock.hpp"
@@ -139,6 +142,41 @@ void ApplyMigrations(Connection& conn, int target) {
     }
 }
 
+std::vector<AppliedMigration> AppliedModuleMigrations(Connection& conn) {
+    conn.ExecScript(std::string(ModuleMigrationsTableSql(Dialect::kSqlite)).c_str());
+    std::vector<AppliedMigration> out;
+    Statement& st = conn.Prepare("SELECT module, version, checksum FROM module_migrations");
+    st.Reset();
+    while (st.Step()) out.push_back({st.Text(0), static_cast<int>(st.Int(1)), st.Text(2)});
+    st.Reset();
+    return out;
+}
+
+// Each module migration in its own transaction with its bookkeeping row, as the baseline's.
+void ApplyModuleMigrations(Connection& conn, const std::vector<ModuleSchema>& modules) {
+    for (const auto& p : PendingModuleMigrations(modules, AppliedModuleMigrations(conn), Dialect::kSqlite)) {
+        conn.ExecScript("BEGIN IMMEDIATE");
+        try {
+            conn.ExecScript(std::string(p.sql).c_str());
+            Statement& st = conn.Prepare(
+                "INSERT INTO module_migrations(module, version, name, checksum, applied_at) VALUES (?, ?, ?, ?, ?)");
+            st.Reset();
+            st.Bind(1, p.module);
+            st.Bind(2, p.migration->version);
+            st.Bind(3, p.migration->name);
+            st.Bind(4, p.checksum);
+            st.Bind(5, NowMs());
+            st.Step();
+            st.Reset();
+            conn.ExecScript("COMMIT");
+        } catch (...) {
+            conn.ExecScript("ROLLBACK");
+            throw;
+        }
+        spdlog::info("storage: applied migration {} {} ({})", p.module, p.migration->version, p.migration->name);
+    }
+}
+
 namespace {
 
 class SqliteTx final : public Tx {
@@ -203,6 +241,7 @@ public:
     explicit SqliteDatabase(const DatabaseOptions& options) : options_(options) {
         writer_conn_ = std::make_unique<Connection>(options.path, false, options.synchronous_full);
         ApplyMigrations(*writer_conn_, LatestSchemaVersion());
+        ApplyModuleMigrations(*writer_conn_, options.modules);
         for (int i = 0; i < std::max(1, options.readers); ++i)
             readers_.Add(std::make_unique<Connection>(options.path, true, options.synchronous_full));
         queue_ = std::make_unique<WriteQueue>(
@@ -324,9 +363,19 @@ void BackupSqlite(const std::string& from_path, const std::string& to_path) {
     sqlite3_close(dst);
 }
 
-void MigrateSqlite(const std::string& path, int target) {
+void MigrateSqlite(const std::string& path, int target, const std::vector<ModuleSchema>& modules) {
     sqlite::Connection conn(path, false, true);
     sqlite::ApplyMigrations(conn, target);
+    if (target >= LatestSchemaVersion()) sqlite::ApplyModuleMigrations(conn, modules);
+}
+
+std::vector<ModuleVersion> SqliteModuleVersions(const std::string& path) {
+    sqlite::Connection conn(path, false, true);
+    std::map<std::string, int> at;
+    for (const auto& a : sqlite::AppliedModuleMigrations(conn)) at[a.module] = std::max(at[a.module], a.version);
+    std::vector<ModuleVersion> out;
+    for (const auto& [m, v] : at) out.push_back({m, v});
+    return out;
 }
 
 }  // namespace veche::storage

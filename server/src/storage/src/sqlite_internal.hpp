@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "migration.hpp"
+#include "baseline_migration.hpp"
+#include "module_migrator.hpp"
 #include "veche/storage/database.hpp"
 
 namespace veche::storage::sqlite {
@@ -55,6 +56,8 @@ private:
 [[noreturn]] void Throw(sqlite3* db, int rc, std::string_view context);
 
 void ApplyMigrations(Connection& conn, int target);
+void ApplyModuleMigrations(Connection& conn, const std::vector<ModuleSchema>& modules);
+std::vector<AppliedMigration> AppliedModuleMigrations(Connection& conn);
 void RegisterTokenizer(sqlite3* db);
 int CurrentVersion(Connection& conn);
 

@@ -18,6 +18,7 @@
 
 #include "veche/core/error.hpp"
 #include "veche/core/event.hpp"
+#include "veche/storage/migration.hpp"
 
 namespace veche::storage {
 
@@ -124,6 +125,8 @@ struct DatabaseOptions {
     int readers = 4;                 // reader connections
     int max_batch = 1000;            // write jobs per transaction at most
     bool synchronous_full = true;    // fsync on every commit: an acknowledged write survives power loss
+    // The modules' own migrations, in dependency order, applied after the baseline (migration.hpp).
+    std::vector<ModuleSchema> modules{};
 };
 
 class Database {
@@ -182,6 +185,7 @@ struct PostgresOptions {
     std::string url;                 // libpq connection URI: postgresql://user@host:port/db
     int readers = 4;                 // reader connections
     int max_batch = 1000;            // write jobs per transaction at most
+    std::vector<ModuleSchema> modules{};  // as in DatabaseOptions
 };
 
 // Connects to PostgreSQL, applies pending migrations (serialized across nodes by an advisory lock),
@@ -192,7 +196,9 @@ struct PostgresOptions {
 // commit, ordered like the commits of every node sharing the database.
 std::unique_ptr<Database> OpenPostgres(const PostgresOptions& options);
 int PostgresSchemaVersion(const std::string& url);
-void MigratePostgres(const std::string& url, int target);
+// Applies the baseline up to `target`, then, when `target` is the latest, the modules' migrations.
+void MigratePostgres(const std::string& url, int target, const std::vector<ModuleSchema>& modules = {});
+std::vector<ModuleVersion> PostgresModuleVersions(const std::string& url);
 // A node id (0–1023) for snowflake ids, unique among the nodes that share the database.
 int ClaimPostgresNodeId(const std::string& url);
 // Copies every table of a SQLite database into an empty PostgreSQL one (both are migrated to the
@@ -203,7 +209,9 @@ struct TableCopy {
     std::int64_t source_rows = 0;
     std::int64_t target_rows = 0;
 };
+// Module tables (named after their module) follow the baseline's, in the order of `modules`.
 std::vector<TableCopy> CopySqliteToPostgres(const std::string& sqlite_path, const std::string& pg_url,
+                                            const std::vector<ModuleSchema>& modules,
                                             const std::function<void(const TableCopy&)>& progress = {});
 
 // True for a storage setting that names PostgreSQL (postgresql:// or postgres://).
@@ -215,7 +223,9 @@ int LatestSchemaVersion();
 // A consistent copy of a live database (SQLite's online backup: safe while the server writes).
 void BackupSqlite(const std::string& from_path, const std::string& to_path);
 
-// Applies migrations up to `target` (tests use it to build an older schema).
-void MigrateSqlite(const std::string& path, int target);
+// Applies migrations up to `target` (tests use it to build an older schema), then, when `target`
+// is the latest baseline version, the modules' migrations.
+void MigrateSqlite(const std::string& path, int target, const std::vector<ModuleSchema>& modules = {});
+std::vector<ModuleVersion> SqliteModuleVersions(const std::string& path);
 
 }  // namespace veche::storage

@@ -1,5 +1,5 @@
 #pragma once
-// Private to the storage backends: one schema version, as each backend lists its own (the SQLite
+// Private to the storage backends: one version of the frozen baseline schema, as each backend lists its own (the SQLite
 // and PostgreSQL lists keep the same version numbers).
 
 namespace veche::storage {
