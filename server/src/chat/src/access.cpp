@@ -1,8 +1,8 @@
 #include "access.hpp"
 
-#include "veche/core/clock.hpp"
 #include "chat_store.hpp"
 #include "message_store.hpp"
+#include "veche/core/clock.hpp"
 
 namespace veche::chat {
 

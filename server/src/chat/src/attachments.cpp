@@ -1,11 +1,11 @@
 #include <set>
 
-#include "veche/chat/chat_service.hpp"
-#include "veche/core/clock.hpp"
 #include "access.hpp"
 #include "chat_internal.hpp"
 #include "chat_store.hpp"
 #include "message_store.hpp"
+#include "veche/chat/chat_service.hpp"
+#include "veche/core/clock.hpp"
 
 namespace veche::chat {
 
@@ -29,7 +29,8 @@ void LockContentHash(Tx& tx, const std::string& sha256) {
 
 Result<std::int64_t> ChatService::UploadedBytes(Id user_id) {
     return db_.Read([&](Tx& tx) -> Result<std::int64_t> {
-        return tx.QueryInt("SELECT COALESCE(SUM(size), 0) FROM files WHERE uploader_id = ?", user_id).value_or(0);
+        return tx.QueryInt("SELECT COALESCE(SUM(size), 0) FROM files WHERE uploader_id = ?", user_id)
+            .value_or(0);
     });
 }
 
@@ -43,9 +44,10 @@ Result<int> ChatService::DeleteUnattachedFiles(std::int64_t created_before_ms, i
                                                const std::function<void(const std::string&)>& release) {
     return db_.Write([&](Tx& tx) -> Result<int> {
         std::vector<std::pair<Id, std::string>> old;
-        auto& st = tx.Query("SELECT id, sha256 FROM files WHERE message_id IS NULL AND created_at < ? "
-                            "ORDER BY created_at LIMIT ?",
-                            created_before_ms, limit);
+        auto& st = tx.Query(
+            "SELECT id, sha256 FROM files WHERE message_id IS NULL AND created_at < ? "
+            "ORDER BY created_at LIMIT ?",
+            created_before_ms, limit);
         while (st.Step()) old.emplace_back(st.Int(0), st.Text(1));
         std::set<std::string> hashes;
         for (const auto& [id, sha] : old) hashes.insert(sha);
@@ -79,10 +81,11 @@ Result<FileInfo> ChatService::RecordFile(const Actor& actor, Id chat_id, const F
         f.message_id = 0;
         f.created_at = NowMs();
         LockContentHash(tx, f.sha256);
-        tx.Exec("INSERT INTO files(id, chat_id, uploader_id, name, size, content_type, sha256, width, height, "
-                "has_thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                f.id, f.chat_id, f.uploader_id, f.name, f.size, f.content_type, f.sha256, f.width, f.height,
-                f.has_thumbnail, f.created_at);
+        tx.Exec(
+            "INSERT INTO files(id, chat_id, uploader_id, name, size, content_type, sha256, width, height, "
+            "has_thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f.id, f.chat_id, f.uploader_id, f.name, f.size, f.content_type, f.sha256, f.width, f.height,
+            f.has_thumbnail, f.created_at);
         return f;
     });
 }
@@ -93,25 +96,29 @@ Result<FileInfo> ChatService::GetFile(const Actor& actor, Id file_id) {
         auto& st = tx.Query(sql, file_id);
         if (!st.Step()) return Error::NotFound("file");
         FileInfo f = ReadFile(st);
-        while (st.Step()) {}
+        while (st.Step()) {
+        }
         if (!RoleOf(tx, f.chat_id, actor.user_id)) return Error::NotFound("file");
         if (f.message_id == 0) {
             if (f.uploader_id != actor.user_id) return Error::NotFound("file");
-        } else if (tx.QueryInt("SELECT 1 FROM messages WHERE id = ? AND deleted_at IS NULL", f.message_id) != 1) {
+        } else if (tx.QueryInt("SELECT 1 FROM messages WHERE id = ? AND deleted_at IS NULL", f.message_id) !=
+                   1) {
             return Error::NotFound("file");  // deleting the message hides its files
         }
         return f;
     });
 }
 
-Result<std::vector<FileInfo>> ChatService::ListFiles(const Actor& actor, Id chat_id, std::optional<Id> before, int limit) {
+Result<std::vector<FileInfo>> ChatService::ListFiles(const Actor& actor, Id chat_id, std::optional<Id> before,
+                                                     int limit) {
     if (limit < 1 || limit > kMaxPageSize) return Error::InvalidArgument("'limit' must be between 1 and 200");
     return db_.Read([&](Tx& tx) -> Result<std::vector<FileInfo>> {
         VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, chat_id));
         std::vector<FileInfo> out;
         auto& st = tx.Query(
-            "SELECT f.id, f.chat_id, f.uploader_id, f.message_id, f.name, f.size, f.content_type, f.sha256, f.width, "
-            "f.height, f.has_thumbnail, f.created_at FROM files f JOIN messages m ON m.id = f.message_id "
+            "SELECT f.id, f.chat_id, f.uploader_id, f.message_id, f.name, f.size, f.content_type, "
+            "f.sha256, f.width, f.height, f.has_thumbnail, f.created_at FROM files f "
+            "JOIN messages m ON m.id = f.message_id "
             "WHERE f.chat_id = ? AND f.id < ? AND m.deleted_at IS NULL ORDER BY f.id DESC LIMIT ?",
             chat_id, before.value_or(INT64_MAX), static_cast<std::int64_t>(limit));
         while (st.Step()) out.push_back(ReadFile(st));

@@ -1,7 +1,7 @@
 #include "chat_events.hpp"
 
-#include "veche/core/json.hpp"
 #include "message_store.hpp"
+#include "veche/core/json.hpp"
 
 namespace veche::chat {
 

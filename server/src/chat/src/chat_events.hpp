@@ -3,7 +3,6 @@
 // commits), and the rewriting of logged events when a message changes.
 
 #include <boost/json/object.hpp>
-
 #include <string>
 
 #include "chat_internal.hpp"

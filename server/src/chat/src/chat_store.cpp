@@ -23,7 +23,8 @@ std::optional<Chat> LoadChat(Tx& tx, Id chat_id) {
     auto& st = tx.Query(sql, chat_id);
     if (!st.Step()) return std::nullopt;
     Chat c = ReadChat(st);
-    while (st.Step()) {}
+    while (st.Step()) {
+    }
     return c;
 }
 
@@ -31,7 +32,8 @@ std::optional<std::string> RoleOf(Tx& tx, Id chat_id, Id user_id) {
     auto& st = tx.Query("SELECT role FROM members WHERE chat_id = ? AND user_id = ?", chat_id, user_id);
     if (!st.Step()) return std::nullopt;
     std::string role = st.Text(0);
-    while (st.Step()) {}
+    while (st.Step()) {
+    }
     return role;
 }
 

@@ -9,7 +9,8 @@ namespace veche::chat {
 namespace {
 
 void LoadPoll(Tx& tx, Message& m, Id viewer) {
-    auto& st = tx.Query("SELECT question, multiple, anonymous, deadline, closed_at FROM polls WHERE message_id = ?", m.id);
+    auto& st = tx.Query(
+        "SELECT question, multiple, anonymous, deadline, closed_at FROM polls WHERE message_id = ?", m.id);
     if (!st.Step()) return;
     Poll p;
     p.question = st.Text(0);
@@ -17,10 +18,12 @@ void LoadPoll(Tx& tx, Message& m, Id viewer) {
     p.anonymous = st.Int(2) != 0;
     p.deadline = st.OptInt(3);
     p.closed_at = st.OptInt(4);
-    while (st.Step()) {}
+    while (st.Step()) {
+    }
     auto& ost = tx.Query("SELECT text FROM poll_options WHERE message_id = ? ORDER BY idx", m.id);
     while (ost.Step()) p.options.push_back({ost.Text(0), {}, 0});
-    auto& vst = tx.Query("SELECT idx, user_id FROM poll_votes WHERE message_id = ? ORDER BY created_at, user_id", m.id);
+    auto& vst = tx.Query(
+        "SELECT idx, user_id FROM poll_votes WHERE message_id = ? ORDER BY created_at, user_id", m.id);
     std::set<Id> voters;
     while (vst.Step()) {
         auto idx = static_cast<std::size_t>(vst.Int(0));
@@ -37,7 +40,8 @@ void LoadPoll(Tx& tx, Message& m, Id viewer) {
 
 void AddReaction(Message& m, std::string emoji, Id user) {
     auto& reactions = m.reactions;
-    auto r = std::find_if(reactions.begin(), reactions.end(), [&](const Reaction& x) { return x.emoji == emoji; });
+    auto r =
+        std::find_if(reactions.begin(), reactions.end(), [&](const Reaction& x) { return x.emoji == emoji; });
     if (r == reactions.end()) {
         reactions.push_back({std::move(emoji), {}});
         r = reactions.end() - 1;
@@ -52,7 +56,8 @@ void LoadReactions(Tx& tx, std::vector<Message>& messages) {
     if (!one_chat) {
         // Search results span chats: one indexed lookup per message.
         for (auto& m : messages) {
-            auto& st = tx.Query("SELECT emoji, user_id FROM reactions WHERE message_id = ? ORDER BY created_at", m.id);
+            auto& st = tx.Query(
+                "SELECT emoji, user_id FROM reactions WHERE message_id = ? ORDER BY created_at", m.id);
             while (st.Step()) AddReaction(m, st.Text(0), st.Int(1));
         }
         return;
@@ -120,14 +125,16 @@ void LoadExtras(Tx& tx, std::vector<Message>& messages, Id viewer) {
     LoadReactions(tx, messages);
     for (auto& m : messages) {
         if (m.quote) {
-            static const std::string sql = "SELECT author_id, substr(text, 1, 300), deleted_at FROM messages WHERE id = ?";
+            static const std::string sql =
+                "SELECT author_id, substr(text, 1, 300), deleted_at FROM messages WHERE id = ?";
             auto& st = tx.Query(sql, m.quote->id);
             if (st.Step()) {
                 m.quote->author_id = st.Int(0);
                 m.quote->deleted = !st.IsNull(2);
                 m.quote->text = m.quote->deleted ? "" : st.Text(1);
             }
-            while (st.Step()) {}
+            while (st.Step()) {
+            }
         }
         if (m.kind == "poll") LoadPoll(tx, m, viewer);
         {
@@ -137,8 +144,8 @@ void LoadExtras(Tx& tx, std::vector<Message>& messages, Id viewer) {
         }
         if (m.reply_count > 0) {
             auto& st = tx.Query(
-                "SELECT author_id FROM messages WHERE thread_root_id = ? AND deleted_at IS NULL GROUP BY author_id "
-                "ORDER BY MAX(id) DESC LIMIT 5",
+                "SELECT author_id FROM messages WHERE thread_root_id = ? AND deleted_at IS NULL GROUP BY "
+                "author_id ORDER BY MAX(id) DESC LIMIT 5",
                 m.id);
             while (st.Step()) m.thread_participants.push_back(st.Int(0));
         }
@@ -150,7 +157,8 @@ std::optional<Message> LoadMessage(Tx& tx, Id message_id, Id viewer) {
     auto& st = tx.Query(sql, message_id);
     if (!st.Step()) return std::nullopt;
     std::vector<Message> one{ReadMessage(st)};
-    while (st.Step()) {}
+    while (st.Step()) {
+    }
     LoadExtras(tx, one, viewer);
     return std::move(one.front());
 }
@@ -171,9 +179,10 @@ HistoryPage PageMessages(Tx& tx, const std::string& after_sql, const std::string
 
 void IndexMessage(Tx& tx, Id id, const std::string& text) {
     if (tx.dialect() == storage::Dialect::kPostgres) {
-        tx.Exec("INSERT INTO message_search(message_id, search) VALUES (?, to_tsvector('veche', translate(?, 'Ёё', 'Ее'))) "
-                "ON CONFLICT (message_id) DO UPDATE SET search = excluded.search",
-                id, text);
+        tx.Exec(
+            "INSERT INTO message_search(message_id, search) VALUES (?, to_tsvector('veche', translate(?, "
+            "'Ёё', 'Ее'))) ON CONFLICT (message_id) DO UPDATE SET search = excluded.search",
+            id, text);
         return;
     }
     tx.Defer([id, text](Tx& t) { t.Exec("INSERT INTO messages_fts(rowid, text) VALUES (?, ?)", id, text); });

@@ -13,16 +13,16 @@
 namespace veche::chat {
 
 // The message columns in the order ReadMessage expects, each prefixed with `p` (a table alias).
-#define VECHE_MESSAGE_COLUMNS(p)                                                                              \
-    p "id, " p "chat_id, " p "author_id, " p "text, " p "client_id, " p "created_at, " p "edited_at, " p          \
-      "deleted_at, " p "thread_root_id, " p "reply_count, " p "last_reply_at, " p "forwarded_author_id, " p     \
+#define VECHE_MESSAGE_COLUMNS(p)                                                                            \
+    p "id, " p "chat_id, " p "author_id, " p "text, " p "client_id, " p "created_at, " p "edited_at, " p    \
+      "deleted_at, " p "thread_root_id, " p "reply_count, " p "last_reply_at, " p "forwarded_author_id, " p \
       "forwarded_at, " p "quote_id, " p "pinned_at, " p "pinned_by, " p "kind"
 inline constexpr int kMessageColumnCount = 17;
 inline constexpr std::string_view kMessageSelect = "SELECT " VECHE_MESSAGE_COLUMNS("") " FROM messages ";
 
 inline constexpr std::string_view kFileSelect =
-    "SELECT id, chat_id, uploader_id, message_id, name, size, content_type, sha256, width, height, has_thumbnail, "
-    "created_at FROM files ";
+    "SELECT id, chat_id, uploader_id, message_id, name, size, content_type, sha256, width, height, "
+    "has_thumbnail, created_at FROM files ";
 
 // A row selected with kMessageSelect (or VECHE_MESSAGE_COLUMNS), without its extras.
 Message ReadMessage(const storage::Statement& st);

@@ -1,18 +1,19 @@
 #include <set>
 
+#include "chat_internal.hpp"
+#include "chat_store.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/json.hpp"
-#include "chat_internal.hpp"
-#include "chat_store.hpp"
 
 namespace veche::chat {
 
 void Notify(Tx& tx, Id user_id, const std::string& kind, Id chat_id, Id message_id, Id actor_id) {
     Notification n{GlobalIds().Next(), kind, chat_id, message_id, actor_id, NowMs(), false};
-    tx.Exec("INSERT INTO notifications(id, user_id, kind, chat_id, message_id, actor_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            n.id, user_id, n.kind, n.chat_id, n.message_id, n.actor_id, n.created_at);
+    tx.Exec(
+        "INSERT INTO notifications(id, user_id, kind, chat_id, message_id, actor_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        n.id, user_id, n.kind, n.chat_id, n.message_id, n.actor_id, n.created_at);
     Event e;
     e.target_user_id = user_id;
     e.kind = "notification.created";
@@ -35,24 +36,25 @@ void RecordMentions(Tx& tx, const MentionTargets& targets, const Message& m,
     }
     users.erase(m.author_id);
     for (Id u : users) {
-        tx.Exec("INSERT INTO mentions(user_id, chat_id, message_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", u,
-                m.chat_id, m.id);
-        auto notify = tx.QueryInt("SELECT CASE notify WHEN 'none' THEN 0 ELSE 1 END FROM members WHERE chat_id = ? AND user_id = ?",
-                                  m.chat_id, u);
+        tx.Exec("INSERT INTO mentions(user_id, chat_id, message_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                u, m.chat_id, m.id);
+        auto notify = tx.QueryInt(
+            "SELECT CASE notify WHEN 'none' THEN 0 ELSE 1 END FROM members WHERE chat_id = ? AND user_id = ?",
+            m.chat_id, u);
         if (notify.value_or(0) == 1) Notify(tx, u, "mention", m.chat_id, m.id, m.author_id);
     }
 }
 
-Result<std::vector<Notification>> ChatService::Notifications(const Actor& actor, std::optional<Id> before, int limit,
-                                                              bool unread_only) {
+Result<std::vector<Notification>> ChatService::Notifications(const Actor& actor, std::optional<Id> before,
+                                                             int limit, bool unread_only) {
     if (limit < 1 || limit > kMaxPageSize) return Error::InvalidArgument("'limit' must be between 1 and 200");
     return db_.Read([&](Tx& tx) -> Result<std::vector<Notification>> {
         std::vector<Notification> out;
         // Only notifications of chats the user is still in (leaving a chat takes its notifications away),
         // and of messages that are not deleted.
         auto& st = tx.Query(
-            "SELECT n.id, n.kind, n.chat_id, n.message_id, n.actor_id, n.created_at, n.read_at FROM notifications n "
-            "JOIN members mb ON mb.chat_id = n.chat_id AND mb.user_id = n.user_id "
+            "SELECT n.id, n.kind, n.chat_id, n.message_id, n.actor_id, n.created_at, n.read_at FROM "
+            "notifications n JOIN members mb ON mb.chat_id = n.chat_id AND mb.user_id = n.user_id "
             "JOIN messages msg ON msg.id = n.message_id AND msg.deleted_at IS NULL "
             "WHERE n.user_id = ? AND n.id < ? AND (? = 0 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT ?",
             actor.user_id, before.value_or(INT64_MAX), unread_only, static_cast<std::int64_t>(limit));
@@ -66,11 +68,13 @@ Status ChatService::MarkNotificationsRead(const Actor& actor, const std::vector<
     return db_.Write([&](Tx& tx) -> Status {
         std::int64_t now = NowMs();
         if (ids.empty()) {
-            tx.Exec("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL", now, actor.user_id);
+            tx.Exec("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL", now,
+                    actor.user_id);
         } else {
             for (Id id : ids)
-                tx.Exec("UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL", now, id,
-                        actor.user_id);
+                tx.Exec(
+                    "UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL",
+                    now, id, actor.user_id);
         }
         return {};
     });

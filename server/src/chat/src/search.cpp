@@ -1,8 +1,8 @@
-#include "veche/chat/chat_service.hpp"
-#include "veche/core/search_text.hpp"
 #include "access.hpp"
 #include "chat_internal.hpp"
 #include "message_store.hpp"
+#include "veche/chat/chat_service.hpp"
+#include "veche/core/search_text.hpp"
 
 namespace veche::chat {
 
@@ -14,9 +14,13 @@ std::string MatchExpression(std::string_view query) {
     std::string out;
     std::size_t i = 0;
     while (i < query.size()) {
-        while (i < query.size() && (query[i] == ' ' || query[i] == '\t' || query[i] == '\n' || query[i] == '\r')) ++i;
+        while (i < query.size() &&
+               (query[i] == ' ' || query[i] == '\t' || query[i] == '\n' || query[i] == '\r'))
+            ++i;
         std::size_t j = i;
-        while (j < query.size() && !(query[j] == ' ' || query[j] == '\t' || query[j] == '\n' || query[j] == '\r')) ++j;
+        while (j < query.size() &&
+               !(query[j] == ' ' || query[j] == '\t' || query[j] == '\n' || query[j] == '\r'))
+            ++j;
         std::string word;
         for (char c : query.substr(i, j - i)) {
             if (c != '"') word.push_back(c);
@@ -40,14 +44,14 @@ Result<SearchPage> ChatService::Search(const Actor& actor, const SearchQuery& q)
     if (q.limit < 1 || q.limit > 100) return Error::InvalidArgument("'limit' must be between 1 and 100");
     return db_.Read([&](Tx& tx) -> Result<SearchPage> {
         if (q.chat_id) VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, *q.chat_id));
-        // FTS5 walks its index newest-first (rowids are time-ordered ids), so the filters and LIMIT
-        // stop the scan early instead of ranking every match.
-#define VECHE_SEARCH_FILTERS                                                   \
-    "AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) "          \
-    "AND (CAST(? AS BIGINT) IS NULL OR m.chat_id = ?) "                          \
-    "AND (CAST(? AS BIGINT) IS NULL OR m.author_id = ?) "                        \
-    "AND (CAST(? AS BIGINT) IS NULL OR m.created_at >= ?) "                      \
-    "AND (CAST(? AS BIGINT) IS NULL OR m.created_at < ?) "                       \
+            // FTS5 walks its index newest-first (rowids are time-ordered ids), so the filters and LIMIT
+            // stop the scan early instead of ranking every match.
+#define VECHE_SEARCH_FILTERS                                            \
+    "AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) " \
+    "AND (CAST(? AS BIGINT) IS NULL OR m.chat_id = ?) "                 \
+    "AND (CAST(? AS BIGINT) IS NULL OR m.author_id = ?) "               \
+    "AND (CAST(? AS BIGINT) IS NULL OR m.created_at >= ?) "             \
+    "AND (CAST(? AS BIGINT) IS NULL OR m.created_at < ?) "              \
     "AND (? = 0 OR EXISTS (SELECT 1 FROM files f WHERE f.message_id = m.id)) "
         // The query's words are quoted phrases in both engines: FTS5 MATCH syntax, and PostgreSQL's
         // websearch_to_tsquery, which reads "…" as a phrase and never fails on user input.
