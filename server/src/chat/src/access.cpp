@@ -1,0 +1,45 @@
+#include "access.hpp"
+
+#include "chat_store.hpp"
+#include "message_store.hpp"
+#include "veche/core/clock.hpp"
+
+namespace veche::chat {
+
+Result<Access> See(Tx& tx, const Actor& actor, Id chat_id) {
+    auto chat = LoadChat(tx, chat_id);
+    if (!chat) return Error::NotFound("chat");
+    auto role = RoleOf(tx, chat_id, actor.user_id);
+    if (!role && !(chat->type == "channel" && chat->visibility == "public")) return Error::NotFound("chat");
+    return Access{std::move(*chat), std::move(role)};
+}
+
+Result<Access> SeeAsMember(Tx& tx, const Actor& actor, Id chat_id) {
+    VECHE_ASSIGN_OR_RETURN(Access a, See(tx, actor, chat_id));
+    if (!a.is_member()) return Error::NotFound("chat");
+    return a;
+}
+
+Result<std::pair<Message, Access>> SeeMessage(Tx& tx, const Actor& actor, Id message_id) {
+    auto m = LoadMessage(tx, message_id, actor.user_id);
+    if (!m) return Error::NotFound("message");
+    auto access = See(tx, actor, m->chat_id);
+    if (!access.ok() || !(access->is_member() || actor.is_admin)) return Error::NotFound("message");
+    return std::pair<Message, Access>{std::move(*m), std::move(*access)};
+}
+
+Status CheckWritable(const Access& a) {
+    if (a.chat.archived) return Error::Conflict("chat_archived", "chat is archived");
+    if (!a.can_write()) return Error::Forbidden("read-only members cannot do this");
+    return {};
+}
+
+Status CheckMutable(const Chat& chat, const Message& m) {
+    if (!chat.immutable_after_minutes) return {};
+    std::int64_t n = *chat.immutable_after_minutes;
+    if (n == 0 || NowMs() - m.created_at >= n * 60'000)
+        return Error::Conflict("immutable_history", "history of this chat can no longer be changed");
+    return {};
+}
+
+}  // namespace veche::chat

@@ -1,0 +1,35 @@
+#pragma once
+// Private to veche_chat: what the actor may see and do in a chat, decided inside the transaction of
+// the operation so that the check cannot race the change.
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "chat_internal.hpp"
+
+namespace veche::chat {
+
+struct Access {
+    Chat chat;
+    std::optional<std::string> role;  // nullopt: not a member
+
+    bool is_member() const { return role.has_value(); }
+    bool is_manager() const { return role == "owner" || role == "admin"; }
+    bool can_write() const { return role && *role != "guest"; }
+};
+
+// The chat as the actor may see it: members see their chats; anyone sees public channels.
+// Anything else is reported as not found, exactly like an unknown id.
+Result<Access> See(Tx& tx, const Actor& actor, Id chat_id);
+Result<Access> SeeAsMember(Tx& tx, const Actor& actor, Id chat_id);
+// A message is visible to members of its chat; system administrators also reach messages of public
+// channels for moderation.
+Result<std::pair<Message, Access>> SeeMessage(Tx& tx, const Actor& actor, Id message_id);
+
+// The chat is not archived and the actor is a member who may write (not a guest).
+Status CheckWritable(const Access& a);
+// The chat's immutable_after_minutes still allows changing the message.
+Status CheckMutable(const Chat& chat, const Message& m);
+
+}  // namespace veche::chat

@@ -1,0 +1,47 @@
+#include "chat_events.hpp"
+
+#include "message_store.hpp"
+#include "veche/core/json.hpp"
+
+namespace veche::chat {
+
+void EmitToChat(Tx& tx, Id chat_id, std::string kind, const boost::json::object& data,
+                MembershipChange membership, Id target) {
+    Event e;
+    e.chat_id = chat_id;
+    e.target_user_id = target;
+    e.kind = std::move(kind);
+    e.data_json = json::Serialize(data);
+    e.membership = membership;
+    tx.Emit(std::move(e));
+}
+
+void EmitMessage(Tx& tx, std::string kind, const Message& m) {
+    Event e;
+    e.chat_id = m.chat_id;
+    e.kind = std::move(kind);
+    e.data_json = json::Serialize(MessageToJson(m, 0));
+    e.subject_id = m.id;
+    tx.Emit(std::move(e));
+}
+
+void RedactMessage(Tx& tx, Id message_id) {
+    if (auto m = LoadMessage(tx, message_id)) tx.RedactEvents(m->id, json::Serialize(MessageToJson(*m, 0)));
+    std::vector<Id> quoting;
+    {
+        auto& st = tx.Query("SELECT id FROM messages WHERE quote_id = ?", message_id);
+        while (st.Step()) quoting.push_back(st.Int(0));
+    }
+    for (Id q : quoting) {
+        if (auto m = LoadMessage(tx, q)) tx.RedactEvents(m->id, json::Serialize(MessageToJson(*m, 0)));
+    }
+}
+
+void EmitMember(Tx& tx, Id chat_id, Id user_id, const std::string& role, std::string kind,
+                MembershipChange membership) {
+    boost::json::object data{{"chat_id", IdToString(chat_id)}, {"user_id", IdToString(user_id)}};
+    if (!role.empty()) data["role"] = role;
+    EmitToChat(tx, chat_id, std::move(kind), data, membership, user_id);
+}
+
+}  // namespace veche::chat
