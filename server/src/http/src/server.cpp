@@ -29,42 +29,13 @@
 #include "veche/http/ws_frame.hpp"
 #include "veche/realtime/event_log.hpp"
 #include "veche/realtime/hub.hpp"
+#include "transport.hpp"
 
 namespace veche::http {
-namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
 namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
-using asio::awaitable;
-using asio::use_awaitable;
-constexpr auto kTuple = asio::as_tuple(use_awaitable);
 
-constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr int kReplayPage = 500;
-
-// Runs `fn` on the worker pool and resumes the calling coroutine on its own executor with the result.
-// `fn` must be a named object in the caller's coroutine frame (it outlives the call: the caller is
-// suspended until the result is posted back). GCC 12 destroys class-type temporaries inside a
-// co_await expression twice, so nothing but pointers may travel through the initiation.
-template <class F>
-auto RunOnPool(asio::thread_pool& pool, F& fn) {
-    using R = std::invoke_result_t<F&>;
-    F* f = &fn;
-    return asio::async_initiate<decltype(use_awaitable), void(R)>(
-        [&pool, f](auto handler) {
-            asio::post(pool, [handler = std::move(handler), f]() mutable {
-                R result = (*f)();
-                auto ex = asio::get_associated_executor(handler);
-                asio::post(ex, [handler = std::move(handler), result = std::move(result)]() mutable {
-                    std::move(handler)(std::move(result));
-                });
-            });
-        },
-        use_awaitable);
-}
 
 std::string NextRequestId() {
     static std::atomic<std::uint64_t> counter{0};
@@ -95,7 +66,6 @@ bhttp::response<bhttp::string_body> ToBeast(const api::Response& r, unsigned ver
     return res;
 }
 
-// Coalescing at work: frames written / writes is the mean number of frames per sendmsg batch.
 metrics::Counter* WsWrites() {
     static auto* c = metrics::Global().GetCounter("veche_ws_writes_total", "Gathered WebSocket socket writes");
     return c;
@@ -106,17 +76,7 @@ metrics::Counter* WsFramesWritten() {
     return c;
 }
 
-struct Metrics {
-    metrics::Registry& reg = metrics::Global();
-    metrics::Counter* requests(const std::string& route, const std::string& method, int status) {
-        return reg.GetCounter("veche_http_requests_total", "HTTP requests by route and status",
-                              {{"route", route}, {"method", method}, {"status", std::to_string(status)}});
-    }
-    metrics::Histogram* latency(const std::string& route) {
-        return reg.GetHistogram("veche_http_request_seconds", "HTTP request latency by route",
-                                metrics::LatencyBuckets(), {{"route", route}});
-    }
-};
+namespace {
 
 // The one place that decides a request's client address (login limits, sessions, rate limits, logs):
 // the TCP peer, or what a trusted proxy forwarded. Repeated X-Forwarded-For lines are one list
@@ -135,101 +95,80 @@ std::string ClientIp(const net::TrustedProxies& proxies, const std::string& peer
 
 }  // namespace
 
-struct Server::Impl {
-    ServerOptions options;
-    api::Router& router;
-    api::Services& services;
-    asio::io_context ioc;
-    asio::thread_pool pool;
-    tcp::acceptor acceptor{ioc};
-    asio::signal_set signals{ioc, SIGTERM, SIGINT};
-    std::atomic<int> active_requests{0};
-    std::atomic<bool> stopping{false};
-    Metrics m;
+Server::Impl::Impl(ServerOptions o, api::Router& r, api::Services& s)
+    : options(std::move(o)), router(r), services(s), pool(static_cast<std::size_t>(options.worker_threads)) {
+    WsWrites();  // listed in /metrics before the first connection
+    WsFramesWritten();
+}
 
-    Impl(ServerOptions o, api::Router& r, api::Services& s)
-        : options(std::move(o)), router(r), services(s), pool(static_cast<std::size_t>(options.worker_threads)) {
-        WsWrites();  // listed in /metrics before the first connection
-        WsFramesWritten();
-    }
-
-    api::Response Handle(api::Request& req) {
-        auto start = std::chrono::steady_clock::now();
-        std::string route = "unmatched";
-        api::Response res;
-        try {
-            if (options.static_dir.size() && (req.method == "GET" || req.method == "HEAD") &&
-                req.path.rfind("/api/", 0) != 0 &&
-                req.path != "/metrics") {
-                res = ServeStatic(req.path);
-                route = "static";
-            } else {
-                res = router.Dispatch(req, route);
-            }
-        } catch (const std::exception& e) {
-            spdlog::error("request_id={} method={} path={} unhandled exception: {}", req.request_id, req.method,
-                          req.path, e.what());
-            res = ErrorFor(ErrorCode::kInternal, "internal", "internal error");
+api::Response Server::Impl::Handle(api::Request& req) {
+    auto start = std::chrono::steady_clock::now();
+    std::string route = "unmatched";
+    api::Response res;
+    try {
+        if (options.static_dir.size() && (req.method == "GET" || req.method == "HEAD") &&
+            req.path.rfind("/api/", 0) != 0 &&
+            req.path != "/metrics") {
+            res = ServeStatic(req.path);
+            route = "static";
+        } else {
+            res = router.Dispatch(req, route);
         }
-        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        m.requests(route, req.method, res.status)->Add();
-        m.latency(route)->Observe(secs);
-        auto level = res.status >= 500 ? spdlog::level::err : res.status >= 400 ? spdlog::level::info : spdlog::level::debug;
-        spdlog::log(level, "request_id={} remote={} method={} route={} status={} ms={:.2f}", req.request_id,
-                    req.remote_ip, req.method, route, res.status, secs * 1000);
-        return res;
+    } catch (const std::exception& e) {
+        spdlog::error("request_id={} method={} path={} unhandled exception: {}", req.request_id, req.method,
+                      req.path, e.what());
+        res = ErrorFor(ErrorCode::kInternal, "internal", "internal error");
     }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m.requests(route, req.method, res.status)->Add();
+    m.latency(route)->Observe(secs);
+    auto level = res.status >= 500 ? spdlog::level::err : res.status >= 400 ? spdlog::level::info : spdlog::level::debug;
+    spdlog::log(level, "request_id={} remote={} method={} route={} status={} ms={:.2f}", req.request_id,
+                req.remote_ip, req.method, route, res.status, secs * 1000);
+    return res;
+}
 
-    api::Response ServeStatic(const std::string& path) {
-        // Only plain file names below the static root: no "..", no hidden files.
-        std::string rel = path == "/" ? "/index.html" : path;
-        if (rel.find("..") != std::string::npos || rel.find("/.") != std::string::npos || rel.find('\0') != std::string::npos)
-            return ErrorFor(ErrorCode::kNotFound, "not_found", "not found");
-        std::ifstream f(options.static_dir + rel, std::ios::binary);
-        bool is_asset = rel.rfind("/assets/", 0) == 0;
-        if (!f) {
-            if (is_asset) return ErrorFor(ErrorCode::kNotFound, "not_found", "not found");
-            // Client-side routes get the application shell.
-            rel = "/index.html";
-            f.open(options.static_dir + rel, std::ios::binary);
-            if (!f) return ErrorFor(ErrorCode::kNotFound, "not_found", "not found");
-        }
-        std::ostringstream ss;
-        ss << f.rdbuf();
-        api::Response r;
-        r.body = ss.str();
-        auto ends = [&](std::string_view ext) {
-            return rel.size() >= ext.size() && rel.compare(rel.size() - ext.size(), ext.size(), ext) == 0;
-        };
-        r.content_type = ends(".html") ? "text/html; charset=utf-8"
-                         : ends(".js") ? "text/javascript; charset=utf-8"
-                         : ends(".css") ? "text/css; charset=utf-8"
-                         : ends(".svg") ? "image/svg+xml"
-                         : ends(".png") ? "image/png"
-                         : ends(".ico") ? "image/x-icon"
-                         : ends(".woff2") ? "font/woff2"
-                         : ends(".json") ? "application/json"
-                                         : "application/octet-stream";
-        // Built assets carry a content hash in their names, so they never change; the shell must be revalidated.
-        r.headers.emplace_back("Cache-Control", is_asset ? "public, max-age=31536000, immutable" : "no-cache");
-        // The web client may be framed only by itself and the configured origins (clickjacking).
-        std::string ancestors = "frame-ancestors 'self'";
-        for (const auto& o : services.allowed_origins) ancestors += " " + o;
-        r.headers.emplace_back("Content-Security-Policy", ancestors);
-        r.headers.emplace_back("Referrer-Policy", "same-origin");
-        return r;
+
+api::Response Server::Impl::ServeStatic(const std::string& path) {
+    // Only plain file names below the static root: no "..", no hidden files.
+    std::string rel = path == "/" ? "/index.html" : path;
+    if (rel.find("..") != std::string::npos || rel.find("/.") != std::string::npos || rel.find('\0') != std::string::npos)
+        return ErrorFor(ErrorCode::kNotFound, "not_found", "not found");
+    std::ifstream f(options.static_dir + rel, std::ios::binary);
+    bool is_asset = rel.rfind("/assets/", 0) == 0;
+    if (!f) {
+        if (is_asset) return ErrorFor(ErrorCode::kNotFound, "not_found", "not found");
+        // Client-side routes get the application shell.
+        rel = "/index.html";
+        f.open(options.static_dir + rel, std::ios::binary);
+        if (!f) return ErrorFor(ErrorCode::kNotFound, "not_found", "not found");
     }
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    api::Response r;
+    r.body = ss.str();
+    auto ends = [&](std::string_view ext) {
+        return rel.size() >= ext.size() && rel.compare(rel.size() - ext.size(), ext.size(), ext) == 0;
+    };
+    r.content_type = ends(".html") ? "text/html; charset=utf-8"
+                     : ends(".js") ? "text/javascript; charset=utf-8"
+                     : ends(".css") ? "text/css; charset=utf-8"
+                     : ends(".svg") ? "image/svg+xml"
+                     : ends(".png") ? "image/png"
+                     : ends(".ico") ? "image/x-icon"
+                     : ends(".woff2") ? "font/woff2"
+                     : ends(".json") ? "application/json"
+                                     : "application/octet-stream";
+    // Built assets carry a content hash in their names, so they never change; the shell must be revalidated.
+    r.headers.emplace_back("Cache-Control", is_asset ? "public, max-age=31536000, immutable" : "no-cache");
+    // The web client may be framed only by itself and the configured origins (clickjacking).
+    std::string ancestors = "frame-ancestors 'self'";
+    for (const auto& o : services.allowed_origins) ancestors += " " + o;
+    r.headers.emplace_back("Content-Security-Policy", ancestors);
+    r.headers.emplace_back("Referrer-Policy", "same-origin");
+    return r;
+}
 
-    awaitable<void> Listen();
-    awaitable<void> HttpSession(tcp::socket socket);
-    awaitable<bool> WriteResponse(beast::tcp_stream& stream, const api::Response& r, unsigned version,
-                                  bool keep_alive, const std::string& request_id, bool head);
-    awaitable<bool> HandleUpload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                 bhttp::request_parser<bhttp::empty_body>& header_parser, api::Request& ar);
-    awaitable<void> StartWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> req,
-                                   std::string remote_ip);
-    void BeginShutdown();
-};
 
 // The outgoing frames of one connection: a vector used as a queue. Unlike std::deque (which
 // allocates a 512-byte block and its map as soon as it exists), it costs nothing while a connection
