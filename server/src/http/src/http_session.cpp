@@ -2,15 +2,14 @@
 // WebSocket upgrade on), run the handler on the worker pool, write the response; repeat while
 // the connection is kept alive.
 
-#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
 
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
 #include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <spdlog/spdlog.h>
 
 #include "transport.hpp"
 #include "veche/api/router.hpp"
@@ -46,8 +45,7 @@ api::Response Server::Impl::Handle(api::Request& req) {
     api::Response res;
     try {
         if (options.static_dir.size() && (req.method == "GET" || req.method == "HEAD") &&
-            req.path.rfind("/api/", 0) != 0 &&
-            req.path != "/metrics") {
+            req.path.rfind("/api/", 0) != 0 && req.path != "/metrics") {
             res = ServeStatic(req.path);
             route = "static";
         } else {
@@ -61,7 +59,9 @@ api::Response Server::Impl::Handle(api::Request& req) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     m.requests(route, req.method, res.status)->Add();
     m.latency(route)->Observe(secs);
-    auto level = res.status >= 500 ? spdlog::level::err : res.status >= 400 ? spdlog::level::info : spdlog::level::debug;
+    auto level = res.status >= 500   ? spdlog::level::err
+                 : res.status >= 400 ? spdlog::level::info
+                                     : spdlog::level::debug;
     spdlog::log(level, "request_id={} remote={} method={} route={} status={} ms={:.2f}", req.request_id,
                 req.remote_ip, req.method, route, res.status, secs * 1000);
     return res;
@@ -124,9 +124,11 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
         if (ec) {
             api::Response err;
             if (ec == bhttp::error::body_limit) {
-                err = ErrorFor(ErrorCode::kPayloadTooLarge, "body_too_large", "request body is larger than 1 MiB");
+                err = ErrorFor(ErrorCode::kPayloadTooLarge, "body_too_large",
+                               "request body is larger than 1 MiB");
             } else if (ec == bhttp::error::header_limit) {
-                err = ErrorFor(ErrorCode::kPayloadTooLarge, "headers_too_large", "request headers are too large");
+                err = ErrorFor(ErrorCode::kPayloadTooLarge, "headers_too_large",
+                               "request headers are too large");
                 err.status = 431;
             } else if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
                        ec == asio::error::connection_reset || ec == beast::error::timeout ||
@@ -148,8 +150,8 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
 
         if (websocket::is_upgrade(req)) {
             if (path != "/api/v1/ws" || stopping) {
-                auto res = ToBeast(ErrorFor(ErrorCode::kNotFound, "route_not_found", "no such endpoint"), req.version(),
-                                   false, NextRequestId());
+                auto res = ToBeast(ErrorFor(ErrorCode::kNotFound, "route_not_found", "no such endpoint"),
+                                   req.version(), false, NextRequestId());
                 co_await bhttp::async_write(stream, res, kTuple);
                 break;
             }
@@ -161,7 +163,8 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
         api::Request ar;
         ar.method = std::string(req.method_string());
         ar.path = path;
-        if (auto q = target.find('?'); q != std::string::npos) ar.query = api::ParseQuery(std::string_view(target).substr(q + 1));
+        if (auto q = target.find('?'); q != std::string::npos)
+            ar.query = api::ParseQuery(std::string_view(target).substr(q + 1));
         ar.body = std::move(req.body());
         ar.content_type = std::string(req[bhttp::field::content_type]);
         ar.authorization = std::string(req[bhttp::field::authorization]);
@@ -179,8 +182,8 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
         auto handle = [this, &ar]() { return Handle(ar); };
         api::Response response = co_await RunOnPool(pool, handle);
         active_requests--;
-        bool ok = co_await WriteResponse(stream, response, req.version(), keep_alive && !stopping, ar.request_id,
-                                         req.method() == bhttp::verb::head);
+        bool ok = co_await WriteResponse(stream, response, req.version(), keep_alive && !stopping,
+                                         ar.request_id, req.method() == bhttp::verb::head);
         if (!ok || !keep_alive || stopping) break;
     }
     boost::system::error_code ignored;

@@ -2,6 +2,7 @@
 // streamed from disk in chunks, each write under the request deadline.
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "transport.hpp"
 
@@ -33,7 +32,7 @@ api::Response ErrorFor(ErrorCode code, std::string api_code, std::string message
 }
 
 bhttp::response<bhttp::string_body> ToBeast(const api::Response& r, unsigned version, bool keep_alive,
-                                           const std::string& request_id) {
+                                            const std::string& request_id) {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
     res.set(bhttp::field::server, "veche");
     if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
@@ -47,8 +46,9 @@ bhttp::response<bhttp::string_body> ToBeast(const api::Response& r, unsigned ver
     return res;
 }
 
-awaitable<bool> Server::Impl::WriteResponse(beast::tcp_stream& stream, const api::Response& r, unsigned version,
-                                            bool keep_alive, const std::string& request_id, bool head) {
+awaitable<bool> Server::Impl::WriteResponse(beast::tcp_stream& stream, const api::Response& r,
+                                            unsigned version, bool keep_alive, const std::string& request_id,
+                                            bool head) {
     if (r.file_path.empty()) {
         auto res = ToBeast(r, version, keep_alive, request_id);
         if (head) res.body().clear();
@@ -60,8 +60,8 @@ awaitable<bool> Server::Impl::WriteResponse(beast::tcp_stream& stream, const api
     int fd = ::open(r.file_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         spdlog::error("request_id={} cannot open stored file {}", request_id, r.file_path);
-        auto res = ToBeast(ErrorFor(ErrorCode::kNotFound, "file_not_found", "file not found"), version, keep_alive,
-                           request_id);
+        auto res = ToBeast(ErrorFor(ErrorCode::kNotFound, "file_not_found", "file not found"), version,
+                           keep_alive, request_id);
         auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
         co_return !ec;
     }
@@ -83,8 +83,9 @@ awaitable<bool> Server::Impl::WriteResponse(beast::tcp_stream& stream, const api
         std::vector<char> buf(64 * 1024);
         std::uint64_t offset = r.file_offset, left = r.file_length;
         while (left > 0) {
-            ssize_t n = ::pread(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), left)),
-                                static_cast<off_t>(offset));
+            ssize_t n =
+                ::pread(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), left)),
+                        static_cast<off_t>(offset));
             if (n <= 0) {
                 ok = false;
                 break;

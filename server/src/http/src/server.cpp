@@ -3,14 +3,14 @@
 
 #include "veche/http/server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "transport.hpp"
 #include "veche/api/routes.hpp"
@@ -76,9 +76,7 @@ void Server::Impl::BeginShutdown() {
 Server::Server(ServerOptions options, api::Router& router, api::Services& services)
     : impl_(std::make_unique<Impl>(std::move(options), router, services)) {}
 
-Server::~Server() {
-    impl_->pool.join();
-}
+Server::~Server() { impl_->pool.join(); }
 
 std::uint16_t Server::Bind() {
     auto& a = impl_->acceptor;
@@ -100,7 +98,8 @@ void Server::Run() {
     });
     asio::co_spawn(impl.ioc, impl.Listen(), asio::detached);
     std::vector<std::thread> threads;
-    for (int i = 1; i < std::max(1, impl.options.io_threads); ++i) threads.emplace_back([&impl] { impl.ioc.run(); });
+    for (int i = 1; i < std::max(1, impl.options.io_threads); ++i)
+        threads.emplace_back([&impl] { impl.ioc.run(); });
     impl.ioc.run();
     for (auto& t : threads) t.join();
     // Connections whose peers never finished closing still sit in the hub; they must go while the

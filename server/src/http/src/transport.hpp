@@ -78,7 +78,7 @@ struct Metrics {
 };
 
 // Threads: the io_context runs on options.io_threads threads, each connection on its own strand;
-// handlers run on `pool`. The counters are atomic because both sides touch them.
+// handlers run on `pool`. The counters are atomic: every connection's strand touches them.
 struct Server::Impl {
     ServerOptions options;
     api::Router& router;
@@ -93,22 +93,31 @@ struct Server::Impl {
 
     Impl(ServerOptions o, api::Router& r, api::Services& s);
 
-    // Routes one parsed request (on the worker pool), with its metrics and log line (http_session.cpp).
+    // server.cpp: accepts until the acceptor closes; the drain on SIGTERM/SIGINT or Stop().
+    awaitable<void> Listen();
+    void BeginShutdown();
+
+    // http_session.cpp: one connection's request loop; Handle routes one parsed request on the
+    // worker pool, with its metrics and log line.
+    awaitable<void> HttpSession(tcp::socket socket);
     api::Response Handle(api::Request& req);
-    // The built web client below options.static_dir (static_files.cpp).
+
+    // response_writer.cpp: a buffered response, or a file range streamed in chunks. Returns false
+    // when the write failed (the connection is then done).
+    awaitable<bool> WriteResponse(beast::tcp_stream& stream, const api::Response& r, unsigned version,
+                                  bool keep_alive, const std::string& request_id, bool head);
+
+    // upload_session.cpp: an upload whose header has been read; authorized before its body is.
+    // Returns whether the connection may carry another request.
+    awaitable<bool> HandleUpload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                 bhttp::request_parser<bhttp::empty_body>& header_parser, api::Request& ar);
+
+    // static_files.cpp: the built web client below options.static_dir.
     api::Response ServeStatic(const std::string& path);
 
-    awaitable<void> Listen();                         // server.cpp
-    awaitable<void> HttpSession(tcp::socket socket);  // http_session.cpp
-    awaitable<bool> WriteResponse(beast::tcp_stream& stream, const api::Response& r, unsigned version,
-                                  bool keep_alive, const std::string& request_id,
-                                  bool head);  // response_writer.cpp
-    awaitable<bool> HandleUpload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                 bhttp::request_parser<bhttp::empty_body>& header_parser,
-                                 api::Request& ar);  // upload_session.cpp
+    // ws_session.cpp: authenticates the upgrade, completes the handshake and serves the connection.
     awaitable<void> StartWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> req,
-                                   std::string remote_ip);  // ws_session.cpp
-    void BeginShutdown();                                   // server.cpp
+                                   std::string remote_ip);
 };
 
 }  // namespace veche::http

@@ -1,6 +1,8 @@
 // A streamed file upload: authorized on its header alone, its body written to the file store in
 // chunks as it arrives, never held in memory whole.
 
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -8,8 +10,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "transport.hpp"
 #include "veche/api/routes.hpp"
@@ -25,10 +25,13 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
     const std::string route = "/api/v1/chats/{id}/files";
     auto finish_with = [&](const api::Response& r) {
         m.requests(route, "POST", r.status)->Add();
-        m.latency(route)->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-        spdlog::log(r.status >= 500 ? spdlog::level::err : r.status >= 400 ? spdlog::level::info : spdlog::level::debug,
-                    "request_id={} remote={} method=POST route={} status={}", ar.request_id, ar.remote_ip, route,
-                    r.status);
+        m.latency(route)->Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        spdlog::log(r.status >= 500   ? spdlog::level::err
+                    : r.status >= 400 ? spdlog::level::info
+                                      : spdlog::level::debug,
+                    "request_id={} remote={} method=POST route={} status={}", ar.request_id, ar.remote_ip,
+                    route, r.status);
     };
     active_requests++;
     struct Active {
@@ -45,8 +48,9 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
         co_await WriteResponse(stream, err, version, false, ar.request_id, false);
         co_return false;
     }
-    auto too_large = ErrorFor(ErrorCode::kPayloadTooLarge, "file_too_large",
-                              "files are limited to " + std::to_string(services.max_upload_bytes >> 20) + " MiB");
+    auto too_large =
+        ErrorFor(ErrorCode::kPayloadTooLarge, "file_too_large",
+                 "files are limited to " + std::to_string(services.max_upload_bytes >> 20) + " MiB");
     auto declared = header_parser.content_length();
     // The body may take the size limit or what is left of the user's quota, whichever is less;
     // a declared length over either is refused before a byte of the body is read.
@@ -108,11 +112,13 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
         }
     }
     bool keep_alive = p.get().keep_alive() && !stopping;
-    auto complete = [this, &ticket, &upload]() { return api::CompleteUpload(services, *ticket, std::move(upload)); };
+    auto complete = [this, &ticket, &upload]() {
+        return api::CompleteUpload(services, *ticket, std::move(upload));
+    };
     api::Response res = co_await RunOnPool(pool, complete);
     finish_with(res);
     bool ok = co_await WriteResponse(stream, res, version, keep_alive, ar.request_id, false);
-    co_return ok && keep_alive;
+    co_return ok&& keep_alive;
 }
 
 }  // namespace veche::http

@@ -1,6 +1,8 @@
 // The WebSocket connection: RFC 6455 framing on the raw socket, the reader, the one writer with
 // its gathered writes and queue bound, the watchdog timer, and the closing handshake.
 
+#include "ws_connection.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -20,17 +22,17 @@
 #include "veche/core/text.hpp"
 #include "veche/http/ws_frame.hpp"
 #include "veche/realtime/hub.hpp"
-#include "ws_connection.hpp"
 
 namespace veche::http {
 
 metrics::Counter* WsWrites() {
-    static auto* c = metrics::Global().GetCounter("veche_ws_writes_total", "Gathered WebSocket socket writes");
+    static auto* c =
+        metrics::Global().GetCounter("veche_ws_writes_total", "Gathered WebSocket socket writes");
     return c;
 }
 metrics::Counter* WsFramesWritten() {
-    static auto* c =
-        metrics::Global().GetCounter("veche_ws_frames_written_total", "WebSocket data frames written to sockets");
+    static auto* c = metrics::Global().GetCounter("veche_ws_frames_written_total",
+                                                  "WebSocket data frames written to sockets");
     return c;
 }
 
@@ -39,9 +41,10 @@ WsConnection::WsConnection(Server::Impl& server, tcp::socket socket, const accou
       server_(server),
       socket_(std::move(socket)),
       timer_(socket_.get_executor()),
-      session_end_(Clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(
-                                      0, ctx.session.created_at +
-                                             server.services.accounts.session_limits().max_age_ms - NowMs()))) {}
+      session_end_(
+          Clock::now() +
+          std::chrono::milliseconds(std::max<std::int64_t>(
+              0, ctx.session.created_at + server.services.accounts.session_limits().max_age_ms - NowMs()))) {}
 
 void WsConnection::Deliver(realtime::Frame frame, std::int64_t pos) {
     std::lock_guard lock(inbox_mu_);
@@ -58,9 +61,10 @@ void WsConnection::Flush() {
 }
 
 void WsConnection::Close(int code, std::string reason) {
-    asio::post(socket_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
-        self->BeginClose(code, std::move(reason));
-    });
+    asio::post(socket_.get_executor(),
+               [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+                   self->BeginClose(code, std::move(reason));
+               });
 }
 
 awaitable<void> WsConnection::Run() {
@@ -80,8 +84,7 @@ awaitable<void> WsConnection::Watchdog(std::shared_ptr<WsConnection>) {
         if (!hello_done_ && !close_code_ && now >= hello_deadline_) BeginClose(4000, "hello expected");
         // A session past its lifetime ends on open connections too (idle ones cannot be: they are in use).
         if (!close_code_ && now >= session_end_) BeginClose(4001, "session expired");
-        if ((close_code_ && now >= close_deadline_) ||
-            now - last_rx_ >= server_.options.ws_idle_timeout) {
+        if ((close_code_ && now >= close_deadline_) || now - last_rx_ >= server_.options.ws_idle_timeout) {
             Drop();
             break;
         }
@@ -90,11 +93,12 @@ awaitable<void> WsConnection::Watchdog(std::shared_ptr<WsConnection>) {
             control_ += ws::ServerControlFrame(ws::Opcode::kPing, {});
             StartWrite();
         }
-        auto next =
-            last_rx_ + (ping_sent_ ? server_.options.ws_idle_timeout : server_.options.ws_ping_after);
+        auto next = last_rx_ + (ping_sent_ ? server_.options.ws_idle_timeout : server_.options.ws_ping_after);
         if (!hello_done_) next = std::min(next, hello_deadline_);
-        if (close_code_) next = std::min(next, close_deadline_);
-        else next = std::min(next, session_end_);
+        if (close_code_)
+            next = std::min(next, close_deadline_);
+        else
+            next = std::min(next, session_end_);
         timer_.expires_at(next);
         co_await timer_.async_wait(kTuple);  // cancelled by BeginClose to recompute
     }
@@ -104,7 +108,8 @@ awaitable<void> WsConnection::ReaderLoop() {
     std::size_t used = 0, want = 0;
     for (;;) {
         if (in_.size() < std::max(used + kReadChunk, want)) in_.resize(std::max(used + kReadChunk, want));
-        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(in_.data() + used, in_.size() - used), kTuple);
+        auto [ec, n] =
+            co_await socket_.async_read_some(asio::buffer(in_.data() + used, in_.size() - used), kTuple);
         if (ec || closed_) {
             Drop();
             co_return;
@@ -138,8 +143,8 @@ awaitable<void> WsConnection::ReaderLoop() {
                 co_return;
         }
         if (off > 0) {
-            std::copy(in_.begin() + static_cast<std::ptrdiff_t>(off), in_.begin() + static_cast<std::ptrdiff_t>(used),
-                      in_.begin());
+            std::copy(in_.begin() + static_cast<std::ptrdiff_t>(off),
+                      in_.begin() + static_cast<std::ptrdiff_t>(used), in_.begin());
             used -= off;
         }
         // A large message grew the buffer: give the memory back once it has been handled.
@@ -285,10 +290,9 @@ void WsConnection::StartWrite() {
     std::size_t first = 0;
     while (first < bufs_.size() && written >= bufs_[first].size()) written -= bufs_[first++].size();
     if (first < bufs_.size()) bufs_[first] += written;
-    asio::async_write(socket_, std::span<const asio::const_buffer>(bufs_).subspan(first),
-                      [self = shared_from_this()](boost::system::error_code aec, std::size_t) {
-                          self->OnWritten(aec);
-                      });
+    asio::async_write(
+        socket_, std::span<const asio::const_buffer>(bufs_).subspan(first),
+        [self = shared_from_this()](boost::system::error_code aec, std::size_t) { self->OnWritten(aec); });
 }
 
 void WsConnection::OnWritten(boost::system::error_code ec) {

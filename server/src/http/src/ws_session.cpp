@@ -2,11 +2,12 @@
 // with replay from the event log paced by the queue bound, the client's frames, and the hub's
 // deliveries in log order.
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -14,8 +15,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <spdlog/spdlog.h>
 
 #include "transport.hpp"
 #include "veche/api/routes.hpp"
@@ -90,8 +89,8 @@ awaitable<void> WsConnection::Hello(std::optional<std::int64_t> last_pos) {
     }
     attached_ = true;
     hello_done_ = true;
-    Enqueue(std::make_shared<const std::string>(boost::json::serialize(boost::json::object{
-        {"type", "hello_ok"}, {"user_id", IdToString(user_id())}, {"head", *head}})));
+    Enqueue(std::make_shared<const std::string>(boost::json::serialize(
+        boost::json::object{{"type", "hello_ok"}, {"user_id", IdToString(user_id())}, {"head", *head}})));
     if (!last_pos) {
         last_sent_ = *head;
     } else if (*last_pos > *head) {
@@ -104,7 +103,9 @@ awaitable<void> WsConnection::Hello(std::optional<std::int64_t> last_pos) {
             Id uid = user_id();
             std::int64_t after = last_sent_;
             auto& db = server_.services.db;
-            auto read_page = [&db, uid, after]() { return realtime::ReadReplayPage(db, uid, after, kReplayPage); };
+            auto read_page = [&db, uid, after]() {
+                return realtime::ReadReplayPage(db, uid, after, kReplayPage);
+            };
             auto page = co_await RunOnPool(server_.pool, read_page);
             if (!page.ok()) {
                 BeginClose(1011, "try again");
@@ -205,7 +206,8 @@ awaitable<void> Server::Impl::StartWebSocket(beast::tcp_stream stream, bhttp::re
     }
     websocket::stream<beast::tcp_stream> handshake(std::move(stream));
     beast::get_lowest_layer(handshake).expires_never();
-    handshake.set_option(websocket::stream_base::timeout{std::chrono::seconds(10), websocket::stream_base::none(), false});
+    handshake.set_option(
+        websocket::stream_base::timeout{std::chrono::seconds(10), websocket::stream_base::none(), false});
     handshake.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(bhttp::field::server, "veche"); }));
     // No extensions: the connection writes its own frames (WsConnection), and they are never deflated.
@@ -214,7 +216,8 @@ awaitable<void> Server::Impl::StartWebSocket(beast::tcp_stream stream, bhttp::re
     if (aec) co_return;
     m.requests("/api/v1/ws", "GET", 101)->Add();
     spdlog::debug("ws open user={} session={} remote={}", ctx->user.id, ctx->session.id, remote_ip);
-    auto conn = std::make_shared<WsConnection>(*this, beast::get_lowest_layer(handshake).release_socket(), *ctx);
+    auto conn =
+        std::make_shared<WsConnection>(*this, beast::get_lowest_layer(handshake).release_socket(), *ctx);
     co_await conn->Run();
 }
 
