@@ -51,7 +51,7 @@ public:
     void Run();
     void Stop();
 
-    struct Impl;  // opaque; public only so that the connection classes in server.cpp can name it
+    struct Impl;  // opaque; public only so that the connection classes in src/ can name it
 
 private:
     std::unique_ptr<Impl> impl_;

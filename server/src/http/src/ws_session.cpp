@@ -1,0 +1,224 @@
+// The WebSocket session on a connection: the upgrade (authenticated before the handshake), hello
+// with replay from the event log paced by the queue bound, the client's frames, and the hub's
+// deliveries in log order.
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "transport.hpp"
+#include "veche/api/routes.hpp"
+#include "veche/realtime/event_log.hpp"
+#include "veche/realtime/hub.hpp"
+#include "ws_connection.hpp"
+
+namespace veche::http {
+
+namespace websocket = beast::websocket;
+
+constexpr int kReplayPage = 500;
+
+void WsConnection::SendError(std::string_view code, std::string_view message) {
+    Enqueue(std::make_shared<const std::string>(boost::json::serialize(
+        boost::json::object{{"type", "error"}, {"code", code}, {"message", message}})));
+}
+
+awaitable<void> WsConnection::OnClientFrame(const std::string& text) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("type") || !v.as_object().at("type").is_string()) {
+        SendError("invalid_frame", "frames are JSON objects with a string 'type'");
+        co_return;
+    }
+    const auto& obj = v.as_object();
+    std::string_view type = obj.at("type").get_string();
+    if (type == "ping") {
+        Enqueue(std::make_shared<const std::string>(R"({"type":"pong"})"));
+    } else if (type == "hello") {
+        if (hello_started_) {
+            SendError("invalid_frame", "hello was already received");
+            co_return;
+        }
+        std::optional<std::int64_t> last_pos;
+        if (auto it = obj.find("last_pos"); it != obj.end() && !it->value().is_null()) {
+            if (it->value().is_int64() && it->value().get_int64() >= 0) {
+                last_pos = it->value().get_int64();
+            } else if (it->value().is_uint64()) {
+                last_pos = INT64_MAX;
+            } else {
+                SendError("invalid_frame", "'last_pos' must be a non-negative integer or null");
+                co_return;
+            }
+        }
+        hello_started_ = true;
+        co_await Hello(last_pos);
+    } else if (type == "typing") {
+        auto it = obj.find("chat_id");
+        std::optional<Id> chat_id;
+        if (it != obj.end() && it->value().is_string()) chat_id = ParseId(it->value().get_string());
+        if (!chat_id) {
+            SendError("invalid_frame", "'chat_id' must be an id string");
+        } else if (!hello_done_) {
+            SendError("invalid_frame", "send hello first");
+        } else if (!server_.services.hub.Typing(user_id(), *chat_id)) {
+            SendError("chat_not_found", "chat not found");
+        }
+    } else {
+        SendError("invalid_frame", "unknown frame type");
+    }
+}
+
+awaitable<void> WsConnection::Hello(std::optional<std::int64_t> last_pos) {
+    auto self = shared_from_this();
+    auto& hub = server_.services.hub;
+    auto attach = [self, &hub]() { return hub.Attach(self); };
+    auto head = co_await RunOnPool(server_.pool, attach);
+    if (!head.ok()) {
+        BeginClose(1011, "try again");
+        co_return;
+    }
+    attached_ = true;
+    hello_done_ = true;
+    Enqueue(std::make_shared<const std::string>(boost::json::serialize(
+        boost::json::object{{"type", "hello_ok"}, {"user_id", IdToString(user_id())}, {"head", *head}})));
+    if (!last_pos) {
+        last_sent_ = *head;
+    } else if (*last_pos > *head) {
+        // The client holds positions this server never issued (e.g. restored from a backup).
+        Enqueue(std::make_shared<const std::string>(R"({"type":"resync_required"})"));
+        last_sent_ = *head;
+    } else {
+        last_sent_ = *last_pos;
+        for (;;) {
+            Id uid = user_id();
+            std::int64_t after = last_sent_;
+            auto& db = server_.services.db;
+            auto read_page = [&db, uid, after]() {
+                return realtime::ReadReplayPage(db, uid, after, kReplayPage);
+            };
+            auto page = co_await RunOnPool(server_.pool, read_page);
+            if (!page.ok()) {
+                BeginClose(1011, "try again");
+                co_return;
+            }
+            if (page->gap) {
+                // Retention purged events the client has not seen (before the replay or while
+                // it ran): say so instead of leaving a silent hole, and go on live from the
+                // head; the client reloads its state (docs/api.md).
+                Enqueue(std::make_shared<const std::string>(R"({"type":"resync_required"})"));
+                last_sent_ = std::max(last_sent_, *head);
+                break;
+            }
+            for (const auto& e : page->events) {
+                // Let the client drain while replaying, so that replay obeys the queue bound
+                // in frames and in bytes (a page of large messages alone can exceed 8 MiB).
+                while ((queue_.size() > server_.options.ws_queue_max_frames / 4 ||
+                        queued_bytes_ > server_.options.ws_queue_max_bytes / 4) &&
+                       !closed_ && !close_code_) {
+                    StartWrite();
+                    asio::steady_timer t(socket_.get_executor(), std::chrono::milliseconds(5));
+                    co_await t.async_wait(kTuple);
+                }
+                if (close_code_ || closed_) co_return;
+                last_sent_ = e.pos;
+                Enqueue(std::make_shared<const std::string>(realtime::EventFrame(e)));
+            }
+            StartWrite();
+            if (close_code_ || closed_) co_return;
+            if (static_cast<int>(page->events.size()) < kReplayPage) break;
+        }
+    }
+    replaying_ = false;
+    for (auto& [frame, pos] : pending_) {
+        if (pos > last_sent_) {
+            last_sent_ = pos;
+            Enqueue(std::move(frame));
+        }
+    }
+    pending_.clear();
+    Enqueue(std::make_shared<const std::string>(
+        boost::json::serialize(boost::json::object{{"type", "synced"}, {"pos", last_sent_}})));
+    StartWrite();
+}
+
+void WsConnection::DrainInbox() {
+    {
+        std::lock_guard lock(inbox_mu_);
+        drained_.swap(inbox_);
+        drain_posted_ = false;
+    }
+    for (auto& d : drained_) OnFrame(std::move(d.frame), d.pos);
+    drained_.clear();
+    StartWrite();
+}
+
+void WsConnection::OnFrame(realtime::Frame frame, std::int64_t pos) {
+    if (closed_ || close_code_) return;
+    if (pos == 0) {  // not from the event log (presence): no ordering to keep
+        if (hello_done_) Enqueue(std::move(frame));
+        return;
+    }
+    if (replaying_) {
+        if (pending_.size() >= server_.options.ws_queue_max_frames) {
+            BeginClose(realtime::kCloseTooSlow, "too slow");
+            return;
+        }
+        pending_.emplace_back(std::move(frame), pos);
+        return;
+    }
+    if (pos <= last_sent_) return;
+    last_sent_ = pos;
+    Enqueue(std::move(frame));
+}
+
+awaitable<void> Server::Impl::StartWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> req,
+                                             std::string remote_ip) {
+    api::Request probe;
+    probe.method = "GET";
+    probe.path = "/api/v1/ws";
+    probe.authorization = std::string(req[bhttp::field::authorization]);
+    probe.cookie = std::string(req[bhttp::field::cookie]);
+    probe.origin = std::string(req[bhttp::field::origin]);
+    probe.host = std::string(req[bhttp::field::host]);
+    probe.sec_fetch_site = std::string(req["Sec-Fetch-Site"]);
+    probe.remote_ip = remote_ip;
+    auto& svc = services;
+    auto authenticate = [&svc, &probe]() { return api::AuthenticateRequest(svc, probe); };
+    auto ctx = co_await RunOnPool(pool, authenticate);
+    if (!ctx.ok()) {
+        auto refused = api::ErrorResponse(ctx.error());
+        auto res = ToBeast(refused, req.version(), false, NextRequestId());
+        m.requests("/api/v1/ws", "GET", refused.status)->Add();
+        co_await bhttp::async_write(stream, res, kTuple);
+        boost::system::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        co_return;
+    }
+    websocket::stream<beast::tcp_stream> handshake(std::move(stream));
+    beast::get_lowest_layer(handshake).expires_never();
+    handshake.set_option(
+        websocket::stream_base::timeout{std::chrono::seconds(10), websocket::stream_base::none(), false});
+    handshake.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(bhttp::field::server, "veche"); }));
+    // No extensions: the connection writes its own frames (WsConnection), and they are never deflated.
+    handshake.set_option(websocket::permessage_deflate{});
+    auto [aec] = co_await handshake.async_accept(req, kTuple);
+    if (aec) co_return;
+    m.requests("/api/v1/ws", "GET", 101)->Add();
+    spdlog::debug("ws open user={} session={} remote={}", ctx->user.id, ctx->session.id, remote_ip);
+    auto conn =
+        std::make_shared<WsConnection>(*this, beast::get_lowest_layer(handshake).release_socket(), *ctx);
+    co_await conn->Run();
+}
+
+}  // namespace veche::http
