@@ -9,11 +9,11 @@
 #include "test_util.hpp"
 #include "veche/accounts/account_service.hpp"
 #include "veche/api/http_types.hpp"
-#include "veche/api/routes.hpp"
-#include "veche/chat/chat_service.hpp"
+#include "veche/api/kit.hpp"
+#include "veche/app/modules.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/files/file_store.hpp"
-#include "veche/realtime/hub.hpp"
+#include "veche/platform/module.hpp"
 
 namespace veche::api {
 namespace {
@@ -224,13 +224,16 @@ class ApiRoutes : public ::testing::Test {
 protected:
     void SetUp() override {
         crypto::InitCrypto();
-        db_ = test::OpenServiceDatabase(dir_.File("api.db"));
-        accounts_ = std::make_unique<accounts::AccountService>(*db_);
-        chats_ = std::make_unique<chat::ChatService>(*db_, *accounts_);
-        hub_ = std::make_unique<realtime::Hub>(*db_, *chats_, *accounts_);
+        // The server's modules as `veche serve` assembles them (app/src/modules.cpp).
+        modules_ = std::make_unique<platform::ModuleRegistry>(app::AllModules(app::Config{}));
+        db_ = test::OpenServiceDatabase(dir_.File("api.db"), 2, modules_->Schemas());
         files_ = std::make_unique<files::FileStore>(dir_.File("files"));
-        services_ = std::make_unique<Services>(Services{*accounts_, *chats_, *hub_, *db_, *files_});
-        AddAllRoutes(router_, *services_);
+        context_ = std::make_unique<platform::ModuleContext>(*db_);
+        context_->Publish(kit_);
+        context_->Publish(*files_);
+        modules_->Start(*context_);
+        app::AddSystemRoutes(router_, *db_, {});
+        modules_->AddRoutes(router_);
         user_ = test::InsertUser(*db_, "alice");
         token_ = "vch_unit_test_token";
         auto st = db_->Write([&](storage::Tx& tx) -> Status {
@@ -243,9 +246,8 @@ protected:
         ASSERT_TRUE(st.ok());
     }
     void TearDown() override {
-        hub_->Stop();
+        modules_->Stop();
         db_->Stop();
-        hub_.reset();
     }
 
     Response Call(const std::string& method, const std::string& path, const std::string& body = "",
@@ -262,11 +264,10 @@ protected:
 
     test::TempDir dir_;
     std::unique_ptr<storage::Database> db_;
-    std::unique_ptr<accounts::AccountService> accounts_;
-    std::unique_ptr<chat::ChatService> chats_;
-    std::unique_ptr<realtime::Hub> hub_;
+    HttpKit kit_;
+    std::unique_ptr<platform::ModuleRegistry> modules_;
     std::unique_ptr<files::FileStore> files_;
-    std::unique_ptr<Services> services_;
+    std::unique_ptr<platform::ModuleContext> context_;
     Router router_;
     Id user_ = 0;
     std::string token_;

@@ -75,7 +75,8 @@ inline std::string CreatePostgresDatabase() {
 
 // The database the service tests run on: SQLite at `sqlite_path`, or, with
 // VECHE_TEST_STORAGE=postgresql, a fresh PostgreSQL database (`make unit` runs them both ways).
-inline std::unique_ptr<storage::Database> OpenServiceDatabase(const std::string& sqlite_path, int readers = 2) {
+inline std::unique_ptr<storage::Database> OpenServiceDatabase(const std::string& sqlite_path, int readers = 2,
+                                                              std::vector<storage::ModuleSchema> modules = {}) {
     const char* which = std::getenv("VECHE_TEST_STORAGE");
     // A typo must not turn the PostgreSQL pass into a second SQLite pass.
     if (which && *which && std::string(which) != "postgresql" && std::string(which) != "sqlite")
@@ -84,9 +85,15 @@ inline std::unique_ptr<storage::Database> OpenServiceDatabase(const std::string&
         storage::PostgresOptions options;
         options.url = CreatePostgresDatabase();
         options.readers = readers;
+        options.modules = std::move(modules);
         return storage::OpenPostgres(options);
     }
-    return OpenTestDatabase(sqlite_path, readers);
+    storage::DatabaseOptions options;
+    options.path = sqlite_path;
+    options.readers = readers;
+    options.synchronous_full = false;
+    options.modules = std::move(modules);
+    return storage::OpenSqlite(options);
 }
 
 // Keeps every published event; tests wait for a count instead of sleeping.

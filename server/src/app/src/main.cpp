@@ -9,10 +9,13 @@
 #include <iostream>
 
 #include "veche/accounts/account_service.hpp"
-#include "veche/api/routes.hpp"
+#include "veche/api/kit.hpp"
+#include "veche/api/router.hpp"
+#include "veche/api/uploads.hpp"
 #include "veche/bus/cluster_bus.hpp"
 #include "veche/bus/redis_rate_limiter.hpp"
 #include "veche/app/config.hpp"
+#include "veche/app/modules.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/core/ids.hpp"
@@ -20,6 +23,7 @@
 #include "veche/http/server.hpp"
 #include "veche/ratelimit/rate_limiter.hpp"
 #include "veche/maintenance/janitor.hpp"
+#include "veche/platform/module.hpp"
 #include "veche/realtime/hub.hpp"
 #include "veche/storage/database.hpp"
 
@@ -63,11 +67,14 @@ std::string RedactUrl(const std::string& url) {
 
 // Opens the configured storage and sets this process's node id for snowflake ids (before any id
 // is made): from the configuration, or, with PostgreSQL, the next free one from the database.
-std::unique_ptr<storage::Database> OpenStorage(const app::Config& cfg, int readers) {
+// The modules' own migrations are applied with the baseline's (storage/migration.hpp).
+std::unique_ptr<storage::Database> OpenStorage(const app::Config& cfg, int readers,
+                                               std::vector<storage::ModuleSchema> schemas) {
     if (storage::IsPostgresUrl(cfg.storage)) {
         storage::PostgresOptions po;
         po.url = cfg.storage;
         po.readers = readers;
+        po.modules = std::move(schemas);
         auto db = storage::OpenPostgres(po);
         int node = cfg.node_id ? *cfg.node_id : storage::ClaimPostgresNodeId(cfg.storage);
         SetGlobalNodeId(node);
@@ -79,22 +86,59 @@ std::unique_ptr<storage::Database> OpenStorage(const app::Config& cfg, int reade
     storage::DatabaseOptions dbo;
     dbo.path = DatabasePath(cfg.data_dir);
     dbo.readers = readers;
+    dbo.modules = std::move(schemas);
     auto db = storage::OpenSqlite(dbo);
     spdlog::info("storage: sqlite {} (schema v{})", dbo.path, storage::LatestSchemaVersion());
     return db;
 }
 
+// The modules' migrations, in dependency order, without starting anything.
+std::vector<storage::ModuleSchema> ModuleSchemas(const app::Config& cfg) {
+    return platform::ModuleRegistry(app::AllModules(cfg)).Schemas();
+}
+
+std::string Join(const std::vector<std::string_view>& parts) {
+    std::string out;
+    for (auto p : parts) out += (out.empty() ? "" : ", ") + std::string(p);
+    return out;
+}
+
 int Serve(const app::Config& cfg) {
     RaiseOpenFilesLimit();
-    auto db = OpenStorage(cfg, 4);
+    platform::ModuleRegistry modules(app::AllModules(cfg));
+    auto db = OpenStorage(cfg, 4, modules.Schemas());
+    spdlog::info("modules: {}", Join(modules.Names()));
 
-    accounts::LoginLimits limits;
-    limits.account_failures = cfg.login_account_failures;
-    limits.address_attempts = cfg.login_address_failures_per_minute;
-    accounts::AccountService accounts(*db, limits);
-    accounts.SetSessionLimits({static_cast<std::int64_t>(cfg.session_idle_timeout_seconds) * 1000,
-                               static_cast<std::int64_t>(cfg.session_max_age_seconds) * 1000});
-    chat::ChatService chats(*db, accounts);
+    // Rate limits: shared through Redis in cluster mode (each node falls back to its own buckets
+    // while Redis is away), in this process otherwise.
+    std::unique_ptr<ratelimit::RateLimiter> limiter;
+    if (!cfg.bus.empty()) {
+        bus::RedisRateLimiterOptions ro;
+        ro.redis = bus::ParseRedisUrl(cfg.bus).value();  // validated by LoadConfig
+        limiter = std::make_unique<bus::RedisRateLimiter>(ro, cfg.rate_limits);
+    } else {
+        limiter = std::make_unique<ratelimit::LocalRateLimiter>(cfg.rate_limits);
+    }
+    spdlog::info("rate limits: {}{}", cfg.rate_limits.enabled ? "on" : "off",
+                 cfg.rate_limits.enabled && !cfg.bus.empty() ? " (shared through Redis)" : "");
+
+    // What the platform gives every module before they start; the accounts module fills in the
+    // kit's authenticator.
+    api::HttpKit kit;
+    if (!cfg.public_url.empty()) {
+        kit.allowed_origins.push_back(app::OriginOf(cfg.public_url).value());
+        kit.secure_cookie = cfg.public_url.rfind("https://", 0) == 0;
+    }
+    for (const auto& o : cfg.allowed_origins) kit.allowed_origins.push_back(o);
+    kit.limiter = limiter.get();
+    files::FileStore file_store((std::filesystem::path(cfg.data_dir) / "files").string());
+    platform::ModuleContext context(*db);
+    context.Publish(kit);
+    context.Publish(file_store);
+    modules.Start(context);
+
+    auto& accounts = context.Find<accounts::AccountService>();
+    auto& chats = context.Find<chat::ChatService>();
     realtime::Hub hub(*db, chats, accounts);
     accounts.SetListener(&hub);
     accounts.SetConnectedProbe([&hub](Id user) { return hub.IsConnected(user); });
@@ -126,36 +170,18 @@ int Serve(const app::Config& cfg) {
         std::fflush(stdout);
     }
 
-    // Rate limits: shared through Redis in cluster mode (each node falls back to its own buckets
-    // while Redis is away), in this process otherwise.
-    std::unique_ptr<ratelimit::RateLimiter> limiter;
-    if (!cfg.bus.empty()) {
-        bus::RedisRateLimiterOptions ro;
-        ro.redis = bus::ParseRedisUrl(cfg.bus).value();  // validated by LoadConfig and above
-        limiter = std::make_unique<bus::RedisRateLimiter>(ro, cfg.rate_limits);
-    } else {
-        limiter = std::make_unique<ratelimit::LocalRateLimiter>(cfg.rate_limits);
-    }
-    spdlog::info("rate limits: {}{}", cfg.rate_limits.enabled ? "on" : "off",
-                 cfg.rate_limits.enabled && !cfg.bus.empty() ? " (shared through Redis)" : "");
-
-    files::FileStore file_store((std::filesystem::path(cfg.data_dir) / "files").string());
-    api::Services services{accounts, chats, hub, *db, file_store, static_cast<std::uint64_t>(cfg.max_upload_mb) << 20};
-    if (!cfg.public_url.empty()) {
-        services.allowed_origins.push_back(app::OriginOf(cfg.public_url).value());
-        services.secure_cookie = cfg.public_url.rfind("https://", 0) == 0;
-    }
-    for (const auto& o : cfg.allowed_origins) services.allowed_origins.push_back(o);
-    if (cluster) services.bus_ready = [&cluster] { return cluster->RedisConnected(); };
-    services.limiter = limiter.get();
-    services.upload_quota_bytes = static_cast<std::uint64_t>(cfg.upload_quota_mb) << 20;
     maintenance::JanitorOptions jo;
     jo.interval = std::chrono::seconds(cfg.maintenance_interval_seconds);
     jo.orphan_max_age = std::chrono::seconds(cfg.upload_orphan_max_age_seconds);
     jo.event_retention = std::chrono::seconds(cfg.event_retention_seconds);
     maintenance::Janitor janitor(jo, *db, chats, file_store);
     api::Router router;
-    api::AddAllRoutes(router, services);
+    std::function<bool()> bus_ready;
+    if (cluster) bus_ready = [&cluster] { return cluster->RedisConnected(); };
+    app::AddSystemRoutes(router, *db, bus_ready);
+    modules.AddRoutes(router);
+    api::UploadRegistry uploads;
+    modules.AddUploads(uploads);
 
     http::ServerOptions so;
     so.host = cfg.listen_host;
@@ -179,7 +205,7 @@ int Serve(const app::Config& cfg) {
         spdlog::warn("web client not found in {}; serving the API only", so.static_dir);
         so.static_dir.clear();
     }
-    http::Server server(so, router, services);
+    http::Server server(so, router, {kit, uploads, hub, *db, file_store});
     std::uint16_t port = server.Bind();
     std::string host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
     std::printf("veche: listening on http://%s:%u\n", host.c_str(), port);
@@ -191,11 +217,12 @@ int Serve(const app::Config& cfg) {
     db->Stop();  // commits what is queued; its events still reach the bus
     if (cluster) cluster->Stop();
     hub.Stop();
+    modules.Stop();
     spdlog::info("stopped cleanly");
     return 0;
 }
 
-int CopyToPostgres(const std::string& from, const std::string& to) {
+int CopyToPostgres(const app::Config& cfg, const std::string& from, const std::string& to) {
     namespace fs = std::filesystem;
     if (from.empty() || !storage::IsPostgresUrl(to)) {
         std::fprintf(stderr, "veche: migrate needs --from <SQLite data directory> and --to postgresql://…\n");
@@ -208,7 +235,7 @@ int CopyToPostgres(const std::string& from, const std::string& to) {
     }
     std::printf("%-20s %12s %12s\n", "table", "sqlite", "postgresql");
     bool all_equal = true;
-    auto copies = storage::CopySqliteToPostgres(db_path.string(), to, {}, [&](const storage::TableCopy& c) {
+    auto copies = storage::CopySqliteToPostgres(db_path.string(), to, ModuleSchemas(cfg), [&](const storage::TableCopy& c) {
         bool equal = c.source_rows == c.target_rows;
         all_equal = all_equal && equal;
         std::printf("%-20s %12lld %12lld%s\n", c.table.c_str(), static_cast<long long>(c.source_rows),
@@ -232,7 +259,7 @@ struct AdminDb {
 
 AdminDb OpenForAdmin(const app::Config& cfg) {
     AdminDb a;
-    a.db = OpenStorage(cfg, 1);
+    a.db = OpenStorage(cfg, 1, ModuleSchemas(cfg));
     a.accounts = std::make_unique<accounts::AccountService>(*a.db);
     return a;
 }
@@ -272,7 +299,7 @@ int Backup(const std::string& data_dir, const std::string& to) {
     return 0;
 }
 
-int Restore(const std::string& from, const std::string& data_dir) {
+int Restore(const app::Config& cfg, const std::string& from, const std::string& data_dir) {
     namespace fs = std::filesystem;
     if (!fs::exists(fs::path(from) / "veche.db")) {
         std::fprintf(stderr, "veche: %s is not a backup (no veche.db)\n", from.c_str());
@@ -288,7 +315,7 @@ int Restore(const std::string& from, const std::string& data_dir) {
         fs::copy(fs::path(from) / "files", fs::path(data_dir) / "files", fs::copy_options::recursive);
     // Bring an older backup's schema up to date now rather than at the next start.
     std::string db_path = (fs::path(data_dir) / "veche.db").string();
-    storage::MigrateSqlite(db_path, storage::LatestSchemaVersion());
+    storage::MigrateSqlite(db_path, storage::LatestSchemaVersion(), ModuleSchemas(cfg));
     std::printf("restored %s into %s (schema v%d)\n", from.c_str(), data_dir.c_str(), storage::SqliteSchemaVersion(db_path));
     return 0;
 }
@@ -298,26 +325,33 @@ int Restore(const std::string& from, const std::string& data_dir) {
 // services are built over a throwaway SQLite database, because registering a route calls none of
 // them. The suite calls every line (server/tests/integration/test_route_sweep.py), so a route
 // added without its checks fails there.
-int PrintRoutes() {
+int PrintRoutes(const app::Config& cfg) {
     namespace fs = std::filesystem;
     std::string tmpl = (fs::temp_directory_path() / "veche-routes-XXXXXX").string();
     if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
     fs::path dir = tmpl;
     {
+        platform::ModuleRegistry modules(app::AllModules(cfg));
         storage::DatabaseOptions dbo;
         dbo.path = (dir / "veche.db").string();
         dbo.readers = 1;
+        dbo.modules = modules.Schemas();
         auto db = storage::OpenSqlite(dbo);
-        accounts::AccountService accounts(*db);
-        chat::ChatService chats(*db, accounts);
-        realtime::Hub hub(*db, chats, accounts);
+        api::HttpKit kit;
         files::FileStore file_store((dir / "files").string());
-        api::Services services{accounts, chats, hub, *db, file_store};
+        platform::ModuleContext context(*db);
+        context.Publish(kit);
+        context.Publish(file_store);
+        modules.Start(context);
         api::Router router;
-        api::AddAllRoutes(router, services);
+        app::AddSystemRoutes(router, *db, {});
+        modules.AddRoutes(router);
+        api::UploadRegistry uploads;
+        modules.AddUploads(uploads);
         for (const auto& r : router.Routes()) std::printf("%s %s\n", r.method.c_str(), r.pattern.c_str());
-        std::printf("UPLOAD /api/v1/chats/{id}/files\nWEBSOCKET /api/v1/ws\n");
-        hub.Stop();
+        for (const auto* u : uploads.handlers()) std::printf("UPLOAD %s\n", u->pattern().c_str());
+        std::printf("WEBSOCKET /api/v1/ws\n");
+        modules.Stop();
         db->Stop();
     }
     fs::remove_all(dir);
@@ -399,23 +433,27 @@ int main(int argc, char** argv) {
             return Serve(*cfg);
         }
         spdlog::set_level(spdlog::level::warn);
-        if (routes->parsed()) return PrintRoutes();
+        if (routes->parsed()) return PrintRoutes(*cfg);
         if (migrate->parsed() && (!migrate_from.empty() || !migrate_to.empty())) {
-            return CopyToPostgres(migrate_from, migrate_to);
+            return CopyToPostgres(*cfg, migrate_from, migrate_to);
         }
         if (migrate->parsed() && storage::IsPostgresUrl(cfg->storage)) {
-            storage::MigratePostgres(cfg->storage, storage::LatestSchemaVersion());
+            storage::MigratePostgres(cfg->storage, storage::LatestSchemaVersion(), ModuleSchemas(*cfg));
             std::printf("schema version %d\n", storage::PostgresSchemaVersion(cfg->storage));
+            for (const auto& m : storage::PostgresModuleVersions(cfg->storage))
+                std::printf("module %s version %d\n", m.module.c_str(), m.version);
             return 0;
         }
         if (migrate->parsed()) {
             std::string path = DatabasePath(cfg->data_dir);
-            storage::MigrateSqlite(path, storage::LatestSchemaVersion());
+            storage::MigrateSqlite(path, storage::LatestSchemaVersion(), ModuleSchemas(*cfg));
             std::printf("schema version %d\n", storage::SqliteSchemaVersion(path));
+            for (const auto& m : storage::SqliteModuleVersions(path))
+                std::printf("module %s version %d\n", m.module.c_str(), m.version);
             return 0;
         }
         if (backup->parsed()) return Backup(cfg->data_dir, backup_dir);
-        if (restore->parsed()) return Restore(backup_dir, cfg->data_dir);
+        if (restore->parsed()) return Restore(*cfg, backup_dir, cfg->data_dir);
         auto a = OpenForAdmin(*cfg);
         if (create_user->parsed()) {
             auto r = a.accounts->CreateUserUnchecked({username, password, display_name, role});

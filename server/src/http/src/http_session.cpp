@@ -13,7 +13,6 @@
 
 #include "transport.hpp"
 #include "veche/api/router.hpp"
-#include "veche/api/routes.hpp"
 #include "veche/core/client_address.hpp"
 
 namespace veche::http {
@@ -91,7 +90,9 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
             api::Request probe;
             probe.method = std::string(h.method_string());
             probe.path = htarget.substr(0, htarget.find('?'));
-            if (api::IsUploadRequest(probe) && !websocket::is_upgrade(h)) {
+            api::UploadHandler* upload_handler =
+                websocket::is_upgrade(h) ? nullptr : services.uploads.Find(probe);
+            if (upload_handler) {
                 if (auto q = htarget.find('?'); q != std::string::npos)
                     probe.query = api::ParseQuery(std::string_view(htarget).substr(q + 1));
                 probe.authorization = std::string(h[bhttp::field::authorization]);
@@ -103,7 +104,7 @@ awaitable<void> Server::Impl::HttpSession(tcp::socket socket) {
                 probe.sec_fetch_site = std::string(h["Sec-Fetch-Site"]);
                 probe.remote_ip = ClientIp(options.trusted_proxies, peer_ip, h);
                 probe.request_id = NextRequestId();
-                bool keep = co_await HandleUpload(stream, buffer, header_parser, probe);
+                bool keep = co_await HandleUpload(stream, buffer, header_parser, probe, *upload_handler);
                 if (!keep) break;
                 continue;
             }

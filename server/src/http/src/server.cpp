@@ -13,12 +13,11 @@
 #include <vector>
 
 #include "transport.hpp"
-#include "veche/api/routes.hpp"
 #include "veche/realtime/hub.hpp"
 
 namespace veche::http {
 
-Server::Impl::Impl(ServerOptions o, api::Router& r, api::Services& s)
+Server::Impl::Impl(ServerOptions o, api::Router& r, TransportServices s)
     : options(std::move(o)), router(r), services(s), pool(static_cast<std::size_t>(options.worker_threads)) {
     WsWrites();  // listed in /metrics before the first connection
     WsFramesWritten();
@@ -73,7 +72,7 @@ void Server::Impl::BeginShutdown() {
     (*poll)();
 }
 
-Server::Server(ServerOptions options, api::Router& router, api::Services& services)
+Server::Server(ServerOptions options, api::Router& router, TransportServices services)
     : impl_(std::make_unique<Impl>(std::move(options), router, services)) {}
 
 Server::~Server() { impl_->pool.join(); }

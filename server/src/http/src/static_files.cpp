@@ -6,7 +6,6 @@
 #include <string_view>
 
 #include "transport.hpp"
-#include "veche/api/routes.hpp"
 
 namespace veche::http {
 
@@ -45,7 +44,7 @@ api::Response Server::Impl::ServeStatic(const std::string& path) {
     r.headers.emplace_back("Cache-Control", is_asset ? "public, max-age=31536000, immutable" : "no-cache");
     // The web client may be framed only by itself and the configured origins (clickjacking).
     std::string ancestors = "frame-ancestors 'self'";
-    for (const auto& o : services.allowed_origins) ancestors += " " + o;
+    for (const auto& o : services.kit.allowed_origins) ancestors += " " + o;
     r.headers.emplace_back("Content-Security-Policy", ancestors);
     r.headers.emplace_back("Referrer-Policy", "same-origin");
     return r;

@@ -15,6 +15,8 @@
 #include <utility>
 
 #include "veche/api/http_types.hpp"
+#include "veche/api/kit.hpp"
+#include "veche/api/uploads.hpp"
 #include "veche/core/error.hpp"
 #include "veche/core/metrics.hpp"
 #include "veche/http/server.hpp"
@@ -82,7 +84,7 @@ struct Metrics {
 struct Server::Impl {
     ServerOptions options;
     api::Router& router;
-    api::Services& services;
+    TransportServices services;
     asio::io_context ioc;
     asio::thread_pool pool;
     tcp::acceptor acceptor{ioc};
@@ -91,7 +93,7 @@ struct Server::Impl {
     std::atomic<bool> stopping{false};
     Metrics m;
 
-    Impl(ServerOptions o, api::Router& r, api::Services& s);
+    Impl(ServerOptions o, api::Router& r, TransportServices s);
 
     // server.cpp: accepts until the acceptor closes; the drain on SIGTERM/SIGINT or Stop().
     awaitable<void> Listen();
@@ -110,7 +112,8 @@ struct Server::Impl {
     // upload_session.cpp: an upload whose header has been read; authorized before its body is.
     // Returns whether the connection may carry another request.
     awaitable<bool> HandleUpload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                 bhttp::request_parser<bhttp::empty_body>& header_parser, api::Request& ar);
+                                 bhttp::request_parser<bhttp::empty_body>& header_parser, api::Request& ar,
+                                 api::UploadHandler& handler);
 
     // static_files.cpp: the built web client below options.static_dir.
     api::Response ServeStatic(const std::string& path);

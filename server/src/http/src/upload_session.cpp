@@ -12,14 +12,13 @@
 #include <vector>
 
 #include "transport.hpp"
-#include "veche/api/routes.hpp"
 #include "veche/files/file_store.hpp"
 
 namespace veche::http {
 
 awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                            bhttp::request_parser<bhttp::empty_body>& header_parser,
-                                           api::Request& ar) {
+                                           api::Request& ar, api::UploadHandler& handler) {
     unsigned version = header_parser.get().version();
     auto start = std::chrono::steady_clock::now();
     const std::string route = "/api/v1/chats/{id}/files";
@@ -39,7 +38,7 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
         ~Active() { n--; }
     } active{active_requests};
 
-    auto authorize = [this, &ar]() { return api::AuthorizeUpload(services, ar); };
+    auto authorize = [&handler, &ar]() { return handler.Authorize(ar); };
     auto ticket = co_await RunOnPool(pool, authorize);
     // An upload refused before its body is read ends the connection: the body is never consumed.
     if (!ticket.ok()) {
@@ -48,18 +47,17 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
         co_await WriteResponse(stream, err, version, false, ar.request_id, false);
         co_return false;
     }
-    auto too_large =
-        ErrorFor(ErrorCode::kPayloadTooLarge, "file_too_large",
-                 "files are limited to " + std::to_string(services.max_upload_bytes >> 20) + " MiB");
+    auto too_large = ErrorFor(ErrorCode::kPayloadTooLarge, "file_too_large",
+                              "files are limited to " + std::to_string(ticket->max_bytes >> 20) + " MiB");
     auto declared = header_parser.content_length();
     // The body may take the size limit or what is left of the user's quota, whichever is less;
     // a declared length over either is refused before a byte of the body is read.
-    std::uint64_t limit = services.max_upload_bytes;
+    std::uint64_t limit = ticket->max_bytes;
     bool quota_binds = ticket->quota_left && *ticket->quota_left < limit;
     if (quota_binds) limit = *ticket->quota_left;
-    auto over_limit = quota_binds ? api::ErrorResponse(api::QuotaExceeded(services)) : too_large;
+    auto over_limit = quota_binds ? api::ErrorResponse(handler.QuotaExceeded()) : too_large;
     std::optional<api::Response> refusal;
-    if (declared && *declared > services.max_upload_bytes) {
+    if (declared && *declared > ticket->max_bytes) {
         refusal = too_large;
     } else if (declared && *declared > limit) {
         refusal = over_limit;
@@ -112,9 +110,7 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
         }
     }
     bool keep_alive = p.get().keep_alive() && !stopping;
-    auto complete = [this, &ticket, &upload]() {
-        return api::CompleteUpload(services, *ticket, std::move(upload));
-    };
+    auto complete = [&handler, &ticket, &upload]() { return handler.Complete(*ticket, std::move(upload)); };
     api::Response res = co_await RunOnPool(pool, complete);
     finish_with(res);
     bool ok = co_await WriteResponse(stream, res, version, keep_alive, ar.request_id, false);

@@ -15,8 +15,6 @@
 #include <vector>
 
 #include "transport.hpp"
-#include "veche/accounts/account_service.hpp"
-#include "veche/api/routes.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/metrics.hpp"
 #include "veche/core/text.hpp"
@@ -36,15 +34,13 @@ metrics::Counter* WsFramesWritten() {
     return c;
 }
 
-WsConnection::WsConnection(Server::Impl& server, tcp::socket socket, const accounts::AuthContext& ctx)
-    : Subscriber(ctx.user.id, ctx.session.id),
+WsConnection::WsConnection(Server::Impl& server, tcp::socket socket, const api::Caller& caller)
+    : Subscriber(caller.user_id(), caller.session_id),
       server_(server),
       socket_(std::move(socket)),
       timer_(socket_.get_executor()),
-      session_end_(
-          Clock::now() +
-          std::chrono::milliseconds(std::max<std::int64_t>(
-              0, ctx.session.created_at + server.services.accounts.session_limits().max_age_ms - NowMs()))) {}
+      session_end_(Clock::now() +
+                   std::chrono::milliseconds(std::max<std::int64_t>(0, caller.session_ends_at - NowMs()))) {}
 
 void WsConnection::Deliver(realtime::Frame frame, std::int64_t pos) {
     std::lock_guard lock(inbox_mu_);

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "transport.hpp"
-#include "veche/accounts/account_service.hpp"
 #include "veche/http/ws_frame.hpp"
 #include "veche/realtime/hub.hpp"
 
@@ -60,7 +59,7 @@ class WsConnection final : public realtime::Subscriber, public std::enable_share
     using Clock = std::chrono::steady_clock;
 
 public:
-    WsConnection(Server::Impl& server, tcp::socket socket, const accounts::AuthContext& ctx);
+    WsConnection(Server::Impl& server, tcp::socket socket, const api::Caller& caller);
 
     // Called by the hub with its lock held: only append; Flush hands the batch to the strand.
     void Deliver(realtime::Frame frame, std::int64_t pos) override;

@@ -17,7 +17,6 @@
 #include <utility>
 
 #include "transport.hpp"
-#include "veche/api/routes.hpp"
 #include "veche/realtime/event_log.hpp"
 #include "veche/realtime/hub.hpp"
 #include "ws_connection.hpp"
@@ -192,8 +191,8 @@ awaitable<void> Server::Impl::StartWebSocket(beast::tcp_stream stream, bhttp::re
     probe.host = std::string(req[bhttp::field::host]);
     probe.sec_fetch_site = std::string(req["Sec-Fetch-Site"]);
     probe.remote_ip = remote_ip;
-    auto& svc = services;
-    auto authenticate = [&svc, &probe]() { return api::AuthenticateRequest(svc, probe); };
+    auto& kit = services.kit;
+    auto authenticate = [&kit, &probe]() { return api::AuthenticateRequest(kit, probe); };
     auto ctx = co_await RunOnPool(pool, authenticate);
     if (!ctx.ok()) {
         auto refused = api::ErrorResponse(ctx.error());
@@ -215,7 +214,7 @@ awaitable<void> Server::Impl::StartWebSocket(beast::tcp_stream stream, bhttp::re
     auto [aec] = co_await handshake.async_accept(req, kTuple);
     if (aec) co_return;
     m.requests("/api/v1/ws", "GET", 101)->Add();
-    spdlog::debug("ws open user={} session={} remote={}", ctx->user.id, ctx->session.id, remote_ip);
+    spdlog::debug("ws open user={} session={} remote={}", ctx->user_id(), ctx->session_id, remote_ip);
     auto conn =
         std::make_shared<WsConnection>(*this, beast::get_lowest_layer(handshake).release_socket(), *ctx);
     co_await conn->Run();

@@ -14,8 +14,8 @@ ModuleRegistry::ModuleRegistry(std::vector<std::unique_ptr<Module>> modules) {
     for (const auto& m : modules) {
         for (auto dep : m->depends_on()) {
             if (!by_name.count(dep))
-                throw std::logic_error("module " + std::string(m->name()) + " depends on " + std::string(dep) +
-                                       ", which is not in the list");
+                throw std::logic_error("module " + std::string(m->name()) + " depends on " +
+                                       std::string(dep) + ", which is not in the list");
         }
     }
     // Depth-first, in list order: a module goes after its dependencies; "visiting" finds cycles.
@@ -24,7 +24,8 @@ ModuleRegistry::ModuleRegistry(std::vector<std::unique_ptr<Module>> modules) {
     auto visit = [&](auto&& self, Module* m) -> void {
         if (done.count(m->name())) return;
         if (!visiting.insert(m->name()).second)
-            throw std::logic_error("modules depend on each other in a circle through " + std::string(m->name()));
+            throw std::logic_error("modules depend on each other in a circle through " +
+                                   std::string(m->name()));
         for (auto dep : m->depends_on()) self(self, by_name.at(dep));
         visiting.erase(m->name());
         done.insert(m->name());
@@ -54,6 +55,10 @@ void ModuleRegistry::Start(ModuleContext& ctx) {
 
 void ModuleRegistry::AddRoutes(api::Router& router) {
     for (const auto& m : modules_) m->AddRoutes(router);
+}
+
+void ModuleRegistry::AddUploads(api::UploadRegistry& uploads) {
+    for (const auto& m : modules_) m->AddUploads(uploads);
 }
 
 void ModuleRegistry::Stop() {

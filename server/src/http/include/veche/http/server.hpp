@@ -12,8 +12,11 @@
 
 namespace veche::api {
 class Router;
-struct Services;
+class UploadRegistry;
+struct HttpKit;
 }  // namespace veche::api
+namespace veche::files { class FileStore; }
+namespace veche::realtime { class Hub; }
 namespace veche::storage { class Database; }
 
 namespace veche::http {
@@ -39,9 +42,18 @@ struct ServerOptions {
     std::chrono::milliseconds ws_idle_timeout{30'000};
 };
 
+// What the transport serves besides the router: every part outlives the Server.
+struct TransportServices {
+    api::HttpKit& kit;             // authenticates uploads and WebSocket upgrades as routes do
+    api::UploadRegistry& uploads;  // which requests are streamed uploads, and who authorizes them
+    realtime::Hub& hub;            // live delivery to WebSocket connections
+    storage::Database& db;         // replay of the event log on resume
+    files::FileStore& files;       // where upload bodies are streamed to
+};
+
 class Server {
 public:
-    Server(ServerOptions options, api::Router& router, api::Services& services);
+    Server(ServerOptions options, api::Router& router, TransportServices services);
     ~Server();
 
     // Binds the listening socket (throws when it cannot). Returns the bound port.

@@ -22,8 +22,13 @@
 
 #include "veche/storage/migration.hpp"
 
-namespace veche::api { class Router; }
-namespace veche::storage { class Database; }
+namespace veche::api {
+class Router;
+class UploadRegistry;
+}  // namespace veche::api
+namespace veche::storage {
+class Database;
+}
 
 namespace veche::platform {
 
@@ -46,7 +51,8 @@ public:
     template <class T>
     T& Find() const {
         auto it = services_.find(std::type_index(typeid(T)));
-        if (it == services_.end()) throw std::logic_error(std::string("no module published ") + typeid(T).name());
+        if (it == services_.end())
+            throw std::logic_error(std::string("no module published ") + typeid(T).name());
         return *static_cast<T*>(it->second);
     }
 
@@ -72,6 +78,8 @@ public:
     virtual void Start(ModuleContext& ctx) = 0;
     // Its REST routes (/api/v1/<name>/… by convention; the messenger's predate the convention).
     virtual void AddRoutes(api::Router& /*router*/) {}
+    // The streamed uploads it accepts (veche/api/uploads.hpp).
+    virtual void AddUploads(api::UploadRegistry& /*uploads*/) {}
     // After serving has ended, in reverse start order.
     virtual void Stop() {}
 };
@@ -87,6 +95,7 @@ public:
     std::vector<storage::ModuleSchema> Schemas() const;
     void Start(ModuleContext& ctx);
     void AddRoutes(api::Router& router);
+    void AddUploads(api::UploadRegistry& uploads);
     void Stop();
 
     std::vector<std::string_view> Names() const;  // in start order

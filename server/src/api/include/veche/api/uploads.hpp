@@ -1,0 +1,64 @@
+#pragma once
+// Uploads are streamed by the transport, so they are not ordinary routes. A module registers an
+// UploadHandler for the paths it accepts; for each request the transport asks the registry whether
+// one takes it, has it authorize the upload before a byte of the body is read (a refused upload
+// costs no disk), streams the body into the blob store within the ticket's limits, and hands the
+// stored bytes to the handler to record.
+//
+// Thread safety: handlers are added on the main thread before serving; Accepts, Authorize and
+// Complete are called on worker threads and must be safe there.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "veche/api/http_types.hpp"
+#include "veche/api/kit.hpp"
+
+namespace veche::files {
+class Upload;
+}
+
+namespace veche::api {
+
+struct UploadTicket {
+    Caller caller;
+    Id owner_id = 0;   // what the upload will belong to (a chat, a video …), as the handler reads it
+    std::string name;  // the file's name, already made safe
+    std::uint64_t max_bytes = 0;  // the largest body this upload may have
+    // Bytes this upload may take before the caller's quota is exceeded; unset: no quota.
+    std::optional<std::uint64_t> quota_left;
+};
+
+class UploadHandler {
+public:
+    virtual ~UploadHandler() = default;
+    // Whether this handler takes the request (method and path only: nothing is authorized yet).
+    virtual bool Accepts(const Request& request) const = 0;
+    // The paths it accepts, as a route pattern ("/api/v1/chats/{id}/files"), for `veche routes`.
+    virtual std::string pattern() const = 0;
+    virtual Result<UploadTicket> Authorize(const Request& request) = 0;
+    // What the transport answers when the body would pass ticket.quota_left (413 quota_exceeded).
+    virtual Error QuotaExceeded() const = 0;
+    // Records the stored bytes; the response goes to the client as it is.
+    virtual Response Complete(const UploadTicket& ticket, std::unique_ptr<files::Upload> upload) = 0;
+};
+
+class UploadRegistry {
+public:
+    void Add(UploadHandler& handler) { handlers_.push_back(&handler); }
+    UploadHandler* Find(const Request& request) const {
+        for (auto* h : handlers_)
+            if (h->Accepts(request)) return h;
+        return nullptr;
+    }
+
+    const std::vector<UploadHandler*>& handlers() const { return handlers_; }
+
+private:
+    std::vector<UploadHandler*> handlers_;
+};
+
+}  // namespace veche::api

@@ -1,0 +1,14 @@
+#pragma once
+// Who acts: a user and the system role that decides what they may do beyond their own objects.
+// Every module's services take an Actor and check permissions with it, on the server.
+
+#include "veche/core/ids.hpp"
+
+namespace veche {
+
+struct Actor {
+    Id user_id = 0;
+    bool is_admin = false;  // system administrator (moderation powers, see docs/api.md)
+};
+
+}  // namespace veche

@@ -1,0 +1,163 @@
+#pragma once
+// Accounts, credentials and sessions (SEC-1, MSG-1). Synchronous: call it from worker threads,
+// never from I/O threads (password hashing takes tens of milliseconds by design).
+// Thread-safe.
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "veche/core/error.hpp"
+#include "veche/core/ids.hpp"
+#include "veche/storage/database.hpp"
+
+namespace veche::accounts {
+
+struct User {
+    Id id = 0;
+    std::string username;
+    std::string display_name;
+    std::string position;
+    std::string department;
+    std::string site;
+    std::string status_text;
+    std::string role = "user";  // "admin" | "user"
+    bool must_change_password = false;
+    bool deactivated = false;
+    std::string presence_pref = "online";  // what the user chose: online | away | dnd | offline
+    std::int64_t created_at = 0;
+
+    bool is_admin() const { return role == "admin"; }
+};
+
+struct Session {
+    Id id = 0;
+    Id user_id = 0;
+    std::int64_t created_at = 0;
+    std::int64_t last_seen_at = 0;
+    std::string user_agent;
+    std::string ip;
+};
+
+struct AuthContext {
+    User user;
+    Session session;
+};
+
+struct LoginResult {
+    std::string token;
+    Session session;
+    User user;
+};
+
+struct ProfileUpdate {
+    std::optional<std::string> display_name, position, department, site, status_text;
+};
+
+struct NewUser {
+    std::string username;
+    std::optional<std::string> password;  // generated when absent
+    std::string display_name;
+    std::string role = "user";
+};
+
+struct CreatedUser {
+    User user;
+    std::optional<std::string> generated_password;
+};
+
+struct LoginLimits {
+    int account_failures = 5;  // per username, within the window below
+    int account_window_seconds = 300;
+    int address_attempts = 30;  // failed attempts per client address per minute
+};
+
+// How long a session lives (SEC-1): it ends after `idle_timeout_ms` without a request, and in any
+// case `max_age_ms` after the login.
+struct SessionLimits {
+    std::int64_t idle_timeout_ms = 30LL * 24 * 3600 * 1000;
+    std::int64_t max_age_ms = 90LL * 24 * 3600 * 1000;
+};
+
+// Told when sessions end, so that live connections using them are closed at once.
+class SessionListener {
+public:
+    virtual ~SessionListener() = default;
+    virtual void OnSessionsRevoked(const std::vector<Id>& session_ids) = 0;
+    virtual void OnPresenceChanged(Id user_id) = 0;
+};
+
+class AccountService {
+public:
+    AccountService(storage::Database& db, LoginLimits limits = {});
+
+    void SetListener(SessionListener* listener) { listener_ = listener; }
+    void SetSessionLimits(SessionLimits limits) { session_limits_ = limits; }
+    const SessionLimits& session_limits() const { return session_limits_; }
+    // Effective presence needs to know whether a user has live connections.
+    void SetConnectedProbe(std::function<bool(Id)> probe) { connected_ = std::move(probe); }
+
+    // First run: when there is no user at all, creates "admin" and returns its one-time password
+    // (`password` if given, else a random one). nullopt when users already exist.
+    Result<std::optional<std::string>> Bootstrap(std::optional<std::string> password);
+
+    Result<LoginResult> Login(std::string_view username, std::string_view password, std::string_view ip,
+                              std::string_view user_agent);
+    Result<AuthContext> Authenticate(std::string_view token);
+    Status Logout(const AuthContext& ctx);
+    Result<std::vector<Session>> ListSessions(Id user_id);
+    Status RevokeSession(Id user_id, Id session_id);
+    Status ChangePassword(const AuthContext& ctx, std::string_view old_password,
+                          std::string_view new_password);
+
+    Result<User> GetUser(Id id);
+    Result<std::vector<User>> GetUsers(const std::vector<Id>& ids);
+    // Ids of the existing users among `usernames` (unknown names are skipped).
+    Result<std::vector<Id>> IdsOfUsernames(const std::vector<std::string>& usernames);
+    Result<std::vector<User>> SearchUsers(std::string_view query, int limit);
+    Result<User> UpdateProfile(Id user_id, const ProfileUpdate& update);
+    Result<User> SetPresence(Id user_id, std::string_view presence);
+
+    // Administration: `actor` must be an admin (checked here, not only by callers).
+    Result<CreatedUser> CreateUser(const User& actor, const NewUser& spec);
+    Result<User> UpdateUser(const User& actor, Id user_id, std::optional<std::string> role,
+                            std::optional<bool> deactivated);
+    Result<std::string> ResetPassword(const User& actor, Id user_id, std::optional<std::string> password);
+
+    // For the CLI, which has no acting user: same checks on the data, no actor check.
+    Result<CreatedUser> CreateUserUnchecked(const NewUser& spec);
+    Result<std::string> ResetPasswordUnchecked(std::string_view username,
+                                               std::optional<std::string> password);
+    Result<User> SetRoleUnchecked(std::string_view username, std::string_view role);
+
+    // False once the session has been idle or alive longer than the session limits allow.
+    bool SessionAlive(const Session& session, std::int64_t now_ms) const;
+
+    bool IsConnected(Id user_id) const { return connected_ && connected_(user_id); }
+    // "online" | "away" | "dnd" | "offline" as others should see the user now.
+    std::string EffectivePresence(const User& user) const;
+
+    static Status ValidateUsername(std::string_view username);
+    static Status ValidatePassword(std::string_view password);
+
+private:
+    Status CheckRateLimit(const std::string& username, const std::string& ip);
+    void RecordFailure(const std::string& username, const std::string& ip);
+    Status RevokeAllSessions(Id user_id, std::optional<Id> except);
+
+    storage::Database& db_;
+    LoginLimits limits_;
+    SessionLimits session_limits_;
+    SessionListener* listener_ = nullptr;
+    std::function<bool(Id)> connected_;
+
+    std::mutex rate_mu_;
+    std::unordered_map<std::string, std::vector<std::int64_t>> failures_by_account_;  // ms timestamps
+    std::unordered_map<std::string, std::vector<std::int64_t>> failures_by_address_;
+};
+
+}  // namespace veche::accounts

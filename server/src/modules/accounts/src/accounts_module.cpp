@@ -1,0 +1,63 @@
+#include <optional>
+
+#include "routes.hpp"
+#include "veche/accounts/module.hpp"
+#include "veche/api/kit.hpp"
+
+namespace veche::accounts {
+namespace {
+
+// Sessions as every other module sees them: a caller with a role, and when the session ends.
+class SessionAuthenticator final : public api::Authenticator {
+public:
+    explicit SessionAuthenticator(AccountService& accounts) : accounts_(accounts) {}
+    Result<api::Caller> Authenticate(std::string_view token) override {
+        VECHE_ASSIGN_OR_RETURN(auto ctx, accounts_.Authenticate(token));
+        api::Caller c;
+        c.actor = {ctx.user.id, ctx.user.is_admin()};
+        c.must_change_password = ctx.user.must_change_password;
+        c.session_id = ctx.session.id;
+        c.session_ends_at = ctx.session.created_at + accounts_.session_limits().max_age_ms;
+        return c;
+    }
+
+private:
+    AccountService& accounts_;
+};
+
+class AccountsModule final : public platform::Module {
+public:
+    explicit AccountsModule(AccountsOptions options) : options_(options) {}
+    std::string_view name() const override { return "accounts"; }
+
+    void Start(platform::ModuleContext& ctx) override {
+        kit_ = &ctx.Find<api::HttpKit>();
+        service_.emplace(ctx.db(), options_.login);
+        service_->SetSessionLimits(options_.sessions);
+        authenticator_.emplace(*service_);
+        kit_->authenticator = &*authenticator_;
+        ctx.Publish<AccountService>(*service_);
+        routes_.emplace(AccountRoutes{*kit_, *service_});
+    }
+
+    void AddRoutes(api::Router& router) override { AddAccountRoutes(router, *routes_); }
+
+    void Stop() override {
+        if (kit_ && kit_->authenticator == &*authenticator_) kit_->authenticator = nullptr;
+    }
+
+private:
+    AccountsOptions options_;
+    api::HttpKit* kit_ = nullptr;
+    std::optional<AccountService> service_;
+    std::optional<SessionAuthenticator> authenticator_;
+    std::optional<AccountRoutes> routes_;
+};
+
+}  // namespace
+
+std::unique_ptr<platform::Module> MakeModule(AccountsOptions options) {
+    return std::make_unique<AccountsModule>(options);
+}
+
+}  // namespace veche::accounts

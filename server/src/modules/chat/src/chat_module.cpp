@@ -1,0 +1,44 @@
+#include <optional>
+
+#include "routes.hpp"
+#include "veche/chat/module.hpp"
+
+namespace veche::chat {
+namespace {
+
+class ChatModule final : public platform::Module {
+public:
+    explicit ChatModule(ChatOptions options) : options_(options) {}
+    std::string_view name() const override { return "chat"; }
+    std::vector<std::string_view> depends_on() const override { return {"accounts"}; }
+
+    void Start(platform::ModuleContext& ctx) override {
+        auto& accounts = ctx.Find<accounts::AccountService>();
+        service_.emplace(ctx.db(), accounts);
+        ctx.Publish<ChatService>(*service_);
+        routes_.emplace(ChatRoutes{ctx.Find<api::HttpKit>(), accounts, *service_,
+                                   ctx.Find<files::FileStore>(), options_.max_upload_bytes,
+                                   options_.upload_quota_bytes});
+        uploads_.emplace(*routes_);
+    }
+
+    void AddRoutes(api::Router& router) override {
+        AddChatRoutes(router, *routes_);
+        AddFileRoutes(router, *routes_);
+    }
+    void AddUploads(api::UploadRegistry& uploads) override { uploads.Add(*uploads_); }
+
+private:
+    ChatOptions options_;
+    std::optional<ChatService> service_;
+    std::optional<ChatRoutes> routes_;
+    std::optional<AttachmentUploads> uploads_;
+};
+
+}  // namespace
+
+std::unique_ptr<platform::Module> MakeModule(ChatOptions options) {
+    return std::make_unique<ChatModule>(options);
+}
+
+}  // namespace veche::chat

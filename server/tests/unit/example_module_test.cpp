@@ -1,0 +1,129 @@
+// The example module of docs/architecture.md ("How to add a module"), added to the server's own
+// module list the way the tutorial says, served by the same registry, kit and router as `veche
+// serve`, on both backends: its table is created by its own migration, its routes authenticate
+// through the accounts module, and another user's note is not found.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "test_util.hpp"
+#include "veche/api/kit.hpp"
+#include "veche/app/modules.hpp"
+#include "veche/core/crypto.hpp"
+#include "veche/files/file_store.hpp"
+#include "veche/notes/module.hpp"
+#include "veche/platform/module.hpp"
+
+namespace veche {
+namespace {
+
+namespace bj = boost::json;
+
+class ExampleModule : public ::testing::Test {
+protected:
+    void SetUp() override {
+        crypto::InitCrypto();
+        auto list = app::AllModules(app::Config{});
+        list.push_back(notes::MakeModule());  // the tutorial's line in app/src/modules.cpp
+        modules_ = std::make_unique<platform::ModuleRegistry>(std::move(list));
+        db_ = test::OpenServiceDatabase(dir_.File("notes.db"), 2, modules_->Schemas());
+        files_ = std::make_unique<files::FileStore>(dir_.File("files"));
+        context_ = std::make_unique<platform::ModuleContext>(*db_);
+        context_->Publish(kit_);
+        context_->Publish(*files_);
+        modules_->Start(*context_);
+        modules_->AddRoutes(router_);
+        alice_ = Login("alice");
+        bob_ = Login("bob");
+    }
+    void TearDown() override {
+        modules_->Stop();
+        db_->Stop();
+    }
+
+    std::string Login(const std::string& name) {
+        Id user = test::InsertUser(*db_, name);
+        std::string token = "vch_notes_" + name;
+        auto st = db_->Write([&](storage::Tx& tx) -> Status {
+            tx.Exec(
+                "INSERT INTO sessions(id, user_id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?, "
+                "?)",
+                GlobalIds().Next(), user, crypto::Sha256Hex(token), NowMs(), NowMs());
+            return {};
+        });
+        EXPECT_TRUE(st.ok());
+        return token;
+    }
+
+    api::Response Call(const std::string& method, const std::string& path, const std::string& token,
+                       const std::string& body = "") {
+        api::Request req;
+        req.method = method;
+        req.path = path;
+        req.body = body;
+        if (!body.empty()) req.content_type = "application/json";
+        if (!token.empty()) req.authorization = "Bearer " + token;
+        std::string route;
+        return router_.Dispatch(req, route);
+    }
+    static std::string ErrorCodeOf(const api::Response& r) {
+        return std::string(bj::parse(r.body).at("error").at("code").as_string());
+    }
+
+    test::TempDir dir_;
+    api::HttpKit kit_;
+    std::unique_ptr<platform::ModuleRegistry> modules_;
+    std::unique_ptr<storage::Database> db_;
+    std::unique_ptr<files::FileStore> files_;
+    std::unique_ptr<platform::ModuleContext> context_;
+    api::Router router_;
+    std::string alice_, bob_;
+};
+
+TEST_F(ExampleModule, StartsAfterWhatItDependsOnWithItsOwnTable) {
+    auto names = modules_->Names();
+    ASSERT_EQ(names.back(), "notes");
+    auto schemas = modules_->Schemas();
+    ASSERT_FALSE(schemas.empty());
+    EXPECT_EQ(schemas.back().module, "notes");
+}
+
+TEST_F(ExampleModule, AUserKeepsNotesAndNobodyElseSeesThem) {
+    auto created = Call("POST", "/api/v1/notes", alice_, R"({"title": "  Закупка  ", "body": "три лота"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    std::string id(bj::parse(created.body).at("id").as_string());
+    EXPECT_EQ(bj::parse(created.body).at("title").as_string(), "Закупка");
+
+    auto mine = Call("GET", "/api/v1/notes", alice_);
+    ASSERT_EQ(mine.status, 200);
+    EXPECT_EQ(bj::parse(mine.body).at("notes").as_array().size(), 1u);
+    EXPECT_EQ(Call("GET", "/api/v1/notes/" + id, alice_).status, 200);
+
+    // Bob: his list is empty, and Alice's note is exactly as absent as one that never existed.
+    EXPECT_EQ(bj::parse(Call("GET", "/api/v1/notes", bob_).body).at("notes").as_array().size(), 0u);
+    auto peek = Call("GET", "/api/v1/notes/" + id, bob_);
+    EXPECT_EQ(peek.status, 404);
+    EXPECT_EQ(ErrorCodeOf(peek), "note_not_found");
+    EXPECT_EQ(Call("DELETE", "/api/v1/notes/" + id, bob_).status, 404);
+    EXPECT_EQ(Call("GET", "/api/v1/notes/" + id, alice_).status, 200) << "bob's delete changed nothing";
+
+    EXPECT_EQ(Call("DELETE", "/api/v1/notes/" + id, alice_).status, 204);
+    EXPECT_EQ(Call("GET", "/api/v1/notes/" + id, alice_).status, 404);
+}
+
+TEST_F(ExampleModule, BadInputAndMissingTokensAreClientErrors) {
+    EXPECT_EQ(Call("GET", "/api/v1/notes", "").status, 401);
+    EXPECT_EQ(Call("GET", "/api/v1/notes", "vch_not_a_session").status, 401);
+    EXPECT_EQ(Call("POST", "/api/v1/notes", alice_, "{not json").status, 400);
+    EXPECT_EQ(Call("POST", "/api/v1/notes", alice_, R"({"title": 7})").status, 400);
+    EXPECT_EQ(Call("POST", "/api/v1/notes", alice_, R"({"title": "   "})").status, 400);
+    EXPECT_EQ(Call("POST", "/api/v1/notes", alice_, R"({"title": ")" + std::string(201, 'x') + "\"}").status,
+              400);
+    EXPECT_EQ(Call("GET", "/api/v1/notes/abc", alice_).status, 400);
+    EXPECT_EQ(Call("GET", "/api/v1/notes/12345", alice_).status, 404);
+    EXPECT_EQ(bj::parse(Call("GET", "/api/v1/notes", alice_).body).at("notes").as_array().size(), 0u)
+        << "nothing was stored by the refused requests";
+}
+
+}  // namespace
+}  // namespace veche
