@@ -18,9 +18,13 @@
 #include "veche/core/ids.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/http/server.hpp"
+#include "veche/jobs/admin_routes.hpp"     // jobs: durable timers (OPS-5)
+#include "veche/jobs/scheduler.hpp"
 #include "veche/ratelimit/rate_limiter.hpp"
 #include "veche/maintenance/janitor.hpp"
 #include "veche/realtime/hub.hpp"
+#include "veche/scheduled/routes.hpp"  // scheduled messages
+#include "veche/scheduled/scheduled_service.hpp"
 #include "veche/storage/database.hpp"
 
 namespace {
@@ -61,6 +65,17 @@ std::string RedactUrl(const std::string& url) {
     return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
+// The module schemas in dependency order (until the module registry, 4b-1, collects them).
+std::vector<storage::ModuleSchema> ModuleSchemas() { return {jobs::Schema(), scheduled::Schema()}; }
+
+jobs::SchedulerOptions JobOptions(const app::Config& cfg) {
+    jobs::SchedulerOptions o;
+    o.lease = std::chrono::milliseconds(cfg.jobs_lease_ms);
+    o.poll = std::chrono::milliseconds(cfg.jobs_poll_ms);
+    o.backoff_base = std::chrono::milliseconds(cfg.jobs_backoff_base_ms);
+    return o;
+}
+
 // Opens the configured storage and sets this process's node id for snowflake ids (before any id
 // is made): from the configuration, or, with PostgreSQL, the next free one from the database.
 std::unique_ptr<storage::Database> OpenStorage(const app::Config& cfg, int readers) {
@@ -68,6 +83,7 @@ std::unique_ptr<storage::Database> OpenStorage(const app::Config& cfg, int reade
         storage::PostgresOptions po;
         po.url = cfg.storage;
         po.readers = readers;
+        po.modules = ModuleSchemas();
         auto db = storage::OpenPostgres(po);
         int node = cfg.node_id ? *cfg.node_id : storage::ClaimPostgresNodeId(cfg.storage);
         SetGlobalNodeId(node);
@@ -79,6 +95,7 @@ std::unique_ptr<storage::Database> OpenStorage(const app::Config& cfg, int reade
     storage::DatabaseOptions dbo;
     dbo.path = DatabasePath(cfg.data_dir);
     dbo.readers = readers;
+    dbo.modules = ModuleSchemas();
     auto db = storage::OpenSqlite(dbo);
     spdlog::info("storage: sqlite {} (schema v{})", dbo.path, storage::LatestSchemaVersion());
     return db;
@@ -154,8 +171,13 @@ int Serve(const app::Config& cfg) {
     jo.orphan_max_age = std::chrono::seconds(cfg.upload_orphan_max_age_seconds);
     jo.event_retention = std::chrono::seconds(cfg.event_retention_seconds);
     maintenance::Janitor janitor(jo, *db, chats, file_store);
+    jobs::Scheduler job_scheduler(*db, JobOptions(cfg));
+    scheduled::ScheduledService scheduled_messages(*db, chats, accounts, job_scheduler);
+    scheduled_messages.RegisterJobs();
     api::Router router;
     api::AddAllRoutes(router, services);
+    jobs::AddAdminRoutes(router, services, job_scheduler);
+    scheduled::AddRoutes(router, services, scheduled_messages);
 
     http::ServerOptions so;
     so.host = cfg.listen_host;
@@ -186,7 +208,9 @@ int Serve(const app::Config& cfg) {
     std::fflush(stdout);
     spdlog::info("listening on {}:{} (io threads {}, workers {})", so.host, port, so.io_threads, so.worker_threads);
     janitor.Start();
+    job_scheduler.Start();
     server.Run();
+    job_scheduler.Stop();  // the handler under way finishes and records its run
     janitor.Stop();  // before the writer stops: a batch in progress commits
     db->Stop();  // commits what is queued; its events still reach the bus
     if (cluster) cluster->Stop();
@@ -208,7 +232,7 @@ int CopyToPostgres(const std::string& from, const std::string& to) {
     }
     std::printf("%-20s %12s %12s\n", "table", "sqlite", "postgresql");
     bool all_equal = true;
-    auto copies = storage::CopySqliteToPostgres(db_path.string(), to, {}, [&](const storage::TableCopy& c) {
+    auto copies = storage::CopySqliteToPostgres(db_path.string(), to, ModuleSchemas(), [&](const storage::TableCopy& c) {
         bool equal = c.source_rows == c.target_rows;
         all_equal = all_equal && equal;
         std::printf("%-20s %12lld %12lld%s\n", c.table.c_str(), static_cast<long long>(c.source_rows),
@@ -288,7 +312,7 @@ int Restore(const std::string& from, const std::string& data_dir) {
         fs::copy(fs::path(from) / "files", fs::path(data_dir) / "files", fs::copy_options::recursive);
     // Bring an older backup's schema up to date now rather than at the next start.
     std::string db_path = (fs::path(data_dir) / "veche.db").string();
-    storage::MigrateSqlite(db_path, storage::LatestSchemaVersion());
+    storage::MigrateSqlite(db_path, storage::LatestSchemaVersion(), ModuleSchemas());
     std::printf("restored %s into %s (schema v%d)\n", from.c_str(), data_dir.c_str(), storage::SqliteSchemaVersion(db_path));
     return 0;
 }
@@ -307,14 +331,19 @@ int PrintRoutes() {
         storage::DatabaseOptions dbo;
         dbo.path = (dir / "veche.db").string();
         dbo.readers = 1;
+        dbo.modules = ModuleSchemas();
         auto db = storage::OpenSqlite(dbo);
         accounts::AccountService accounts(*db);
         chat::ChatService chats(*db, accounts);
         realtime::Hub hub(*db, chats, accounts);
         files::FileStore file_store((dir / "files").string());
         api::Services services{accounts, chats, hub, *db, file_store};
+        jobs::Scheduler job_scheduler(*db);
+        scheduled::ScheduledService scheduled_messages(*db, chats, accounts, job_scheduler);
         api::Router router;
         api::AddAllRoutes(router, services);
+        jobs::AddAdminRoutes(router, services, job_scheduler);
+        scheduled::AddRoutes(router, services, scheduled_messages);
         for (const auto& r : router.Routes()) std::printf("%s %s\n", r.method.c_str(), r.pattern.c_str());
         std::printf("UPLOAD /api/v1/chats/{id}/files\nWEBSOCKET /api/v1/ws\n");
         hub.Stop();
@@ -404,13 +433,13 @@ int main(int argc, char** argv) {
             return CopyToPostgres(migrate_from, migrate_to);
         }
         if (migrate->parsed() && storage::IsPostgresUrl(cfg->storage)) {
-            storage::MigratePostgres(cfg->storage, storage::LatestSchemaVersion());
+            storage::MigratePostgres(cfg->storage, storage::LatestSchemaVersion(), ModuleSchemas());
             std::printf("schema version %d\n", storage::PostgresSchemaVersion(cfg->storage));
             return 0;
         }
         if (migrate->parsed()) {
             std::string path = DatabasePath(cfg->data_dir);
-            storage::MigrateSqlite(path, storage::LatestSchemaVersion());
+            storage::MigrateSqlite(path, storage::LatestSchemaVersion(), ModuleSchemas());
             std::printf("schema version %d\n", storage::SqliteSchemaVersion(path));
             return 0;
         }
