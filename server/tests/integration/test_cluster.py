@@ -43,13 +43,13 @@ def redis(tmp_path):
         r.kill()
 
 
-def start_cluster(n, redis_url, tmp_path):
+def start_cluster(n, redis_url, tmp_path, extra_env=None):
     db = new_pg_database()
     files = str(tmp_path / "files")  # nodes share the file tree (NFS in production)
     nodes = []
     for _ in range(n):
         # One at a time: the first applies the migrations and creates the administrator.
-        nodes.append(Server(storage=db, bus=redis_url, data_dir=files).start())
+        nodes.append(Server(storage=db, bus=redis_url, data_dir=files, extra_env=extra_env).start())
     return db, nodes
 
 
@@ -201,3 +201,43 @@ def test_redis_restart_nodes_recover_without_restart(redis, tmp_path):
                    desc="resume from 0 on node B")
     finally:
         stop_cluster(db, [a, b])
+
+
+def test_scheduled_message_survives_its_node_and_is_posted_once(redis, tmp_path):
+    """Scheduled on node A, which is SIGKILLed at once: another node's runner claims the job (a dead
+    node's lease expires after jobs_lease_ms) and posts the message exactly once."""
+    env = {"VECHE_JOBS_POLL_MS": "200", "VECHE_JOBS_LEASE_MS": "1500", "VECHE_JOBS_BACKOFF_BASE_MS": "200"}
+    db, (a, b, c) = start_cluster(3, redis.url, tmp_path, extra_env=env)
+    try:
+        alice, bob = make_user(a), make_user(a)
+        chat = alice.create_chat(type="group", name="later", member_ids=[bob.id])
+        cid = chat["id"]
+        ws_bob = WsClient(b, bob)
+        text = "posted by a surviving node"
+        sched = expect(alice.post(f"/api/v1/chats/{cid}/scheduled-messages",
+                                  json={"text": text, "send_at": int(time.time() * 1000) + 2500}), 201)
+        a.kill()
+        alice_b = on(b, alice)
+        sent = wait_until(
+            lambda: (lambda m: m if m["state"] == "sent" else None)(
+                expect(alice_b.get(f"/api/v1/scheduled-messages/{sched['id']}"), 200)),
+            timeout=30, desc="the scheduled message sent by node B or C")
+        assert sent["sent_at"] >= sched["send_at"]
+        ws_bob.wait_event("message.created", lambda f: f["data"]["id"] == sent["message_id"], timeout=10)
+        # Once in the history (read through node C) and once on Bob's socket, even after the other
+        # runners had time to look at the job again.
+        admin_c = login(c, "admin", c.admin_password)
+
+        def job_state():
+            jobs = expect(admin_c.get("/api/v1/admin/jobs", params={"kind": "scheduled.send"}), 200)["jobs"]
+            mine = [j for j in jobs if j["payload"] == {"id": sched["id"]}]
+            assert len(mine) == 1, jobs
+            return mine[0]["state"] == "done" and mine[0]
+
+        job = wait_until(job_state, timeout=10, desc="the job marked done")
+        assert job["attempts"] == 1, job
+        history = [m for m in on(c, bob).all_messages(cid) if m["text"] == text]
+        assert [m["id"] for m in history] == [sent["message_id"]]
+        assert len([f for f in ws_bob.events("message.created", chat_id=cid) if f["data"]["text"] == text]) == 1
+    finally:
+        stop_cluster(db, [a, b, c])

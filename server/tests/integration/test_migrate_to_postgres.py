@@ -4,6 +4,7 @@ state, and the counts are verified. Runs in the PostgreSQL pass of the suite."""
 import hashlib
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -32,6 +33,9 @@ def test_single_node_install_moves_to_postgresql_with_everything(tmp_path):
         up = expect(alice.post(f"/api/v1/chats/{cid}/files?name=отчёт.bin", data=payload), 201)
         expect(alice.post(f"/api/v1/chats/{cid}/messages", json={"text": "файл", "file_ids": [up["id"]]}), 201)
         expect(bob.post(f"/api/v1/chats/{cid}/read", json={"message_id": sent[9]}), 200)
+        # Module tables move too: a message scheduled for later, with its timer in the job queue.
+        later = expect(alice.post(f"/api/v1/chats/{cid}/scheduled-messages",
+                                  json={"text": "через час", "send_at": int(time.time() * 1000) + 3_600_000}), 201)
         before_chats = {c["id"]: c for c in expect(bob.get("/api/v1/chats"), 200)["chats"]}
         before_history = alice.all_messages(cid)
         head_before = WsClient(old, alice).hello_ok["head"]
@@ -44,6 +48,8 @@ def test_single_node_install_moves_to_postgresql_with_everything(tmp_path):
         assert "MISMATCH" not in r.stdout
         lines = {l.split()[0]: l.split()[1:] for l in r.stdout.splitlines()[1:] if len(l.split()) == 3}
         assert lines["messages"][0] == lines["messages"][1] and int(lines["messages"][0]) >= 31
+        for module_table in ("scheduled_messages", "jobs_queue"):
+            assert module_table in lines and lines[module_table][0] == lines[module_table][1] != "0", r.stdout
         r = run_cli("migrate", "--from", old.data_dir, "--to", target)
         assert r.returncode != 0 and "already holds data" in r.stderr
 
@@ -56,6 +62,8 @@ def test_single_node_install_moves_to_postgresql_with_everything(tmp_path):
                [(m["id"], m["text"], m.get("edited_at"), m["deleted"]) for m in before_history]
         after_chats = {c["id"]: c for c in expect(b2.get("/api/v1/chats"), 200)["chats"]}
         assert after_chats[cid]["unread_count"] == before_chats[cid]["unread_count"]
+        pending = expect(a2.get(f"/api/v1/scheduled-messages/{later['id']}"), 200)
+        assert pending["state"] == "pending" and pending["text"] == "через час"
         reacted = next(m for m in after_history if m["id"] == sent[1])
         assert reacted["reactions"] and reacted["reactions"][0]["emoji"] == "👍"
         got = a2.get(f"/api/v1/files/{up['id']}")

@@ -13,6 +13,7 @@ that forgets a check fails one of the sweeps:
 
 import os
 import subprocess
+import time
 import urllib.parse
 import uuid
 
@@ -84,6 +85,13 @@ ROUTES = {
     "GET /api/v1/notifications": ("self", None),
     "POST /api/v1/notifications/read": ("self", {"ids": []}),
     "GET /api/v1/search": ("self", None),
+    "POST /api/v1/chats/{id}/scheduled-messages": ("member", {"text": "later", "send_at": "{future}"}),
+    "GET /api/v1/scheduled-messages": ("self", None),
+    "GET /api/v1/scheduled-messages/{id}": ("member", None),
+    "PATCH /api/v1/scheduled-messages/{id}": ("member", {"text": "edited later"}),
+    "DELETE /api/v1/scheduled-messages/{id}": ("member", None),
+    "GET /api/v1/admin/jobs": ("admin", None),
+    "POST /api/v1/admin/jobs/{id}/retry": ("admin", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}
@@ -142,6 +150,11 @@ class World:
         expect(self.owner.post(f"/api/v1/chats/{self.chat_id}/messages",
                                json={"text": "", "file_ids": [self.file_id]}), 201)
         self.outsider_chat = expect(self.outsider.post("/api/v1/chats", json={"type": "group", "name": "mine"}), 201)["id"]
+        # A day ahead: it stays pending (and its job with it) for the whole sweep.
+        self.scheduled_id = expect(self.owner.post(f"/api/v1/chats/{self.chat_id}/scheduled-messages", json={
+            "text": f"{self.marker} scheduled", "send_at": int(time.time() * 1000) + 86_400_000}), 201)["id"]
+        jobs = expect(admin.get("/api/v1/admin/jobs", params={"kind": "scheduled.send", "limit": "200"}), 200)["jobs"]
+        self.job_id = next(j["id"] for j in jobs if j["payload"] == {"id": self.scheduled_id})
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -159,6 +172,10 @@ class World:
                 obj = self.owner.id
             elif pattern.startswith("/api/v1/auth/sessions/{id}"):
                 obj = self.owner.session_id
+            elif pattern.startswith("/api/v1/scheduled-messages/{id}"):
+                obj = self.scheduled_id
+            elif pattern.startswith("/api/v1/admin/jobs/{id}"):
+                obj = self.job_id
             else:
                 obj = None
         else:
@@ -175,7 +192,8 @@ class World:
         body = ROUTES[route][1]
         if body is None:
             return None
-        subst = {"{outsider}": self.outsider.id, "{message}": self.message_id, "{outsider_chat}": self.outsider_chat}
+        subst = {"{outsider}": self.outsider.id, "{message}": self.message_id, "{outsider_chat}": self.outsider_chat,
+                 "{future}": int(time.time() * 1000) + 86_400_000}
 
         def fill(v):
             if isinstance(v, str):

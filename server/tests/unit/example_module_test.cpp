@@ -8,6 +8,7 @@
 
 #include "test_util.hpp"
 #include "veche/api/kit.hpp"
+#include "veche/app/assembly.hpp"
 #include "veche/app/modules.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/files/file_store.hpp"
@@ -25,13 +26,10 @@ protected:
         crypto::InitCrypto();
         auto list = app::AllModules(app::Config{});
         list.push_back(notes::MakeModule());  // the tutorial's line in app/src/modules.cpp
-        modules_ = std::make_unique<platform::ModuleRegistry>(std::move(list));
+        modules_ = std::make_unique<app::Assembly>(app::Config{}, std::move(list));
         db_ = test::OpenServiceDatabase(dir_.File("notes.db"), 2, modules_->Schemas());
         files_ = std::make_unique<files::FileStore>(dir_.File("files"));
-        context_ = std::make_unique<platform::ModuleContext>(*db_);
-        context_->Publish(kit_);
-        context_->Publish(*files_);
-        modules_->Start(*context_);
+        modules_->Start(*db_, kit_, *files_);
         modules_->AddRoutes(router_);
         alice_ = Login("alice");
         bob_ = Login("bob");
@@ -72,10 +70,9 @@ protected:
 
     test::TempDir dir_;
     api::HttpKit kit_;
-    std::unique_ptr<platform::ModuleRegistry> modules_;
+    std::unique_ptr<app::Assembly> modules_;
     std::unique_ptr<storage::Database> db_;
     std::unique_ptr<files::FileStore> files_;
-    std::unique_ptr<platform::ModuleContext> context_;
     api::Router router_;
     std::string alice_, bob_;
 };

@@ -10,6 +10,7 @@
 #include "veche/accounts/account_service.hpp"
 #include "veche/api/http_types.hpp"
 #include "veche/api/kit.hpp"
+#include "veche/app/assembly.hpp"
 #include "veche/app/modules.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/files/file_store.hpp"
@@ -225,13 +226,10 @@ protected:
     void SetUp() override {
         crypto::InitCrypto();
         // The server's modules as `veche serve` assembles them (app/src/modules.cpp).
-        modules_ = std::make_unique<platform::ModuleRegistry>(app::AllModules(app::Config{}));
+        modules_ = std::make_unique<app::Assembly>(app::Config{}, app::AllModules(app::Config{}));
         db_ = test::OpenServiceDatabase(dir_.File("api.db"), 2, modules_->Schemas());
         files_ = std::make_unique<files::FileStore>(dir_.File("files"));
-        context_ = std::make_unique<platform::ModuleContext>(*db_);
-        context_->Publish(kit_);
-        context_->Publish(*files_);
-        modules_->Start(*context_);
+        modules_->Start(*db_, kit_, *files_);
         app::AddSystemRoutes(router_, *db_, {});
         modules_->AddRoutes(router_);
         user_ = test::InsertUser(*db_, "alice");
@@ -265,9 +263,8 @@ protected:
     test::TempDir dir_;
     std::unique_ptr<storage::Database> db_;
     HttpKit kit_;
-    std::unique_ptr<platform::ModuleRegistry> modules_;
+    std::unique_ptr<app::Assembly> modules_;
     std::unique_ptr<files::FileStore> files_;
-    std::unique_ptr<platform::ModuleContext> context_;
     Router router_;
     Id user_ = 0;
     std::string token_;

@@ -122,6 +122,9 @@ Status LoadRetention(const toml::table& t, Config& c) {
     VECHE_RETURN_IF_ERROR(set("ws_hello_timeout_ms", get("ws_hello_timeout_ms"), 1, c.ws_hello_timeout_ms));
     VECHE_RETURN_IF_ERROR(set("ws_ping_after_ms", get("ws_ping_after_ms"), 1, c.ws_ping_after_ms));
     VECHE_RETURN_IF_ERROR(set("ws_idle_timeout_ms", get("ws_idle_timeout_ms"), 1, c.ws_idle_timeout_ms));
+    VECHE_RETURN_IF_ERROR(set("jobs_lease_ms", get("jobs_lease_ms"), 1, c.jobs_lease_ms));
+    VECHE_RETURN_IF_ERROR(set("jobs_poll_ms", get("jobs_poll_ms"), 1, c.jobs_poll_ms));
+    VECHE_RETURN_IF_ERROR(set("jobs_backoff_base_ms", get("jobs_backoff_base_ms"), 1, c.jobs_backoff_base_ms));
     return {};
 }
 
@@ -143,6 +146,9 @@ Status LoadRetentionEnv(const std::map<std::string, std::string>& env, Config& c
         {"VECHE_WS_HELLO_TIMEOUT_MS", 1, 3'600'000, &c.ws_hello_timeout_ms},
         {"VECHE_WS_PING_AFTER_MS", 1, 3'600'000, &c.ws_ping_after_ms},
         {"VECHE_WS_IDLE_TIMEOUT_MS", 1, 3'600'000, &c.ws_idle_timeout_ms},
+        {"VECHE_JOBS_LEASE_MS", 1, 86'400'000, &c.jobs_lease_ms},
+        {"VECHE_JOBS_POLL_MS", 1, 3'600'000, &c.jobs_poll_ms},
+        {"VECHE_JOBS_BACKOFF_BASE_MS", 1, 3'600'000, &c.jobs_backoff_base_ms},
     };
     for (const Var& v : vars) {
         auto it = env.find(v.name);
@@ -301,6 +307,8 @@ Result<Config> LoadConfig(const std::optional<std::string>& file, const std::map
     if (c.ws_queue_max_kb < 64) return Error::InvalidArgument("ws_queue_max_kb must be at least 64");
     if (c.ws_hello_timeout_ms < 100 || c.ws_ping_after_ms < 100)
         return Error::InvalidArgument("ws_hello_timeout_ms and ws_ping_after_ms must be at least 100");
+    if (c.jobs_lease_ms < 100 || c.jobs_poll_ms < 10 || c.jobs_backoff_base_ms < 1)
+        return Error::InvalidArgument("jobs_lease_ms must be at least 100, jobs_poll_ms at least 10");
     if (c.ws_idle_timeout_ms <= c.ws_ping_after_ms)
         return Error::InvalidArgument("ws_idle_timeout_ms must be longer than ws_ping_after_ms");
     if (c.data_dir.empty()) return Error::InvalidArgument("data directory must not be empty");

@@ -1,9 +1,9 @@
 // Wires the components together; all logic lives in the libraries that the tests link too.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -12,18 +12,19 @@
 #include "veche/api/kit.hpp"
 #include "veche/api/router.hpp"
 #include "veche/api/uploads.hpp"
-#include "veche/bus/cluster_bus.hpp"
-#include "veche/bus/redis_rate_limiter.hpp"
+#include "veche/app/assembly.hpp"
 #include "veche/app/config.hpp"
 #include "veche/app/modules.hpp"
+#include "veche/bus/cluster_bus.hpp"
+#include "veche/bus/redis_rate_limiter.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/core/ids.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/http/server.hpp"
-#include "veche/ratelimit/rate_limiter.hpp"
 #include "veche/maintenance/janitor.hpp"
 #include "veche/platform/module.hpp"
+#include "veche/ratelimit/rate_limiter.hpp"
 #include "veche/realtime/hub.hpp"
 #include "veche/storage/database.hpp"
 
@@ -92,9 +93,9 @@ std::unique_ptr<storage::Database> OpenStorage(const app::Config& cfg, int reade
     return db;
 }
 
-// The modules' migrations, in dependency order, without starting anything.
+// Every migration list (the job queue's, then the modules'), without starting anything.
 std::vector<storage::ModuleSchema> ModuleSchemas(const app::Config& cfg) {
-    return platform::ModuleRegistry(app::AllModules(cfg)).Schemas();
+    return app::Assembly(cfg, app::AllModules(cfg)).Schemas();
 }
 
 std::string Join(const std::vector<std::string_view>& parts) {
@@ -105,7 +106,7 @@ std::string Join(const std::vector<std::string_view>& parts) {
 
 int Serve(const app::Config& cfg) {
     RaiseOpenFilesLimit();
-    platform::ModuleRegistry modules(app::AllModules(cfg));
+    app::Assembly modules(cfg, app::AllModules(cfg));
     auto db = OpenStorage(cfg, 4, modules.Schemas());
     spdlog::info("modules: {}", Join(modules.Names()));
 
@@ -132,13 +133,10 @@ int Serve(const app::Config& cfg) {
     for (const auto& o : cfg.allowed_origins) kit.allowed_origins.push_back(o);
     kit.limiter = limiter.get();
     files::FileStore file_store((std::filesystem::path(cfg.data_dir) / "files").string());
-    platform::ModuleContext context(*db);
-    context.Publish(kit);
-    context.Publish(file_store);
-    modules.Start(context);
+    modules.Start(*db, kit, file_store);
 
-    auto& accounts = context.Find<accounts::AccountService>();
-    auto& chats = context.Find<chat::ChatService>();
+    auto& accounts = modules.context().Find<accounts::AccountService>();
+    auto& chats = modules.context().Find<chat::ChatService>();
     realtime::Hub hub(*db, chats, accounts);
     accounts.SetListener(&hub);
     accounts.SetConnectedProbe([&hub](Id user) { return hub.IsConnected(user); });
@@ -162,7 +160,8 @@ int Serve(const app::Config& cfg) {
     std::optional<std::string> bootstrap_pw;
     if (const char* pw = std::getenv("VECHE_BOOTSTRAP_ADMIN_PASSWORD"); pw && *pw) bootstrap_pw = pw;
     auto created = accounts.Bootstrap(bootstrap_pw);
-    if (!created.ok()) throw std::runtime_error("cannot create the first administrator: " + created.error().message);
+    if (!created.ok())
+        throw std::runtime_error("cannot create the first administrator: " + created.error().message);
     if (created->has_value()) {
         std::printf("veche: first run: created administrator \"admin\" with one-time password: %s\n",
                     (**created).c_str());
@@ -201,7 +200,8 @@ int Serve(const app::Config& cfg) {
         for (const auto& p : cfg.trusted_proxies) list += (list.empty() ? "" : ", ") + p;
         spdlog::info("trusted proxies: {} (their X-Forwarded-For / X-Real-IP name the client)", list);
     }
-    if (!so.static_dir.empty() && !std::filesystem::exists(std::filesystem::path(so.static_dir) / "index.html")) {
+    if (!so.static_dir.empty() &&
+        !std::filesystem::exists(std::filesystem::path(so.static_dir) / "index.html")) {
         spdlog::warn("web client not found in {}; serving the API only", so.static_dir);
         so.static_dir.clear();
     }
@@ -210,11 +210,14 @@ int Serve(const app::Config& cfg) {
     std::string host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
     std::printf("veche: listening on http://%s:%u\n", host.c_str(), port);
     std::fflush(stdout);
-    spdlog::info("listening on {}:{} (io threads {}, workers {})", so.host, port, so.io_threads, so.worker_threads);
+    spdlog::info("listening on {}:{} (io threads {}, workers {})", so.host, port, so.io_threads,
+                 so.worker_threads);
     janitor.Start();
+    modules.StartJobs();
     server.Run();
-    janitor.Stop();  // before the writer stops: a batch in progress commits
-    db->Stop();  // commits what is queued; its events still reach the bus
+    modules.jobs().Stop();  // the handler under way finishes and records its run
+    janitor.Stop();         // before the writer stops: a batch in progress commits
+    db->Stop();             // commits what is queued; its events still reach the bus
     if (cluster) cluster->Stop();
     hub.Stop();
     modules.Stop();
@@ -235,20 +238,22 @@ int CopyToPostgres(const app::Config& cfg, const std::string& from, const std::s
     }
     std::printf("%-20s %12s %12s\n", "table", "sqlite", "postgresql");
     bool all_equal = true;
-    auto copies = storage::CopySqliteToPostgres(db_path.string(), to, ModuleSchemas(cfg), [&](const storage::TableCopy& c) {
-        bool equal = c.source_rows == c.target_rows;
-        all_equal = all_equal && equal;
-        std::printf("%-20s %12lld %12lld%s\n", c.table.c_str(), static_cast<long long>(c.source_rows),
-                    static_cast<long long>(c.target_rows), equal ? "" : "  MISMATCH");
-        std::fflush(stdout);
-    });
+    auto copies = storage::CopySqliteToPostgres(
+        db_path.string(), to, ModuleSchemas(cfg), [&](const storage::TableCopy& c) {
+            bool equal = c.source_rows == c.target_rows;
+            all_equal = all_equal && equal;
+            std::printf("%-20s %12lld %12lld%s\n", c.table.c_str(), static_cast<long long>(c.source_rows),
+                        static_cast<long long>(c.target_rows), equal ? "" : "  MISMATCH");
+            std::fflush(stdout);
+        });
     if (!all_equal) {
         std::fprintf(stderr, "veche: row counts differ; do not switch to the new database\n");
         return 1;
     }
-    std::printf("copied %zu tables; counts verified. Files stay in %s/files: give every node that directory "
-                "(docs/operations.md).\n",
-                copies.size(), from.c_str());
+    std::printf(
+        "copied %zu tables; counts verified. Files stay in %s/files: give every node that directory "
+        "(docs/operations.md).\n",
+        copies.size(), from.c_str());
     return 0;
 }
 
@@ -306,7 +311,8 @@ int Restore(const app::Config& cfg, const std::string& from, const std::string& 
         return 1;
     }
     if (fs::exists(fs::path(data_dir) / "veche.db")) {
-        std::fprintf(stderr, "veche: %s already holds a database; restore into an empty directory\n", data_dir.c_str());
+        std::fprintf(stderr, "veche: %s already holds a database; restore into an empty directory\n",
+                     data_dir.c_str());
         return 1;
     }
     fs::create_directories(data_dir);
@@ -316,7 +322,8 @@ int Restore(const app::Config& cfg, const std::string& from, const std::string& 
     // Bring an older backup's schema up to date now rather than at the next start.
     std::string db_path = (fs::path(data_dir) / "veche.db").string();
     storage::MigrateSqlite(db_path, storage::LatestSchemaVersion(), ModuleSchemas(cfg));
-    std::printf("restored %s into %s (schema v%d)\n", from.c_str(), data_dir.c_str(), storage::SqliteSchemaVersion(db_path));
+    std::printf("restored %s into %s (schema v%d)\n", from.c_str(), data_dir.c_str(),
+                storage::SqliteSchemaVersion(db_path));
     return 0;
 }
 
@@ -331,7 +338,7 @@ int PrintRoutes(const app::Config& cfg) {
     if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
     fs::path dir = tmpl;
     {
-        platform::ModuleRegistry modules(app::AllModules(cfg));
+        app::Assembly modules(cfg, app::AllModules(cfg));
         storage::DatabaseOptions dbo;
         dbo.path = (dir / "veche.db").string();
         dbo.readers = 1;
@@ -339,10 +346,7 @@ int PrintRoutes(const app::Config& cfg) {
         auto db = storage::OpenSqlite(dbo);
         api::HttpKit kit;
         files::FileStore file_store((dir / "files").string());
-        platform::ModuleContext context(*db);
-        context.Publish(kit);
-        context.Publish(file_store);
-        modules.Start(context);
+        modules.Start(*db, kit, file_store);
         api::Router router;
         app::AddSystemRoutes(router, *db, {});
         modules.AddRoutes(router);
@@ -373,14 +377,16 @@ int main(int argc, char** argv) {
 
     auto* serve = cli.add_subcommand("serve", "Run the server");
     serve->add_option("--config", config_file, "TOML configuration file (also VECHE_CONFIG)");
-    serve->add_option("--listen", flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; VECHE_LISTEN)");
+    serve->add_option("--listen", flags.listen,
+                      "HOST:PORT to listen on (default 127.0.0.1:8080; VECHE_LISTEN)");
     serve->add_option("--data", flags.data_dir, "Data directory (default ./data; VECHE_DATA)");
     serve->add_option("--web", flags.web_dir, "Directory of the built web client (VECHE_WEB_DIR)");
     serve->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error (VECHE_LOG_LEVEL)");
     serve->add_option("--workers", flags.workers, "Worker threads for request handlers (VECHE_WORKERS)");
-    serve->add_option("--storage", flags.storage,
-                      "postgresql://… to store in PostgreSQL (cluster mode); default SQLite in the data directory "
-                      "(VECHE_STORAGE)");
+    serve->add_option(
+        "--storage", flags.storage,
+        "postgresql://… to store in PostgreSQL (cluster mode); default SQLite in the data directory "
+        "(VECHE_STORAGE)");
     serve->add_option("--bus", flags.bus, "redis://host:port to share events between nodes (VECHE_BUS)");
 
     auto* admin = cli.add_subcommand("admin", "Administer users directly in the database");
@@ -402,17 +408,21 @@ int main(int argc, char** argv) {
     set_role->add_option("username", username, "Login name")->required();
     set_role->add_option("role", role, "admin or user")->required()->check(CLI::IsMember({"admin", "user"}));
 
-    auto* migrate = cli.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");
+    auto* migrate =
+        cli.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");
     migrate->add_option("--data", flags.data_dir, "Data directory (default ./data)");
-    migrate->add_option("--storage", flags.storage, "postgresql://… to migrate a PostgreSQL database instead");
+    migrate->add_option("--storage", flags.storage,
+                        "postgresql://… to migrate a PostgreSQL database instead");
     std::string migrate_from, migrate_to;
     migrate->add_option("--from", migrate_from, "Copy this SQLite data directory (server stopped) …");
     migrate->add_option("--to", migrate_to, "… into this empty PostgreSQL database (postgresql://…)");
     std::string backup_dir;
-    auto* backup = cli.add_subcommand("backup", "Copy the database and files of a (running) server to a directory");
+    auto* backup =
+        cli.add_subcommand("backup", "Copy the database and files of a (running) server to a directory");
     backup->add_option("--data", flags.data_dir, "Data directory (default ./data)");
     backup->add_option("--to", backup_dir, "Backup directory (must not exist)")->required();
-    auto* restore = cli.add_subcommand("restore", "Restore a backup into an empty data directory (server stopped)");
+    auto* restore =
+        cli.add_subcommand("restore", "Restore a backup into an empty data directory (server stopped)");
     restore->add_option("--data", flags.data_dir, "Data directory to create (default ./data)");
     restore->add_option("--from", backup_dir, "Backup directory made by `veche backup`")->required();
     auto* version = cli.add_subcommand("version", "Print the version");
@@ -458,13 +468,14 @@ int main(int argc, char** argv) {
         if (create_user->parsed()) {
             auto r = a.accounts->CreateUserUnchecked({username, password, display_name, role});
             if (!r.ok()) return Fail(r.error());
-            std::printf("created user %s (id %s)\n", r->user.username.c_str(), IdToString(r->user.id).c_str());
+            std::printf("created user %s (id %s)\n", r->user.username.c_str(),
+                        IdToString(r->user.id).c_str());
             if (r->generated_password) std::printf("password: %s\n", r->generated_password->c_str());
         } else if (reset_pw->parsed()) {
             auto r = a.accounts->ResetPasswordUnchecked(username, password);
             if (!r.ok()) return Fail(r.error());
-            std::printf("password of %s reset%s%s\n", username.c_str(), password ? "" : "; new password: ",
-                        password ? "" : r->c_str());
+            std::printf("password of %s reset%s%s\n", username.c_str(),
+                        password ? "" : "; new password: ", password ? "" : r->c_str());
         } else if (set_role->parsed()) {
             auto r = a.accounts->SetRoleUnchecked(username, role);
             if (!r.ok()) return Fail(r.error());

@@ -57,6 +57,12 @@ struct Config {
     int ws_hello_timeout_ms = 10'000;
     int ws_ping_after_ms = 15'000;
     int ws_idle_timeout_ms = 30'000;
+    // Durable jobs (docs/operations.md, "Jobs and timers"): the lease a runner holds on a job it
+    // runs (a dead node's jobs are taken over after it), the longest idle wait before a runner looks
+    // for jobs other nodes scheduled, and the first retry delay (doubling, with jitter).
+    int jobs_lease_ms = 60'000;
+    int jobs_poll_ms = 5'000;
+    int jobs_backoff_base_ms = 1'000;
 };
 
 // "scheme://host[:port]" of a URL, lower-cased (a path is dropped); an error for anything else.

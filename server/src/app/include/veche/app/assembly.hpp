@@ -1,0 +1,60 @@
+#pragma once
+// The server's modules started over the platform's parts: what `veche serve`, `veche routes` and
+// the route tests assemble alike. The platform gives every module, through the ModuleContext, the
+// database, the route kit (api::HttpKit, whose authenticator the accounts module sets), the blob
+// store (files::FileStore) and the job queue (jobs::Scheduler); the job queue's own migrations
+// come before every module's.
+//
+// Thread safety: built, started and stopped on the main thread; what it hands out is thread-safe.
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "veche/app/config.hpp"
+#include "veche/jobs/scheduler.hpp"
+#include "veche/platform/module.hpp"
+
+namespace veche::api {
+class Router;
+class UploadRegistry;
+struct HttpKit;
+}  // namespace veche::api
+namespace veche::files {
+class FileStore;
+}
+
+namespace veche::app {
+
+class Assembly {
+public:
+    // `modules`: app::AllModules(config), or that list with more (a test's fixture module).
+    Assembly(const Config& config, std::vector<std::unique_ptr<platform::Module>> modules);
+    ~Assembly();
+
+    // Every migration list in order, for DatabaseOptions::modules: the job queue's, then the modules'.
+    std::vector<storage::ModuleSchema> Schemas() const;
+
+    // Starts the modules over these parts (they must outlive the Assembly). The job runner is not
+    // started: StartJobs, once serving begins.
+    void Start(storage::Database& db, api::HttpKit& kit, files::FileStore& files);
+    // The modules' routes, and the job queue's admin routes.
+    void AddRoutes(api::Router& router);
+    void AddUploads(api::UploadRegistry& uploads);
+    void StartJobs();
+    // Stops the job runner (the handler under way finishes), then the modules in reverse order.
+    void Stop();
+
+    platform::ModuleContext& context() { return *context_; }
+    jobs::Scheduler& jobs() { return *jobs_; }
+    std::vector<std::string_view> Names() const { return registry_.Names(); }
+
+private:
+    jobs::SchedulerOptions job_options_;
+    platform::ModuleRegistry registry_;
+    api::HttpKit* kit_ = nullptr;
+    std::optional<jobs::Scheduler> jobs_;
+    std::unique_ptr<platform::ModuleContext> context_;
+};
+
+}  // namespace veche::app

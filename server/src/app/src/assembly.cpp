@@ -1,0 +1,56 @@
+#include "veche/app/assembly.hpp"
+
+#include "veche/api/kit.hpp"
+#include "veche/files/file_store.hpp"
+#include "veche/jobs/admin_routes.hpp"
+
+namespace veche::app {
+
+namespace {
+
+jobs::SchedulerOptions JobOptions(const Config& cfg) {
+    jobs::SchedulerOptions o;
+    o.lease = std::chrono::milliseconds(cfg.jobs_lease_ms);
+    o.poll = std::chrono::milliseconds(cfg.jobs_poll_ms);
+    o.backoff_base = std::chrono::milliseconds(cfg.jobs_backoff_base_ms);
+    return o;
+}
+
+}  // namespace
+
+Assembly::Assembly(const Config& config, std::vector<std::unique_ptr<platform::Module>> modules)
+    : job_options_(JobOptions(config)), registry_(std::move(modules)) {}
+
+Assembly::~Assembly() { Stop(); }
+
+std::vector<storage::ModuleSchema> Assembly::Schemas() const {
+    std::vector<storage::ModuleSchema> out{jobs::Schema()};
+    for (auto& s : registry_.Schemas()) out.push_back(std::move(s));
+    return out;
+}
+
+void Assembly::Start(storage::Database& db, api::HttpKit& kit, files::FileStore& files) {
+    kit_ = &kit;
+    jobs_.emplace(db, job_options_);
+    context_ = std::make_unique<platform::ModuleContext>(db);
+    context_->Publish(kit);
+    context_->Publish(files);
+    context_->Publish(*jobs_);
+    registry_.Start(*context_);
+}
+
+void Assembly::AddRoutes(api::Router& router) {
+    registry_.AddRoutes(router);
+    jobs::AddAdminRoutes(router, *kit_, *jobs_);
+}
+
+void Assembly::AddUploads(api::UploadRegistry& uploads) { registry_.AddUploads(uploads); }
+
+void Assembly::StartJobs() { jobs_->Start(); }
+
+void Assembly::Stop() {
+    if (jobs_) jobs_->Stop();
+    registry_.Stop();
+}
+
+}  // namespace veche::app
