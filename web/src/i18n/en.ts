@@ -427,6 +427,7 @@ export default {
     cancelled: 'Scheduled message cancelled',
     sendingSoon: 'Sending now…',
     inThread: 'thread reply',
+    unknownChat: 'A chat you are not in',
     notSent: 'Not sent: {reason}',
     failure: {
       chat_not_found: 'you are no longer a member of this chat.',
@@ -460,6 +461,7 @@ export default {
     notDead: 'This job is no longer dead; the list was refreshed.',
     none: 'No jobs in this state.',
     loadMore: 'Load more',
+    refresh: 'Refresh',
     states: { pending: 'Pending', running: 'Running', done: 'Done', dead: 'Dead' },
   },
   adminTabs: { label: 'Administration', users: 'Users', jobs: 'Background jobs' },

@@ -429,6 +429,7 @@ const ru: typeof en = {
     cancelled: 'Запланированное сообщение отменено',
     sendingSoon: 'Отправляется…',
     inThread: 'ответ в обсуждении',
+    unknownChat: 'Чат, в котором вас нет',
     notSent: 'Не отправлено: {reason}',
     failure: {
       chat_not_found: 'вы больше не участник этого чата.',
@@ -462,6 +463,7 @@ const ru: typeof en = {
     notDead: 'Задача уже не «мёртвая»; список обновлён.',
     none: 'Задач в этом состоянии нет.',
     loadMore: 'Загрузить ещё',
+    refresh: 'Обновить',
     states: { pending: 'Ожидает', running: 'Выполняется', done: 'Выполнена', dead: 'Мёртвая' },
   },
   adminTabs: { label: 'Администрирование', users: 'Пользователи', jobs: 'Фоновые задачи' },
