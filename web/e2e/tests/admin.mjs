@@ -1,6 +1,7 @@
 // Administration: the admin page creates a user with a generated password, who must change it at the
-// first sign-in (the forced password change) before the messenger or the API serve them.
-import { assert, env, mkUser, newContext, newUserPage, openPage, shot, test, uniqueName } from '../harness.mjs'
+// first sign-in (the forced password change) before the messenger or the API serve them; the
+// background jobs section lists the server's jobs by state.
+import { assert, env, mkUser, newContext, newUserPage, openPage, shot, test, uniqueName, waitFor } from '../harness.mjs'
 
 test('admin page: create a user, reset a password', async () => {
   const alice = await mkUser('alice', 'Алиса Петрова')
@@ -50,4 +51,38 @@ test('admin page: create a user, reset a password', async () => {
   await p.click('button[type=submit]')
   await p.locator('.sidebar').waitFor()
   await p.locator('[data-testid=chat-item], .sidebar .state').first().waitFor()
+})
+
+test('admin page: background jobs by state, with the kind filter', async () => {
+  const alice = await mkUser('alice', 'Алиса Петрова')
+  const aliceApi = await alice.login()
+  const c = await aliceApi.req('POST', '/chats', { type: 'channel', name: uniqueName('jobs'), visibility: 'public' })
+  // A scheduled message due at once is a job that runs and is done.
+  const s = await aliceApi.req('POST', `/chats/${c.id}/scheduled-messages`, { text: 'from a job', send_at: Date.now() + 500 })
+  await waitFor(async () => (await aliceApi.req('GET', `/scheduled-messages/${s.id}`)).state === 'sent', 'the scheduled message to be sent')
+  const adm = await newUserPage({ username: 'admin', password: env.admin.password }, { locale: 'en-US' })
+  await adm.page.goto(env.base + '/admin?tab=jobs')
+  await adm.page.locator('[data-testid=jobs-section]').waitFor()
+  // Dead first: the ones that need an administrator (none here).
+  await adm.page.locator('.seg button[data-state=dead][aria-pressed=true]').waitFor()
+  await adm.page.locator('[data-testid=jobs-section] .state', { hasText: 'No jobs in this state.' }).waitFor()
+  await adm.page.click('.seg button[data-state=done]')
+  const row = adm.page.locator('[data-testid=job-row][data-state=done]', { hasText: 'scheduled.send' }).filter({ hasText: s.id })
+  await row.waitFor()
+  assert((await row.locator('[data-testid=job-retry]').count()) === 0, 'no retry for a done job')
+  await adm.page.fill('[data-testid=jobs-kind]', 'no.such.kind')
+  await adm.page.locator('[data-testid=jobs-section] .state', { hasText: 'No jobs in this state.' }).waitFor()
+  await adm.page.fill('[data-testid=jobs-kind]', 'scheduled.send')
+  await row.waitFor()
+  await shot(adm.page, 'admin-jobs-light')
+  // The users tab is one click away; the address keeps the tab.
+  await adm.page.click('.tabs button[data-tab=users]')
+  await adm.page.locator(`tr[data-username=${alice.username}]`).waitFor()
+  await adm.page.click('.tabs button[data-tab=jobs]')
+  await adm.page.waitForURL(/tab=jobs/)
+  await adm.page.evaluate(() => localStorage.setItem('veche.theme', 'dark'))
+  await adm.page.reload()
+  await adm.page.click('.seg button[data-state=done]')
+  await row.waitFor()
+  await shot(adm.page, 'admin-jobs-dark')
 })

@@ -1,5 +1,5 @@
 // Screenshots of the main screens (chat list, chat, emoji picker, thread, pins, files, search, poll,
-// notifications, profile, a module placeholder, login; desktop in both themes and a phone) for design
+// notifications, send later and the scheduled list, profile, a module placeholder, login; desktop in both themes and a phone) for design
 // review, in e2e/artifacts/. The conversation they show is made here through the API: the one the
 // other tests have in their chats (a standup note, an edited and a deleted message, a thread, files,
 // a pin, a search hit, a poll, a mention), so the pictures stay comparable from run to run.
@@ -19,6 +19,7 @@ import {
   T,
   test,
   uploadFile,
+  waitFor,
 } from '../harness.mjs'
 
 /** Alice's and Bob's `general` with a whole conversation in it; Alice's signed-in storage state. */
@@ -51,6 +52,16 @@ async function conversation() {
   const poll = await aliceApi.req('POST', `/chats/${general.id}/polls`, { question: 'Когда созвон?', options: ['В 11:00', 'В 15:00'] })
   await bobApi.req('PUT', `/messages/${poll.id}/poll/vote`, { options: [1] })
   await post(bobApi, `@${alice.username} посмотри, пожалуйста, договор`)
+  // Alice's scheduled messages: two waiting, one that failed (she left the chat before it went).
+  const day = 86_400_000
+  const schedule = (chatId, text, send_at) => aliceApi.req('POST', `/chats/${chatId}/scheduled-messages`, { text, send_at })
+  await schedule(general.id, 'Напоминание: отчёт по закупкам до пятницы', Date.now() + 2 * 3_600_000)
+  await schedule(general.id, 'Всем доброе утро! Созвон переносится на 15:00 — повестка в закреплённом сообщении.', Date.now() + 3 * day)
+  const side = await bobApi.req('POST', '/chats', { type: 'group', name: 'Поставщики', member_ids: [alice.id] })
+  const failed = await schedule(side.id, 'Пришлите, пожалуйста, обновлённый прайс', Date.now() + day)
+  await bobApi.req('DELETE', `/chats/${side.id}/members/${alice.id}`)
+  await aliceApi.req('PATCH', `/scheduled-messages/${failed.id}`, { send_at: Date.now() + 1000 })
+  await waitFor(async () => (await aliceApi.req('GET', `/scheduled-messages/${failed.id}`)).state === 'failed', 'the scheduled message to fail')
   const state = await A.ctx.storageState()
   await A.ctx.close()
   return { general, state }
@@ -101,6 +112,23 @@ test('screenshots of the main screens in both themes and on a phone', async () =
     await page.locator('.to-bottom').waitFor({ state: 'detached' })
     await settled(page)
     await shot(page, `files-poll-${theme}`)
+    await page.fill('[data-testid=composer]', 'Коллеги, завтра в 10:00 разбираем итоги квартала')
+    await page.click('[data-testid=send-later]')
+    await page.locator('[data-testid=send-later-menu]').waitFor()
+    await settled(page)
+    await shot(page, `send-later-menu-${theme}`)
+    await page.click('[data-preset=custom]')
+    await page.locator('[data-testid=schedule-dialog]').waitFor()
+    await settled(page)
+    await shot(page, `schedule-dialog-${theme}`)
+    await page.keyboard.press('Escape')
+    await page.locator('[data-testid=schedule-dialog]').waitFor({ state: 'detached' })
+    await page.fill('[data-testid=composer]', '')
+    await page.click('[data-testid=scheduled-toggle]')
+    await page.locator('[data-testid=scheduled-item][data-state=failed]').waitFor()
+    await settled(page)
+    await shot(page, `scheduled-${theme}`)
+    await page.click('[data-testid=scheduled-toggle]')
     await page.click('[data-testid=bell]')
     await page.locator('[data-testid=notifications-panel]').waitFor()
     await settled(page)

@@ -7,6 +7,9 @@ import type {
   NotifyLevel,
   SearchResult,
   Id,
+  Job,
+  JobPage,
+  JobState,
   LoginResponse,
   Me,
   Member,
@@ -14,6 +17,8 @@ import type {
   MessagePage,
   Presence,
   ReadResponse,
+  ScheduledMessage,
+  ScheduledState,
   Session,
   User,
   UserRole,
@@ -204,6 +209,22 @@ export const api = {
   addReaction: (id: Id, emoji: string) => request<Message>('PUT', `/messages/${enc(id)}/reactions/${enc(emoji)}`),
   removeReaction: (id: Id, emoji: string) =>
     request<Message>('DELETE', `/messages/${enc(id)}/reactions/${enc(emoji)}`),
+
+  // scheduled messages ("send later")
+  scheduleMessage: (chatId: Id, body: { text: string; send_at: number; thread_root_id?: Id }) =>
+    request<ScheduledMessage>('POST', `/chats/${enc(chatId)}/scheduled-messages`, body),
+  /** Without `state`: every one but the sent ones. */
+  scheduledMessages: (state?: ScheduledState) =>
+    request<{ scheduled_messages: ScheduledMessage[] }>('GET', '/scheduled-messages' + qs({ state })),
+  scheduledMessage: (id: Id) => request<ScheduledMessage>('GET', `/scheduled-messages/${enc(id)}`),
+  updateScheduled: (id: Id, patch: { text?: string; send_at?: number }) =>
+    request<ScheduledMessage>('PATCH', `/scheduled-messages/${enc(id)}`, patch),
+  deleteScheduled: (id: Id) => request<void>('DELETE', `/scheduled-messages/${enc(id)}`),
+
+  // background jobs (administrators)
+  adminJobs: (opts: { state?: JobState; kind?: string; before?: Id; limit?: number } = {}) =>
+    request<JobPage>('GET', '/admin/jobs' + qs(opts)),
+  retryJob: (id: Id) => request<Job>('POST', `/admin/jobs/${enc(id)}/retry`),
 }
 
 export type Api = typeof api

@@ -165,6 +165,52 @@ export interface ReadResponse {
   unread_count: number
 }
 
+/** A message the server posts as its author at `send_at` (docs/api.md, "Scheduled messages"). */
+export type ScheduledState = 'pending' | 'sending' | 'sent' | 'failed'
+export const SCHEDULED_STATES: readonly ScheduledState[] = ['pending', 'sending', 'sent', 'failed']
+
+export interface ScheduledMessage {
+  id: Id
+  chat_id: Id
+  author_id: Id
+  thread_root_id: Id | null
+  text: string
+  send_at: Millis
+  state: ScheduledState
+  /** Set once sent: the message it became. */
+  message_id: Id | null
+  /** Set when failed: the error the post met (the author left the chat, it was archived…). */
+  failure: { code: string; message: string } | null
+  created_at: Millis
+  updated_at: Millis
+  sent_at: Millis | null
+}
+
+/** A row of the server's durable job queue (docs/api.md, "Jobs"); administrators only. */
+export type JobState = 'pending' | 'running' | 'done' | 'dead'
+export const JOB_STATES: readonly JobState[] = ['pending', 'running', 'done', 'dead']
+
+export interface Job {
+  id: Id
+  kind: string
+  payload: unknown
+  dedupe_key: string | null
+  state: JobState
+  due_at: Millis
+  attempts: number
+  max_attempts: number
+  last_error: string | null
+  lease_owner: string | null
+  lease_until: Millis | null
+  created_at: Millis
+  updated_at: Millis
+}
+
+export interface JobPage {
+  jobs: Job[]
+  next_before?: Id
+}
+
 export interface ApiErrorBody {
   error: { code: string; message: string }
 }
@@ -189,6 +235,8 @@ export const EVENT_KINDS = [
   'notification.created',
   'user.updated',
   'session.revoked',
+  'scheduled_message.sent',
+  'scheduled_message.failed',
 ] as const
 export type EventKind = (typeof EVENT_KINDS)[number]
 
@@ -206,6 +254,8 @@ export interface EventDataMap {
   'notification.created': Notification
   'user.updated': User
   'session.revoked': { session_ids: Id[] }
+  'scheduled_message.sent': ScheduledMessage
+  'scheduled_message.failed': ScheduledMessage
 }
 
 export type ServerEvent = {

@@ -63,3 +63,17 @@ export function formatRelative(ms: number, locale: string, now = Date.now()): st
   if (abs < 86_400) return rtf.format(Math.round(sec / 3600), 'hour')
   return rtf.format(Math.round(sec / 86_400), 'day')
 }
+
+/** A time ahead for "send later": "today, 14:30", "tomorrow, 09:00", "Mon 09:00", "15 Jan, 09:00". */
+export function formatWhen(ms: number, locale: string, now = Date.now()): string {
+  const a = new Date(ms)
+  const b = new Date(now)
+  const days = Math.round(
+    (new Date(a.getFullYear(), a.getMonth(), a.getDate()).getTime() - new Date(b.getFullYear(), b.getMonth(), b.getDate()).getTime()) / 86_400_000,
+  )
+  const time = formatTime(ms, locale)
+  if (days === 0 || days === 1) return `${new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(days, 'day')}, ${time}`
+  if (days > 1 && days < 7) return `${fmt(locale, { weekday: 'short' }).format(ms)} ${time}`
+  const sameYear = a.getFullYear() === b.getFullYear()
+  return `${fmt(locale, { day: 'numeric', month: 'short', year: sameYear ? undefined : 'numeric' }).format(ms)}, ${time}`
+}

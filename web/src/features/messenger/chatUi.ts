@@ -19,6 +19,8 @@ export const chatUi = reactive({
   quotes: {} as Record<Id, { id: Id; author_id: Id; text: string } | undefined>,
   forwarding: null as Message | null,
   pollChatId: null as Id | null,
+  /** The scheduled messages popover (from the sidebar or a chat's "N scheduled" line). */
+  scheduledOpen: false,
 })
 
 export function openThread(rootId: Id): void {

@@ -5,7 +5,7 @@ import type { Message } from '@/api/types'
 import { chatUi } from '../chatUi'
 import { useMessages } from '../stores/messages'
 import Composer from './Composer.vue'
-import { BOB, CAROL, ME, chat, message, mountIt, setup } from './testing'
+import { BOB, CAROL, ME, chat, message, mountIt, scheduledMessage, setup } from './testing'
 
 beforeEach(setup)
 afterEach(() => {
@@ -126,5 +126,67 @@ describe('Composer', () => {
     await box(w).trigger('keydown', { key: 'Enter' })
     await flushPromises()
     expect(post.mock.calls[0][3]).toMatchObject({ thread_root_id: '42' })
+  })
+})
+
+describe('Composer: send later', () => {
+  it('schedules the text for a preset, empties the box and posts nothing now', async () => {
+    const post = echoPost()
+    const create = vi
+      .spyOn(api, 'scheduleMessage')
+      .mockImplementation(async (chatId, b) => ({ ...scheduledMessage({ chat_id: chatId, text: b.text, send_at: b.send_at }) }))
+    const w = mountIt(Composer, { props: { chat: chat() } })
+    const later = w.get('[data-testid=send-later]')
+    expect(later.attributes('disabled')).toBeDefined()
+    await box(w).setValue('  see you tomorrow  ')
+    await later.trigger('click')
+    const menu = w.get('[data-testid=send-later-menu]')
+    expect(menu.findAll('[role=menuitem]').map((b) => b.attributes('data-preset'))).toEqual(['in30m', 'in1h', 'tomorrow9', 'monday9', 'custom'])
+    const t0 = Date.now()
+    await menu.get('[data-preset=in1h]').trigger('click')
+    await flushPromises()
+    expect(create).toHaveBeenCalledTimes(1)
+    const [chatId, body] = create.mock.calls[0]
+    expect(chatId).toBe('c1')
+    expect(body.text).toBe('see you tomorrow')
+    expect(Math.abs(body.send_at - (t0 + 3_600_000))).toBeLessThan(2000)
+    expect(post).not.toHaveBeenCalled()
+    expect((box(w).element as HTMLTextAreaElement).value).toBe('')
+    expect(w.find('[data-testid=send-later-menu]').exists()).toBe(false)
+  })
+
+  it('custom time: a past time is refused in the dialog, the server refusing one is shown there too', async () => {
+    const { ApiError } = await import('@/api/client')
+    const create = vi.spyOn(api, 'scheduleMessage').mockRejectedValue(new ApiError(400, 'invalid_send_at', 'send_at must be in the future'))
+    const w = mountIt(Composer, { props: { chat: chat() } })
+    await box(w).setValue('later')
+    await w.get('[data-testid=send-later]').trigger('click')
+    await w.get('[data-preset=custom]').trigger('click')
+    const when = document.querySelector<HTMLInputElement>('[data-testid=schedule-when]')!
+    when.value = '2020-01-01T10:00'
+    when.dispatchEvent(new Event('input'))
+    await flushPromises()
+    document.querySelector<HTMLFormElement>('#schedule-form')!.dispatchEvent(new Event('submit'))
+    await flushPromises()
+    expect(document.querySelector('[data-testid=schedule-error]')?.textContent).toContain('already passed')
+    expect(create).not.toHaveBeenCalled()
+    const next = new Date(Date.now() + 86_400_000)
+    const pad = (n: number) => String(n).padStart(2, '0')
+    when.value = `${next.getFullYear()}-${pad(next.getMonth() + 1)}-${pad(next.getDate())}T10:00`
+    when.dispatchEvent(new Event('input'))
+    await flushPromises()
+    document.querySelector<HTMLFormElement>('#schedule-form')!.dispatchEvent(new Event('submit'))
+    await flushPromises()
+    expect(create).toHaveBeenCalledTimes(1)
+    expect(document.querySelector('[data-testid=schedule-error]')?.textContent).toContain('The server refused this time')
+    // The text stays in the box until the server has it.
+    expect((box(w).element as HTMLTextAreaElement).value).toBe('later')
+  })
+
+  it('is not offered with attachments or a quote (the server schedules text only)', async () => {
+    chatUi.quotes.c1 = { id: '7', author_id: BOB.id, text: 'quoted' }
+    const w = mountIt(Composer, { props: { chat: chat() } })
+    await box(w).setValue('with a quote')
+    expect(w.get('[data-testid=send-later]').attributes('disabled')).toBeDefined()
   })
 })

@@ -9,13 +9,13 @@ import { createI18n } from 'vue-i18n'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { api } from '@/api/client'
 import type { Me, Message, Poll } from '@/api/types'
-import { chat, user } from '@/api/fixtures'
+import { chat, scheduledMessage, user } from '@/api/fixtures'
 import { useSession } from '@/features/auth/session'
 import en from '@/i18n/en'
 import { chatUi } from '../chatUi'
 import { useUsers } from '../stores/users'
 
-export { chat, user }
+export { chat, scheduledMessage, user }
 
 export const ME: Me = user('u1', 'alice', 'Alice Petrova', { must_change_password: false }) as Me
 export const BOB = user('u2', 'bob', 'Bob Stone')
@@ -74,7 +74,7 @@ export function setup(): void {
   useUsers().upsertMany([ME, BOB, CAROL])
   vi.spyOn(api, 'user').mockImplementation(() => new Promise(() => undefined))
   vi.spyOn(api, 'chat').mockImplementation(() => new Promise(() => undefined))
-  Object.assign(chatUi, { editingId: null, panel: null, threadRootId: null, jump: null, highlightId: null, quotes: {}, forwarding: null, pollChatId: null })
+  Object.assign(chatUi, { editingId: null, panel: null, threadRootId: null, jump: null, highlightId: null, quotes: {}, forwarding: null, pollChatId: null, scheduledOpen: false })
 }
 
 const Empty = defineComponent({ render: () => null })

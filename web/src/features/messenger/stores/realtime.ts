@@ -7,6 +7,7 @@ import { useSession } from '@/features/auth/session'
 import { useChats } from './chats'
 import { useLive } from './live'
 import { useMessages } from './messages'
+import { useScheduled } from './scheduled'
 import { useUsers } from './users'
 
 export const useRealtime = defineStore('realtime', () => {
@@ -19,6 +20,7 @@ export const useRealtime = defineStore('realtime', () => {
   const messages = useMessages()
   const users = useUsers()
   const live = useLive()
+  const scheduled = useScheduled()
   let conn: RealtimeConnection | null = null
   let firstSync: Promise<void> | null = null
 
@@ -79,6 +81,10 @@ export const useRealtime = defineStore('realtime', () => {
         users.upsert(ev.data)
         session.updateMe(ev.data)
         break
+      case 'scheduled_message.sent':
+      case 'scheduled_message.failed':
+        scheduled.onEvent(ev.data)
+        break
     }
     if (ev.kind.startsWith('member.') || ev.kind === 'user.updated') memberEvents.value++
   }
@@ -121,6 +127,7 @@ export const useRealtime = defineStore('realtime', () => {
           void chats.loadAll().catch(() => undefined)
           void messages.resync()
           if (live.notifState !== 'idle') void live.loadNotifications()
+          if (scheduled.loadState !== 'idle') void scheduled.load()
         },
         onRevoked() {
           session.forget()
