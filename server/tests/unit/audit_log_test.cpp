@@ -14,6 +14,7 @@
 #include "veche/audit/admin_routes.hpp"
 #include "veche/audit/audit.hpp"
 #include "veche/core/crypto.hpp"
+#include "veche/jobs/scheduler.hpp"
 
 namespace veche::audit {
 namespace {
@@ -38,7 +39,7 @@ protected:
             o.path = dir_.File("audit.db");
             o.readers = 2;
             o.synchronous_full = false;
-            o.modules = {Schema()};
+            o.modules = {Schema(), jobs::Schema()};
             db_ = storage::OpenSqlite(o);
         }
     }
@@ -50,7 +51,7 @@ protected:
         storage::PostgresOptions o;
         o.url = pg_url_;
         o.readers = 2;
-        o.modules = {Schema()};
+        o.modules = {Schema(), jobs::Schema()};
         return storage::OpenPostgres(o);
     }
 
@@ -328,6 +329,39 @@ TEST_P(AuditLog, AccountActionsAreRecordedWithActorAndAddress) {
     EXPECT_FALSE(rows[4].actor_id.has_value());
     EXPECT_NE(rows[4].data_json.find("\"via\":\"cli\""), std::string::npos);
     EXPECT_TRUE(MustVerify().ok);
+}
+
+// The admin route records a retry through Retry's hook, in the retry's own transaction: a hook
+// that fails leaves the job dead and the log without an entry.
+TEST_P(AuditLog, AJobRetryIsRecordedWithTheRetryOrNotAtAll) {
+    jobs::SchedulerOptions so;
+    so.owner = "unit";
+    jobs::Scheduler scheduler(*db_, so);
+    scheduler.Register("unit.fail", [](const jobs::Job&) -> Status { return Error::Internal("fails"); });
+    jobs::ScheduleOptions one;
+    one.max_attempts = 1;
+    auto id = db_->Write([&](Tx& tx) { return scheduler.Schedule(tx, "unit.fail", "{}", 0, one); });
+    ASSERT_TRUE(id.ok());
+    ASSERT_EQ(scheduler.RunDuePass(), 1);
+    ASSERT_EQ(scheduler.Get(*id)->state, jobs::JobState::kDead);
+
+    auto refused = scheduler.Retry(*id, [](Tx& tx, const jobs::Job& j) -> Status {
+        VECHE_RETURN_IF_ERROR(Record(tx, {Id{1}, "192.0.2.1", "job.retried", "job", j.id}));
+        return Error::Internal("the hook fails");
+    });
+    EXPECT_FALSE(refused.ok());
+    EXPECT_EQ(scheduler.Get(*id)->state, jobs::JobState::kDead);
+    EXPECT_TRUE(All().empty());
+
+    auto retried = scheduler.Retry(*id, [](Tx& tx, const jobs::Job& j) {
+        return Record(tx, {Id{1}, "192.0.2.1", "job.retried", "job", j.id});
+    });
+    ASSERT_TRUE(retried.ok());
+    EXPECT_EQ(retried->state, jobs::JobState::kPending);
+    auto rows = All();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].action, "job.retried");
+    EXPECT_EQ(rows[0].target_id, *id);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, AuditLog, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
