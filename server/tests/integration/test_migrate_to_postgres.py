@@ -48,8 +48,11 @@ def test_single_node_install_moves_to_postgresql_with_everything(tmp_path):
         assert "MISMATCH" not in r.stdout
         lines = {l.split()[0]: l.split()[1:] for l in r.stdout.splitlines()[1:] if len(l.split()) == 3}
         assert lines["messages"][0] == lines["messages"][1] and int(lines["messages"][0]) >= 31
-        for module_table in ("scheduled_messages", "jobs_queue"):
+        for module_table in ("scheduled_messages", "jobs_queue", "audit_log", "audit_head"):
             assert module_table in lines and lines[module_table][0] == lines[module_table][1] != "0", r.stdout
+        # The audit chain verifies in the copy (its head row moved with it).
+        v = run_cli("audit", "--storage", target, "--data", str(tmp_path / "empty"), "verify")
+        assert v.returncode == 0 and "verified" in v.stdout, v.stdout + v.stderr
         r = run_cli("migrate", "--from", old.data_dir, "--to", target)
         assert r.returncode != 0 and "already holds data" in r.stderr
 

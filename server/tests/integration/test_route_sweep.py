@@ -92,6 +92,8 @@ ROUTES = {
     "DELETE /api/v1/scheduled-messages/{id}": ("member", None),
     "GET /api/v1/admin/jobs": ("admin", None),
     "POST /api/v1/admin/jobs/{id}/retry": ("admin", None),
+    "GET /api/v1/admin/audit": ("admin", None),
+    "GET /api/v1/admin/audit.csv": ("admin", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}

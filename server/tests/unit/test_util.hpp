@@ -3,7 +3,9 @@
 // event sink and users inserted without password hashing (argon2id is slow under ASan).
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -13,9 +15,9 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
-#include <unistd.h>
 #include <vector>
 
+#include "veche/audit/audit.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/event.hpp"
 #include "veche/core/ids.hpp"
@@ -77,6 +79,10 @@ inline std::string CreatePostgresDatabase() {
 // VECHE_TEST_STORAGE=postgresql, a fresh PostgreSQL database (`make unit` runs them both ways).
 inline std::unique_ptr<storage::Database> OpenServiceDatabase(const std::string& sqlite_path, int readers = 2,
                                                               std::vector<storage::ModuleSchema> modules = {}) {
+    // Every service may record in the audit log (a platform service, like the baseline tables).
+    bool has_audit =
+        std::any_of(modules.begin(), modules.end(), [](const auto& m) { return m.module == "audit"; });
+    if (!has_audit) modules.insert(modules.begin(), audit::Schema());
     const char* which = std::getenv("VECHE_TEST_STORAGE");
     // A typo must not turn the PostgreSQL pass into a second SQLite pass.
     if (which && *which && std::string(which) != "postgresql" && std::string(which) != "sqlite")

@@ -1,6 +1,7 @@
 #include "veche/app/assembly.hpp"
 
 #include "veche/api/kit.hpp"
+#include "veche/audit/admin_routes.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/jobs/admin_routes.hpp"
 
@@ -24,13 +25,14 @@ Assembly::Assembly(const Config& config, std::vector<std::unique_ptr<platform::M
 Assembly::~Assembly() { Stop(); }
 
 std::vector<storage::ModuleSchema> Assembly::Schemas() const {
-    std::vector<storage::ModuleSchema> out{jobs::Schema()};
+    std::vector<storage::ModuleSchema> out{audit::Schema(), jobs::Schema()};
     for (auto& s : registry_.Schemas()) out.push_back(std::move(s));
     return out;
 }
 
 void Assembly::Start(storage::Database& db, api::HttpKit& kit, files::FileStore& files) {
     kit_ = &kit;
+    db_ = &db;
     jobs_.emplace(db, job_options_);
     context_ = std::make_unique<platform::ModuleContext>(db);
     context_->Publish(kit);
@@ -42,6 +44,7 @@ void Assembly::Start(storage::Database& db, api::HttpKit& kit, files::FileStore&
 void Assembly::AddRoutes(api::Router& router) {
     registry_.AddRoutes(router);
     jobs::AddAdminRoutes(router, *kit_, *jobs_);
+    audit::AddAdminRoutes(router, *kit_, *db_);
 }
 
 void Assembly::AddUploads(api::UploadRegistry& uploads) { registry_.AddUploads(uploads); }

@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 
 #include "veche/api/kit.hpp"
+#include "veche/audit/audit.hpp"
+#include "veche/core/json.hpp"
 
 namespace veche::jobs {
 namespace {
@@ -73,7 +75,10 @@ void AddAdminRoutes(api::Router& router, const api::HttpKit& s, Scheduler& sched
                api::Authed(s, [&scheduler](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(RequireAdmin(ctx));
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto job, scheduler.Retry(id));
+                   VECHE_ASSIGN_OR_RETURN(auto job, scheduler.Retry(id, [&](storage::Tx& tx, const Job& j) {
+                       return audit::Record(tx, {ctx.user_id(), req.remote_ip, "job.retried", "job", j.id,
+                                                 json::Serialize(bj::object{{"kind", j.kind}})});
+                   }));
                    return api::Json(200, JobToJson(job));
                }));
 }

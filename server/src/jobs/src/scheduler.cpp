@@ -438,7 +438,7 @@ Result<Job> Scheduler::Get(Id id) {
     return **job;
 }
 
-Result<Job> Scheduler::Retry(Id id) {
+Result<Job> Scheduler::Retry(Id id, const InTx& also) {
     std::int64_t now = Now();
     auto r = db_.Write([&](Tx& tx) -> Result<Job> {
         static const std::string sql =
@@ -451,6 +451,7 @@ Result<Job> Scheduler::Retry(Id id) {
             Job j = ReadJob(st);
             while (st.Step()) {
             }
+            if (also) VECHE_RETURN_IF_ERROR(also(tx, j));
             return j;
         }
         if (tx.QueryInt("SELECT 1 FROM jobs_queue WHERE id = ?", id))

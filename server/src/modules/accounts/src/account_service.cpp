@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "veche/accounts/user_json.hpp"
+#include "veche/audit/audit.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/core/json.hpp"
@@ -83,6 +84,15 @@ void EmitSessionsRevoked(storage::Tx& tx, Id user_id, const std::vector<Id>& ses
     tx.Emit(std::move(e));
 }
 
+// An audit entry in the caller's transaction; `data` gains "via" when the change came from the CLI.
+Status Audit(storage::Tx& tx, std::optional<Id> actor, std::string_view ip, std::string_view via,
+             std::string action, std::string target_kind, std::optional<Id> target,
+             boost::json::object data) {
+    if (!via.empty()) data["via"] = via;
+    return audit::Record(tx, {actor, std::string(ip), std::move(action), std::move(target_kind), target,
+                              json::Serialize(data)});
+}
+
 void Prune(std::vector<std::int64_t>& v, std::int64_t since) {
     v.erase(std::remove_if(v.begin(), v.end(), [&](std::int64_t t) { return t < since; }), v.end());
 }
@@ -138,7 +148,7 @@ Result<std::optional<std::string>> AccountService::Bootstrap(std::optional<std::
     if (!count.ok()) return std::move(count).error();
     if (*count > 0) return std::optional<std::string>();
     NewUser spec{"admin", password ? password : crypto::RandomPassword(), "Administrator", "admin"};
-    auto created = CreateUserUnchecked(spec);
+    auto created = CreateUserAs({std::nullopt, "", "bootstrap"}, spec);
     if (!created.ok()) return std::move(created).error();
     // A generated first password is one-time (it was printed to the console): the administrator
     // must replace it before doing anything else. One the operator chose is theirs to keep.
@@ -199,10 +209,15 @@ Result<LoginResult> AccountService::Login(std::string_view username_in, std::str
             (void)crypto::VerifyPassword(dummy, password);
         }
         RecordFailure(username, std::string(ip));
+        RecordFailedLogin(username, found->has_value() ? std::optional<Id>((*found)->first.id) : std::nullopt,
+                          ip, found->has_value() ? "wrong_password" : "unknown_user");
         return Error::Unauthenticated("wrong username or password");
     }
     User user = (*found)->first;
-    if (user.deactivated) return Error::Unauthenticated("wrong username or password");
+    if (user.deactivated) {
+        RecordFailedLogin(username, user.id, ip, "deactivated");
+        return Error::Unauthenticated("wrong username or password");
+    }
 
     std::string token = "vch_" + crypto::RandomToken(32);
     Session session{GlobalIds().Next(), user.id, NowMs(), NowMs(), std::string(user_agent.substr(0, 200)),
@@ -213,10 +228,24 @@ Result<LoginResult> AccountService::Login(std::string_view username_in, std::str
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             session.id, session.user_id, crypto::Sha256Hex(token), session.created_at, session.last_seen_at,
             session.user_agent, session.ip);
-        return {};
+        return Audit(tx, user.id, ip, "", "auth.login", "session", session.id,
+                     {{"username", user.username}, {"user_agent", session.user_agent}});
     });
     if (!st.ok()) return std::move(st).error();
     return LoginResult{std::move(token), std::move(session), std::move(user)};
+}
+
+// The attempted username is kept (it may be a typo of a real one, or an attacker's guess), never the
+// password. Attempts refused by the rate limit before any check are not recorded: they cost nothing
+// and would let a flood of them fill the log.
+void AccountService::RecordFailedLogin(const std::string& username, std::optional<Id> user_id,
+                                       std::string_view ip, std::string_view reason) {
+    auto st = db_.Write([&](storage::Tx& tx) -> Status {
+        return Audit(tx, std::nullopt, ip, "", "auth.login_failed", user_id ? "user" : "", user_id,
+                     {{"username", username}, {"reason", reason}});
+    });
+    if (!st.ok())
+        spdlog::warn("accounts: cannot record a failed login in the audit log: {}", st.error().message);
 }
 
 Result<AuthContext> AccountService::Authenticate(std::string_view token) {
@@ -259,7 +288,9 @@ bool AccountService::SessionAlive(const Session& session, std::int64_t now_ms) c
            now_ms - session.created_at <= session_limits_.max_age_ms;
 }
 
-Status AccountService::Logout(const AuthContext& ctx) { return RevokeSession(ctx.user.id, ctx.session.id); }
+Status AccountService::Logout(const AuthContext& ctx, std::string_view ip) {
+    return EndSession(ctx.user.id, ctx.session.id, ip, "auth.logout");
+}
 
 Result<std::vector<Session>> AccountService::ListSessions(Id user_id) {
     return db_.Read([&](storage::Tx& tx) -> Result<std::vector<Session>> {
@@ -277,13 +308,17 @@ Result<std::vector<Session>> AccountService::ListSessions(Id user_id) {
     });
 }
 
-Status AccountService::RevokeSession(Id user_id, Id session_id) {
+Status AccountService::RevokeSession(Id user_id, Id session_id, std::string_view ip) {
+    return EndSession(user_id, session_id, ip, "session.revoked");
+}
+
+Status AccountService::EndSession(Id user_id, Id session_id, std::string_view ip, std::string_view action) {
     auto st = db_.Write([&](storage::Tx& tx) -> Status {
         if (tx.Exec("UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
                     NowMs(), session_id, user_id) == 0)
             return Error::NotFound("session");
         EmitSessionsRevoked(tx, user_id, {session_id});
-        return {};
+        return Audit(tx, user_id, ip, "", std::string(action), "session", session_id, {});
     });
     if (st.ok() && listener_) listener_->OnSessionsRevoked({session_id});
     return st;
@@ -306,7 +341,7 @@ Status AccountService::RevokeAllSessions(Id user_id, std::optional<Id> except) {
 }
 
 Status AccountService::ChangePassword(const AuthContext& ctx, std::string_view old_password,
-                                      std::string_view new_password) {
+                                      std::string_view new_password, std::string_view ip) {
     VECHE_RETURN_IF_ERROR(ValidatePassword(new_password));
     auto found = db_.Read([&](storage::Tx& tx) -> Result<std::optional<std::pair<User, std::string>>> {
         return FindUserByName(tx, ctx.user.username);
@@ -318,7 +353,8 @@ Status AccountService::ChangePassword(const AuthContext& ctx, std::string_view o
     auto st = db_.Write([&](storage::Tx& tx) -> Status {
         tx.Exec("UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?",
                 hash, NowMs(), ctx.user.id);
-        return {};
+        return Audit(tx, ctx.user.id, ip, "", "user.password_changed", "user", ctx.user.id,
+                     {{"username", ctx.user.username}});
     });
     if (!st.ok()) return st;
     return RevokeAllSessions(ctx.user.id, ctx.session.id);
@@ -405,12 +441,16 @@ Result<User> AccountService::SetPresence(Id user_id, std::string_view presence) 
     return r;
 }
 
-Result<CreatedUser> AccountService::CreateUser(const User& actor, const NewUser& spec) {
+Result<CreatedUser> AccountService::CreateUser(const User& actor, const NewUser& spec, std::string_view ip) {
     if (!actor.is_admin()) return Error::Forbidden("only administrators create users");
-    return CreateUserUnchecked(spec);
+    return CreateUserAs({actor.id, std::string(ip), ""}, spec);
 }
 
-Result<CreatedUser> AccountService::CreateUserUnchecked(const NewUser& spec_in) {
+Result<CreatedUser> AccountService::CreateUserUnchecked(const NewUser& spec) {
+    return CreateUserAs({std::nullopt, "", "cli"}, spec);
+}
+
+Result<CreatedUser> AccountService::CreateUserAs(const By& by, const NewUser& spec_in) {
     NewUser spec = spec_in;
     spec.username = text::ToLowerAscii(spec.username);
     VECHE_RETURN_IF_ERROR(ValidateUsername(spec.username));
@@ -439,6 +479,9 @@ Result<CreatedUser> AccountService::CreateUserUnchecked(const NewUser& spec_in) 
             u.id, u.username, u.display_name, u.role, hash, u.must_change_password, u.created_at,
             u.created_at);
         EmitUserUpdated(tx, u, "offline");
+        VECHE_RETURN_IF_ERROR(Audit(
+            tx, by.actor_id, by.ip, by.via, "user.created", "user", u.id,
+            {{"username", u.username}, {"role", u.role}, {"generated_password", generated.has_value()}}));
         return u;
     });
     if (!r.ok()) return std::move(r).error();
@@ -446,7 +489,7 @@ Result<CreatedUser> AccountService::CreateUserUnchecked(const NewUser& spec_in) 
 }
 
 Result<User> AccountService::UpdateUser(const User& actor, Id user_id, std::optional<std::string> role,
-                                        std::optional<bool> deactivated) {
+                                        std::optional<bool> deactivated, std::string_view ip) {
     if (!actor.is_admin()) return Error::Forbidden("only administrators change users");
     if (role && *role != "admin" && *role != "user")
         return Error::InvalidArgument("field 'role' must be 'admin' or 'user'");
@@ -455,11 +498,20 @@ Result<User> AccountService::UpdateUser(const User& actor, Id user_id, std::opti
     auto r = db_.Write([&](storage::Tx& tx) -> Result<User> {
         auto u = FindUserById(tx, user_id);
         if (!u) return Error::NotFound("user");
+        User before = *u;
         if (role) u->role = *role;
         if (deactivated) u->deactivated = *deactivated;
         tx.Exec("UPDATE users SET role = ?, deactivated = ?, updated_at = ? WHERE id = ?", u->role,
                 u->deactivated, NowMs(), user_id);
         EmitUserUpdated(tx, *u, EffectivePresence(*u));
+        // Only what changed: setting a role a user already has records nothing.
+        if (u->role != before.role)
+            VECHE_RETURN_IF_ERROR(Audit(tx, actor.id, ip, "", "user.role_changed", "user", user_id,
+                                        {{"username", u->username}, {"from", before.role}, {"to", u->role}}));
+        if (u->deactivated != before.deactivated)
+            VECHE_RETURN_IF_ERROR(Audit(tx, actor.id, ip, "",
+                                        u->deactivated ? "user.deactivated" : "user.reactivated", "user",
+                                        user_id, {{"username", u->username}}));
         return std::move(*u);
     });
     if (r.ok() && r->deactivated) VECHE_RETURN_IF_ERROR(RevokeAllSessions(user_id, std::nullopt));
@@ -467,15 +519,21 @@ Result<User> AccountService::UpdateUser(const User& actor, Id user_id, std::opti
 }
 
 Result<std::string> AccountService::ResetPassword(const User& actor, Id user_id,
-                                                  std::optional<std::string> password) {
+                                                  std::optional<std::string> password, std::string_view ip) {
     if (!actor.is_admin()) return Error::Forbidden("only administrators reset passwords");
     auto user = GetUser(user_id);
     if (!user.ok()) return std::move(user).error();
-    return ResetPasswordUnchecked(user->username, std::move(password));
+    return ResetPasswordAs({actor.id, std::string(ip), ""}, user->username, std::move(password));
 }
 
 Result<std::string> AccountService::ResetPasswordUnchecked(std::string_view username,
                                                            std::optional<std::string> password) {
+    return ResetPasswordAs({std::nullopt, "", "cli"}, username, std::move(password));
+}
+
+Result<std::string> AccountService::ResetPasswordAs(const By& by, std::string_view username,
+                                                    std::optional<std::string> password) {
+    bool generated = !password.has_value();
     std::string pw = password ? *password : crypto::RandomPassword();
     VECHE_RETURN_IF_ERROR(ValidatePassword(pw));
     std::string hash = crypto::HashPassword(pw);
@@ -484,6 +542,9 @@ Result<std::string> AccountService::ResetPasswordUnchecked(std::string_view user
         if (!u) return Error::NotFound("user");
         tx.Exec("UPDATE users SET password_hash = ?, must_change_password = 1, updated_at = ? WHERE id = ?",
                 hash, NowMs(), u->first.id);
+        VECHE_RETURN_IF_ERROR(Audit(tx, by.actor_id, by.ip, by.via, "user.password_reset", "user",
+                                    u->first.id,
+                                    {{"username", u->first.username}, {"generated_password", generated}}));
         return u->first.id;
     });
     if (!id.ok()) return std::move(id).error();
@@ -497,6 +558,10 @@ Result<User> AccountService::SetRoleUnchecked(std::string_view username, std::st
         auto u = FindUserByName(tx, username);
         if (!u) return Error::NotFound("user");
         tx.Exec("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", role, NowMs(), u->first.id);
+        if (u->first.role != role)
+            VECHE_RETURN_IF_ERROR(
+                Audit(tx, std::nullopt, "", "cli", "user.role_changed", "user", u->first.id,
+                      {{"username", u->first.username}, {"from", u->first.role}, {"to", role}}));
         u->first.role = std::string(role);
         return std::move(u->first);
     });

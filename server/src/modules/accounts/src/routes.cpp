@@ -82,8 +82,8 @@ void AddAccountRoutes(Router& router, AccountRoutes& s) {
     });
 
     router.Add("POST", "/api/v1/auth/logout",
-               AuthedAccount(s, [&s](Request&, const AuthContext& ctx) -> Result<Response> {
-                   VECHE_RETURN_IF_ERROR(s.accounts.Logout(ctx));
+               AuthedAccount(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(s.accounts.Logout(ctx, req.remote_ip));
                    Response r = NoContent();
                    r.headers.emplace_back("Set-Cookie", SessionCookie(s, "", true));
                    return r;
@@ -100,7 +100,7 @@ void AddAccountRoutes(Router& router, AccountRoutes& s) {
     router.Add("DELETE", "/api/v1/auth/sessions/{id}",
                AuthedAccount(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_RETURN_IF_ERROR(s.accounts.RevokeSession(ctx.user.id, id));
+                   VECHE_RETURN_IF_ERROR(s.accounts.RevokeSession(ctx.user.id, id, req.remote_ip));
                    return NoContent();
                }));
 
@@ -136,7 +136,7 @@ void AddAccountRoutes(Router& router, AccountRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                    VECHE_ASSIGN_OR_RETURN(auto old_pw, json::ReqString(body, "old_password", {1024, 1}));
                    VECHE_ASSIGN_OR_RETURN(auto new_pw, json::ReqString(body, "new_password", {1024, 1}));
-                   VECHE_RETURN_IF_ERROR(s.accounts.ChangePassword(ctx, old_pw, new_pw));
+                   VECHE_RETURN_IF_ERROR(s.accounts.ChangePassword(ctx, old_pw, new_pw, req.remote_ip));
                    return NoContent();
                }));
 
@@ -172,7 +172,7 @@ void AddAccountRoutes(Router& router, AccountRoutes& s) {
             VECHE_ASSIGN_OR_RETURN(auto role, json::OptString(body, "role", {16, 1}));
             spec.display_name = display.value_or("");
             spec.role = role.value_or("user");
-            VECHE_ASSIGN_OR_RETURN(auto created, s.accounts.CreateUser(ctx.user, spec));
+            VECHE_ASSIGN_OR_RETURN(auto created, s.accounts.CreateUser(ctx.user, spec, req.remote_ip));
             bj::object o = UserToJson(created.user, "offline");
             if (created.generated_password) o["password"] = *created.generated_password;
             return Json(201, o);
@@ -185,7 +185,8 @@ void AddAccountRoutes(Router& router, AccountRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                    VECHE_ASSIGN_OR_RETURN(auto role, json::OptString(body, "role", {16, 1}));
                    VECHE_ASSIGN_OR_RETURN(auto deactivated, json::OptBool(body, "deactivated"));
-                   VECHE_ASSIGN_OR_RETURN(auto user, s.accounts.UpdateUser(ctx.user, id, role, deactivated));
+                   VECHE_ASSIGN_OR_RETURN(
+                       auto user, s.accounts.UpdateUser(ctx.user, id, role, deactivated, req.remote_ip));
                    return Json(200, UserToJson(user, s.accounts.EffectivePresence(user)));
                }));
 
@@ -198,7 +199,8 @@ void AddAccountRoutes(Router& router, AccountRoutes& s) {
                        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                        VECHE_ASSIGN_OR_RETURN(password, json::OptString(body, "password", {256, 0}));
                    }
-                   VECHE_ASSIGN_OR_RETURN(auto pw, s.accounts.ResetPassword(ctx.user, id, password));
+                   VECHE_ASSIGN_OR_RETURN(auto pw,
+                                          s.accounts.ResetPassword(ctx.user, id, password, req.remote_ip));
                    return Json(200, bj::object{{"password", pw}});
                }));
 }

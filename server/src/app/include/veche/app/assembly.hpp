@@ -2,8 +2,8 @@
 // The server's modules started over the platform's parts: what `veche serve`, `veche routes` and
 // the route tests assemble alike. The platform gives every module, through the ModuleContext, the
 // database, the route kit (api::HttpKit, whose authenticator the accounts module sets), the blob
-// store (files::FileStore) and the job queue (jobs::Scheduler); the job queue's own migrations
-// come before every module's.
+// store (files::FileStore) and the job queue (jobs::Scheduler); the platform services' own
+// migrations (the audit log's, then the job queue's) come before every module's.
 //
 // Thread safety: built, started and stopped on the main thread; what it hands out is thread-safe.
 
@@ -32,13 +32,14 @@ public:
     Assembly(const Config& config, std::vector<std::unique_ptr<platform::Module>> modules);
     ~Assembly();
 
-    // Every migration list in order, for DatabaseOptions::modules: the job queue's, then the modules'.
+    // Every migration list in order, for DatabaseOptions::modules: the audit log's, the job queue's,
+    // then the modules'.
     std::vector<storage::ModuleSchema> Schemas() const;
 
     // Starts the modules over these parts (they must outlive the Assembly). The job runner is not
     // started: StartJobs, once serving begins.
     void Start(storage::Database& db, api::HttpKit& kit, files::FileStore& files);
-    // The modules' routes, and the job queue's admin routes.
+    // The modules' routes, and the admin routes of the job queue and the audit log.
     void AddRoutes(api::Router& router);
     void AddUploads(api::UploadRegistry& uploads);
     void StartJobs();
@@ -53,6 +54,7 @@ private:
     jobs::SchedulerOptions job_options_;
     platform::ModuleRegistry registry_;
     api::HttpKit* kit_ = nullptr;
+    storage::Database* db_ = nullptr;
     std::optional<jobs::Scheduler> jobs_;
     std::unique_ptr<platform::ModuleContext> context_;
 };

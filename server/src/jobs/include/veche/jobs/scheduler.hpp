@@ -137,7 +137,10 @@ public:
     Result<std::vector<Job>> List(const JobFilter& filter);
     Result<Job> Get(Id id);
     // A dead job back to pending, due now, with its attempts reset (kConflict job_not_dead otherwise).
-    Result<Job> Retry(Id id);
+    // `also` runs in the same write transaction once the job is revived (the admin route records
+    // the retry in the audit log there); its error undoes the retry.
+    using InTx = std::function<Status(storage::Tx& tx, const Job& job)>;
+    Result<Job> Retry(Id id, const InTx& also = {});
 
     const std::string& owner() const { return options_.owner; }
 

@@ -2,6 +2,11 @@
 // Accounts, credentials and sessions (SEC-1, MSG-1). Synchronous: call it from worker threads,
 // never from I/O threads (password hashing takes tens of milliseconds by design).
 // Thread-safe.
+//
+// Audited (SEC-7, veche/audit/audit.hpp): logins and failed logins, logouts, session revocations,
+// password changes and every administrative change, each in the write transaction of the change
+// itself. `ip` is the client's address as the transport established it ("" when there is none);
+// the CLI's methods (…Unchecked) record no actor and {"via":"cli"}.
 
 #include <cstdint>
 #include <functional>
@@ -108,11 +113,11 @@ public:
     Result<LoginResult> Login(std::string_view username, std::string_view password, std::string_view ip,
                               std::string_view user_agent);
     Result<AuthContext> Authenticate(std::string_view token);
-    Status Logout(const AuthContext& ctx);
+    Status Logout(const AuthContext& ctx, std::string_view ip = {});
     Result<std::vector<Session>> ListSessions(Id user_id);
-    Status RevokeSession(Id user_id, Id session_id);
+    Status RevokeSession(Id user_id, Id session_id, std::string_view ip = {});
     Status ChangePassword(const AuthContext& ctx, std::string_view old_password,
-                          std::string_view new_password);
+                          std::string_view new_password, std::string_view ip = {});
 
     Result<User> GetUser(Id id);
     Result<std::vector<User>> GetUsers(const std::vector<Id>& ids);
@@ -123,10 +128,11 @@ public:
     Result<User> SetPresence(Id user_id, std::string_view presence);
 
     // Administration: `actor` must be an admin (checked here, not only by callers).
-    Result<CreatedUser> CreateUser(const User& actor, const NewUser& spec);
+    Result<CreatedUser> CreateUser(const User& actor, const NewUser& spec, std::string_view ip = {});
     Result<User> UpdateUser(const User& actor, Id user_id, std::optional<std::string> role,
-                            std::optional<bool> deactivated);
-    Result<std::string> ResetPassword(const User& actor, Id user_id, std::optional<std::string> password);
+                            std::optional<bool> deactivated, std::string_view ip = {});
+    Result<std::string> ResetPassword(const User& actor, Id user_id, std::optional<std::string> password,
+                                      std::string_view ip = {});
 
     // For the CLI, which has no acting user: same checks on the data, no actor check.
     Result<CreatedUser> CreateUserUnchecked(const NewUser& spec);
@@ -145,6 +151,18 @@ public:
     static Status ValidatePassword(std::string_view password);
 
 private:
+    // Who an audited change is by: a user and the address, or no one and how ("cli", "bootstrap").
+    struct By {
+        std::optional<Id> actor_id;
+        std::string ip;
+        std::string via;
+    };
+    Result<CreatedUser> CreateUserAs(const By& by, const NewUser& spec);
+    Result<std::string> ResetPasswordAs(const By& by, std::string_view username,
+                                        std::optional<std::string> password);
+    Status EndSession(Id user_id, Id session_id, std::string_view ip, std::string_view action);
+    void RecordFailedLogin(const std::string& username, std::optional<Id> user_id, std::string_view ip,
+                           std::string_view reason);
     Status CheckRateLimit(const std::string& username, const std::string& ip);
     void RecordFailure(const std::string& username, const std::string& ip);
     Status RevokeAllSessions(Id user_id, std::optional<Id> except);
