@@ -527,7 +527,9 @@ def test_ws_server_pings_a_silent_client(short_timers_server):
             op, data = ws.recv_data(control_frame=True)
             if op == websocket.ABNF.OPCODE_PING:
                 break
-        assert time.monotonic() - t0 >= 1.0, "pinged before the client was silent for ws_ping_after"
+        # The server's timer and this clock differ by scheduling jitter (0.99994 s was seen), so
+        # allow a tenth of the interval; a ping without the wait would come within milliseconds.
+        assert time.monotonic() - t0 >= 0.9, "pinged before the client was silent for ws_ping_after"
         ws.pong(data)
         ws.send(json.dumps({"type": "ping"}))
         while True:

@@ -22,8 +22,6 @@ struct ChatRoutes {
     std::uint64_t upload_quota_bytes = 10ull << 30;  // per user; 0 = unlimited
 };
 
-inline const Actor& ActorOf(const api::Caller& caller) { return caller.actor; }
-
 void AddChatRoutes(api::Router& router, ChatRoutes& routes);
 void AddFileRoutes(api::Router& router, ChatRoutes& routes);
 

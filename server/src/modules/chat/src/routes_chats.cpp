@@ -65,13 +65,13 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                 spec.visibility = visibility.value_or("private");
                 spec.topic = topic.value_or("");
             }
-            VECHE_ASSIGN_OR_RETURN(auto created, s.chats.CreateChat(ActorOf(ctx), spec));
+            VECHE_ASSIGN_OR_RETURN(auto created, s.chats.CreateChat(ctx.actor, spec));
             return Json(created.second ? 201 : 200, ChatViewToJson(created.first, ctx.user_id()));
         }));
 
     router.Add("GET", "/api/v1/chats",
                api::Authed(s.kit, [&s](Request&, const Caller& ctx) -> Result<Response> {
-                   VECHE_ASSIGN_OR_RETURN(auto views, s.chats.ListMyChats(ActorOf(ctx)));
+                   VECHE_ASSIGN_OR_RETURN(auto views, s.chats.ListMyChats(ctx.actor));
                    return Json(200, bj::object{{"chats", ViewsJson(views, ctx.user_id())}});
                }));
 
@@ -83,14 +83,14 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 200));
                    VECHE_ASSIGN_OR_RETURN(
                        auto views,
-                       s.chats.ListPublicChannels(ActorOf(ctx), query, static_cast<int>(limit.value_or(50))));
+                       s.chats.ListPublicChannels(ctx.actor, query, static_cast<int>(limit.value_or(50))));
                    return Json(200, bj::object{{"chats", ViewsJson(views, ctx.user_id())}});
                }));
 
     router.Add("GET", "/api/v1/chats/{id}",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto view, s.chats.GetChat(ActorOf(ctx), id));
+                   VECHE_ASSIGN_OR_RETURN(auto view, s.chats.GetChat(ctx.actor, id));
                    return Json(200, ChatViewToJson(view, ctx.user_id()));
                }));
 
@@ -106,7 +106,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                        VECHE_ASSIGN_OR_RETURN(up.immutable_after_minutes,
                                               json::OptInt(body, "immutable_after_minutes", 0, 525600));
                    }
-                   VECHE_ASSIGN_OR_RETURN(auto view, s.chats.UpdateChat(ActorOf(ctx), id, up));
+                   VECHE_ASSIGN_OR_RETURN(auto view, s.chats.UpdateChat(ctx.actor, id, up));
                    return Json(200, ChatViewToJson(view, ctx.user_id()));
                }));
 
@@ -114,7 +114,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
         router.Add("POST", archive ? "/api/v1/chats/{id}/archive" : "/api/v1/chats/{id}/unarchive",
                    api::Authed(s.kit, [&s, archive](Request& req, const Caller& ctx) -> Result<Response> {
                        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                       VECHE_ASSIGN_OR_RETURN(auto view, s.chats.SetArchived(ActorOf(ctx), id, archive));
+                       VECHE_ASSIGN_OR_RETURN(auto view, s.chats.SetArchived(ctx.actor, id, archive));
                        return Json(200, ChatViewToJson(view, ctx.user_id()));
                    }));
     }
@@ -122,21 +122,21 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
     router.Add("POST", "/api/v1/chats/{id}/join",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto view, s.chats.Join(ActorOf(ctx), id));
+                   VECHE_ASSIGN_OR_RETURN(auto view, s.chats.Join(ctx.actor, id));
                    return Json(200, ChatViewToJson(view, ctx.user_id()));
                }));
 
     router.Add("POST", "/api/v1/chats/{id}/leave",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_RETURN_IF_ERROR(s.chats.Leave(ActorOf(ctx), id));
+                   VECHE_RETURN_IF_ERROR(s.chats.Leave(ctx.actor, id));
                    return NoContent();
                }));
 
     router.Add("GET", "/api/v1/chats/{id}/members",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto members, s.chats.ListMembers(ActorOf(ctx), id));
+                   VECHE_ASSIGN_OR_RETURN(auto members, s.chats.ListMembers(ctx.actor, id));
                    VECHE_ASSIGN_OR_RETURN(auto arr, MembersJson(s, members));
                    return Json(200, bj::object{{"members", std::move(arr)}});
                }));
@@ -151,7 +151,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(auto user_ids, json::OptIdArray(body, "user_ids", 1000));
                    VECHE_ASSIGN_OR_RETURN(auto role, json::OptString(body, "role", {16, 1}));
                    VECHE_ASSIGN_OR_RETURN(
-                       auto members, s.chats.AddMembers(ActorOf(ctx), id, user_ids, role.value_or("member")));
+                       auto members, s.chats.AddMembers(ctx.actor, id, user_ids, role.value_or("member")));
                    VECHE_ASSIGN_OR_RETURN(auto arr, MembersJson(s, members));
                    return Json(200, bj::object{{"members", std::move(arr)}});
                }));
@@ -163,7 +163,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                    VECHE_ASSIGN_OR_RETURN(auto role, json::ReqString(body, "role", {16, 1}));
                    VECHE_ASSIGN_OR_RETURN(auto member,
-                                          s.chats.SetMemberRole(ActorOf(ctx), id, user_id, role));
+                                          s.chats.SetMemberRole(ctx.actor, id, user_id, role));
                    return Json(200, bj::object{{"user_id", IdToString(member.user_id)},
                                                {"role", member.role},
                                                {"joined_at", member.joined_at}});
@@ -173,7 +173,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(Id user_id, PathId(req, 1));
-                   VECHE_RETURN_IF_ERROR(s.chats.RemoveMember(ActorOf(ctx), id, user_id));
+                   VECHE_RETURN_IF_ERROR(s.chats.RemoveMember(ctx.actor, id, user_id));
                    return NoContent();
                }));
 
@@ -182,7 +182,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                    VECHE_ASSIGN_OR_RETURN(Id message_id, json::ReqId(body, "message_id"));
-                   VECHE_ASSIGN_OR_RETURN(auto rs, s.chats.MarkRead(ActorOf(ctx), id, message_id));
+                   VECHE_ASSIGN_OR_RETURN(auto rs, s.chats.MarkRead(ctx.actor, id, message_id));
                    return Json(200, bj::object{{"last_read_message_id", IdToString(rs.last_read_message_id)},
                                                {"unread_count", rs.unread_count}});
                }));
@@ -206,7 +206,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
             VECHE_ASSIGN_OR_RETURN(nm.file_ids, json::OptIdArray(body, "file_ids", kMaxFilesPerMessage));
             nm.thread_root_id = root.value_or(0);
             nm.quote_id = quote.value_or(0);
-            VECHE_ASSIGN_OR_RETURN(auto posted, s.chats.Post(ActorOf(ctx), id, nm));
+            VECHE_ASSIGN_OR_RETURN(auto posted, s.chats.Post(ctx.actor, id, nm));
             return Json(posted.second ? 201 : 200, MessageToJson(posted.first, ctx.user_id()));
         }));
 
@@ -221,7 +221,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    auto inc = req.query.find("include_deleted");
                    q.include_deleted =
                        inc != req.query.end() && (inc->second == "true" || inc->second == "1");
-                   VECHE_ASSIGN_OR_RETURN(auto page, s.chats.History(ActorOf(ctx), id, q));
+                   VECHE_ASSIGN_OR_RETURN(auto page, s.chats.History(ctx.actor, id, q));
                    bj::array arr;
                    for (const auto& m : page.messages)
                        arr.push_back(MessageToJson(m, ctx.user_id(), q.include_deleted));
@@ -250,7 +250,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
             VECHE_ASSIGN_OR_RETURN(p.client_id, json::OptString(body, "client_id", {kMaxClientIdBytes, 0}));
             p.multiple = multiple.value_or(false);
             p.anonymous = anonymous.value_or(false);
-            VECHE_ASSIGN_OR_RETURN(auto posted, s.chats.CreatePoll(ActorOf(ctx), id, p));
+            VECHE_ASSIGN_OR_RETURN(auto posted, s.chats.CreatePoll(ctx.actor, id, p));
             return Json(posted.second ? 201 : 200, MessageToJson(posted.first, ctx.user_id()));
         }));
 
@@ -269,14 +269,14 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                     return Error::InvalidArgument("field 'options' must be an array of option numbers");
                 options.push_back(static_cast<int>(o.get_int64()));
             }
-            VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Vote(ActorOf(ctx), id, options));
+            VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Vote(ctx.actor, id, options));
             return Json(200, MessageToJson(m, ctx.user_id()));
         }));
 
     router.Add("POST", "/api/v1/messages/{id}/poll/close",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.ClosePoll(ActorOf(ctx), id));
+                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.ClosePoll(ctx.actor, id));
                    return Json(200, MessageToJson(m, ctx.user_id()));
                }));
 
@@ -288,7 +288,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(q.after, QueryId(req, "after"));
                    VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, kMaxPageSize));
                    q.limit = static_cast<int>(limit.value_or(50));
-                   VECHE_ASSIGN_OR_RETURN(auto page, s.chats.Thread(ActorOf(ctx), id, q));
+                   VECHE_ASSIGN_OR_RETURN(auto page, s.chats.Thread(ctx.actor, id, q));
                    bj::array arr;
                    for (const auto& m : page.messages) arr.push_back(MessageToJson(m, ctx.user_id()));
                    return Json(200, bj::object{{"messages", std::move(arr)}, {"has_more", page.has_more}});
@@ -298,13 +298,13 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
         router.Add(follow ? "PUT" : "DELETE", "/api/v1/messages/{id}/follow",
                    api::Authed(s.kit, [&s, follow](Request& req, const Caller& ctx) -> Result<Response> {
                        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                       VECHE_RETURN_IF_ERROR(s.chats.FollowThread(ActorOf(ctx), id, follow));
+                       VECHE_RETURN_IF_ERROR(s.chats.FollowThread(ctx.actor, id, follow));
                        return NoContent();
                    }));
         router.Add(follow ? "PUT" : "DELETE", "/api/v1/messages/{id}/pin",
                    api::Authed(s.kit, [&s, follow](Request& req, const Caller& ctx) -> Result<Response> {
                        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                       VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Pin(ActorOf(ctx), id, follow));
+                       VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Pin(ctx.actor, id, follow));
                        return Json(200, MessageToJson(m, ctx.user_id()));
                    }));
     }
@@ -316,14 +316,14 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                    VECHE_ASSIGN_OR_RETURN(Id to, json::ReqId(body, "chat_id"));
                    VECHE_ASSIGN_OR_RETURN(auto comment, json::OptString(body, "comment", {SIZE_MAX, 0}));
-                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Forward(ActorOf(ctx), id, to, comment));
+                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Forward(ctx.actor, id, to, comment));
                    return Json(201, MessageToJson(m, ctx.user_id()));
                }));
 
     router.Add("GET", "/api/v1/chats/{id}/pins",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto pins, s.chats.Pins(ActorOf(ctx), id));
+                   VECHE_ASSIGN_OR_RETURN(auto pins, s.chats.Pins(ctx.actor, id));
                    bj::array arr;
                    for (const auto& m : pins) arr.push_back(MessageToJson(m, ctx.user_id()));
                    return Json(200, bj::object{{"messages", std::move(arr)}});
@@ -332,7 +332,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
     router.Add("GET", "/api/v1/messages/{id}/seen",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto users, s.chats.SeenBy(ActorOf(ctx), id));
+                   VECHE_ASSIGN_OR_RETURN(auto users, s.chats.SeenBy(ctx.actor, id));
                    bj::array arr;
                    for (Id u : users) arr.push_back(bj::value(IdToString(u)));
                    return Json(200, bj::object{{"user_ids", std::move(arr)}});
@@ -343,7 +343,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                    VECHE_ASSIGN_OR_RETURN(auto level, json::ReqString(body, "notify", {16, 1}));
-                   VECHE_ASSIGN_OR_RETURN(auto view, s.chats.SetNotify(ActorOf(ctx), id, level));
+                   VECHE_ASSIGN_OR_RETURN(auto view, s.chats.SetNotify(ctx.actor, id, level));
                    return Json(200, ChatViewToJson(view, ctx.user_id()));
                }));
 
@@ -355,7 +355,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    bool unread_only =
                        unread != req.query.end() && (unread->second == "true" || unread->second == "1");
                    VECHE_ASSIGN_OR_RETURN(
-                       auto list, s.chats.Notifications(ActorOf(ctx), before,
+                       auto list, s.chats.Notifications(ctx.actor, before,
                                                         static_cast<int>(limit.value_or(50)), unread_only));
                    bj::array arr;
                    for (const auto& n : list) arr.push_back(NotificationToJson(n));
@@ -369,7 +369,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                        VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                        VECHE_ASSIGN_OR_RETURN(ids, json::OptIdArray(body, "ids", 1000));
                    }
-                   VECHE_RETURN_IF_ERROR(s.chats.MarkNotificationsRead(ActorOf(ctx), ids));
+                   VECHE_RETURN_IF_ERROR(s.chats.MarkNotificationsRead(ctx.actor, ids));
                    return NoContent();
                }));
 
@@ -394,7 +394,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    q.limit = static_cast<int>(limit.value_or(20));
                    auto hf = req.query.find("has_file");
                    q.has_file = hf != req.query.end() && (hf->second == "true" || hf->second == "1");
-                   VECHE_ASSIGN_OR_RETURN(auto page, s.chats.Search(ActorOf(ctx), q));
+                   VECHE_ASSIGN_OR_RETURN(auto page, s.chats.Search(ctx.actor, q));
                    bj::array results;
                    for (const auto& hit : page.hits) {
                        results.push_back(bj::object{{"message", MessageToJson(hit.message, ctx.user_id())},
@@ -409,7 +409,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
     router.Add("GET", "/api/v1/messages/{id}",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.GetMessage(ActorOf(ctx), id));
+                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.GetMessage(ctx.actor, id));
                    return Json(200, MessageToJson(m, ctx.user_id(), ctx.actor.is_admin));
                }));
 
@@ -419,7 +419,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
                    VECHE_ASSIGN_OR_RETURN(auto text, json::ReqString(body, "text", {SIZE_MAX, 0}));
-                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Edit(ActorOf(ctx), id, text));
+                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Edit(ctx.actor, id, text));
                    return Json(200, MessageToJson(m, ctx.user_id()));
                }));
 
@@ -427,7 +427,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(api::CheckRate(s.kit, Action::kEdit, ctx));
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_RETURN_IF_ERROR(s.chats.Delete(ActorOf(ctx), id));
+                   VECHE_RETURN_IF_ERROR(s.chats.Delete(ctx.actor, id));
                    return NoContent();
                }));
 
@@ -435,7 +435,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
         "GET", "/api/v1/messages/{id}/versions",
         api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
             VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-            VECHE_ASSIGN_OR_RETURN(auto versions, s.chats.Versions(ActorOf(ctx), id));
+            VECHE_ASSIGN_OR_RETURN(auto versions, s.chats.Versions(ctx.actor, id));
             bj::array arr;
             for (const auto& v : versions)
                 arr.push_back(bj::object{
@@ -447,7 +447,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(api::CheckRate(s.kit, Action::kEdit, ctx));
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Restore(ActorOf(ctx), id));
+                   VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Restore(ctx.actor, id));
                    return Json(200, MessageToJson(m, ctx.user_id()));
                }));
 
@@ -456,7 +456,7 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
                    api::Authed(s.kit, [&s, add](Request& req, const Caller& ctx) -> Result<Response> {
                        VECHE_RETURN_IF_ERROR(api::CheckRate(s.kit, Action::kReact, ctx));
                        VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                       VECHE_ASSIGN_OR_RETURN(auto m, s.chats.React(ActorOf(ctx), id, req.params.at(1), add));
+                       VECHE_ASSIGN_OR_RETURN(auto m, s.chats.React(ctx.actor, id, req.params.at(1), add));
                        return Json(200, MessageToJson(m, ctx.user_id()));
                    }));
     }

@@ -114,7 +114,7 @@ Result<api::UploadTicket> AttachmentUploads::Authorize(const Request& request) {
         return Error::InvalidArgument("query parameter 'name' (the file name) is required");
     if (!text::IsValidUtf8(name->second))
         return Error::InvalidArgument("query parameter 'name' is not UTF-8");
-    VECHE_RETURN_IF_ERROR(s_.chats.CheckCanUpload(ActorOf(ctx), *chat_id));
+    VECHE_RETURN_IF_ERROR(s_.chats.CheckCanUpload(ctx.actor, *chat_id));
     api::UploadTicket ticket{ctx, *chat_id, files::SafeFilename(name->second), s_.max_upload_bytes,
                              std::nullopt};
     if (s_.upload_quota_bytes > 0) {
@@ -152,7 +152,7 @@ Response AttachmentUploads::Complete(const api::UploadTicket& t, std::unique_ptr
     f.width = stored->width;
     f.height = stored->height;
     f.has_thumbnail = stored->has_thumbnail;
-    auto recorded = s_.chats.RecordFile(ActorOf(t.caller), t.owner_id, f);
+    auto recorded = s_.chats.RecordFile(t.caller.actor, t.owner_id, f);
     if (!recorded.ok()) return ErrorResponse(recorded.error());
     auto kept = s_.files.EnsureStored(*upload, *stored);
     if (!kept.ok()) return ErrorResponse(kept.error());
@@ -163,7 +163,7 @@ void AddFileRoutes(Router& router, ChatRoutes& s) {
     router.Add("GET", "/api/v1/files/{id}",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto f, s.chats.GetFile(ActorOf(ctx), id));
+                   VECHE_ASSIGN_OR_RETURN(auto f, s.chats.GetFile(ctx.actor, id));
                    auto inl = req.query.find("inline");
                    bool want_inline = inl != req.query.end() && (inl->second == "1" || inl->second == "true");
                    // Only images and videos are ever shown inline; everything else downloads.
@@ -177,7 +177,7 @@ void AddFileRoutes(Router& router, ChatRoutes& s) {
     router.Add("GET", "/api/v1/files/{id}/thumbnail",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto f, s.chats.GetFile(ActorOf(ctx), id));
+                   VECHE_ASSIGN_OR_RETURN(auto f, s.chats.GetFile(ctx.actor, id));
                    if (!f.has_thumbnail) return Error::NotFound("thumbnail");
                    return ServeFile(req, s.files.ThumbnailPathOf(f.sha256), "image/jpeg",
                                     files::ContentDisposition(f.name + ".jpg", true));
@@ -188,7 +188,7 @@ void AddFileRoutes(Router& router, ChatRoutes& s) {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto before, QueryId(req, "before"));
                    VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, kMaxPageSize));
-                   VECHE_ASSIGN_OR_RETURN(auto list, s.chats.ListFiles(ActorOf(ctx), id, before,
+                   VECHE_ASSIGN_OR_RETURN(auto list, s.chats.ListFiles(ctx.actor, id, before,
                                                                        static_cast<int>(limit.value_or(50))));
                    bj::array arr;
                    for (const auto& f : list) arr.push_back(FileToJson(f));
