@@ -9,6 +9,7 @@
 #include <random>
 
 #include "scenarios.hpp"
+#include "veche/chat/realtime.hpp"
 #include "veche/core/ids.hpp"
 #include "veche/realtime/event_log.hpp"
 #include "veche/storage/database.hpp"
@@ -21,8 +22,8 @@ namespace {
 Result<std::vector<std::int64_t>> LegacyPage(storage::Database& db, Id user, std::int64_t after, int limit) {
     return db.Read([&](storage::Tx& tx) -> Result<std::vector<std::int64_t>> {
         auto& st = tx.Query(
-            "SELECT pos, chat_id, target_user_id, broadcast, kind, data, created_at FROM events WHERE pos > ? AND ("
-            "chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) OR target_user_id = ? OR broadcast <> 0) "
+            "SELECT pos, topic_id, target_user_id, broadcast, kind, data, created_at FROM events WHERE pos > ? AND ("
+            "topic_id IN (SELECT chat_id FROM members WHERE user_id = ?) OR target_user_id = ? OR broadcast <> 0) "
             "ORDER BY pos LIMIT ?",
             after, user, user, limit);
         std::vector<std::int64_t> out;
@@ -32,7 +33,9 @@ Result<std::vector<std::int64_t>> LegacyPage(storage::Database& db, Id user, std
 }
 
 Result<std::vector<std::int64_t>> CurrentPage(storage::Database& db, Id user, std::int64_t after, int limit) {
-    VECHE_ASSIGN_OR_RETURN(auto events, realtime::ReadEventsFor(db, user, after, limit));
+    static const chat::ChatAudience chats;
+    static const realtime::Audience* const audiences[] = {&chats};
+    VECHE_ASSIGN_OR_RETURN(auto events, realtime::ReadEventsFor(db, audiences, user, after, limit));
     std::vector<std::int64_t> out;
     for (const auto& e : events) out.push_back(e.pos);
     return out;
@@ -139,7 +142,7 @@ int ResumeLogMain(const Options& opt) {
                     } else if (r < 11) {
                         e.target_user_id = users[rng() % users.size()];
                     } else {
-                        e.chat_id = chats[rng() % chats.size()];
+                        e.topic = ChatTopic(chats[rng() % chats.size()]);
                     }
                     e.kind = "message.created";
                     e.data_json = "{\"text\":\"" + data + "\"}";

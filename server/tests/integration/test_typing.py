@@ -88,6 +88,7 @@ def test_typing_in_foreign_chat_is_an_error(server, ws_factory):
         ws_x.send({"type": "typing", "chat_id": target})
         err = ws_x.wait_for(lambda f: f.get("type") == "error", 30, "error frame", start=start)
         assert err["code"] == "chat_not_found", err
+        assert err["status"] == 404, "the HTTP API's status for the same refusal"
     settle(ws_x, ws_b)
     assert typing_frames(ws_b) == [], "nothing reaches the chat's members"
     assert not ws_x.closed, "the connection stays open"
@@ -97,6 +98,13 @@ def test_typing_in_foreign_chat_is_an_error(server, ws_factory):
         ws_x.send(bad)
         err = ws_x.wait_for(lambda f: f.get("type") == "error", 30, "error frame", start=start)
         assert err["code"] == "invalid_frame", (bad, err)
+        assert err["status"] == 400, err
+    # unknown frame types and frames before hello are invalid frames too, with the same shape
+    start = ws_x.count()
+    ws_x.send({"type": "tickets.assign"})
+    err = ws_x.wait_for(lambda f: f.get("type") == "error", 30, "error frame", start=start)
+    assert (err["code"], err["status"]) == ("invalid_frame", 400), err
+    assert err["message"]
     ws_x.ping()
 
 

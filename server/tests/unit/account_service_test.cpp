@@ -444,7 +444,7 @@ TEST_F(AccountService, ProfileUpdateIsBroadcastAsUserUpdated) {
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(events[0].kind, "user.updated");
     EXPECT_TRUE(events[0].broadcast);
-    EXPECT_EQ(events[0].chat_id, 0);
+    EXPECT_TRUE(events[0].topic.empty());
     EXPECT_NE(events[0].data_json.find("\"display_name\":\"Alice A.\""), std::string::npos)
         << events[0].data_json;
 }

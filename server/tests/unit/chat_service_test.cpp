@@ -599,7 +599,7 @@ TEST_F(ChatService, EmitsEventsWithKindsChatsAndMembershipChanges) {
     EXPECT_EQ(created[2].kind, "chat.created");
     EXPECT_EQ(created[2].membership, MembershipChange::kNone);
     for (const auto& e : created) {
-        EXPECT_EQ(e.chat_id, chat_id);
+        EXPECT_EQ(e.topic, ChatTopic(chat_id));
         EXPECT_FALSE(e.broadcast);
     }
 
@@ -607,7 +607,7 @@ TEST_F(ChatService, EmitsEventsWithKindsChatsAndMembershipChanges) {
     auto posted = NewEvents(1);
     ASSERT_EQ(posted.size(), 1u);
     EXPECT_EQ(posted[0].kind, "message.created");
-    EXPECT_EQ(posted[0].chat_id, chat_id);
+    EXPECT_EQ(posted[0].topic, ChatTopic(chat_id));
     EXPECT_EQ(posted[0].membership, MembershipChange::kNone);
     auto data = boost::json::parse(posted[0].data_json).as_object();
     EXPECT_EQ(data.at("id").as_string(), IdToString(m.id));
@@ -617,7 +617,7 @@ TEST_F(ChatService, EmitsEventsWithKindsChatsAndMembershipChanges) {
     auto added = NewEvents(1);
     ASSERT_EQ(added.size(), 1u);
     EXPECT_EQ(added[0].kind, "member.added");
-    EXPECT_EQ(added[0].chat_id, chat_id);
+    EXPECT_EQ(added[0].topic, ChatTopic(chat_id));
     EXPECT_EQ(added[0].target_user_id, carol_.user_id);
     EXPECT_EQ(added[0].membership, MembershipChange::kAdd);
     auto added_data = boost::json::parse(added[0].data_json).as_object();
@@ -632,13 +632,13 @@ TEST_F(ChatService, EmitsEventsWithKindsChatsAndMembershipChanges) {
     EXPECT_EQ(changed[0].kind, "message.updated");
     EXPECT_EQ(changed[1].kind, "message.updated");
     EXPECT_EQ(changed[2].kind, "message.deleted");
-    for (const auto& e : changed) EXPECT_EQ(e.chat_id, chat_id);
+    for (const auto& e : changed) EXPECT_EQ(e.topic, ChatTopic(chat_id));
 
     ASSERT_TRUE(chats_->RemoveMember(alice_, chat_id, carol_.user_id).ok());
     auto removed = NewEvents(1);
     ASSERT_EQ(removed.size(), 1u);
     EXPECT_EQ(removed[0].kind, "member.removed");
-    EXPECT_EQ(removed[0].chat_id, chat_id);
+    EXPECT_EQ(removed[0].topic, ChatTopic(chat_id));
     EXPECT_EQ(removed[0].target_user_id, carol_.user_id);
     EXPECT_EQ(removed[0].membership, MembershipChange::kRemove);
 
@@ -655,7 +655,7 @@ TEST_F(ChatService, EmitsEventsWithKindsChatsAndMembershipChanges) {
     auto archived = NewEvents(1);
     ASSERT_EQ(archived.size(), 1u);
     EXPECT_EQ(archived[0].kind, "chat.updated");
-    EXPECT_EQ(archived[0].chat_id, chat_id);
+    EXPECT_EQ(archived[0].topic, ChatTopic(chat_id));
 
     // Positions grow strictly across everything published.
     auto all = sink_.Events();

@@ -6,6 +6,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "fake_subscriber.hpp"
 #include "test_util.hpp"
 #include "veche/api/kit.hpp"
 #include "veche/app/assembly.hpp"
@@ -14,6 +15,7 @@
 #include "veche/files/file_store.hpp"
 #include "veche/notes/module.hpp"
 #include "veche/platform/module.hpp"
+#include "veche/realtime/hub.hpp"
 
 namespace veche {
 namespace {
@@ -31,16 +33,20 @@ protected:
         files_ = std::make_unique<files::FileStore>(dir_.File("files"));
         modules_->Start(*db_, kit_, *files_);
         modules_->AddRoutes(router_);
-        alice_ = Login("alice");
-        bob_ = Login("bob");
+        hub_ = std::make_unique<realtime::Hub>(*db_);
+        modules_->AddRealtime(*hub_);
+        db_->SetEventSink(hub_.get());
+        alice_ = Login("alice", alice_id_);
+        bob_ = Login("bob", bob_id_);
     }
     void TearDown() override {
+        hub_->Stop();
         modules_->Stop();
         db_->Stop();
     }
 
-    std::string Login(const std::string& name) {
-        Id user = test::InsertUser(*db_, name);
+    std::string Login(const std::string& name, Id& user) {
+        user = test::InsertUser(*db_, name);
         std::string token = "vch_notes_" + name;
         auto st = db_->Write([&](storage::Tx& tx) -> Status {
             tx.Exec(
@@ -74,7 +80,9 @@ protected:
     std::unique_ptr<storage::Database> db_;
     std::unique_ptr<files::FileStore> files_;
     api::Router router_;
+    std::unique_ptr<realtime::Hub> hub_;
     std::string alice_, bob_;
+    Id alice_id_ = 0, bob_id_ = 0;
 };
 
 TEST_F(ExampleModule, StartsAfterWhatItDependsOnWithItsOwnTable) {
@@ -120,6 +128,50 @@ TEST_F(ExampleModule, BadInputAndMissingTokensAreClientErrors) {
     EXPECT_EQ(Call("GET", "/api/v1/notes/12345", alice_).status, 404);
     EXPECT_EQ(bj::parse(Call("GET", "/api/v1/notes", alice_).body).at("notes").as_array().size(), 0u)
         << "nothing was stored by the refused requests";
+}
+
+// The module's topic kind, registered by its AddRealtime alone: its events reach the owner's
+// connection and nobody else's, live and on replay, and its WebSocket frame is routed to it.
+TEST_F(ExampleModule, ItsTopicsReachTheirFollowersAndItsFramesReachIt) {
+    auto alice = std::make_shared<test::FakeSubscriber>(alice_id_, 1);
+    auto bob = std::make_shared<test::FakeSubscriber>(bob_id_, 2);
+    ASSERT_TRUE(hub_->Attach(alice).ok());
+    ASSERT_TRUE(hub_->Attach(bob).ok());
+
+    auto created = Call("POST", "/api/v1/notes", alice_, R"({"title": "план"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    std::string id(bj::parse(created.body).at("id").as_string());
+    ASSERT_TRUE(alice->WaitForPos(1));
+    auto frame = bj::parse(*alice->Events().back().frame).as_object();
+    EXPECT_EQ(frame.at("kind").as_string(), "notes.note_created");
+    EXPECT_EQ(frame.at("topic").as_string(), "note:" + id);
+    EXPECT_TRUE(bob->Events().empty()) << "delivered in the same batch as alice's: bob got nothing";
+
+    const auto* viewing = hub_->actions().Find("notes.viewing");
+    ASSERT_NE(viewing, nullptr);
+    bj::object mine{{"type", "notes.viewing"}, {"note_id", id}};
+    EXPECT_TRUE((*viewing)(realtime::ClientFrame{alice_id_, 1, mine}).ok());
+    int signals = 0;
+    for (const auto& f : alice->Presence()) signals += bj::parse(*f).at("type").as_string() == "notes.viewing";
+    EXPECT_EQ(signals, 1);
+    auto refused = (*viewing)(realtime::ClientFrame{bob_id_, 2, mine});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().api_code, "note_not_found");
+    bj::object bad{{"type", "notes.viewing"}, {"note_id", 5}};
+    auto invalid = (*viewing)(realtime::ClientFrame{alice_id_, 1, bad});
+    ASSERT_FALSE(invalid.ok());
+    EXPECT_EQ(invalid.error().api_code, "invalid_frame");
+
+    auto page = hub_->ReadReplayPage(alice_id_, 0, 100);
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->events.size(), 1u);
+    EXPECT_EQ(page->events[0].kind, "notes.note_created");
+    auto theirs = hub_->ReadReplayPage(bob_id_, 0, 100);
+    ASSERT_TRUE(theirs.ok());
+    EXPECT_TRUE(theirs->events.empty());
+
+    ASSERT_EQ(Call("DELETE", "/api/v1/notes/" + id, alice_).status, 204);
+    EXPECT_FALSE(hub_->Follows(alice_id_, Topic{"note", *ParseId(id)})) << "the delete ended the following";
 }
 
 }  // namespace

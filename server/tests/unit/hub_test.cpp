@@ -10,7 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "fake_subscriber.hpp"
 #include "test_util.hpp"
+#include "veche/accounts/account_service.hpp"
+#include "veche/chat/chat_service.hpp"
+#include "veche/chat/realtime.hpp"
 #include "veche/realtime/event_log.hpp"
 
 namespace veche::unit {
@@ -18,99 +22,30 @@ namespace {
 
 using chat::Actor;
 using realtime::Frame;
-
-// A connection that records what the hub hands it. Presence frames (pos 0) are kept apart: they
-// come from the hub's own timer thread.
-class FakeSubscriber final : public realtime::Subscriber {
-public:
-    using Subscriber::Subscriber;
-
-    struct Delivery {
-        Frame frame;
-        std::int64_t pos;
-    };
-
-    void Deliver(Frame frame, std::int64_t pos) override {
-        {
-            std::lock_guard lock(mu_);
-            if (pos == 0) {
-                presence_.push_back(std::move(frame));
-            } else {
-                events_.push_back({std::move(frame), pos});
-            }
-        }
-        cv_.notify_all();
-    }
-    void Flush() override {
-        std::lock_guard lock(mu_);
-        flushed_events_.push_back(events_.size());
-    }
-    void Close(int code, std::string reason) override {
-        std::lock_guard lock(mu_);
-        closes_.emplace_back(code, std::move(reason));
-    }
-    // The number of event frames received before each Flush.
-    std::vector<std::size_t> FlushedEvents() const {
-        std::lock_guard lock(mu_);
-        return flushed_events_;
-    }
-
-    std::vector<Delivery> Events() const {
-        std::lock_guard lock(mu_);
-        return events_;
-    }
-    std::vector<std::int64_t> Positions() const {
-        std::lock_guard lock(mu_);
-        std::vector<std::int64_t> out;
-        for (const auto& d : events_) out.push_back(d.pos);
-        return out;
-    }
-    std::vector<std::string> Kinds() const {
-        std::lock_guard lock(mu_);
-        std::vector<std::string> out;
-        for (const auto& d : events_)
-            out.push_back(boost::json::parse(*d.frame).at("kind").as_string().c_str());
-        return out;
-    }
-    std::vector<std::pair<int, std::string>> Closes() const {
-        std::lock_guard lock(mu_);
-        return closes_;
-    }
-    // Whether an event at `pos` or later arrived within a generous deadline.
-    bool WaitForPos(std::int64_t pos) {
-        std::unique_lock lock(mu_);
-        return cv_.wait_for(lock, std::chrono::seconds(20),
-                            [&] { return !events_.empty() && events_.back().pos >= pos; });
-    }
-    bool WaitForPresence() {
-        std::unique_lock lock(mu_);
-        return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return !presence_.empty(); });
-    }
-    std::vector<Frame> Presence() const {
-        std::lock_guard lock(mu_);
-        return presence_;
-    }
-
-private:
-    mutable std::mutex mu_;
-    std::condition_variable cv_;
-    std::vector<Delivery> events_;
-    std::vector<Frame> presence_;
-    std::vector<std::pair<int, std::string>> closes_;
-    std::vector<std::size_t> flushed_events_;
-};
+using test::FakeSubscriber;
 
 Event ChatEvent(std::int64_t pos, Id chat_id, std::string kind, Id target = 0,
                 MembershipChange membership = MembershipChange::kNone) {
     Event e;
     e.pos = pos;
-    e.chat_id = chat_id;
+    e.topic = ChatTopic(chat_id);
     e.target_user_id = target;
     e.kind = std::move(kind);
     e.data_json = "{\"n\":" + std::to_string(pos) + "}";
     e.membership = membership;
     return e;
 }
+
+// What the accounts module wires: revoked sessions and presence changes reach the hub.
+class HubListener final : public accounts::SessionListener {
+public:
+    explicit HubListener(realtime::Hub& hub) : hub_(hub) {}
+    void OnSessionsRevoked(const std::vector<Id>& ids) override { hub_.OnSessionsRevoked(ids); }
+    void OnPresenceChanged(Id user_id) override { hub_.OnPresenceChanged(user_id); }
+
+private:
+    realtime::Hub& hub_;
+};
 
 class Hub : public ::testing::Test {
 protected:
@@ -129,7 +64,13 @@ protected:
         auto g = chats_->CreateChat(alice_, spec);
         ASSERT_TRUE(g.ok());
         group_ = g->first.chat.id;
-        hub_ = std::make_unique<realtime::Hub>(*db_, *chats_, *accounts_);
+        hub_ = std::make_unique<realtime::Hub>(*db_);
+        hub_->AddAudience(chat_audience_);
+        hub_->SetPresenceLookup([this](Id user) {
+            auto u = accounts_->GetUser(user);
+            return u.ok() ? u->presence_pref : std::string();
+        });
+        listener_ = std::make_unique<HubListener>(*hub_);
     }
     void TearDown() override {
         // As the server shuts down: the presence flusher first, then the writer, which may still be
@@ -144,8 +85,10 @@ protected:
     // Routes committed events through the hub, as the server does.
     void Wire() {
         db_->SetEventSink(hub_.get());
-        accounts_->SetListener(hub_.get());
+        accounts_->SetListener(listener_.get());
     }
+
+    std::vector<const realtime::Audience*> Audiences() const { return {&chat_audience_}; }
 
     std::shared_ptr<FakeSubscriber> Connect(const Actor& who, Id session_id = 0) {
         auto sub =
@@ -159,7 +102,9 @@ protected:
     std::unique_ptr<storage::Database> db_;
     std::unique_ptr<accounts::AccountService> accounts_;
     std::unique_ptr<chat::ChatService> chats_;
+    chat::ChatAudience chat_audience_;
     std::unique_ptr<realtime::Hub> hub_;
+    std::unique_ptr<HubListener> listener_;
     Actor alice_, bob_, carol_, mallory_;
     Id group_ = 0;
 };
@@ -174,6 +119,7 @@ TEST(EventFrame, WrapsTheEventDataOnce) {
     EXPECT_EQ(frame.at("pos").as_int64(), 42);
     EXPECT_EQ(frame.at("kind").as_string(), "message.created");
     EXPECT_EQ(frame.at("chat_id").as_string(), "7261537281736704");
+    EXPECT_EQ(frame.at("topic").as_string(), "chat:7261537281736704");
     EXPECT_EQ(frame.at("data").at("text").as_string(), "hi");
 
     Event broadcast;
@@ -183,6 +129,17 @@ TEST(EventFrame, WrapsTheEventDataOnce) {
     broadcast.data_json = "{}";
     auto b = boost::json::parse(realtime::EventFrame(broadcast)).as_object();
     EXPECT_FALSE(b.contains("chat_id"));
+    EXPECT_FALSE(b.contains("topic"));
+
+    // Another module's topic names itself; chat_id is the messenger's alone.
+    Event ticket;
+    ticket.pos = 44;
+    ticket.topic = Topic{"ticket", 7};
+    ticket.kind = "ticket.updated";
+    ticket.data_json = "{}";
+    auto t = boost::json::parse(realtime::EventFrame(ticket)).as_object();
+    EXPECT_EQ(t.at("topic").as_string(), "ticket:7");
+    EXPECT_FALSE(t.contains("chat_id"));
     EXPECT_EQ(b.at("pos").as_int64(), 43);
 }
 
@@ -443,7 +400,7 @@ TEST_F(Hub, ReadEventsForReturnsExactlyWhatTheUserMaySee) {
     ASSERT_TRUE(chats_->RemoveMember(alice_, group_, bob_.user_id).ok());
     ASSERT_TRUE(chats_->Post(alice_, group_, "bob is gone", std::nullopt).ok());
 
-    auto all = realtime::ReadEventsFor(*db_, alice_.user_id, 0, 1000);
+    auto all = realtime::ReadEventsFor(*db_, Audiences(), alice_.user_id, 0, 1000);
     ASSERT_TRUE(all.ok());
     auto kinds_of = [](const std::vector<Event>& events) {
         std::vector<std::string> out;
@@ -455,7 +412,7 @@ TEST_F(Hub, ReadEventsForReturnsExactlyWhatTheUserMaySee) {
                                         "user.updated", "member.removed", "message.created"}));
     for (std::size_t i = 1; i < all->size(); ++i) EXPECT_LT((*all)[i - 1].pos, (*all)[i].pos);
 
-    auto bob = realtime::ReadEventsFor(*db_, bob_.user_id, 0, 1000);
+    auto bob = realtime::ReadEventsFor(*db_, Audiences(), bob_.user_id, 0, 1000);
     ASSERT_TRUE(bob.ok());
     // Removed from the group, bob still gets the events addressed to him: his own member.added and
     // member.removed, and the broadcast; none of the group's traffic.
@@ -463,28 +420,149 @@ TEST_F(Hub, ReadEventsForReturnsExactlyWhatTheUserMaySee) {
     EXPECT_EQ(bob->front().target_user_id, bob_.user_id);
     EXPECT_EQ(bob->back().target_user_id, bob_.user_id);
 
-    auto carol = realtime::ReadEventsFor(*db_, carol_.user_id, start.value(), 1000);
+    auto carol = realtime::ReadEventsFor(*db_, Audiences(), carol_.user_id, start.value(), 1000);
     ASSERT_TRUE(carol.ok());
     EXPECT_EQ(kinds_of(*carol),
               (std::vector<std::string>{"member.added", "chat.created", "message.created", "user.updated"}));
-    for (const auto& e : *carol) EXPECT_EQ(e.chat_id, e.broadcast ? 0 : h->first.chat.id);
+    for (const auto& e : *carol) EXPECT_EQ(e.topic.id, e.broadcast ? 0 : h->first.chat.id);
 
-    auto mallory = realtime::ReadEventsFor(*db_, mallory_.user_id, 0, 1000);
+    auto mallory = realtime::ReadEventsFor(*db_, Audiences(), mallory_.user_id, 0, 1000);
     ASSERT_TRUE(mallory.ok());
     EXPECT_EQ(kinds_of(*mallory), std::vector<std::string>{"user.updated"});
 
     // After a position, and limited.
-    auto later = realtime::ReadEventsFor(*db_, alice_.user_id, (*all)[3].pos, 1000);
+    auto later = realtime::ReadEventsFor(*db_, Audiences(), alice_.user_id, (*all)[3].pos, 1000);
     ASSERT_TRUE(later.ok());
     EXPECT_EQ(kinds_of(*later),
               (std::vector<std::string>{"user.updated", "member.removed", "message.created"}));
-    auto limited = realtime::ReadEventsFor(*db_, alice_.user_id, 0, 2);
+    auto limited = realtime::ReadEventsFor(*db_, Audiences(), alice_.user_id, 0, 2);
     ASSERT_TRUE(limited.ok());
     ASSERT_EQ(limited->size(), 2u);
     EXPECT_EQ(limited->back().pos, (*all)[1].pos);
-    auto none = realtime::ReadEventsFor(*db_, alice_.user_id, all->back().pos, 1000);
+    auto none = realtime::ReadEventsFor(*db_, Audiences(), alice_.user_id, all->back().pos, 1000);
     ASSERT_TRUE(none.ok());
     EXPECT_TRUE(none->empty());
+}
+
+// Topics: the wire form and what the registry refuses at start-up.
+TEST(Topics, ParseAndPrint) {
+    EXPECT_EQ(TopicToString(Topic{"ticket", 7}), "ticket:7");
+    EXPECT_EQ(TopicToString(Topic{}), "");
+    auto t = ParseTopic("community:5");
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(t->kind, "community");
+    EXPECT_EQ(t->id, 5);
+    for (const char* bad : {"", "chat", "chat:", ":5", "chat:0", "chat:-1", "Chat:5", "chat:5x", "ch at:5",
+                            "a_very_long_kind_name_beyond_32_chars:1"}) {
+        EXPECT_FALSE(ParseTopic(bad).has_value()) << bad;
+    }
+}
+
+class TicketAudience final : public realtime::Audience {
+public:
+    std::string_view kind() const override { return "ticket"; }
+    std::vector<Id> FollowedBy(storage::Tx& tx, Id user_id) const override {
+        std::vector<Id> out;
+        auto& st = tx.Query("SELECT ticket_id FROM test_ticket_agents WHERE user_id = ?", user_id);
+        while (st.Step()) out.push_back(st.Int(0));
+        return out;
+    }
+};
+
+TEST_F(Hub, RegistryRefusesASecondAudienceOfAKindAndReservedFrameTypes) {
+    chat::ChatAudience again;
+    EXPECT_THROW(hub_->AddAudience(again), std::logic_error);
+    auto noop = [](const realtime::ClientFrame&) -> Status { return {}; };
+    EXPECT_THROW(hub_->actions().Add("hello", noop), std::logic_error);
+    EXPECT_THROW(hub_->actions().Add("ping", noop), std::logic_error);
+    EXPECT_THROW(hub_->actions().Add("", noop), std::logic_error);
+    hub_->actions().Add("tickets.viewing", noop);
+    EXPECT_THROW(hub_->actions().Add("tickets.viewing", noop), std::logic_error);
+    EXPECT_NE(hub_->actions().Find("tickets.viewing"), nullptr);
+    EXPECT_EQ(hub_->actions().Find("tickets.other"), nullptr);
+}
+
+// A second module's topic kind works like the messenger's, live and on replay, and its
+// followers are only the ones its audience names.
+TEST_F(Hub, AnotherModulesTopicReachesOnlyItsFollowersLiveAndOnReplay) {
+    TicketAudience tickets;
+    hub_->AddAudience(tickets);
+    Id ticket = GlobalIds().Next();
+    ASSERT_TRUE(db_->Write([&](storage::Tx& tx) -> Status {
+                       tx.Exec("CREATE TABLE test_ticket_agents (ticket_id BIGINT NOT NULL, user_id BIGINT NOT NULL)");
+                       tx.Exec("INSERT INTO test_ticket_agents VALUES (?, ?)", ticket, carol_.user_id);
+                       return {};
+                   }).ok());
+    Wire();
+    auto carol = Connect(carol_);
+    auto mallory = Connect(mallory_);
+    // Returns the event's position (PostgreSQL assigns positions at commit, so read it back).
+    auto emit = [&](std::string kind, Id target, MembershipChange change) {
+        EXPECT_TRUE(db_->Write([&](storage::Tx& tx) -> Status {
+                           Event e;
+                           e.topic = Topic{"ticket", ticket};
+                           e.target_user_id = target;
+                           e.kind = std::move(kind);
+                           e.data_json = "{}";
+                           e.membership = change;
+                           tx.Emit(std::move(e));
+                           return {};
+                       }).ok());
+        auto head = realtime::HeadPosition(*db_);
+        EXPECT_TRUE(head.ok());
+        return head.ok() ? *head : std::int64_t{0};
+    };
+    auto first = emit("tickets.updated", 0, MembershipChange::kNone);
+    ASSERT_TRUE(carol->WaitForPos(first));
+    EXPECT_EQ(boost::json::parse(*carol->Events().back().frame).at("topic").as_string(),
+              "ticket:" + std::to_string(ticket));
+    EXPECT_TRUE(mallory->Events().empty()) << "published in the same batch: mallory got nothing";
+    EXPECT_TRUE(hub_->Follows(carol_.user_id, Topic{"ticket", ticket}));
+    EXPECT_FALSE(hub_->Follows(carol_.user_id, Topic{"chat", ticket})) << "the kind is part of the topic";
+
+    // Assigned (the module's follow event): mallory follows from that event on, live.
+    auto assigned = emit("tickets.assigned", mallory_.user_id, MembershipChange::kAdd);
+    ASSERT_TRUE(mallory->WaitForPos(assigned));
+    auto second = emit("tickets.updated", 0, MembershipChange::kNone);
+    ASSERT_TRUE(mallory->WaitForPos(second));
+    auto unassigned = emit("tickets.unassigned", mallory_.user_id, MembershipChange::kRemove);
+    ASSERT_TRUE(mallory->WaitForPos(unassigned));
+    auto third = emit("tickets.updated", 0, MembershipChange::kNone);
+    ASSERT_TRUE(carol->WaitForPos(third));
+    EXPECT_EQ(mallory->Positions().back(), unassigned) << "no events after the unassignment";
+
+    // Signals follow the same audience; the sender is skipped.
+    hub_->Signal(Topic{"ticket", ticket}, mallory_.user_id,
+                 std::make_shared<const std::string>(R"({"type":"tickets.viewing"})"));
+    auto viewing = [](const FakeSubscriber& sub) {
+        int n = 0;
+        for (const auto& f : sub.Presence()) n += boost::json::parse(*f).at("type").as_string() == "tickets.viewing";
+        return n;
+    };
+    EXPECT_EQ(viewing(*carol), 1);
+    EXPECT_EQ(viewing(*mallory), 0) << "the sender";
+
+    // Replay asks the audience now: carol sees the ticket's events; mallory, who is not in the
+    // table, sees only the two addressed to her.
+    auto carol_page = hub_->ReadReplayPage(carol_.user_id, 0, 100);
+    ASSERT_TRUE(carol_page.ok());
+    std::vector<std::int64_t> carols;
+    for (const auto& e : carol_page->events) {
+        if (e.topic.kind == "ticket") carols.push_back(e.pos);
+    }
+    EXPECT_EQ(carols, (std::vector<std::int64_t>{first, assigned, second, unassigned, third}));
+    auto mallory_page = hub_->ReadReplayPage(mallory_.user_id, 0, 100);
+    ASSERT_TRUE(mallory_page.ok());
+    std::vector<std::int64_t> mallorys;
+    for (const auto& e : mallory_page->events) {
+        if (e.topic.kind == "ticket") mallorys.push_back(e.pos);
+    }
+    EXPECT_EQ(mallorys, (std::vector<std::int64_t>{assigned, unassigned}));
+    for (const auto& e : mallory_page->events) {
+        if (e.pos == assigned) {
+            EXPECT_EQ(e.membership, MembershipChange::kAdd) << "stored with the event";
+        }
+    }
 }
 
 }  // namespace veche::unit

@@ -110,7 +110,7 @@ TEST_F(PgStorage, TwoNodesShareOneDenseCommitOrderedSequence) {
         for (int i = 0; i < kPerNode; ++i) {
             auto r = db.Write([&](Tx& tx) -> Status {
                 Event e;
-                e.chat_id = 1;
+                e.topic = ChatTopic(1);
                 e.kind = kind;
                 e.data_json = "{\"i\":" + std::to_string(i) + "}";
                 tx.Emit(e);

@@ -282,7 +282,7 @@ TEST(StorageMigrations, UpgradeFromPreviousVersionKeepsData) {
     auto pos = db->Write([](Tx& tx) -> Result<std::int64_t> {
         tx.Exec("INSERT INTO reactions(message_id, emoji, user_id, created_at) VALUES (1000, 'ok', 2, 3)");
         Event e;
-        e.chat_id = 100;
+        e.topic = ChatTopic(100);
         e.kind = "message.updated";
         e.data_json = "{}";
         return tx.Emit(e);
@@ -420,7 +420,7 @@ TEST_F(Storage, EventsOfFailedJobsAreNeverPublishedAndPositionsIncrease) {
         std::vector<std::int64_t> positions;
         for (int k = 0; k < 2; ++k) {
             Event e;
-            e.chat_id = 1;
+            e.topic = ChatTopic(1);
             e.kind = Fails(i) ? "test.failed" : "test.ok";
             e.data_json = "{\"job\":" + std::to_string(i) + ",\"k\":" + std::to_string(k) + "}";
             positions.push_back(tx.Emit(std::move(e)));

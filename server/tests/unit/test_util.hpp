@@ -162,7 +162,7 @@ inline void ExpectRedactEventsContract(storage::Database& db) {
     using storage::Tx;
     auto emit = [](Tx& tx, Id subject, const char* data) {
         Event e;
-        e.chat_id = 1;
+        e.topic = ChatTopic(1);
         e.kind = "message.created";
         e.subject_id = subject;
         e.data_json = data;

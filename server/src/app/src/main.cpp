@@ -138,9 +138,8 @@ int Serve(const app::Config& cfg) {
 
     auto& accounts = modules.context().Find<accounts::AccountService>();
     auto& chats = modules.context().Find<chat::ChatService>();
-    realtime::Hub hub(*db, chats, accounts);
-    accounts.SetListener(&hub);
-    accounts.SetConnectedProbe([&hub](Id user) { return hub.IsConnected(user); });
+    realtime::Hub hub(*db);
+    modules.AddRealtime(hub);
     std::unique_ptr<bus::ClusterBus> cluster;
     if (!cfg.bus.empty()) {
         auto redis = bus::ParseRedisUrl(cfg.bus);

@@ -36,9 +36,15 @@ std::string SerializeEvents(const std::vector<Event>& events, int node) {
     boost::json::array arr;
     arr.reserve(events.size());
     for (const auto& e : events) {
-        arr.push_back(boost::json::object{{"p", e.pos},          {"c", e.chat_id},   {"t", e.target_user_id},
-                                          {"b", e.broadcast},    {"k", e.kind},      {"d", e.data_json},
-                                          {"a", e.created_at}});
+        arr.push_back(boost::json::object{{"p", e.pos},
+                                          {"o", e.topic.kind},
+                                          {"c", e.topic.id},
+                                          {"t", e.target_user_id},
+                                          {"b", e.broadcast},
+                                          {"k", e.kind},
+                                          {"d", e.data_json},
+                                          {"a", e.created_at},
+                                          {"m", static_cast<int>(e.membership)}});
     }
     return boost::json::serialize(boost::json::object{{"n", node}, {"e", std::move(arr)}});
 }
@@ -56,13 +62,15 @@ std::vector<Event> ParseEvents(const std::string& payload) {
         try {
             Event e;
             e.pos = o.at("p").to_number<std::int64_t>();
-            e.chat_id = o.at("c").to_number<std::int64_t>();
+            e.topic.kind = std::string(o.at("o").as_string());
+            e.topic.id = o.at("c").to_number<std::int64_t>();
             e.target_user_id = o.at("t").to_number<std::int64_t>();
             e.broadcast = o.at("b").as_bool();
             e.kind = std::string(o.at("k").as_string());
             e.data_json = std::string(o.at("d").as_string());
             e.created_at = o.at("a").to_number<std::int64_t>();
-            e.membership = MembershipOfKind(e.kind);
+            auto m = o.at("m").to_number<int>();
+            e.membership = m == 1 ? MembershipChange::kAdd : m == 2 ? MembershipChange::kRemove : MembershipChange::kNone;
             out.push_back(std::move(e));
         } catch (const std::exception&) {
             // Not ours or malformed: the log fills whatever it should have carried.
@@ -285,8 +293,10 @@ void ClusterBus::HandleEphemeral(const std::string& payload) {
         int node = static_cast<int>(o.at("n").to_number<std::int64_t>());
         if (node == options_.node_id) return;
         std::string_view type = o.at("y").as_string();
-        if (type == "typing") {
-            local_.RemoteTyping(o.at("u").to_number<std::int64_t>(), o.at("c").to_number<std::int64_t>());
+        if (type == "signal") {
+            Topic topic{std::string(o.at("k").as_string()), o.at("i").to_number<std::int64_t>()};
+            local_.RemoteSignal(topic, o.at("x").to_number<std::int64_t>(),
+                                std::make_shared<const std::string>(o.at("f").as_string()));
             return;
         }
         std::lock_guard lock(nodes_mu_);
@@ -333,10 +343,13 @@ void ClusterBus::ExpireSilentNodes() {
     for (Id u : changed) local_.RemoteConnectionChanged(u);
 }
 
-void ClusterBus::RelayTyping(Id user_id, Id chat_id) {
-    Enqueue(ephemeral_channel_,
-            boost::json::serialize(boost::json::object{
-                {"n", options_.node_id}, {"y", "typing"}, {"u", user_id}, {"c", chat_id}}));
+void ClusterBus::RelaySignal(const Topic& topic, Id except_user, const std::string& frame) {
+    Enqueue(ephemeral_channel_, boost::json::serialize(boost::json::object{{"n", options_.node_id},
+                                                                           {"y", "signal"},
+                                                                           {"k", topic.kind},
+                                                                           {"i", topic.id},
+                                                                           {"x", except_user},
+                                                                           {"f", frame}}));
 }
 
 void ClusterBus::RelayConnection(Id user_id, bool connected) {

@@ -104,7 +104,8 @@ private:
 
     // The session on top of it (ws_session.cpp).
 
-    void SendError(std::string_view code, std::string_view message);
+    // `{"type":"error","code":…,"status":…,"message":…}`, with the HTTP API's code and status.
+    void SendError(const Error& error);
     // One whole text or binary message from the client.
     awaitable<void> OnClientFrame(const std::string& text);
     awaitable<void> Hello(std::optional<std::int64_t> last_pos);

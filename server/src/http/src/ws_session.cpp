@@ -27,16 +27,20 @@ namespace websocket = beast::websocket;
 
 constexpr int kReplayPage = 500;
 
-void WsConnection::SendError(std::string_view code, std::string_view message) {
-    Enqueue(std::make_shared<const std::string>(boost::json::serialize(
-        boost::json::object{{"type", "error"}, {"code", code}, {"message", message}})));
+// The HTTP API's mapping (api::HttpStatus): a client handles a refused frame as it would the
+// same refusal of a request.
+void WsConnection::SendError(const Error& error) {
+    Enqueue(std::make_shared<const std::string>(boost::json::serialize(boost::json::object{
+        {"type", "error"}, {"code", error.api_code}, {"status", api::HttpStatus(error.code)}, {"message", error.message}})));
 }
+
+
 
 awaitable<void> WsConnection::OnClientFrame(const std::string& text) {
     boost::system::error_code ec;
     auto v = boost::json::parse(text, ec);
     if (ec || !v.is_object() || !v.as_object().contains("type") || !v.as_object().at("type").is_string()) {
-        SendError("invalid_frame", "frames are JSON objects with a string 'type'");
+        SendError(realtime::InvalidFrame("frames are JSON objects with a string 'type'"));
         co_return;
     }
     const auto& obj = v.as_object();
@@ -45,7 +49,7 @@ awaitable<void> WsConnection::OnClientFrame(const std::string& text) {
         Enqueue(std::make_shared<const std::string>(R"({"type":"pong"})"));
     } else if (type == "hello") {
         if (hello_started_) {
-            SendError("invalid_frame", "hello was already received");
+            SendError(realtime::InvalidFrame("hello was already received"));
             co_return;
         }
         std::optional<std::int64_t> last_pos;
@@ -55,25 +59,32 @@ awaitable<void> WsConnection::OnClientFrame(const std::string& text) {
             } else if (it->value().is_uint64()) {
                 last_pos = INT64_MAX;
             } else {
-                SendError("invalid_frame", "'last_pos' must be a non-negative integer or null");
+                SendError(realtime::InvalidFrame("'last_pos' must be a non-negative integer or null"));
                 co_return;
             }
         }
         hello_started_ = true;
         co_await Hello(last_pos);
-    } else if (type == "typing") {
-        auto it = obj.find("chat_id");
-        std::optional<Id> chat_id;
-        if (it != obj.end() && it->value().is_string()) chat_id = ParseId(it->value().get_string());
-        if (!chat_id) {
-            SendError("invalid_frame", "'chat_id' must be an id string");
-        } else if (!hello_done_) {
-            SendError("invalid_frame", "send hello first");
-        } else if (!server_.services.hub.Typing(user_id(), *chat_id)) {
-            SendError("chat_not_found", "chat not found");
+    } else if (const auto* action = server_.services.hub.actions().Find(type)) {
+        // A module's frame (realtime/audience.hpp), on the worker pool like an HTTP handler; this
+        // connection reads its next frame only after, so a client's frames are handled in order.
+        if (!hello_done_) {
+            SendError(realtime::InvalidFrame("send hello first"));
+            co_return;
         }
+        Id uid = user_id(), sid = session_id();
+        auto run = [action, uid, sid, &obj]() -> Status {
+            try {
+                return (*action)(realtime::ClientFrame{uid, sid, obj});
+            } catch (const std::exception& e) {
+                spdlog::error("ws action failed: {}", e.what());
+                return Error::Internal();
+            }
+        };
+        auto done = co_await RunOnPool(server_.pool, run);
+        if (!done.ok()) SendError(done.error());
     } else {
-        SendError("invalid_frame", "unknown frame type");
+        SendError(realtime::InvalidFrame("unknown frame type"));
     }
 }
 
@@ -101,10 +112,7 @@ awaitable<void> WsConnection::Hello(std::optional<std::int64_t> last_pos) {
         for (;;) {
             Id uid = user_id();
             std::int64_t after = last_sent_;
-            auto& db = server_.services.db;
-            auto read_page = [&db, uid, after]() {
-                return realtime::ReadReplayPage(db, uid, after, kReplayPage);
-            };
+            auto read_page = [&hub, uid, after]() { return hub.ReadReplayPage(uid, after, kReplayPage); };
             auto page = co_await RunOnPool(server_.pool, read_page);
             if (!page.ok()) {
                 BeginClose(1011, "try again");

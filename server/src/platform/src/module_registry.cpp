@@ -61,6 +61,10 @@ void ModuleRegistry::AddUploads(api::UploadRegistry& uploads) {
     for (const auto& m : modules_) m->AddUploads(uploads);
 }
 
+void ModuleRegistry::AddRealtime(realtime::Hub& hub) {
+    for (const auto& m : modules_) m->AddRealtime(hub);
+}
+
 void ModuleRegistry::Stop() {
     while (started_ > 0) modules_[--started_]->Stop();
 }

@@ -6,19 +6,31 @@ namespace veche::realtime {
 
 namespace {
 
-constexpr const char* kColumns = "pos, chat_id, target_user_id, broadcast, kind, data, created_at";
+constexpr const char* kColumns = "pos, topic_kind, topic_id, target_user_id, broadcast, kind, data, created_at, follow";
 
 Event ReadRow(storage::Statement& st) {
     Event e;
     e.pos = st.Int(0);
-    e.chat_id = st.Int(1);
-    e.target_user_id = st.Int(2);
-    e.broadcast = st.Int(3) != 0;
-    e.kind = st.Text(4);
-    e.data_json = st.Text(5);
-    e.created_at = st.Int(6);
-    e.membership = MembershipOfKind(e.kind);
+    e.topic.kind = st.Text(1);
+    e.topic.id = st.Int(2);
+    e.target_user_id = st.Int(3);
+    e.broadcast = st.Int(4) != 0;
+    e.kind = st.Text(5);
+    e.data_json = st.Text(6);
+    e.created_at = st.Int(7);
+    auto follow = st.Int(8);
+    e.membership = follow == 1 ? MembershipChange::kAdd : follow == 2 ? MembershipChange::kRemove : MembershipChange::kNone;
     return e;
+}
+
+// Every topic id the user follows, of every kind (ids are unique across kinds: core/topic.hpp).
+std::vector<Id> FollowedTopics(storage::Tx& tx, Audiences audiences, Id user_id) {
+    std::vector<Id> ids;
+    for (const Audience* a : audiences) {
+        auto mine = a->FollowedBy(tx, user_id);
+        ids.insert(ids.end(), mine.begin(), mine.end());
+    }
+    return ids;
 }
 
 std::vector<Event> ReadRows(storage::Statement& st) {
@@ -27,32 +39,35 @@ std::vector<Event> ReadRows(storage::Statement& st) {
     return out;
 }
 
-// PostgreSQL: one statement, a LATERAL index range per chat of the user plus the user's and the
+// PostgreSQL: one statement, a LATERAL index range per followed topic plus the user's and the
 // broadcast ranges, each cut at the page size, merged by the outer ORDER BY … LIMIT. UNION, not
-// UNION ALL: an event both of a chat and addressed to the user must count once before the cut.
-std::vector<Event> ReadForPostgres(storage::Tx& tx, Id user_id, std::int64_t after, int limit) {
+// UNION ALL: an event both of a topic and addressed to the user must count once before the cut.
+// The topic ids come from the audiences in the same REPEATABLE READ snapshot.
+std::vector<Event> ReadForPostgres(storage::Tx& tx, Audiences audiences, Id user_id, std::int64_t after, int limit) {
     static const std::string sql = std::string("SELECT ") + kColumns +
                                    " FROM events WHERE pos IN ("
                                    "SELECT pos FROM ("
-                                   "SELECT e.pos FROM members m CROSS JOIN LATERAL (SELECT pos FROM events "
-                                   "WHERE chat_id = m.chat_id AND pos > ? ORDER BY pos LIMIT ?) e WHERE m.user_id = ? "
+                                   "SELECT e.pos FROM unnest(?::bigint[]) f(id) CROSS JOIN LATERAL (SELECT pos FROM events "
+                                   "WHERE topic_id = f.id AND pos > ? ORDER BY pos LIMIT ?) e "
                                    "UNION (SELECT pos FROM events WHERE target_user_id = ? AND target_user_id <> 0 "
                                    "AND pos > ? ORDER BY pos LIMIT ?) "
                                    "UNION (SELECT pos FROM events WHERE broadcast <> 0 AND pos > ? ORDER BY pos "
                                    "LIMIT ?)) u ORDER BY pos LIMIT ?) ORDER BY pos";
-    return ReadRows(tx.Query(sql, after, limit, user_id, user_id, after, limit, after, limit, limit));
+    std::string ids = "{";
+    for (Id id : FollowedTopics(tx, audiences, user_id)) {
+        if (ids.size() > 1) ids += ',';
+        ids += std::to_string(id);
+    }
+    ids += '}';
+    return ReadRows(tx.Query(sql, ids, after, limit, user_id, after, limit, after, limit, limit));
 }
 
-// SQLite has no LATERAL, and for `chat_id IN (…) ORDER BY pos` it either walks the primary key
+// SQLite has no LATERAL, and for `topic_id IN (…) ORDER BY pos` it either walks the primary key
 // from `after` (a scan of everything since, when the user's share of the log is small) or collects
-// every match to sort it. So: one bounded range per chat on (chat_id, pos), the bound tightening as
-// the page fills, then the rows by primary key. In-process statements make the loop cheap.
-std::vector<Event> ReadForSqlite(storage::Tx& tx, Id user_id, std::int64_t after, int limit) {
-    std::vector<std::int64_t> chats;
-    {
-        auto& st = tx.Query("SELECT chat_id FROM members WHERE user_id = ?", user_id);
-        while (st.Step()) chats.push_back(st.Int(0));
-    }
+// every match to sort it. So: one bounded range per topic on (topic_id, pos), the bound tightening
+// as the page fills, then the rows by primary key. In-process statements make the loop cheap.
+std::vector<Event> ReadForSqlite(storage::Tx& tx, Audiences audiences, Id user_id, std::int64_t after, int limit) {
+    std::vector<Id> topics = FollowedTopics(tx, audiences, user_id);
     std::vector<std::int64_t> pos;
     std::int64_t bound = INT64_MAX;  // positions at or past it cannot make the page any more
     auto take = [&](storage::Statement& st) {
@@ -65,8 +80,8 @@ std::vector<Event> ReadForSqlite(storage::Tx& tx, Id user_id, std::int64_t after
             bound = pos.back();
         }
     };
-    for (std::int64_t c : chats) {
-        take(tx.Query("SELECT pos FROM events WHERE chat_id = ? AND pos > ? AND pos < ? ORDER BY pos LIMIT ?", c, after,
+    for (Id t : topics) {
+        take(tx.Query("SELECT pos FROM events WHERE topic_id = ? AND pos > ? AND pos < ? ORDER BY pos LIMIT ?", t, after,
                       bound, limit));
     }
     take(tx.Query("SELECT pos FROM events WHERE target_user_id = ? AND target_user_id <> 0 AND pos > ? AND pos < ? "
@@ -85,9 +100,9 @@ std::vector<Event> ReadForSqlite(storage::Tx& tx, Id user_id, std::int64_t after
     return out;
 }
 
-std::vector<Event> ReadFor(storage::Tx& tx, Id user_id, std::int64_t after, int limit) {
-    if (tx.dialect() == storage::Dialect::kPostgres) return ReadForPostgres(tx, user_id, after, limit);
-    return ReadForSqlite(tx, user_id, after, limit);
+std::vector<Event> ReadFor(storage::Tx& tx, Audiences audiences, Id user_id, std::int64_t after, int limit) {
+    if (tx.dialect() == storage::Dialect::kPostgres) return ReadForPostgres(tx, audiences, user_id, after, limit);
+    return ReadForSqlite(tx, audiences, user_id, after, limit);
 }
 
 }  // namespace
@@ -99,11 +114,15 @@ Result<std::vector<Event>> ReadEventsAfter(storage::Database& db, std::int64_t a
     });
 }
 
-Result<std::vector<Event>> ReadEventsFor(storage::Database& db, Id user_id, std::int64_t after_pos, int limit) {
-    return db.Read([&](storage::Tx& tx) -> Result<std::vector<Event>> { return ReadFor(tx, user_id, after_pos, limit); });
+Result<std::vector<Event>> ReadEventsFor(storage::Database& db, Audiences audiences, Id user_id,
+                                         std::int64_t after_pos, int limit) {
+    return db.Read([&](storage::Tx& tx) -> Result<std::vector<Event>> {
+        return ReadFor(tx, audiences, user_id, after_pos, limit);
+    });
 }
 
-Result<ReplayPage> ReadReplayPage(storage::Database& db, Id user_id, std::int64_t after_pos, int limit) {
+Result<ReplayPage> ReadReplayPage(storage::Database& db, Audiences audiences, Id user_id,
+                                  std::int64_t after_pos, int limit) {
     return db.Read([&](storage::Tx& tx) -> Result<ReplayPage> {
         ReplayPage page;
         // Positions are dense (SQLite AUTOINCREMENT rolled back with its job; PostgreSQL's counter
@@ -113,7 +132,7 @@ Result<ReplayPage> ReadReplayPage(storage::Database& db, Id user_id, std::int64_
             page.gap = true;
             return page;
         }
-        page.events = ReadFor(tx, user_id, after_pos, limit);
+        page.events = ReadFor(tx, audiences, user_id, after_pos, limit);
         return page;
     });
 }

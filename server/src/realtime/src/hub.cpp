@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 
 #include "veche/core/metrics.hpp"
 #include "veche/realtime/event_log.hpp"
@@ -31,12 +32,19 @@ std::string EventFrame(const Event& e) {
     out += R"({"type":"event","pos":)";
     out += std::to_string(e.pos);
     out += R"(,"kind":")";
-    out += e.kind;  // kinds are our own identifiers, no escaping needed
+    out += e.kind;  // kinds and topic kinds are our own identifiers, no escaping needed
     out += '"';
-    if (e.chat_id != 0) {
-        out += R"(,"chat_id":")";
-        out += std::to_string(e.chat_id);
+    if (!e.topic.empty()) {
+        out += R"(,"topic":")";
+        out += e.topic.kind;
+        out += ':';
+        out += std::to_string(e.topic.id);
         out += '"';
+        if (e.topic.kind == "chat") {
+            out += R"(,"chat_id":")";
+            out += std::to_string(e.topic.id);
+            out += '"';
+        }
     }
     out += R"(,"data":)";
     out += e.data_json;
@@ -44,8 +52,25 @@ std::string EventFrame(const Event& e) {
     return out;
 }
 
-Hub::Hub(storage::Database& db, chat::ChatService& chats, accounts::AccountService& accounts)
-    : db_(db), chats_(chats), accounts_(accounts) {
+void WsActions::Add(std::string type, WsAction action) {
+    if (type.empty() || type == "hello" || type == "ping")
+        throw std::logic_error("reserved WebSocket frame type: '" + type + "'");
+    if (!actions_.emplace(type, std::move(action)).second)
+        throw std::logic_error("WebSocket frame type registered twice: " + type);
+}
+
+const WsAction* WsActions::Find(std::string_view type) const {
+    auto it = actions_.find(type);
+    return it == actions_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> WsActions::Types() const {
+    std::vector<std::string> out;
+    for (const auto& [type, action] : actions_) out.push_back(type);
+    return out;
+}
+
+Hub::Hub(storage::Database& db) : db_(db) {
     // Register the series now so /metrics shows them before the first connection.
     EventsSent();
     Connections();
@@ -67,6 +92,23 @@ void Hub::Stop() {
     if (presence_thread_.joinable()) presence_thread_.join();
 }
 
+void Hub::AddAudience(const Audience& audience) {
+    for (const Audience* a : audiences_) {
+        if (a->kind() == audience.kind())
+            throw std::logic_error("two audiences for topic kind " + std::string(audience.kind()));
+    }
+    if (!ValidTopicKind(audience.kind())) throw std::logic_error("bad topic kind " + std::string(audience.kind()));
+    audiences_.push_back(&audience);
+}
+
+std::optional<Hub::Key> Hub::KeyOf(const Topic& topic) const {
+    if (topic.empty()) return std::nullopt;
+    for (std::size_t i = 0; i < audiences_.size(); ++i) {
+        if (audiences_[i]->kind() == topic.kind) return Key{static_cast<std::uint32_t>(i), topic.id};
+    }
+    return std::nullopt;
+}
+
 Result<std::int64_t> Hub::Attach(const std::shared_ptr<Subscriber>& sub) {
     bool first = false;
     std::int64_t head;
@@ -75,17 +117,25 @@ Result<std::int64_t> Hub::Attach(const std::shared_ptr<Subscriber>& sub) {
         auto& conns = by_user_[sub->user_id()];
         first = conns.empty();
         if (first) {
-            // Read membership under the hub lock: every published event is already committed, so this
-            // snapshot includes all of them, and later membership events are applied by Publish in order.
-            auto chat_ids = chats_.ChatIdsOf(sub->user_id());
-            if (!chat_ids.ok()) {
+            // Read who follows what under the hub lock: every published event is already committed,
+            // so this snapshot includes all of them, and later membership events are applied by
+            // Publish in order.
+            auto followed = db_.Read([&](storage::Tx& tx) -> Result<std::vector<Key>> {
+                std::vector<Key> keys;
+                for (std::size_t i = 0; i < audiences_.size(); ++i) {
+                    for (Id id : audiences_[i]->FollowedBy(tx, sub->user_id()))
+                        keys.push_back(Key{static_cast<std::uint32_t>(i), id});
+                }
+                return keys;
+            });
+            if (!followed.ok()) {
                 by_user_.erase(sub->user_id());
-                return std::move(chat_ids).error();
+                return std::move(followed).error();
             }
-            auto& mine = chats_by_user_[sub->user_id()];
-            for (Id c : *chat_ids) {
-                mine.insert(c);
-                users_by_chat_[c].insert(sub->user_id());
+            auto& mine = topics_by_user_[sub->user_id()];
+            for (const Key& k : *followed) {
+                mine.insert(k);
+                users_by_topic_[k].insert(sub->user_id());
             }
         }
         conns.push_back(sub);
@@ -94,8 +144,10 @@ Result<std::int64_t> Hub::Attach(const std::shared_ptr<Subscriber>& sub) {
     Connections()->Add(1);
     if (first) {
         if (relay_) relay_->RelayConnection(sub->user_id(), true);
-        auto user = accounts_.GetUser(sub->user_id());
-        if (user.ok()) QueuePresence(sub->user_id(), user->presence_pref);
+        if (presence_lookup_) {
+            auto presence = presence_lookup_(sub->user_id());
+            if (!presence.empty()) QueuePresence(sub->user_id(), std::move(presence));
+        }
     }
     return head;
 }
@@ -113,14 +165,14 @@ void Hub::Detach(const Subscriber* sub) {
         if (conns.empty()) {
             last = true;
             by_user_.erase(it);
-            if (auto mine = chats_by_user_.find(sub->user_id()); mine != chats_by_user_.end()) {
-                for (Id c : mine->second) {
-                    auto uc = users_by_chat_.find(c);
-                    if (uc == users_by_chat_.end()) continue;
-                    uc->second.erase(sub->user_id());
-                    if (uc->second.empty()) users_by_chat_.erase(uc);
+            if (auto mine = topics_by_user_.find(sub->user_id()); mine != topics_by_user_.end()) {
+                for (const Key& k : mine->second) {
+                    auto ut = users_by_topic_.find(k);
+                    if (ut == users_by_topic_.end()) continue;
+                    ut->second.erase(sub->user_id());
+                    if (ut->second.empty()) users_by_topic_.erase(ut);
                 }
-                chats_by_user_.erase(mine);
+                topics_by_user_.erase(mine);
             }
         }
     }
@@ -173,30 +225,31 @@ void Hub::PublishLocked(const std::vector<Event>& events, std::vector<Id>& revok
     std::size_t sent = 0;
     for (const auto& e : events) {
         auto frame = std::make_shared<const std::string>(EventFrame(e));
-        if (e.membership == MembershipChange::kAdd && by_user_.count(e.target_user_id)) {
-            chats_by_user_[e.target_user_id].insert(e.chat_id);
-            users_by_chat_[e.chat_id].insert(e.target_user_id);
+        auto key = KeyOf(e.topic);
+        if (key && e.membership == MembershipChange::kAdd && by_user_.count(e.target_user_id)) {
+            topics_by_user_[e.target_user_id].insert(*key);
+            users_by_topic_[*key].insert(e.target_user_id);
         }
         if (e.broadcast) {
             for (const auto& [uid, conns] : by_user_) sent += DeliverToUserLocked(uid, frame, e.pos, touched);
         } else {
-            const std::unordered_set<Id>* members = nullptr;
-            if (e.chat_id != 0) {
-                if (auto it = users_by_chat_.find(e.chat_id); it != users_by_chat_.end()) {
-                    members = &it->second;
+            const std::unordered_set<Id>* followers = nullptr;
+            if (key) {
+                if (auto it = users_by_topic_.find(*key); it != users_by_topic_.end()) {
+                    followers = &it->second;
                     for (Id uid : it->second) sent += DeliverToUserLocked(uid, frame, e.pos, touched);
                 }
             }
-            // A target who is also a member already has it: every connection gets an event once.
-            if (e.target_user_id != 0 && !(members && members->count(e.target_user_id)))
+            // A target who also follows the topic already has it: every connection gets an event once.
+            if (e.target_user_id != 0 && !(followers && followers->count(e.target_user_id)))
                 sent += DeliverToUserLocked(e.target_user_id, frame, e.pos, touched);
         }
-        if (e.membership == MembershipChange::kRemove) {
-            if (auto mine = chats_by_user_.find(e.target_user_id); mine != chats_by_user_.end())
-                mine->second.erase(e.chat_id);
-            if (auto uc = users_by_chat_.find(e.chat_id); uc != users_by_chat_.end()) {
-                uc->second.erase(e.target_user_id);
-                if (uc->second.empty()) users_by_chat_.erase(uc);
+        if (key && e.membership == MembershipChange::kRemove) {
+            if (auto mine = topics_by_user_.find(e.target_user_id); mine != topics_by_user_.end())
+                mine->second.erase(*key);
+            if (auto ut = users_by_topic_.find(*key); ut != users_by_topic_.end()) {
+                ut->second.erase(e.target_user_id);
+                if (ut->second.empty()) users_by_topic_.erase(ut);
             }
         }
         if (e.kind == "session.revoked") {
@@ -224,38 +277,39 @@ void Hub::OnSessionsRevoked(const std::vector<Id>& session_ids) {
 }
 
 void Hub::OnPresenceChanged(Id user_id) {
-    if (!IsConnected(user_id)) return;  // still offline to others until a connection appears
-    auto user = accounts_.GetUser(user_id);
-    if (user.ok()) QueuePresence(user_id, user->presence_pref);
+    if (!IsConnected(user_id) || !presence_lookup_) return;  // offline to others until a connection appears
+    auto presence = presence_lookup_(user_id);
+    if (!presence.empty()) QueuePresence(user_id, std::move(presence));
 }
 
-bool Hub::Typing(Id user_id, Id chat_id) {
+bool Hub::Follows(Id user_id, const Topic& topic) const {
+    auto key = KeyOf(topic);
+    if (!key) return false;
     std::lock_guard lock(mu_);
-    auto mine = chats_by_user_.find(user_id);
-    if (mine == chats_by_user_.end() || !mine->second.count(chat_id)) return false;
-    std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now().time_since_epoch()).count();
-    if (last_typing_.size() > 100'000) last_typing_.clear();
-    auto& last = last_typing_[std::to_string(user_id) + ":" + std::to_string(chat_id)];
-    if (now - last < 2000) return true;
-    last = now;
-    DeliverTypingLocked(user_id, chat_id);
-    if (relay_) relay_->RelayTyping(user_id, chat_id);
-    return true;
+    auto mine = topics_by_user_.find(user_id);
+    return mine != topics_by_user_.end() && mine->second.count(*key) > 0;
 }
 
-void Hub::RemoteTyping(Id user_id, Id chat_id) {
+void Hub::Signal(const Topic& topic, Id except_user, Frame frame) {
+    if (auto key = KeyOf(topic)) {
+        std::lock_guard lock(mu_);
+        SignalLocked(*key, except_user, frame);
+    }
+    if (relay_) relay_->RelaySignal(topic, except_user, *frame);
+}
+
+void Hub::RemoteSignal(const Topic& topic, Id except_user, Frame frame) {
+    auto key = KeyOf(topic);
+    if (!key) return;
     std::lock_guard lock(mu_);
-    DeliverTypingLocked(user_id, chat_id);
+    SignalLocked(*key, except_user, frame);
 }
 
-void Hub::DeliverTypingLocked(Id user_id, Id chat_id) {
-    auto it = users_by_chat_.find(chat_id);
-    if (it == users_by_chat_.end()) return;
-    auto frame = std::make_shared<const std::string>(boost::json::serialize(boost::json::object{
-        {"type", "typing"}, {"chat_id", IdToString(chat_id)}, {"user_id", IdToString(user_id)}}));
+void Hub::SignalLocked(const Key& key, Id except_user, const Frame& frame) {
+    auto it = users_by_topic_.find(key);
+    if (it == users_by_topic_.end()) return;
     for (Id uid : it->second) {
-        if (uid == user_id) continue;
+        if (uid == except_user) continue;
         if (auto conns = by_user_.find(uid); conns != by_user_.end()) {
             for (const auto& s : conns->second) {
                 s->Deliver(frame, 0);
@@ -265,14 +319,19 @@ void Hub::DeliverTypingLocked(Id user_id, Id chat_id) {
     }
 }
 
+Result<ReplayPage> Hub::ReadReplayPage(Id user_id, std::int64_t after_pos, int limit) const {
+    return realtime::ReadReplayPage(db_, audiences_, user_id, after_pos, limit);
+}
+
 void Hub::RemoteConnectionChanged(Id user_id) {
     if (IsConnectedHere(user_id)) return;  // this node's own connections already decide
     if (!IsConnected(user_id)) {
         QueuePresence(user_id, "offline");
         return;
     }
-    auto user = accounts_.GetUser(user_id);
-    if (user.ok()) QueuePresence(user_id, user->presence_pref);
+    if (!presence_lookup_) return;
+    auto presence = presence_lookup_(user_id);
+    if (!presence.empty()) QueuePresence(user_id, std::move(presence));
 }
 
 bool Hub::IsConnectedHere(Id user_id) const {
@@ -310,8 +369,8 @@ void Hub::ReleaseAll() {
     {
         std::lock_guard lock(mu_);
         dropped.swap(by_user_);
-        users_by_chat_.clear();
-        chats_by_user_.clear();
+        users_by_topic_.clear();
+        topics_by_user_.clear();
     }
     // `dropped` is destroyed here, outside the lock.
 }

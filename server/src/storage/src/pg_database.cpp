@@ -368,15 +368,18 @@ void AssignPositionsAndStore(Tx& tx, std::vector<Event>& events) {
     auto texts = [&](auto get) {
         return ArrayOf(events, [&](std::string& out, const Event& e) { AppendArrayText(out, get(e)); });
     };
-    tx.Exec("INSERT INTO events(pos, chat_id, target_user_id, broadcast, kind, data, created_at, subject_id) "
+    tx.Exec("INSERT INTO events(pos, topic_id, target_user_id, broadcast, kind, data, created_at, subject_id, "
+            "topic_kind, follow) "
             "SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], "
-            "?::bigint[])",
-            ints([](const Event& e) { return e.pos; }), ints([](const Event& e) { return e.chat_id; }),
+            "?::bigint[], ?::text[], ?::smallint[])",
+            ints([](const Event& e) { return e.pos; }), ints([](const Event& e) { return e.topic.id; }),
             ints([](const Event& e) { return e.target_user_id; }),
             ints([](const Event& e) { return e.broadcast ? 1 : 0; }),
             texts([](const Event& e) -> std::string_view { return e.kind; }),
             texts([](const Event& e) -> std::string_view { return e.data_json; }),
-            ints([](const Event& e) { return e.created_at; }), ints([](const Event& e) { return e.subject_id; }));
+            ints([](const Event& e) { return e.created_at; }), ints([](const Event& e) { return e.subject_id; }),
+            texts([](const Event& e) -> std::string_view { return e.topic.kind; }),
+            ints([](const Event& e) { return static_cast<int>(e.membership); }));
 }
 
 class PgDatabase final : public Database {

@@ -192,10 +192,10 @@ public:
         if (!write_) throw StorageError("Emit in a read transaction", false);
         if (event.created_at == 0) event.created_at = NowMs();
         Statement& st = Query(
-            "INSERT INTO events(chat_id, target_user_id, broadcast, kind, data, created_at, subject_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING pos",
-            event.chat_id, event.target_user_id, event.broadcast, event.kind, event.data_json,
-            event.created_at, event.subject_id);
+            "INSERT INTO events(topic_kind, topic_id, target_user_id, broadcast, kind, data, created_at, subject_id, "
+            "follow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pos",
+            event.topic.kind, event.topic.id, event.target_user_id, event.broadcast, event.kind, event.data_json,
+            event.created_at, event.subject_id, static_cast<int>(event.membership));
         st.Step();
         event.pos = st.Int(0);
         while (st.Step()) {}

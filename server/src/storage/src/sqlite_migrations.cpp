@@ -207,6 +207,20 @@ CREATE INDEX files_by_uploader ON files(uploader_id, size);
 CREATE INDEX files_unattached ON files(created_at) WHERE message_id IS NULL;
 CREATE INDEX files_by_sha256 ON files(sha256);
 )sql"},
+        // The event log is addressed by topic (veche/core/topic.hpp): chat_id becomes the topic's id,
+        // beside it its kind, and `follow` says whether the event starts or ends its target user's
+        // following of the topic (today only member.added / member.removed do), so that a node
+        // catching up on the log applies it without knowing any module's event kinds.
+        // The baseline lists keep growing only for storage's own tables (events, event_counter);
+        // every other table is a module's (veche/storage/migration.hpp).
+        {9, "events addressed by topic", R"sql(
+ALTER TABLE events RENAME COLUMN chat_id TO topic_id;
+ALTER TABLE events ADD COLUMN topic_kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN follow INTEGER NOT NULL DEFAULT 0;
+UPDATE events SET topic_kind = 'chat' WHERE topic_id <> 0;
+UPDATE events SET follow = 1 WHERE kind = 'member.added';
+UPDATE events SET follow = 2 WHERE kind = 'member.removed';
+)sql"},
     };
     return kMigrations;
 }

@@ -3,6 +3,7 @@
 #include "routes.hpp"
 #include "veche/accounts/module.hpp"
 #include "veche/api/kit.hpp"
+#include "veche/realtime/hub.hpp"
 
 namespace veche::accounts {
 namespace {
@@ -25,6 +26,17 @@ private:
     AccountService& accounts_;
 };
 
+// Revoked sessions lose their connections; a changed presence reaches the others' clients.
+class HubListener final : public SessionListener {
+public:
+    explicit HubListener(realtime::Hub& hub) : hub_(hub) {}
+    void OnSessionsRevoked(const std::vector<Id>& session_ids) override { hub_.OnSessionsRevoked(session_ids); }
+    void OnPresenceChanged(Id user_id) override { hub_.OnPresenceChanged(user_id); }
+
+private:
+    realtime::Hub& hub_;
+};
+
 class AccountsModule final : public platform::Module {
 public:
     explicit AccountsModule(AccountsOptions options) : options_(options) {}
@@ -42,8 +54,19 @@ public:
 
     void AddRoutes(api::Router& router) override { AddAccountRoutes(router, *routes_); }
 
+    void AddRealtime(realtime::Hub& hub) override {
+        listener_.emplace(hub);
+        service_->SetListener(&*listener_);
+        service_->SetConnectedProbe([&hub](Id user) { return hub.IsConnected(user); });
+        hub.SetPresenceLookup([this](Id user) -> std::string {
+            auto u = service_->GetUser(user);
+            return u.ok() ? u->presence_pref : std::string();
+        });
+    }
+
     void Stop() override {
         if (kit_ && kit_->authenticator == &*authenticator_) kit_->authenticator = nullptr;
+        if (listener_) service_->SetListener(nullptr);
     }
 
 private:
@@ -52,6 +75,7 @@ private:
     std::optional<AccountService> service_;
     std::optional<SessionAuthenticator> authenticator_;
     std::optional<AccountRoutes> routes_;
+    std::optional<HubListener> listener_;
 };
 
 }  // namespace

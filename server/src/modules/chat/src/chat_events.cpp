@@ -8,7 +8,7 @@ namespace veche::chat {
 void EmitToChat(Tx& tx, Id chat_id, std::string kind, const boost::json::object& data,
                 MembershipChange membership, Id target) {
     Event e;
-    e.chat_id = chat_id;
+    e.topic = ChatTopic(chat_id);
     e.target_user_id = target;
     e.kind = std::move(kind);
     e.data_json = json::Serialize(data);
@@ -18,7 +18,7 @@ void EmitToChat(Tx& tx, Id chat_id, std::string kind, const boost::json::object&
 
 void EmitMessage(Tx& tx, std::string kind, const Message& m) {
     Event e;
-    e.chat_id = m.chat_id;
+    e.topic = ChatTopic(m.chat_id);
     e.kind = std::move(kind);
     e.data_json = json::Serialize(MessageToJson(m, 0));
     e.subject_id = m.id;

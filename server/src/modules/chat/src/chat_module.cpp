@@ -1,7 +1,10 @@
+#include <memory>
 #include <optional>
 
 #include "routes.hpp"
 #include "veche/chat/module.hpp"
+#include "veche/chat/realtime.hpp"
+#include "veche/realtime/hub.hpp"
 
 namespace veche::chat {
 namespace {
@@ -28,11 +31,19 @@ public:
     }
     void AddUploads(api::UploadRegistry& uploads) override { uploads.Add(*uploads_); }
 
+    void AddRealtime(realtime::Hub& hub) override {
+        hub.AddAudience(audience_);
+        typing_ = std::make_shared<TypingAction>(hub);
+        hub.actions().Add("typing", [typing = typing_](const realtime::ClientFrame& f) { return (*typing)(f); });
+    }
+
 private:
     ChatOptions options_;
     std::optional<ChatService> service_;
     std::optional<ChatRoutes> routes_;
     std::optional<AttachmentUploads> uploads_;
+    ChatAudience audience_;
+    std::shared_ptr<TypingAction> typing_;
 };
 
 }  // namespace

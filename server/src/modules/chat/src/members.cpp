@@ -118,7 +118,7 @@ Result<ReadState> ChatService::MarkRead(const Actor& actor, Id chat_id, Id messa
             // only the reader's own devices do.
             Event e;
             e.target_user_id = actor.user_id;
-            if (a.chat.member_count <= kMaxSeenByMembers) e.chat_id = chat_id;
+            if (a.chat.member_count <= kMaxSeenByMembers) e.topic = ChatTopic(chat_id);
             e.kind = "chat.read";
             e.data_json =
                 json::Serialize(boost::json::object{{"chat_id", IdToString(chat_id)},

@@ -42,6 +42,8 @@ public:
     // The modules' routes, and the admin routes of the job queue and the audit log.
     void AddRoutes(api::Router& router);
     void AddUploads(api::UploadRegistry& uploads);
+    // The modules' audiences and WebSocket actions on the hub (before serving).
+    void AddRealtime(realtime::Hub& hub) { registry_.AddRealtime(hub); }
     void StartJobs();
     // Stops the job runner (the handler under way finishes), then the modules in reverse order.
     void Stop();

@@ -7,7 +7,7 @@
 // restarts, or a node killed between its commit and its publish — is read from the log. With
 // Redis down, nodes keep delivering from the log at polling latency and resubscribe when it is back.
 //
-// Typing signals and who is connected where go over Redis only: they are ephemeral.
+// Signals (typing) and who is connected where go over Redis only: they are ephemeral.
 //
 // Thread-safe.
 
@@ -67,7 +67,7 @@ public:
     // From this node's storage writer, after each commit.
     void Publish(const std::vector<Event>& events) override;
 
-    void RelayTyping(Id user_id, Id chat_id) override;
+    void RelaySignal(const Topic& topic, Id except_user, const std::string& frame) override;
     void RelayConnection(Id user_id, bool connected) override;
     bool ConnectedElsewhere(Id user_id) const override;
 

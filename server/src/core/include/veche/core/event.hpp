@@ -9,33 +9,28 @@
 #include <vector>
 
 #include "veche/core/ids.hpp"
+#include "veche/core/topic.hpp"
 
 namespace veche {
 
-// How an event changes who receives a chat's events; the realtime hub applies it before
-// (kAdd) or after (kRemove) delivering the event itself.
-enum class MembershipChange { kNone, kAdd, kRemove };
-
-// The membership change an event of this kind carries: events read back from the log or from
-// another node carry only their kind.
-inline MembershipChange MembershipOfKind(std::string_view kind) {
-    if (kind == "member.added") return MembershipChange::kAdd;
-    if (kind == "member.removed") return MembershipChange::kRemove;
-    return MembershipChange::kNone;
-}
+// How an event changes who follows its topic: it starts (kAdd) or ends (kRemove) its target
+// user's following. The realtime hub applies it before (kAdd) or after (kRemove) delivering the
+// event itself, so an added member sees their own member.added and a removed one their removal.
+// Stored with the event, so that a node reading the log back needs no module's kinds.
+enum class MembershipChange { kNone = 0, kAdd = 1, kRemove = 2 };
 
 struct Event {
     std::int64_t pos = 0;       // assigned by storage: strictly increasing in commit order
-    Id chat_id = 0;             // 0: not a chat event
+    Topic topic;                // delivered to the topic's followers; empty: none ("chat:42", …)
     Id target_user_id = 0;      // also (or only) delivered to this user; 0: none
-    bool broadcast = false;     // delivered to every connected user (chat_id and target are 0)
+    bool broadcast = false;     // delivered to every connected user (topic and target are empty)
     // The object (a message) whose state `data_json` shows; 0: none. When that object is edited or
     // hidden, every stored event of it is rewritten (Tx::RedactEvents), so that a replay never shows
     // more than the object's current state.
     Id subject_id = 0;
     std::string kind;           // "message.created", …
     std::string data_json;      // the event's `data` object, serialized
-    MembershipChange membership = MembershipChange::kNone;  // applies to target_user_id in chat_id
+    MembershipChange membership = MembershipChange::kNone;  // target_user_id's following of topic
     std::int64_t created_at = 0;
 };
 

@@ -29,6 +29,9 @@ class UploadRegistry;
 namespace veche::storage {
 class Database;
 }
+namespace veche::realtime {
+class Hub;
+}
 
 namespace veche::platform {
 
@@ -80,6 +83,9 @@ public:
     virtual void AddRoutes(api::Router& /*router*/) {}
     // The streamed uploads it accepts (veche/api/uploads.hpp).
     virtual void AddUploads(api::UploadRegistry& /*uploads*/) {}
+    // Who follows the topics of its kinds and the client frames it handles: hub.AddAudience,
+    // hub.actions().Add (veche/realtime/audience.hpp). Called after every module has started.
+    virtual void AddRealtime(realtime::Hub& /*hub*/) {}
     // After serving has ended, in reverse start order.
     virtual void Stop() {}
 };
@@ -96,6 +102,7 @@ public:
     void Start(ModuleContext& ctx);
     void AddRoutes(api::Router& router);
     void AddUploads(api::UploadRegistry& uploads);
+    void AddRealtime(realtime::Hub& hub);
     void Stop();
 
     std::vector<std::string_view> Names() const;  // in start order

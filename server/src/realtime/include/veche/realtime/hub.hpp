@@ -2,6 +2,9 @@
 // Live fan-out of committed events to connected clients (MSG-8), presence, and closing the
 // connections of revoked sessions. Transport-agnostic: a connection is a Subscriber.
 //
+// Events are addressed by topic (veche/core/topic.hpp). The modules say who follows the topics of
+// their kinds (Audience) and which client frames they handle (WsActions); the hub knows no module.
+//
 // Each event is serialized once into an immutable frame shared by every recipient. Subscribers
 // receive frames in position order; Deliver must not block (it queues and returns). After the
 // frames of one batch (one Publish, one presence or typing frame) the hub calls Flush once on every
@@ -10,17 +13,19 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
-#include "veche/accounts/account_service.hpp"
-#include "veche/chat/chat_service.hpp"
 #include "veche/core/event.hpp"
+#include "veche/realtime/audience.hpp"
+#include "veche/realtime/event_log.hpp"
 #include "veche/storage/database.hpp"
 
 namespace veche::realtime {
@@ -57,19 +62,32 @@ private:
 class ClusterRelay {
 public:
     virtual ~ClusterRelay() = default;
-    virtual void RelayTyping(Id user_id, Id chat_id) = 0;
+    // An ephemeral frame for the followers of `topic` other than `except_user` (Hub::Signal).
+    virtual void RelaySignal(const Topic& topic, Id except_user, const std::string& frame) = 0;
     // The user's first connection to this node opened, or its last one closed.
     virtual void RelayConnection(Id user_id, bool connected) = 0;
     virtual bool ConnectedElsewhere(Id user_id) const = 0;
 };
 
-// `{"type":"event","pos":…,"kind":…,"chat_id":…,"data":…}`
+// `{"type":"event","pos":…,"kind":…,"topic":"chat:42","chat_id":"42","data":…}`; `chat_id` only
+// for chat topics (the messenger's clients predate topics).
 std::string EventFrame(const Event& event);
 
-class Hub final : public EventSink, public accounts::SessionListener {
+// The presence a user chose ("online", "away", "dnd", "offline"), from the accounts module; empty
+// for an unknown user.
+using PresenceLookup = std::function<std::string(Id user_id)>;
+
+class Hub final : public EventSink {
 public:
-    Hub(storage::Database& db, chat::ChatService& chats, accounts::AccountService& accounts);
+    explicit Hub(storage::Database& db);
     ~Hub() override;
+
+    // Wiring, before serving (not thread-safe). Modules register through Module::AddRealtime.
+    // An audience's kind is unique: a second one for a kind throws std::logic_error.
+    void AddAudience(const Audience& audience);
+    WsActions& actions() { return actions_; }
+    const WsActions& actions() const { return actions_; }
+    void SetPresenceLookup(PresenceLookup lookup) { presence_lookup_ = std::move(lookup); }
 
     // Registers a connection. Returns the position of the last event published before it was
     // registered: every later event reaches it through Deliver.
@@ -77,17 +95,23 @@ public:
     void Detach(const Subscriber* subscriber);
 
     void Publish(const std::vector<Event>& events) override;
-    void OnSessionsRevoked(const std::vector<Id>& session_ids) override;
-    void OnPresenceChanged(Id user_id) override;
+    void OnSessionsRevoked(const std::vector<Id>& session_ids);
+    void OnPresenceChanged(Id user_id);
 
-    // An ephemeral "is typing" signal from a connected member; not stored, at most one per user and
-    // chat every 2 s (extra ones are dropped). Returns false when the user is not in the chat.
-    bool Typing(Id user_id, Id chat_id);
+    // Whether a connected user follows `topic` now (false when they have no connection here).
+    bool Follows(Id user_id, const Topic& topic) const;
+    // An ephemeral frame (not stored, no position: "is typing") to every connection here and on
+    // the other nodes of the followers of `topic`, except `except_user`'s. The caller has checked
+    // that the sender may signal there and rate-limited it.
+    void Signal(const Topic& topic, Id except_user, Frame frame);
+    // Another node's Signal (checked there).
+    void RemoteSignal(const Topic& topic, Id except_user, Frame frame);
+
+    // One page of a resume for `user_id` (event_log.hpp) over the registered audiences.
+    Result<ReplayPage> ReadReplayPage(Id user_id, std::int64_t after_pos, int limit) const;
 
     // Set before serving, in cluster mode.
     void SetRelay(ClusterRelay* relay) { relay_ = relay; }
-    // Another node's member is typing (checked and rate-limited there).
-    void RemoteTyping(Id user_id, Id chat_id);
     // The user's connections on other nodes appeared or all went: tell this node's clients.
     void RemoteConnectionChanged(Id user_id);
 
@@ -104,26 +128,40 @@ public:
     void Stop();
 
 private:
+    // A topic as the hub keys it: the index of its kind's audience and its id (events of a kind
+    // nobody registered reach only their target user).
+    struct Key {
+        std::uint32_t kind;
+        Id id;
+        bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key& k) const noexcept {
+            return std::hash<Id>()(k.id) ^ (static_cast<std::size_t>(k.kind) << 1);
+        }
+    };
+    std::optional<Key> KeyOf(const Topic& topic) const;
+
     void QueuePresence(Id user_id, std::string presence);
     void PublishLocked(const std::vector<Event>& events, std::vector<Id>& revoked);
-    void DeliverTypingLocked(Id user_id, Id chat_id);
+    void SignalLocked(const Key& key, Id except_user, const Frame& frame);
     bool IsConnectedHere(Id user_id) const;
     void PresenceLoop();
     // Delivers to every connection of `user_id`, remembers them for the batch's Flush, returns how many.
     std::size_t DeliverToUserLocked(Id user_id, const Frame& frame, std::int64_t pos, std::vector<Subscriber*>& touched);
 
     storage::Database& db_;
-    chat::ChatService& chats_;
-    accounts::AccountService& accounts_;
+    std::vector<const Audience*> audiences_;  // a Key's kind indexes this
+    WsActions actions_;
+    PresenceLookup presence_lookup_;
     ClusterRelay* relay_ = nullptr;
 
     mutable std::mutex mu_;
     std::unordered_map<Id, std::vector<std::shared_ptr<Subscriber>>> by_user_;
-    std::unordered_map<Id, std::unordered_set<Id>> users_by_chat_;  // only users with connections
-    std::unordered_map<Id, std::unordered_set<Id>> chats_by_user_;
+    std::unordered_map<Key, std::unordered_set<Id>, KeyHash> users_by_topic_;  // only users with connections
+    std::unordered_map<Id, std::unordered_set<Key, KeyHash>> topics_by_user_;
     std::int64_t last_published_ = 0;
     std::uint64_t batch_ = 0;  // numbers Publish batches, so each recipient is flushed once
-    std::unordered_map<std::string, std::int64_t> last_typing_;  // "user:chat" → ms
 
     // Presence changes are coalesced into one frame per interval, so that a reconnect storm of N
     // clients costs N·(N/batch) frames rather than N².
