@@ -94,6 +94,7 @@ ROUTES = {
     "POST /api/v1/admin/jobs/{id}/retry": ("admin", None),
     "GET /api/v1/admin/audit": ("admin", None),
     "GET /api/v1/admin/audit.csv": ("admin", None),
+    "GET /api/v1/timeline/{kind}/{id}": ("member", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}
@@ -178,6 +179,8 @@ class World:
                 obj = self.scheduled_id
             elif pattern.startswith("/api/v1/admin/jobs/{id}"):
                 obj = self.job_id
+            elif pattern.startswith("/api/v1/timeline/{kind}/{id}"):
+                obj = self.chat_id
             else:
                 obj = None
         else:
@@ -186,7 +189,7 @@ class World:
         if "{id}" in path:
             assert obj is not None, f"the sweep has no object for {{id}} in {route}; add one to World.fill"
             path = path.replace("{id}", str(obj))
-        path = path.replace("{user_id}", str(self.member.id)).replace("{emoji}", urllib.parse.quote("👍"))
+        path = path.replace("{kind}", "chat").replace("{user_id}", str(self.member.id)).replace("{emoji}", urllib.parse.quote("👍"))
         assert "{" not in path, f"the sweep cannot fill every parameter of {route}: {path}"
         return method, path
 

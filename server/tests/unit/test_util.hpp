@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "veche/audit/audit.hpp"
+#include "veche/timeline/timeline.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/event.hpp"
 #include "veche/core/ids.hpp"
@@ -79,10 +80,13 @@ inline std::string CreatePostgresDatabase() {
 // VECHE_TEST_STORAGE=postgresql, a fresh PostgreSQL database (`make unit` runs them both ways).
 inline std::unique_ptr<storage::Database> OpenServiceDatabase(const std::string& sqlite_path, int readers = 2,
                                                               std::vector<storage::ModuleSchema> modules = {}) {
-    // Every service may record in the audit log (a platform service, like the baseline tables).
-    bool has_audit =
-        std::any_of(modules.begin(), modules.end(), [](const auto& m) { return m.module == "audit"; });
-    if (!has_audit) modules.insert(modules.begin(), audit::Schema());
+    // Every service may record in the audit log and the timeline (platform services, like the
+    // baseline tables), in the Assembly's order.
+    auto has = [&](std::string_view name) {
+        return std::any_of(modules.begin(), modules.end(), [&](const auto& m) { return m.module == name; });
+    };
+    if (!has("timeline")) modules.insert(modules.begin(), timeline::Schema());
+    if (!has("audit")) modules.insert(modules.begin(), audit::Schema());
     const char* which = std::getenv("VECHE_TEST_STORAGE");
     // A typo must not turn the PostgreSQL pass into a second SQLite pass.
     if (which && *which && std::string(which) != "postgresql" && std::string(which) != "sqlite")

@@ -4,6 +4,7 @@
 #include "veche/audit/admin_routes.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/jobs/admin_routes.hpp"
+#include "veche/timeline/routes.hpp"
 
 namespace veche::app {
 
@@ -25,7 +26,7 @@ Assembly::Assembly(const Config& config, std::vector<std::unique_ptr<platform::M
 Assembly::~Assembly() { Stop(); }
 
 std::vector<storage::ModuleSchema> Assembly::Schemas() const {
-    std::vector<storage::ModuleSchema> out{audit::Schema(), jobs::Schema()};
+    std::vector<storage::ModuleSchema> out{audit::Schema(), jobs::Schema(), timeline::Schema()};
     for (auto& s : registry_.Schemas()) out.push_back(std::move(s));
     return out;
 }
@@ -38,6 +39,7 @@ void Assembly::Start(storage::Database& db, api::HttpKit& kit, files::FileStore&
     context_->Publish(kit);
     context_->Publish(files);
     context_->Publish(*jobs_);
+    context_->Publish(timeline_readers_);
     registry_.Start(*context_);
 }
 
@@ -45,6 +47,7 @@ void Assembly::AddRoutes(api::Router& router) {
     registry_.AddRoutes(router);
     jobs::AddAdminRoutes(router, *kit_, *jobs_);
     audit::AddAdminRoutes(router, *kit_, *db_);
+    timeline::AddRoutes(router, *kit_, *db_, timeline_readers_);
 }
 
 void Assembly::AddUploads(api::UploadRegistry& uploads) { registry_.AddUploads(uploads); }

@@ -2,6 +2,7 @@
 
 #include "message_store.hpp"
 #include "veche/core/json.hpp"
+#include "veche/timeline/timeline.hpp"
 
 namespace veche::chat {
 
@@ -42,6 +43,18 @@ void EmitMember(Tx& tx, Id chat_id, Id user_id, const std::string& role, std::st
     boost::json::object data{{"chat_id", IdToString(chat_id)}, {"user_id", IdToString(user_id)}};
     if (!role.empty()) data["role"] = role;
     EmitToChat(tx, chat_id, std::move(kind), data, membership, user_id);
+}
+
+Status RecordHistory(Tx& tx, Id chat_id, std::optional<Id> actor_id, std::string type,
+                     boost::json::object data) {
+    timeline::Entry entry;
+    entry.item = ChatTopic(chat_id);
+    entry.type = std::move(type);
+    entry.actor_id = actor_id;
+    entry.data_json = json::Serialize(data);
+    auto recorded = timeline::Record(tx, std::move(entry));
+    if (!recorded.ok()) return std::move(recorded).error();
+    return {};
 }
 
 }  // namespace veche::chat

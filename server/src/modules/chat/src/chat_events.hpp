@@ -3,6 +3,7 @@
 // commits), and the rewriting of logged events when a message changes.
 
 #include <boost/json/object.hpp>
+#include <optional>
 #include <string>
 
 #include "chat_internal.hpp"
@@ -24,5 +25,11 @@ void RedactMessage(Tx& tx, Id message_id);
 // member.added / member.updated / member.removed, addressed to the chat and to the member.
 void EmitMember(Tx& tx, Id chat_id, Id user_id, const std::string& role, std::string kind,
                 MembershipChange membership);
+
+// The chat's history (veche/timeline, item chat:<id>): created, updated, archived, unarchived,
+// member_joined, member_left, member_added, member_removed, member_role_changed, owner_inherited.
+// Entries are not published: the chat's own events already tell its open panels.
+Status RecordHistory(Tx& tx, Id chat_id, std::optional<Id> actor_id, std::string type,
+                     boost::json::object data = {});
 
 }  // namespace veche::chat

@@ -1,10 +1,12 @@
 #include <memory>
 #include <optional>
 
+#include "access.hpp"
 #include "routes.hpp"
 #include "veche/chat/module.hpp"
 #include "veche/chat/realtime.hpp"
 #include "veche/realtime/hub.hpp"
+#include "veche/timeline/timeline.hpp"
 
 namespace veche::chat {
 namespace {
@@ -23,6 +25,11 @@ public:
                                    ctx.Find<files::FileStore>(), options_.max_upload_bytes,
                                    options_.upload_quota_bytes});
         uploads_.emplace(*routes_);
+        // A chat's history (who added whom, renames, archiving) is for its members, as its member list is.
+        ctx.Find<timeline::Readers>().Add("chat", [](storage::Tx& tx, const Actor& actor, Id chat_id) -> Status {
+            VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, chat_id));
+            return {};
+        });
     }
 
     void AddRoutes(api::Router& router) override {

@@ -124,6 +124,12 @@ Result<std::pair<ChatView, bool>> ChatService::CreateChat(const Actor& actor, co
         c.member_count = 1 + static_cast<std::int64_t>(std::count_if(
                                  invitees.begin(), invitees.end(), [&](Id u) { return u != actor.user_id; }));
         EmitToChat(tx, c.id, "chat.created", ChatToJson(c));
+        boost::json::array invited;
+        for (Id u : invitees) {
+            if (u != actor.user_id) invited.push_back(boost::json::value(IdToString(u)));
+        }
+        VECHE_RETURN_IF_ERROR(RecordHistory(tx, c.id, actor.user_id, "created",
+                                            {{"type", c.type}, {"name", c.name}, {"member_ids", std::move(invited)}}));
         VECHE_ASSIGN_OR_RETURN(auto view, ViewOf(tx, actor, c.id));
         return std::pair<ChatView, bool>{std::move(view), true};
     });
@@ -190,8 +196,11 @@ Result<ChatView> ChatService::UpdateChat(const Actor& actor, Id chat_id, const C
         if (!a.is_manager()) return Error::Forbidden("only owners and admins change the chat");
         if (a.chat.archived) return Error::Conflict("chat_archived", "chat is archived");
         Chat c = a.chat;
+        boost::json::object changed;
         if (up.name) c.name = std::string(text::Trim(*up.name));
         if (up.topic) c.topic = *up.topic;
+        if (c.name != a.chat.name) changed["name"] = {{"from", a.chat.name}, {"to", c.name}};
+        if (c.topic != a.chat.topic) changed["topic"] = {{"from", a.chat.topic}, {"to", c.topic}};
         if (up.set_immutable) {
             // Loosening protection would let agreements be altered: only a system administrator may.
             bool loosens =
@@ -200,10 +209,18 @@ Result<ChatView> ChatService::UpdateChat(const Actor& actor, Id chat_id, const C
             if (loosens && !actor.is_admin)
                 return Error::Forbidden("immutable history can only be tightened");
             c.immutable_after_minutes = up.immutable_after_minutes;
+            if (c.immutable_after_minutes != a.chat.immutable_after_minutes) {
+                auto minutes = [](const std::optional<std::int64_t>& m) {
+                    return m ? boost::json::value(*m) : boost::json::value(nullptr);
+                };
+                changed["immutable_after_minutes"] = {{"from", minutes(a.chat.immutable_after_minutes)},
+                                                      {"to", minutes(c.immutable_after_minutes)}};
+            }
         }
         tx.Exec("UPDATE chats SET name = ?, topic = ?, immutable_after_minutes = ? WHERE id = ?", c.name,
                 c.topic, c.immutable_after_minutes, c.id);
         EmitToChat(tx, c.id, "chat.updated", ChatToJson(c));
+        if (!changed.empty()) VECHE_RETURN_IF_ERROR(RecordHistory(tx, c.id, actor.user_id, "updated", std::move(changed)));
         return BuildView(tx, actor.user_id, std::move(c), a.role);
     });
 }
@@ -218,6 +235,7 @@ Result<ChatView> ChatService::SetArchived(const Actor& actor, Id chat_id, bool a
             c.archived = archived;
             tx.Exec("UPDATE chats SET archived = ? WHERE id = ?", archived, c.id);
             EmitToChat(tx, c.id, "chat.updated", ChatToJson(c));
+            VECHE_RETURN_IF_ERROR(RecordHistory(tx, c.id, actor.user_id, archived ? "archived" : "unarchived"));
         }
         return BuildView(tx, actor.user_id, std::move(c), a.role);
     });
@@ -229,6 +247,8 @@ Result<ChatView> ChatService::Join(const Actor& actor, Id chat_id) {
         if (!a.is_member()) {
             if (a.chat.archived) return Error::Conflict("chat_archived", "chat is archived");
             AddMemberRow(tx, chat_id, actor.user_id, "member");
+            VECHE_RETURN_IF_ERROR(RecordHistory(tx, chat_id, actor.user_id, "member_joined",
+                                                {{"user_id", IdToString(actor.user_id)}}));
         }
         return ViewOf(tx, actor, chat_id);
     });
@@ -240,6 +260,8 @@ Status ChatService::Leave(const Actor& actor, Id chat_id) {
         if (a.chat.type == "direct") return Error::Forbidden("direct chats cannot be left");
         tx.Exec("DELETE FROM members WHERE chat_id = ? AND user_id = ?", chat_id, actor.user_id);
         EmitMember(tx, chat_id, actor.user_id, "", "member.removed", MembershipChange::kRemove);
+        VECHE_RETURN_IF_ERROR(
+            RecordHistory(tx, chat_id, actor.user_id, "member_left", {{"user_id", IdToString(actor.user_id)}}));
         if (*a.role == "owner" &&
             !tx.QueryInt("SELECT 1 FROM members WHERE chat_id = ? AND role = 'owner'", chat_id)) {
             // A chat always keeps an owner: the longest-standing admin, else member, else guest.
@@ -255,6 +277,8 @@ Status ChatService::Leave(const Actor& actor, Id chat_id) {
                 tx.Exec("UPDATE members SET role = 'owner' WHERE chat_id = ? AND user_id = ?", chat_id,
                         *heir);
                 EmitMember(tx, chat_id, *heir, "owner", "member.updated", MembershipChange::kNone);
+                VECHE_RETURN_IF_ERROR(RecordHistory(tx, chat_id, std::nullopt, "owner_inherited",
+                                                    {{"user_id", IdToString(*heir)}}));
             }
         }
         return {};

@@ -61,7 +61,10 @@ Result<std::vector<Member>> ChatService::AddMembers(const Actor& actor, Id chat_
             if (!found.count(u)) return Error::NotFound("user");
         }
         for (Id u : user_ids) {
-            if (!RoleOf(tx, chat_id, u)) AddMemberRow(tx, chat_id, u, role);
+            if (RoleOf(tx, chat_id, u)) continue;
+            AddMemberRow(tx, chat_id, u, role);
+            VECHE_RETURN_IF_ERROR(RecordHistory(tx, chat_id, actor.user_id, "member_added",
+                                                {{"user_id", IdToString(u)}, {"role", role}}));
         }
         return {};
     });
@@ -84,6 +87,11 @@ Result<Member> ChatService::SetMemberRole(const Actor& actor, Id chat_id, Id use
             return Error::Conflict("last_owner", "a chat must keep at least one owner");
         tx.Exec("UPDATE members SET role = ? WHERE chat_id = ? AND user_id = ?", role, chat_id, user_id);
         EmitMember(tx, chat_id, user_id, role, "member.updated", MembershipChange::kNone);
+        if (*current != role) {
+            VECHE_RETURN_IF_ERROR(
+                RecordHistory(tx, chat_id, actor.user_id, "member_role_changed",
+                              {{"user_id", IdToString(user_id)}, {"from", *current}, {"to", role}}));
+        }
         auto joined =
             tx.QueryInt("SELECT joined_at FROM members WHERE chat_id = ? AND user_id = ?", chat_id, user_id);
         return Member{user_id, role, joined.value_or(0)};
@@ -101,6 +109,8 @@ Status ChatService::RemoveMember(const Actor& actor, Id chat_id, Id user_id) {
         if (*target == "owner" && a.role != "owner") return Error::Forbidden("admins cannot remove owners");
         tx.Exec("DELETE FROM members WHERE chat_id = ? AND user_id = ?", chat_id, user_id);
         EmitMember(tx, chat_id, user_id, "", "member.removed", MembershipChange::kRemove);
+        VECHE_RETURN_IF_ERROR(
+            RecordHistory(tx, chat_id, actor.user_id, "member_removed", {{"user_id", IdToString(user_id)}}));
         return {};
     });
 }

@@ -2,8 +2,9 @@
 // The server's modules started over the platform's parts: what `veche serve`, `veche routes` and
 // the route tests assemble alike. The platform gives every module, through the ModuleContext, the
 // database, the route kit (api::HttpKit, whose authenticator the accounts module sets), the blob
-// store (files::FileStore) and the job queue (jobs::Scheduler); the platform services' own
-// migrations (the audit log's, then the job queue's) come before every module's.
+// store (files::FileStore), the job queue (jobs::Scheduler) and the timeline's readers
+// (timeline::Readers); the platform services' own migrations (the audit log's, the job queue's, the
+// timeline's) come before every module's.
 //
 // Thread safety: built, started and stopped on the main thread; what it hands out is thread-safe.
 
@@ -14,6 +15,7 @@
 #include "veche/app/config.hpp"
 #include "veche/jobs/scheduler.hpp"
 #include "veche/platform/module.hpp"
+#include "veche/timeline/timeline.hpp"
 
 namespace veche::api {
 class Router;
@@ -33,13 +35,13 @@ public:
     ~Assembly();
 
     // Every migration list in order, for DatabaseOptions::modules: the audit log's, the job queue's,
-    // then the modules'.
+    // the timeline's, then the modules'.
     std::vector<storage::ModuleSchema> Schemas() const;
 
     // Starts the modules over these parts (they must outlive the Assembly). The job runner is not
     // started: StartJobs, once serving begins.
     void Start(storage::Database& db, api::HttpKit& kit, files::FileStore& files);
-    // The modules' routes, and the admin routes of the job queue and the audit log.
+    // The modules' routes, the admin routes of the job queue and the audit log, and the timeline's.
     void AddRoutes(api::Router& router);
     void AddUploads(api::UploadRegistry& uploads);
     // The modules' audiences and WebSocket actions on the hub (before serving).
@@ -58,6 +60,8 @@ private:
     api::HttpKit* kit_ = nullptr;
     storage::Database* db_ = nullptr;
     std::optional<jobs::Scheduler> jobs_;
+    // Who may read the history of each item kind: the modules Add theirs in Start.
+    timeline::Readers timeline_readers_;
     std::unique_ptr<platform::ModuleContext> context_;
 };
 
