@@ -4,6 +4,8 @@
 // through the accounts module, and another user's note is not found.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <boost/json/parse.hpp>
 
 #include "fake_subscriber.hpp"
@@ -60,10 +62,11 @@ protected:
     }
 
     api::Response Call(const std::string& method, const std::string& path, const std::string& token,
-                       const std::string& body = "") {
+                       const std::string& body = "", std::map<std::string, std::string> query = {}) {
         api::Request req;
         req.method = method;
         req.path = path;
+        req.query = std::move(query);
         req.body = body;
         if (!body.empty()) req.content_type = "application/json";
         if (!token.empty()) req.authorization = "Bearer " + token;
@@ -114,6 +117,27 @@ TEST_F(ExampleModule, AUserKeepsNotesAndNobodyElseSeesThem) {
 
     EXPECT_EQ(Call("DELETE", "/api/v1/notes/" + id, alice_).status, 204);
     EXPECT_EQ(Call("GET", "/api/v1/notes/" + id, alice_).status, 404);
+}
+
+// The platform's search (veche/search): a note is indexed with its owner as the scope, so the
+// owner finds it by any form of its words and nobody else finds it at all; deleting unindexes it.
+TEST_F(ExampleModule, ItsNotesAreFoundByTheirOwnerOnly) {
+    auto created = Call("POST", "/api/v1/notes", alice_, R"({"title": "Договоры поставки", "body": "ёлки и сосны"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    std::string id(bj::parse(created.body).at("id").as_string());
+    auto find = [&](const std::string& token, const std::string& q) {
+        auto r = Call("GET", "/api/v1/notes/search", token, "", {{"q", q}});
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.status == 200 ? bj::parse(r.body).at("hits").as_array() : bj::array{};
+    };
+    auto hits = find(alice_, "договор елка");
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].at("id").as_string(), id);
+    EXPECT_NE(std::string(hits[0].at("snippet").as_string()).find("\uE000"), std::string::npos);
+    EXPECT_TRUE(find(bob_, "договор").empty()) << "another user's note is not found";
+    EXPECT_EQ(Call("GET", "/api/v1/notes/search", alice_, "", {{"q", "?!"}}).status, 400);
+    ASSERT_EQ(Call("DELETE", "/api/v1/notes/" + id, alice_).status, 204);
+    EXPECT_TRUE(find(alice_, "договор").empty()) << "deleting unindexed it";
 }
 
 TEST_F(ExampleModule, BadInputAndMissingTokensAreClientErrors) {

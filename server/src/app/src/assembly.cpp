@@ -4,6 +4,7 @@
 #include "veche/audit/admin_routes.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/jobs/admin_routes.hpp"
+#include "veche/search/search_index.hpp"
 #include "veche/timeline/routes.hpp"
 
 namespace veche::app {
@@ -26,7 +27,7 @@ Assembly::Assembly(const Config& config, std::vector<std::unique_ptr<platform::M
 Assembly::~Assembly() { Stop(); }
 
 std::vector<storage::ModuleSchema> Assembly::Schemas() const {
-    std::vector<storage::ModuleSchema> out{audit::Schema(), jobs::Schema(), timeline::Schema()};
+    std::vector<storage::ModuleSchema> out{audit::Schema(), jobs::Schema(), timeline::Schema(), search::Schema()};
     for (auto& s : registry_.Schemas()) out.push_back(std::move(s));
     return out;
 }

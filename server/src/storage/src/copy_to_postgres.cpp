@@ -22,10 +22,23 @@ struct TableInfo {
 std::vector<TableInfo> DataTables(Database& sqlite, const std::vector<ModuleSchema>& modules) {
     auto r = sqlite.Read([](Tx& tx) -> Result<std::vector<TableInfo>> {
         std::vector<TableInfo> out;
+        // FTS5 tables (messages_fts, any module's) and their shadow tables (<name>_data, …) are
+        // SQLite's own index; PostgreSQL builds its own (below, or a generated column).
+        std::vector<std::string> fts;
+        auto& vt = tx.Query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'");
+        while (vt.Step()) fts.push_back(vt.Text(0));
         auto& st = tx.Query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'messages_fts%' "
-            "AND name NOT IN ('schema_migrations', 'module_migrations', 'sqlite_sequence') ORDER BY rootpage");
-        while (st.Step()) out.push_back({st.Text(0), {}});
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT IN ('schema_migrations', 'module_migrations', 'sqlite_sequence') ORDER BY "
+            "rootpage");
+        while (st.Step()) {
+            std::string name = st.Text(0);
+            bool index = std::any_of(fts.begin(), fts.end(), [&](const std::string& v) {
+                return name == v || name.rfind(v + "_", 0) == 0;
+            });
+            if (!index) out.push_back({std::move(name), {}});
+        }
         for (auto& t : out) {
             auto& cols = tx.Query("SELECT name FROM pragma_table_info(?) ORDER BY cid", t.name);
             while (cols.Step()) t.columns.push_back(cols.Text(0));
@@ -44,7 +57,8 @@ std::vector<TableInfo> DataTables(Database& sqlite, const std::vector<ModuleSche
         }
         return kOrder.size();
     };
-    std::stable_sort(r->begin(), r->end(), [&](const TableInfo& a, const TableInfo& b) { return rank(a.name) < rank(b.name); });
+    std::stable_sort(r->begin(), r->end(),
+                     [&](const TableInfo& a, const TableInfo& b) { return rank(a.name) < rank(b.name); });
     return std::move(*r);
 }
 
@@ -81,13 +95,15 @@ std::vector<TableCopy> CopySqliteToPostgres(const std::string& sqlite_path, cons
         return tx.QueryInt("SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM events)").value_or(0);
     });
     if (!existing.ok()) throw StorageError("cannot read the target database", false);
-    if (*existing != 0) throw StorageError("the target database already holds data; migrate into an empty one", false);
+    if (*existing != 0)
+        throw StorageError("the target database already holds data; migrate into an empty one", false);
 
     std::vector<TableCopy> copies;
     for (const auto& table : DataTables(*sqlite, modules)) {
         std::string cols = Join(table.columns, ", ");
         std::vector<std::string> marks(table.columns.size(), "?");
-        std::string insert = "INSERT INTO " + table.name + "(" + cols + ") VALUES (" + Join(marks, ", ") + ")";
+        std::string insert =
+            "INSERT INTO " + table.name + "(" + cols + ") VALUES (" + Join(marks, ", ") + ")";
         std::int64_t copied = 0;
         // Rows as text with their NULLs: PostgreSQL converts each to its column's type.
         using Row = std::vector<std::optional<std::string>>;
@@ -99,7 +115,8 @@ std::vector<TableCopy> CopySqliteToPostgres(const std::string& sqlite_path, cons
                     Statement& st = tx.Prepare(insert);
                     st.Reset();
                     for (std::size_t i = 0; i < row.size(); ++i) st.Bind(static_cast<int>(i + 1), row[i]);
-                    while (st.Step()) {}
+                    while (st.Step()) {
+                    }
                 }
                 return {};
             });
@@ -120,7 +137,8 @@ std::vector<TableCopy> CopySqliteToPostgres(const std::string& sqlite_path, cons
             flush();
             return {};
         });
-        if (!read.ok()) throw StorageError("reading " + table.name + " failed: " + read.error().message, false);
+        if (!read.ok())
+            throw StorageError("reading " + table.name + " failed: " + read.error().message, false);
         TableCopy c{table.name, Count(*sqlite, table.name), Count(*pg, table.name)};
         if (progress) progress(c);
         copies.push_back(std::move(c));
@@ -128,8 +146,10 @@ std::vector<TableCopy> CopySqliteToPostgres(const std::string& sqlite_path, cons
 
     // What each engine keeps its own way: the search index and the next event position.
     auto fin = pg->Write([](Tx& tx) -> Status {
-        tx.Exec("INSERT INTO message_search(message_id, search) "
-                "SELECT id, to_tsvector('veche', translate(text, 'Ёё', 'Ее')) FROM messages WHERE deleted_at IS NULL");
+        tx.Exec(
+            "INSERT INTO message_search(message_id, search) "
+            "SELECT id, to_tsvector('veche', translate(text, 'Ёё', 'Ее')) FROM messages WHERE deleted_at IS "
+            "NULL");
         tx.Exec("UPDATE event_counter SET last = (SELECT COALESCE(MAX(pos), 0) FROM events) WHERE id = 1");
         return {};
     });

@@ -2,44 +2,12 @@
 #include "chat_internal.hpp"
 #include "message_store.hpp"
 #include "veche/chat/chat_service.hpp"
-#include "veche/core/search_text.hpp"
+#include "veche/search/search_index.hpp"
 
 namespace veche::chat {
 
-namespace {
-
-// Every word of the user's query as a quoted FTS5 phrase (implicit AND), so that operators and
-// punctuation typed by the user are never parsed as query syntax.
-std::string MatchExpression(std::string_view query) {
-    std::string out;
-    std::size_t i = 0;
-    while (i < query.size()) {
-        while (i < query.size() &&
-               (query[i] == ' ' || query[i] == '\t' || query[i] == '\n' || query[i] == '\r'))
-            ++i;
-        std::size_t j = i;
-        while (j < query.size() &&
-               !(query[j] == ' ' || query[j] == '\t' || query[j] == '\n' || query[j] == '\r'))
-            ++j;
-        std::string word;
-        for (char c : query.substr(i, j - i)) {
-            if (c != '"') word.push_back(c);
-        }
-        // Words that hold no searchable term (punctuation, emoji) would make an empty phrase.
-        thread_local search::TermExtractor extractor;
-        if (!word.empty() && !extractor.Terms(word).empty()) {
-            if (!out.empty()) out.push_back(' ');
-            out += '"' + word + '"';
-        }
-        i = j;
-    }
-    return out;
-}
-
-}  // namespace
-
 Result<SearchPage> ChatService::Search(const Actor& actor, const SearchQuery& q) {
-    std::string match = MatchExpression(q.text);
+    std::string match = search::MatchExpression(q.text);
     if (match.empty()) return Error::InvalidArgument("query parameter 'query' must contain a word");
     if (q.limit < 1 || q.limit > 100) return Error::InvalidArgument("'limit' must be between 1 and 100");
     return db_.Read([&](Tx& tx) -> Result<SearchPage> {

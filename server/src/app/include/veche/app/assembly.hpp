@@ -4,7 +4,7 @@
 // database, the route kit (api::HttpKit, whose authenticator the accounts module sets), the blob
 // store (files::FileStore), the job queue (jobs::Scheduler) and the timeline's readers
 // (timeline::Readers); the platform services' own migrations (the audit log's, the job queue's, the
-// timeline's) come before every module's.
+// timeline's, the search index's) come before every module's.
 //
 // Thread safety: built, started and stopped on the main thread; what it hands out is thread-safe.
 
@@ -35,7 +35,7 @@ public:
     ~Assembly();
 
     // Every migration list in order, for DatabaseOptions::modules: the audit log's, the job queue's,
-    // the timeline's, then the modules'.
+    // the timeline's, the search index's, then the modules'.
     std::vector<storage::ModuleSchema> Schemas() const;
 
     // Starts the modules over these parts (they must outlive the Assembly). The job runner is not
