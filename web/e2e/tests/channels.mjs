@@ -1,4 +1,4 @@
-// Channels from the UI: the members panel (invite), creating a channel, the Ctrl+K switcher.
+// Channels from the UI: the members panel (invite, the chat's history), creating a channel, the Ctrl+K switcher.
 import { channelFixture, mkUser, newUserPage, openChat, settled, shot, test } from '../harness.mjs'
 
 test('members panel: invite and roles', async () => {
@@ -15,6 +15,16 @@ test('members panel: invite and roles', async () => {
   await panel.locator('[data-testid=invite-submit]').click()
   await panel.locator(`.member[data-username=${carol.username}]`).waitFor()
   await shot(A.page, 'members-panel-light')
+  // The chat's history names who added whom, newest first, and leads back to the members.
+  await panel.locator('[data-testid=history-open]').click()
+  const history = A.page.locator('[data-testid=history-panel]')
+  const added = history.locator('[data-testid=history-entry][data-type=member_added]').first()
+  await added.waitFor()
+  const text = await added.innerText()
+  if (!text.includes('Carol Danvers')) throw new Error(`the newest member_added entry does not name Carol: ${text}`)
+  await shot(A.page, 'chat-history-light')
+  await history.locator('[data-testid=history-back]').click()
+  await panel.waitFor()
   await A.page.keyboard.press('Escape')
   await panel.waitFor({ state: 'detached' })
 })

@@ -6,6 +6,7 @@ import type {
   Notification,
   NotifyLevel,
   SearchResult,
+  TimelinePage,
   Id,
   Job,
   JobPage,
@@ -184,6 +185,9 @@ export const api = {
   follow: (rootId: Id, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/messages/${enc(rootId)}/follow`),
   pin: (id: Id, on: boolean) => request<Message>(on ? 'PUT' : 'DELETE', `/messages/${enc(id)}/pin`),
   pins: (chatId: Id) => request<{ messages: Message[] }>('GET', `/chats/${enc(chatId)}/pins`),
+  /** An item's history, newest first (`kind` is its topic kind: `chat`, later `ticket` …). */
+  timeline: (kind: string, id: Id, opts: { before?: Id; limit?: number } = {}) =>
+    request<TimelinePage>('GET', `/timeline/${enc(kind)}/${enc(id)}` + qs(opts)),
   forward: (id: Id, chat_id: Id, comment?: string) =>
     request<Message>('POST', `/messages/${enc(id)}/forward`, { chat_id, comment: comment || undefined }),
   seen: (id: Id) => request<{ user_ids: Id[] }>('GET', `/messages/${enc(id)}/seen`),

@@ -283,3 +283,20 @@ export type ServerFrame =
 export type LiveFrame = Extract<ServerFrame, { type: 'typing' } | { type: 'presence' }>
 
 export type ClientFrame = { type: 'hello'; last_pos: number | null } | { type: 'ping' } | { type: 'typing'; chat_id: Id }
+
+/** One entry of an item's history (docs/api.md, "Timeline"): `item` is its topic, e.g. `chat:42`. */
+export interface TimelineEntry {
+  id: Id
+  item: string
+  type: string
+  /** null: the system (a timer, an automatic hand-over). */
+  actor_id: Id | null
+  at: number
+  data: Record<string, unknown>
+}
+
+export interface TimelinePage {
+  entries: TimelineEntry[]
+  /** Present when the page is full: pass as `before` for the older page. */
+  next_before?: Id
+}

@@ -1,7 +1,7 @@
 import { reactive } from 'vue'
 import type { Id, Message } from '@/api/types'
 
-export type SidePanel = 'members' | 'thread' | 'files' | 'pins' | 'search' | null
+export type SidePanel = 'members' | 'history' | 'thread' | 'files' | 'pins' | 'search' | null
 export type CreateMode = 'channel' | 'group' | 'direct'
 
 /** UI state of the messenger shared between the sidebar, the chat view and dialogs. */
