@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "veche/audit/audit.hpp"
+#include "veche/chat/module.hpp"
 #include "veche/search/search_index.hpp"
 #include "veche/timeline/timeline.hpp"
 #include "veche/core/clock.hpp"
@@ -86,6 +87,8 @@ inline std::unique_ptr<storage::Database> OpenServiceDatabase(const std::string&
     auto has = [&](std::string_view name) {
         return std::any_of(modules.begin(), modules.end(), [&](const auto& m) { return m.module == name; });
     };
+    // The messenger's own changes to its baseline tables (files' owners), after the platform's.
+    if (!has("chat")) modules.push_back(chat::Schema());
     if (!has("search")) modules.insert(modules.begin(), search::Schema());
     if (!has("timeline")) modules.insert(modules.begin(), timeline::Schema());
     if (!has("audit")) modules.insert(modules.begin(), audit::Schema());

@@ -39,6 +39,7 @@ void Assembly::Start(storage::Database& db, api::HttpKit& kit, files::FileStore&
     context_ = std::make_unique<platform::ModuleContext>(db);
     context_->Publish(kit);
     context_->Publish(files);
+    context_->Publish(attachment_owners_);
     context_->Publish(*jobs_);
     context_->Publish(timeline_readers_);
     registry_.Start(*context_);

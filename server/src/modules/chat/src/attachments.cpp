@@ -45,7 +45,8 @@ Result<int> ChatService::DeleteUnattachedFiles(std::int64_t created_before_ms, i
     return db_.Write([&](Tx& tx) -> Result<int> {
         std::vector<std::pair<Id, std::string>> old;
         auto& st = tx.Query(
-            "SELECT id, sha256 FROM files WHERE message_id IS NULL AND created_at < ? "
+            "SELECT id, sha256 FROM files WHERE message_id IS NULL AND owner_kind = 'chat' AND created_at < "
+            "? "
             "ORDER BY created_at LIMIT ?",
             created_before_ms, limit);
         while (st.Step()) old.emplace_back(st.Int(0), st.Text(1));
@@ -57,7 +58,8 @@ Result<int> ChatService::DeleteUnattachedFiles(std::int64_t created_before_ms, i
         std::set<std::string> touched;
         for (const auto& [id, sha] : old) {
             // Re-checked: another node may have deleted it, or its uploader posted it meanwhile.
-            if (tx.Exec("DELETE FROM files WHERE id = ? AND message_id IS NULL", id) == 1) {
+            if (tx.Exec("DELETE FROM files WHERE id = ? AND message_id IS NULL AND owner_kind = 'chat'",
+                        id) == 1) {
                 ++deleted;
                 touched.insert(sha);
             }
@@ -82,10 +84,11 @@ Result<FileInfo> ChatService::RecordFile(const Actor& actor, Id chat_id, const F
         f.created_at = NowMs();
         LockContentHash(tx, f.sha256);
         tx.Exec(
-            "INSERT INTO files(id, chat_id, uploader_id, name, size, content_type, sha256, width, height, "
-            "has_thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            f.id, f.chat_id, f.uploader_id, f.name, f.size, f.content_type, f.sha256, f.width, f.height,
-            f.has_thumbnail, f.created_at);
+            "INSERT INTO files(id, owner_kind, owner_id, chat_id, uploader_id, name, size, content_type, "
+            "sha256, "
+            "width, height, has_thumbnail, created_at) VALUES (?, 'chat', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f.id, f.chat_id, f.chat_id, f.uploader_id, f.name, f.size, f.content_type, f.sha256, f.width,
+            f.height, f.has_thumbnail, f.created_at);
         return f;
     });
 }
@@ -97,6 +100,18 @@ Result<FileInfo> ChatService::GetFile(const Actor& actor, Id file_id) {
         if (!st.Step()) return Error::NotFound("file");
         FileInfo f = ReadFile(st);
         while (st.Step()) {
+        }
+        auto& owner = tx.Query("SELECT owner_kind, owner_id FROM files WHERE id = ?", file_id);
+        std::string owner_kind = owner.Step() ? owner.Text(0) : "chat";
+        Id owner_id = owner_kind == "chat" ? 0 : owner.Int(1);
+        while (owner.Step()) {
+        }
+        if (owner_kind != "chat") {
+            const files::DownloadCheck* check =
+                attachment_owners_ ? attachment_owners_->Find(owner_kind) : nullptr;
+            if (!check) return Error::NotFound("file");
+            VECHE_RETURN_IF_ERROR((*check)(tx, actor, owner_id, f.uploader_id));
+            return f;
         }
         if (!RoleOf(tx, f.chat_id, actor.user_id)) return Error::NotFound("file");
         if (f.message_id == 0) {

@@ -11,25 +11,63 @@
 namespace veche::chat {
 namespace {
 
+// The messenger's tables are the frozen baseline (storage); what changes them since is here,
+// append-only (veche/storage/migration.hpp).
+constexpr storage::ModuleMigration kMigrations[] = {
+    // Files name their owner (veche/files/attachments.hpp): every existing one is its chat's. SQLite
+    // cannot drop NOT NULL from chat_id, so the table is rebuilt (nothing references it).
+    {1, "files owned by (owner_kind, owner_id)",
+     "CREATE TABLE files_owned (id INTEGER PRIMARY KEY, owner_kind TEXT NOT NULL, owner_id INTEGER NOT NULL, "
+     "chat_id INTEGER REFERENCES chats(id), uploader_id INTEGER NOT NULL REFERENCES users(id), "
+     "message_id INTEGER REFERENCES messages(id), name TEXT NOT NULL, size INTEGER NOT NULL, "
+     "content_type TEXT NOT NULL, sha256 TEXT NOT NULL, width INTEGER NOT NULL DEFAULT 0, "
+     "height INTEGER NOT NULL DEFAULT 0, has_thumbnail INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT "
+     "NULL);"
+     "INSERT INTO files_owned(id, owner_kind, owner_id, chat_id, uploader_id, message_id, name, size, "
+     "content_type, sha256, width, height, has_thumbnail, created_at) SELECT id, 'chat', chat_id, chat_id, "
+     "uploader_id, message_id, name, size, content_type, sha256, width, height, has_thumbnail, created_at "
+     "FROM files;"
+     "DROP TABLE files;"
+     "ALTER TABLE files_owned RENAME TO files;"
+     "CREATE INDEX files_by_chat ON files(chat_id, id);"
+     "CREATE INDEX files_by_message ON files(message_id) WHERE message_id IS NOT NULL;"
+     "CREATE INDEX files_by_uploader ON files(uploader_id, size);"
+     "CREATE INDEX files_unattached ON files(created_at) WHERE message_id IS NULL AND owner_kind = 'chat';"
+     "CREATE INDEX files_by_sha256 ON files(sha256);"
+     "CREATE INDEX files_by_owner ON files(owner_kind, owner_id, id)",
+     "ALTER TABLE files ADD COLUMN owner_kind TEXT;"
+     "ALTER TABLE files ADD COLUMN owner_id BIGINT;"
+     "UPDATE files SET owner_kind = 'chat', owner_id = chat_id;"
+     "ALTER TABLE files ALTER COLUMN owner_kind SET NOT NULL;"
+     "ALTER TABLE files ALTER COLUMN owner_id SET NOT NULL;"
+     "ALTER TABLE files ALTER COLUMN chat_id DROP NOT NULL;"
+     "DROP INDEX files_unattached;"
+     "CREATE INDEX files_unattached ON files(created_at) WHERE message_id IS NULL AND owner_kind = 'chat';"
+     "CREATE INDEX files_by_owner ON files(owner_kind, owner_id, id)"},
+};
+
 class ChatModule final : public platform::Module {
 public:
     explicit ChatModule(ChatOptions options) : options_(options) {}
     std::string_view name() const override { return "chat"; }
     std::vector<std::string_view> depends_on() const override { return {"accounts"}; }
+    std::span<const storage::ModuleMigration> migrations() const override { return kMigrations; }
 
     void Start(platform::ModuleContext& ctx) override {
         auto& accounts = ctx.Find<accounts::AccountService>();
         service_.emplace(ctx.db(), accounts);
+        service_->SetAttachmentOwners(ctx.Find<files::AttachmentOwners>());
         ctx.Publish<ChatService>(*service_);
         routes_.emplace(ChatRoutes{ctx.Find<api::HttpKit>(), accounts, *service_,
                                    ctx.Find<files::FileStore>(), options_.max_upload_bytes,
                                    options_.upload_quota_bytes});
         uploads_.emplace(*routes_);
         // A chat's history (who added whom, renames, archiving) is for its members, as its member list is.
-        ctx.Find<timeline::Readers>().Add("chat", [](storage::Tx& tx, const Actor& actor, Id chat_id) -> Status {
-            VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, chat_id));
-            return {};
-        });
+        ctx.Find<timeline::Readers>().Add("chat",
+                                          [](storage::Tx& tx, const Actor& actor, Id chat_id) -> Status {
+                                              VECHE_RETURN_IF_ERROR(SeeAsMember(tx, actor, chat_id));
+                                              return {};
+                                          });
     }
 
     void AddRoutes(api::Router& router) override {
@@ -41,7 +79,8 @@ public:
     void AddRealtime(realtime::Hub& hub) override {
         hub.AddAudience(audience_);
         typing_ = std::make_shared<TypingAction>(hub);
-        hub.actions().Add("typing", [typing = typing_](const realtime::ClientFrame& f) { return (*typing)(f); });
+        hub.actions().Add("typing",
+                          [typing = typing_](const realtime::ClientFrame& f) { return (*typing)(f); });
     }
 
 private:
@@ -54,6 +93,8 @@ private:
 };
 
 }  // namespace
+
+storage::ModuleSchema Schema() { return {"chat", kMigrations}; }
 
 std::unique_ptr<platform::Module> MakeModule(ChatOptions options) {
     return std::make_unique<ChatModule>(options);

@@ -107,7 +107,7 @@ Message ReadMessage(const storage::Statement& st) {
 FileInfo ReadFile(const storage::Statement& st) {
     FileInfo f;
     f.id = st.Int(0);
-    f.chat_id = st.Int(1);
+    f.chat_id = st.OptInt(1).value_or(0);  // null for a file another module owns
     f.uploader_id = st.Int(2);
     f.message_id = st.OptInt(3).value_or(0);
     f.name = st.Text(4);

@@ -65,11 +65,12 @@ Result<Message> ChatService::Forward(const Actor& actor, Id message_id, Id to_ch
         // that who may download them follows the target chat's membership from now on.
         for (const auto& f : src.files) {
             tx.Exec(
-                "INSERT INTO files(id, chat_id, uploader_id, message_id, name, size, content_type, sha256, "
-                "width, height, has_thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                GlobalIds().Next(), to_chat_id, f.uploader_id, id, f.name, f.size, f.content_type, f.sha256,
-                static_cast<std::int64_t>(f.width), static_cast<std::int64_t>(f.height), f.has_thumbnail,
-                now);
+                "INSERT INTO files(id, owner_kind, owner_id, chat_id, uploader_id, message_id, name, size, "
+                "content_type, sha256, width, height, has_thumbnail, created_at) "
+                "VALUES (?, 'chat', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                GlobalIds().Next(), to_chat_id, to_chat_id, f.uploader_id, id, f.name, f.size, f.content_type,
+                f.sha256, static_cast<std::int64_t>(f.width), static_cast<std::int64_t>(f.height),
+                f.has_thumbnail, now);
         }
         tx.Exec("UPDATE chats SET last_activity_at = ?, last_message_id = ? WHERE id = ?", now, id,
                 to_chat_id);

@@ -2,8 +2,8 @@
 // The server's modules started over the platform's parts: what `veche serve`, `veche routes` and
 // the route tests assemble alike. The platform gives every module, through the ModuleContext, the
 // database, the route kit (api::HttpKit, whose authenticator the accounts module sets), the blob
-// store (files::FileStore), the job queue (jobs::Scheduler) and the timeline's readers
-// (timeline::Readers); the platform services' own migrations (the audit log's, the job queue's, the
+// store (files::FileStore) and who may download each module's files (files::AttachmentOwners), the
+// job queue (jobs::Scheduler) and the timeline's readers (timeline::Readers); the platform services' own migrations (the audit log's, the job queue's, the
 // timeline's, the search index's) come before every module's.
 //
 // Thread safety: built, started and stopped on the main thread; what it hands out is thread-safe.
@@ -15,6 +15,7 @@
 #include "veche/app/config.hpp"
 #include "veche/jobs/scheduler.hpp"
 #include "veche/platform/module.hpp"
+#include "veche/files/attachments.hpp"
 #include "veche/timeline/timeline.hpp"
 
 namespace veche::api {
@@ -62,6 +63,8 @@ private:
     std::optional<jobs::Scheduler> jobs_;
     // Who may read the history of each item kind: the modules Add theirs in Start.
     timeline::Readers timeline_readers_;
+    // Who may download the files each module's items own (the messenger's chats: its own rule).
+    files::AttachmentOwners attachment_owners_;
     std::unique_ptr<platform::ModuleContext> context_;
 };
 

@@ -15,6 +15,7 @@
 #include "veche/chat/types.hpp"
 #include "veche/core/actor.hpp"
 #include "veche/core/error.hpp"
+#include "veche/files/attachments.hpp"
 #include "veche/core/ids.hpp"
 #include "veche/storage/database.hpp"
 
@@ -68,8 +69,11 @@ public:
     Status CheckCanUpload(const Actor& actor, Id chat_id);
     Result<FileInfo> RecordFile(const Actor& actor, Id chat_id, const FileInfo& file);
     // A file is visible to members of its chat once posted (and while its message is not deleted),
-    // and to its uploader before that.
+    // and to its uploader before that. A file another module owns (veche/files/attachments.hpp)
+    // is visible as that module's registered check says; an unregistered kind, to nobody.
     Result<FileInfo> GetFile(const Actor& actor, Id file_id);
+    // The other modules' download checks (the Assembly's, found at Start); none until set.
+    void SetAttachmentOwners(const files::AttachmentOwners& owners) { attachment_owners_ = &owners; }
     Result<std::vector<FileInfo>> ListFiles(const Actor& actor, Id chat_id, std::optional<Id> before,
                                             int limit);
     // Bytes the user's uploads take, counted per upload (the quota's measure), posted or not.
@@ -102,6 +106,7 @@ public:
 private:
     storage::Database& db_;
     accounts::AccountService& accounts_;
+    const files::AttachmentOwners* attachment_owners_ = nullptr;
 };
 
 // Wire shapes (docs/api.md). `viewer` adds per-viewer fields (reactions' "me"); 0 omits them, as in

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "veche/platform/module.hpp"
+#include "veche/storage/migration.hpp"
 
 namespace veche::chat {
 
@@ -14,7 +15,10 @@ struct ChatOptions {
     std::uint64_t upload_quota_bytes = 10ull << 30;  // per user; 0 = unlimited
 };
 
-// Finds api::HttpKit and files::FileStore at Start (app publishes them).
+// Module "chat": its changes to the messenger's baseline tables (files' owners).
+storage::ModuleSchema Schema();
+
+// Finds api::HttpKit, files::FileStore and files::AttachmentOwners at Start (app publishes them).
 std::unique_ptr<platform::Module> MakeModule(ChatOptions options);
 
 }  // namespace veche::chat
