@@ -1,7 +1,7 @@
 // One resumable WebSocket to /api/v1/ws (docs/api.md, "Real-time").
 // The connection remembers the pos of the last event it handed to the app and resumes from it after
 // every reconnect, so the app sees each event exactly once; events at or below that pos are dropped.
-import type { ClientFrame, Id, LiveFrame, ServerEvent, ServerFrame } from './types'
+import type { ClientFrame, LiveFrame, ServerEvent, ServerFrame } from './types'
 
 export type ConnectionState = 'idle' | 'connecting' | 'syncing' | 'online' | 'reconnecting' | 'closed'
 
@@ -240,9 +240,10 @@ export class RealtimeConnection {
     this.handlers.onReset?.()
   }
 
-  /** Tell the chat's other members that we are typing (the server rate-limits to one per 2 s). */
-  sendTyping(chatId: Id): void {
-    if (this.state === 'online') this.send({ type: 'typing', chat_id: chatId })
+  /** A frame for a module's WebSocket action (`typing`: the server rate-limits it to one per 2 s);
+   *  live only, so it is dropped unless online. */
+  sendFrame(frame: Exclude<ClientFrame, { type: 'hello' } | { type: 'ping' }>): void {
+    if (this.state === 'online') this.send(frame)
   }
 
   /** Hand queued events to the app, in order. */

@@ -263,6 +263,10 @@ export type ServerEvent = {
     type: 'event'
     pos?: number | null
     kind: K
+    /** What the event is about, `<kind>:<id>` (`chat:42`, `ticket:7`); absent for events addressed
+     *  to one user or to everyone. */
+    topic?: string
+    /** The id of a `chat:` topic, repeated. */
     chat_id?: Id
     data: EventDataMap[K]
   }
@@ -275,7 +279,8 @@ export type ServerFrame =
    *  positions); it continues from the head of hello_ok and the client reloads its state over REST. */
   | { type: 'resync_required' }
   | { type: 'pong' }
-  | { type: 'error'; code: string; message: string }
+  /** A refused client frame: the HTTP API's `code` and `status` for the same refusal. */
+  | { type: 'error'; code: string; status: number; message: string }
   | { type: 'typing'; chat_id: Id; user_id: Id }
   | { type: 'presence'; users: { user_id: Id; presence: Presence }[] }
   | ServerEvent

@@ -1,6 +1,8 @@
 import { createI18n } from 'vue-i18n'
+import type { Feature } from '@/features/feature'
 import { detectLocale, saveLocale, type Locale } from '@/shared/prefs'
 import en from './en'
+import { mergeMessages, type MessageTree } from './merge'
 import ru from './ru'
 
 /** Russian plural forms: 1 участник, 2 участника, 5 участников (choice 0 = "none" when given 4 forms). */
@@ -24,6 +26,23 @@ export const i18n = createI18n({
   missingWarn: false,
   fallbackWarn: false,
 })
+
+/** The app's strings with every feature's merged in, per language (throws on a key defined twice). */
+export function appMessages(features: readonly Feature[]): { en: MessageTree; ru: MessageTree } {
+  let all = { en: en as MessageTree, ru: ru as MessageTree }
+  for (const f of features) {
+    if (!f.messages) continue
+    all = { en: mergeMessages(all.en, f.messages.en, f.id), ru: mergeMessages(all.ru, f.messages.ru, f.id) }
+  }
+  return all
+}
+
+/** Gives the app's i18n the features' strings (main.ts, before the app mounts). */
+export function installMessages(features: readonly Feature[]): void {
+  const all = appMessages(features)
+  i18n.global.setLocaleMessage('en', all.en as typeof en)
+  i18n.global.setLocaleMessage('ru', all.ru as typeof en)
+}
 
 if (typeof document !== 'undefined') document.documentElement.lang = i18n.global.locale.value
 

@@ -13,7 +13,7 @@ import { chat, scheduledMessage, user } from '@/api/fixtures'
 import { useSession } from '@/features/auth/session'
 import en from '@/i18n/en'
 import { chatUi } from '../chatUi'
-import { useUsers } from '../stores/users'
+import { useUsers } from '@/shared/users'
 
 export { chat, scheduledMessage, user }
 

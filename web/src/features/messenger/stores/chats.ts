@@ -13,7 +13,7 @@ import {
   sortByActivity,
 } from '../logic/chatList'
 import { compareIds } from '../logic/ids'
-import { displayName, useUsers } from './users'
+import { displayName, useUsers } from '@/shared/users'
 
 export const useChats = defineStore('chats', () => {
   const byId = shallowReactive(new Map<Id, Chat>())

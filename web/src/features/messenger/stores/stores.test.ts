@@ -29,7 +29,7 @@ vi.mock('@/api/client', async (importOriginal) => {
 const { useSession } = await import('@/features/auth/session')
 const { useChats } = await import('./chats')
 const { useMessages } = await import('./messages')
-const { useRealtime } = await import('./realtime')
+const { useMessengerRealtime } = await import('./realtime')
 const { ApiError } = await import('@/api/client')
 
 const chat: Chat = fixtureChat({ created_by: 'me', member_count: 2, my_role: 'owner' })
@@ -82,7 +82,7 @@ describe('messages store: optimistic send', () => {
 
   it('shows the message once when the WebSocket event beats the POST answer', async () => {
     const messages = await loaded()
-    const rt = useRealtime()
+    const rt = useMessengerRealtime()
     let resolve!: (m: Message) => void
     postMessage.mockReturnValueOnce(new Promise<Message>((r) => (resolve = r)))
     const sending = messages.send('c1', 'hello')
@@ -133,7 +133,7 @@ describe('rate limits and resync', () => {
 
   it('resync drops loaded messages, keeps unsent ones and reloads the open chat', async () => {
     const messages = await loaded()
-    const rt = useRealtime()
+    const rt = useMessengerRealtime()
     rt.dispatch(event(5, real('90', null, 'other')))
     postMessage.mockRejectedValueOnce(new ApiError(0, 'network', 'down'))
     await messages.send('c1', 'unsent')
@@ -149,7 +149,7 @@ describe('rate limits and resync', () => {
 
 describe('event dispatch', () => {
   it('updates unread counts live for chats not on screen', async () => {
-    const rt = useRealtime()
+    const rt = useMessengerRealtime()
     const chats = useChats()
     rt.dispatch(event(1, real('200', null, 'bob')))
     rt.dispatch(event(2, real('201', null, 'bob')))
@@ -162,7 +162,7 @@ describe('event dispatch', () => {
 
   it('marks read up to the newest loaded message', async () => {
     const messages = await loaded()
-    const rt = useRealtime()
+    const rt = useMessengerRealtime()
     rt.dispatch(event(1, real('300', null, 'bob')))
     markRead.mockResolvedValueOnce({ last_read_message_id: '300', unread_count: 0 })
     await messages.markRead('c1')
@@ -172,7 +172,7 @@ describe('event dispatch', () => {
 
   it('applies edits and deletes to the loaded timeline and the chat preview', async () => {
     const messages = await loaded()
-    const rt = useRealtime()
+    const rt = useMessengerRealtime()
     rt.dispatch(event(1, real('400', null, 'bob')))
     rt.dispatch({ type: 'event', pos: 2, kind: 'message.updated', chat_id: 'c1', data: { ...real('400', null, 'bob'), text: 'edited' } })
     expect(messages.timeline('c1').messages[0].text).toBe('edited')
@@ -192,7 +192,7 @@ describe('thread replies', () => {
   it('routes message.created with thread_root_id to the thread, never to the chat list', async () => {
     const chats = useChats()
     const messages = useMessages()
-    const rt = useRealtime()
+    const rt = useMessengerRealtime()
     chats.byId.set('c1', { ...chat, unread_count: 0 })
     messagesApi.mockResolvedValueOnce({ messages: [real('10', null, 'u2')], has_more: false })
     await messages.loadNewest('c1')
@@ -230,7 +230,7 @@ describe('thread replies', () => {
 
   it('counts mentions of me in mention_count, apart from unread', () => {
     const chats = useChats()
-    const rt = useRealtime()
+    const rt = useMessengerRealtime()
     chats.byId.set('c1', { ...chat })
     rt.dispatch({ type: 'event', pos: 1, kind: 'message.created', chat_id: 'c1', data: { ...real('20', null, 'u2'), text: 'hey @me look', mentions: ['me'] } })
     rt.dispatch({ type: 'event', pos: 2, kind: 'message.created', chat_id: 'c1', data: { ...real('21', null, 'u2'), text: 'привет@me: no mention for the server', mentions: [] } })

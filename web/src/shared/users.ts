@@ -1,14 +1,24 @@
+// Users and their presence, shared by the shell and every feature: the app's real-time layer keeps
+// it current (`user.updated` events, `presence` frames); features read names and avatars from it.
 import { defineStore } from 'pinia'
-import { shallowReactive } from 'vue'
+import { ref, shallowReactive } from 'vue'
 import { api } from '@/api/client'
 import type { Id, Presence, User } from '@/api/types'
 
 export const useUsers = defineStore('users', () => {
   const byId = shallowReactive(new Map<Id, User>())
   const inflight = new Map<Id, Promise<User | null>>()
+  /** Bumped on every `user.updated` event, so that lists holding copies of users can refresh. */
+  const updates = ref(0)
 
   function upsert(u: User): void {
     byId.set(u.id, u)
+  }
+
+  /** A `user.updated` event. */
+  function onUpdated(u: User): void {
+    upsert(u)
+    updates.value++
   }
 
   function upsertMany(list: readonly User[]): void {
@@ -48,7 +58,7 @@ export const useUsers = defineStore('users', () => {
     byId.clear()
   }
 
-  return { byId, get, fetch, upsert, upsertMany, setPresence, clear }
+  return { byId, updates, get, fetch, upsert, onUpdated, upsertMany, setPresence, clear }
 })
 
 export function displayName(u: User | undefined, fallback = '…'): string {

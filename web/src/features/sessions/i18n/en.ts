@@ -1,0 +1,25 @@
+// The sessions feature's strings in English, merged into the app's (features/index.ts).
+export default {
+  sessions: {
+    open: 'Devices and sessions',
+    title: 'Devices and sessions',
+    subtitle: 'Where your account is signed in. Sign out a device you do not recognise or no longer use.',
+    thisDevice: 'This device',
+    unknownDevice: 'Unknown device',
+    unknownAddress: 'unknown address',
+    signedIn: 'Signed in {time}',
+    lastSeen: 'Active {time}',
+    activeNow: 'Active now',
+    revoke: 'Sign out',
+    revokeFor: 'Sign out {device}',
+    revokeOthers: 'Sign out all other sessions',
+    confirmRevoke: 'Sign out {device}? It will have to sign in again.',
+    confirmOthers: 'Sign out every other session ({n})? Only this device stays signed in.',
+    revoked: 'Session signed out',
+    revokedOthers: 'Signed out of {n} other session | Signed out of {n} other sessions',
+    noOthers: 'No other sessions: your account is signed in only here.',
+    empty: 'No sessions.',
+    loadError: 'Could not load the sessions.',
+    back: 'Back',
+  },
+}
