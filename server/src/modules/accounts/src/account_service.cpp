@@ -552,6 +552,13 @@ Result<std::string> AccountService::ResetPasswordAs(const By& by, std::string_vi
     return pw;
 }
 
+Status AccountService::NotifyUserChanged(storage::Tx& tx, Id user_id) {
+    auto u = FindUserById(tx, user_id);
+    if (!u) return Error::NotFound("user");
+    EmitUserUpdated(tx, *u, EffectivePresence(*u));
+    return {};
+}
+
 Result<User> AccountService::SetRoleUnchecked(std::string_view username, std::string_view role) {
     if (role != "admin" && role != "user") return Error::InvalidArgument("role must be 'admin' or 'user'");
     return db_.Write([&](storage::Tx& tx) -> Result<User> {

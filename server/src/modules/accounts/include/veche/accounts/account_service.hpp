@@ -139,6 +139,9 @@ public:
     Result<std::string> ResetPasswordUnchecked(std::string_view username,
                                                std::optional<std::string> password);
     Result<User> SetRoleUnchecked(std::string_view username, std::string_view role);
+    // Tells clients a user changed (user.updated), in the caller's write transaction: the roles
+    // service calls it when it grants or revokes the admin role (users.role).
+    Status NotifyUserChanged(storage::Tx& tx, Id user_id);
 
     // False once the session has been idle or alive longer than the session limits allow.
     bool SessionAlive(const Session& session, std::int64_t now_ms) const;
