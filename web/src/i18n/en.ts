@@ -505,6 +505,8 @@ export default {
     revoke: 'Revoke',
     revokeFor: 'Revoke role {name}',
     lastAdmin: 'This is the last administrator: the role cannot be taken away.',
+    adminTitle: 'Administrator',
+    adminDescription: 'Every permission, now and for what modules add later.',
     perms: {
       audit_read: 'Read and export the audit log',
       jobs_manage: 'Inspect and retry background jobs',

@@ -133,7 +133,8 @@ std::string CsvField(std::string_view value) {
     return out;
 }
 
-void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, storage::Database& db, roles::RoleService& roles) {
+void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, storage::Database& db,
+                    roles::RoleService& roles) {
     router.Add("GET", "/api/v1/admin/audit",
                api::Authed(kit, [&db, &roles](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(roles.Require(ctx.user_id(), roles::kAuditRead));

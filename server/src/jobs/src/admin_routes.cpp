@@ -38,7 +38,8 @@ bj::object JobToJson(const Job& j) {
                       {"updated_at", j.updated_at}};
 }
 
-void AddAdminRoutes(api::Router& router, const api::HttpKit& s, Scheduler& scheduler, roles::RoleService& roles) {
+void AddAdminRoutes(api::Router& router, const api::HttpKit& s, Scheduler& scheduler,
+                    roles::RoleService& roles) {
     router.Add("GET", "/api/v1/admin/jobs",
                api::Authed(s, [&scheduler, &roles](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(roles.Require(ctx.user_id(), roles::kJobsManage));

@@ -27,6 +27,7 @@ boost::json::object RowToJson(const Row& row);
 std::string CsvField(std::string_view value);
 
 // Both routes require the permission audit.read (veche/roles/role_service.hpp).
-void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, storage::Database& db, roles::RoleService& roles);
+void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, storage::Database& db,
+                    roles::RoleService& roles);
 
 }  // namespace veche::audit

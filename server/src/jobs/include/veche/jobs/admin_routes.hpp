@@ -18,6 +18,7 @@ namespace veche::jobs {
 
 boost::json::object JobToJson(const Job& job);
 // Both routes require the permission jobs.manage (veche/roles/role_service.hpp).
-void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, Scheduler& scheduler, roles::RoleService& roles);
+void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, Scheduler& scheduler,
+                    roles::RoleService& roles);
 
 }  // namespace veche::jobs
