@@ -251,5 +251,18 @@ TEST_F(RoleService, UpdateChangesPermissionsAndSyncIsIdempotent) {
     EXPECT_EQ(AuditActions(), (std::vector<std::string>{"role.created", "role.updated"}));
 }
 
+TEST_F(RoleService, RefusesWiringMistakesAtStartUp) {
+    constexpr std::string_view kUnknown[] = {"no.such"};
+    const platform::RoleSpec bad_role[] = {{"support.boss", "Boss", "", kUnknown}};
+    EXPECT_THROW(roles::RoleService(*db_, Permissions(), {std::begin(bad_role), std::end(bad_role)}),
+                 std::logic_error);
+    auto twice = Permissions();
+    twice.push_back({kAuditRead, "again"});
+    EXPECT_THROW(roles::RoleService(*db_, twice, {}), std::logic_error);
+    const platform::RoleSpec admin_again[] = {{"admin", "Admin", "", {}}};
+    EXPECT_THROW(roles::RoleService(*db_, Permissions(), {std::begin(admin_again), std::end(admin_again)}),
+                 std::logic_error);
+}
+
 }  // namespace
 }  // namespace veche
