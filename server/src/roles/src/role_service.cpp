@@ -412,8 +412,16 @@ Status RoleService::RevokeRole(const By& by, Id user_id, Id role_id, const Scope
             if (!scope.global() ||
                 !tx.QueryInt("SELECT 1 FROM users WHERE id = ? AND role = 'admin'", user_id))
                 return Error::NotFound("grant");
-            auto admins = tx.QueryInt("SELECT COUNT(*) FROM users WHERE role = 'admin' AND deactivated = 0");
-            if (IsAdminUser(tx, user_id) && admins.value_or(0) <= 1)
+            // Two nodes revoking two admins at once must not both see the other one still there: in
+            // PostgreSQL the admins' rows are locked (a waiter re-reads them after the first commits);
+            // SQLite's one writer is alone anyway.
+            std::int64_t admins = 0;
+            auto& st =
+                tx.Query(tx.dialect() == storage::Dialect::kPostgres
+                             ? "SELECT id FROM users WHERE role = 'admin' AND deactivated = 0 FOR UPDATE"
+                             : "SELECT id FROM users WHERE role = 'admin' AND deactivated = 0");
+            while (st.Step()) ++admins;
+            if (IsAdminUser(tx, user_id) && admins <= 1)
                 return Error::Conflict("last_admin",
                                        "the last active administrator cannot lose the admin role");
             tx.Exec("UPDATE users SET role = 'user', updated_at = ? WHERE id = ?", NowMs(), user_id);
