@@ -176,3 +176,27 @@ def test_plain_users_get_403_on_every_roles_route(server, admin_client, make_use
         expect_error(u.request(method, path, json=body), 403, "forbidden")
     assert expect(admin_client.get(f"/api/v1/admin/roles"), 200)
     assert role["id"] in [r["id"] for r in expect(admin_client.get("/api/v1/admin/roles"), 200)["roles"]]
+
+
+def test_users_manage_administers_plain_users_but_not_administrators(server, admin_client, make_user):
+    manager, plain = make_user(), make_user()
+    expect_error(manager.post("/api/v1/users", json={"username": uniq("x"), "password": "pw-xxxxxxxx"}), 403, "forbidden")
+    role = new_role(admin_client, ["users.manage"])
+    expect(admin_client.post(f"/api/v1/admin/users/{manager.id}/roles", json={"role_id": role["id"]}), 201)
+
+    made = expect(manager.post("/api/v1/users", json={"username": uniq("m"), "password": "pw-xxxxxxxx"}), 201)
+    assert made["role"] == "user"
+    assert expect(manager.patch(f"/api/v1/users/{plain.id}", json={"deactivated": True}), 200)["deactivated"] is True
+    expect(manager.patch(f"/api/v1/users/{plain.id}", json={"deactivated": False}), 200)
+    assert "password" in expect(manager.post(f"/api/v1/users/{made['id']}/password", json={}), 200)
+    # Administrators are the administrators' business.
+    expect_error(manager.post("/api/v1/users", json={"username": uniq("a"), "password": "pw-xxxxxxxx", "role": "admin"}),
+                 403, "forbidden")
+    expect_error(manager.patch(f"/api/v1/users/{plain.id}", json={"role": "admin"}), 403, "forbidden")
+    expect_error(manager.patch(f"/api/v1/users/{admin_client.id}", json={"deactivated": True}), 403, "forbidden")
+    expect_error(manager.post(f"/api/v1/users/{admin_client.id}/password", json={}), 403, "forbidden")
+    assert expect(admin_client.get(f"/api/v1/users/{plain.id}"), 200)["role"] == "user"
+
+    r = admin_client.delete(f"/api/v1/admin/users/{manager.id}/roles/{role['id']}")
+    assert r.status_code == 204
+    expect_error(manager.patch(f"/api/v1/users/{plain.id}", json={"deactivated": True}), 403, "forbidden")

@@ -53,6 +53,7 @@ public:
         routes_.emplace(AccountRoutes{*kit_, *service_});
         // Granting `admin` through the roles API writes users.role; clients learn it from us.
         if (ctx.Has<roles::RoleService>()) {
+            service_->SetRoles(&ctx.Find<roles::RoleService>());
             ctx.Find<roles::RoleService>().SetUserChangedHook(
                 [this](storage::Tx& tx, Id user_id) { return service_->NotifyUserChanged(tx, user_id); });
         }
