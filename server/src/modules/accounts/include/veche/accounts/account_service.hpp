@@ -171,8 +171,8 @@ private:
     };
     // `actor`: the administering user to check (CheckManage), none for the CLI and the bootstrap.
     Result<CreatedUser> CreateUserAs(const By& by, const NewUser& spec, const User* actor = nullptr);
-    Result<std::string> ResetPasswordAs(const By& by, std::string_view username, std::optional<std::string> password,
-                                        const User* actor = nullptr);
+    Result<std::string> ResetPasswordAs(const By& by, std::string_view username,
+                                        std::optional<std::string> password, const User* actor = nullptr);
     Status CheckManage(storage::Tx& tx, const User& actor, bool touches_admin) const;
     // The same without the target, before the costly password hashing (so that no one without the
     // right can make the server hash); CheckManage in the transaction still decides.
