@@ -95,6 +95,16 @@ ROUTES = {
     "GET /api/v1/admin/audit": ("admin", None),
     "GET /api/v1/admin/audit.csv": ("admin", None),
     "GET /api/v1/timeline/{kind}/{id}": ("member", None),
+    # Roles: "admin" here means a holder of roles.manage, which administrators are.
+    "GET /api/v1/admin/permissions": ("admin", None),
+    "GET /api/v1/admin/roles": ("admin", None),
+    "POST /api/v1/admin/roles": ("admin", {"name": "sweep-role", "title": "Sweep", "permissions": ["audit.read"]}),
+    "PATCH /api/v1/admin/roles/{id}": ("admin", {"title": "Sweep again"}),
+    "POST /api/v1/admin/roles/{id}/archive": ("admin", None),
+    "GET /api/v1/admin/users/{id}/roles": ("admin", None),
+    "POST /api/v1/admin/users/{id}/roles": ("admin", {"role_id": "{role}"}),
+    "DELETE /api/v1/admin/users/{id}/roles/{role_id}": ("admin", None),
+    "GET /api/v1/users/me/permissions": ("self", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}
@@ -156,6 +166,8 @@ class World:
         # A day ahead: it stays pending (and its job with it) for the whole sweep.
         self.scheduled_id = expect(self.owner.post(f"/api/v1/chats/{self.chat_id}/scheduled-messages", json={
             "text": f"{self.marker} scheduled", "send_at": int(time.time() * 1000) + 86_400_000}), 201)["id"]
+        self.role_id = expect(admin.post("/api/v1/admin/roles", json={
+            "name": "sweep-" + uuid.uuid4().hex[:10], "title": "Sweep role", "permissions": ["audit.read"]}), 201)["id"]
         jobs = expect(admin.get("/api/v1/admin/jobs", params={"kind": "scheduled.send", "limit": "200"}), 200)["jobs"]
         self.job_id = next(j["id"] for j in jobs if j["payload"] == {"id": self.scheduled_id})
 
@@ -181,6 +193,10 @@ class World:
                 obj = self.job_id
             elif pattern.startswith("/api/v1/timeline/{kind}/{id}"):
                 obj = self.chat_id
+            elif pattern.startswith("/api/v1/admin/roles/{id}"):
+                obj = self.role_id
+            elif pattern.startswith("/api/v1/admin/users/{id}"):
+                obj = self.owner.id
             else:
                 obj = None
         else:
@@ -189,7 +205,7 @@ class World:
         if "{id}" in path:
             assert obj is not None, f"the sweep has no object for {{id}} in {route}; add one to World.fill"
             path = path.replace("{id}", str(obj))
-        path = path.replace("{kind}", "chat").replace("{user_id}", str(self.member.id)).replace("{emoji}", urllib.parse.quote("👍"))
+        path = path.replace("{kind}", "chat").replace("{user_id}", str(self.member.id)).replace("{role_id}", str(self.role_id)).replace("{emoji}", urllib.parse.quote("👍"))
         assert "{" not in path, f"the sweep cannot fill every parameter of {route}: {path}"
         return method, path
 
@@ -198,7 +214,7 @@ class World:
         if body is None:
             return None
         subst = {"{outsider}": self.outsider.id, "{message}": self.message_id, "{outsider_chat}": self.outsider_chat,
-                 "{future}": int(time.time() * 1000) + 86_400_000}
+                 "{future}": int(time.time() * 1000) + 86_400_000, "{role}": self.role_id}
 
         def fill(v):
             if isinstance(v, str):

@@ -195,6 +195,10 @@ TEST_F(ExampleModule, ItsTopicsReachTheirFollowersAndItsFramesReachIt) {
     EXPECT_TRUE(theirs->events.empty());
 
     ASSERT_EQ(Call("DELETE", "/api/v1/notes/" + id, alice_).status, 204);
+    // The writer acknowledges the commit before it publishes: the hub learns of the delete with its
+    // event, so wait for that event rather than for the HTTP answer.
+    ASSERT_TRUE(alice->WaitForPos(page->events[0].pos + 1));
+    EXPECT_EQ(bj::parse(*alice->Events().back().frame).at("kind").as_string(), "notes.note_deleted");
     EXPECT_FALSE(hub_->Follows(alice_id_, Topic{"note", *ParseId(id)})) << "the delete ended the following";
 }
 

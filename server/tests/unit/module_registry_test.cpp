@@ -103,6 +103,36 @@ TEST(ModuleRegistry, RefusesDuplicatesUnknownDependenciesAndCircles) {
     EXPECT_TRUE(log.empty()) << "nothing starts when the wiring is wrong";
 }
 
+// A module declaring what it checks and the roles it ships, under its own name or not.
+class DeclaringModule : public Module {
+public:
+    explicit DeclaringModule(std::string_view permission) : permissions_{{{permission, "Answer"}}} {}
+    std::string_view name() const override { return "support"; }
+    std::span<const PermissionSpec> permissions() const override { return permissions_; }
+    std::span<const RoleSpec> roles() const override { return roles_; }
+    void Start(ModuleContext&) override {}
+
+private:
+    static constexpr std::string_view kAgent[] = {"support.agent"};
+    std::vector<PermissionSpec> permissions_;
+    std::vector<RoleSpec> roles_{{"support.agent", "Agent", "", kAgent}};
+};
+
+TEST(ModuleRegistry, CollectsPermissionsAndRolesUnderTheModulesPrefix) {
+    std::vector<std::unique_ptr<Module>> ok;
+    ok.push_back(std::make_unique<DeclaringModule>("support.agent"));
+    ModuleRegistry registry(std::move(ok));
+    ASSERT_EQ(registry.Permissions().size(), 1u);
+    EXPECT_EQ(registry.Permissions()[0].name, "support.agent");
+    ASSERT_EQ(registry.Roles().size(), 1u);
+    EXPECT_EQ(registry.Roles()[0].permissions.size(), 1u);
+
+    std::vector<std::unique_ptr<Module>> bad;
+    bad.push_back(std::make_unique<DeclaringModule>("audit.read"));  // another's name
+    ModuleRegistry wrong(std::move(bad));
+    EXPECT_THROW(wrong.Permissions(), std::logic_error);
+}
+
 TEST(ModuleContext, FindOfSomethingNobodyPublishedIsAWiringErrorAtStartUp) {
     test::TempDir dir;
     auto db = test::OpenTestDatabase(dir.File("ctx.db"), 1);

@@ -12,6 +12,10 @@ import type {
   JobPage,
   JobState,
   LoginResponse,
+  Grant,
+  MyPermissions,
+  Permission,
+  Role,
   Me,
   Member,
   Message,
@@ -229,6 +233,19 @@ export const api = {
   adminJobs: (opts: { state?: JobState; kind?: string; before?: Id; limit?: number } = {}) =>
     request<JobPage>('GET', '/admin/jobs' + qs(opts)),
   retryJob: (id: Id) => request<Job>('POST', `/admin/jobs/${enc(id)}/retry`),
+
+  // roles and permissions (holders of roles.manage; myPermissions: anyone)
+  adminPermissions: () => request<{ permissions: Permission[] }>('GET', '/admin/permissions'),
+  adminRoles: (archived = false) => request<{ roles: Role[] }>('GET', '/admin/roles' + qs({ archived: archived ? 'true' : undefined })),
+  createRole: (body: { name: string; title: string; description?: string; permissions: string[] }) =>
+    request<Role>('POST', '/admin/roles', body),
+  updateRole: (id: Id, patch: { title?: string; description?: string; permissions?: string[] }) =>
+    request<Role>('PATCH', `/admin/roles/${enc(id)}`, patch),
+  archiveRole: (id: Id) => request<Role>('POST', `/admin/roles/${enc(id)}/archive`),
+  userGrants: (userId: Id) => request<{ grants: Grant[] }>('GET', `/admin/users/${enc(userId)}/roles`),
+  grantRole: (userId: Id, roleId: Id) => request<Grant>('POST', `/admin/users/${enc(userId)}/roles`, { role_id: roleId }),
+  revokeRole: (userId: Id, roleId: Id) => request<void>('DELETE', `/admin/users/${enc(userId)}/roles/${enc(roleId)}`),
+  myPermissions: () => request<MyPermissions>('GET', '/users/me/permissions'),
 }
 
 export type Api = typeof api

@@ -206,6 +206,42 @@ export interface Job {
   updated_at: Millis
 }
 
+/** Roles and permissions (docs/api.md, "Roles and permissions"). */
+export interface Permission {
+  name: string
+  title: string
+}
+
+export interface Role {
+  id: Id
+  name: string
+  title: string
+  description: string
+  system: boolean
+  archived_at: number | null
+  permissions: string[]
+  created_at: number
+  updated_at: number
+}
+
+export interface Grant {
+  user_id: Id
+  role_id: Id
+  role_name: string
+  role_title: string
+  role_archived: boolean
+  scope_kind: string | null
+  scope_id: Id | null
+  granted_by: Id | null
+  granted_at: number
+}
+
+export interface MyPermissions {
+  is_admin: boolean
+  permissions: string[]
+  grants: Grant[]
+}
+
 export interface JobPage {
   jobs: Job[]
   next_before?: Id

@@ -4,6 +4,7 @@
 #include "veche/audit/admin_routes.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/jobs/admin_routes.hpp"
+#include "veche/roles/admin_routes.hpp"
 #include "veche/search/search_index.hpp"
 #include "veche/timeline/routes.hpp"
 
@@ -19,6 +20,14 @@ jobs::SchedulerOptions JobOptions(const Config& cfg) {
     return o;
 }
 
+// The platform's own permissions; modules declare theirs (platform::Module::permissions).
+constexpr platform::PermissionSpec kPlatformPermissions[] = {
+    {roles::kAuditRead, "Read and export the audit log"},
+    {roles::kJobsManage, "Inspect and retry background jobs"},
+    {roles::kUsersManage, "Create, change and deactivate users"},
+    {roles::kRolesManage, "Manage roles and grant them"},
+};
+
 }  // namespace
 
 Assembly::Assembly(const Config& config, std::vector<std::unique_ptr<platform::Module>> modules)
@@ -27,7 +36,8 @@ Assembly::Assembly(const Config& config, std::vector<std::unique_ptr<platform::M
 Assembly::~Assembly() { Stop(); }
 
 std::vector<storage::ModuleSchema> Assembly::Schemas() const {
-    std::vector<storage::ModuleSchema> out{audit::Schema(), jobs::Schema(), timeline::Schema(), search::Schema()};
+    std::vector<storage::ModuleSchema> out{audit::Schema(), jobs::Schema(), roles::Schema(), timeline::Schema(),
+                                           search::Schema()};
     for (auto& s : registry_.Schemas()) out.push_back(std::move(s));
     return out;
 }
@@ -41,14 +51,21 @@ void Assembly::Start(storage::Database& db, api::HttpKit& kit, files::FileStore&
     context_->Publish(files);
     context_->Publish(attachment_owners_);
     context_->Publish(*jobs_);
+    auto permissions = registry_.Permissions();
+    permissions.insert(permissions.begin(), std::begin(kPlatformPermissions), std::end(kPlatformPermissions));
+    roles_.emplace(db, std::move(permissions), registry_.Roles());
+    if (auto st = roles_->SyncSystemRoles(); !st.ok())
+        throw std::runtime_error("cannot store the system roles: " + st.error().message);
+    context_->Publish(*roles_);
     context_->Publish(timeline_readers_);
     registry_.Start(*context_);
 }
 
 void Assembly::AddRoutes(api::Router& router) {
     registry_.AddRoutes(router);
-    jobs::AddAdminRoutes(router, *kit_, *jobs_);
-    audit::AddAdminRoutes(router, *kit_, *db_);
+    jobs::AddAdminRoutes(router, *kit_, *jobs_, *roles_);
+    audit::AddAdminRoutes(router, *kit_, *db_, *roles_);
+    roles::AddAdminRoutes(router, *kit_, *roles_);
     timeline::AddRoutes(router, *kit_, *db_, timeline_readers_);
 }
 

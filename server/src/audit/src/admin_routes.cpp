@@ -5,6 +5,7 @@
 
 #include "veche/api/kit.hpp"
 #include "veche/core/json.hpp"
+#include "veche/roles/role_service.hpp"
 
 namespace veche::audit {
 namespace {
@@ -18,11 +19,6 @@ constexpr int kCsvMaxRows = 50'000;  // rows per file; page on with X-Next-Befor
 
 bj::value OptText(const std::optional<std::string>& s) { return s ? bj::value(*s) : bj::value(nullptr); }
 bj::value OptId(const std::optional<Id>& id) { return id ? bj::value(IdToString(*id)) : bj::value(nullptr); }
-
-Status RequireAdmin(const Caller& ctx) {
-    if (!ctx.actor.is_admin) return Error::Forbidden("only administrators read the audit log");
-    return {};
-}
 
 Result<std::optional<std::string>> QueryName(const Request& req, const std::string& name, std::size_t max) {
     auto it = req.query.find(name);
@@ -137,10 +133,11 @@ std::string CsvField(std::string_view value) {
     return out;
 }
 
-void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, storage::Database& db) {
+void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, storage::Database& db,
+                    roles::RoleService& roles) {
     router.Add("GET", "/api/v1/admin/audit",
-               api::Authed(kit, [&db](Request& req, const Caller& ctx) -> Result<Response> {
-                   VECHE_RETURN_IF_ERROR(RequireAdmin(ctx));
+               api::Authed(kit, [&db, &roles](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(roles.Require(ctx.user_id(), roles::kAuditRead));
                    VECHE_ASSIGN_OR_RETURN(auto f, ReadFilter(req, 50, 200));
                    VECHE_ASSIGN_OR_RETURN(auto rows, List(db, f));
                    bj::array arr;
@@ -154,8 +151,8 @@ void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, storage::Datab
     // The export is itself audited, in a write after the read: a failure to record it is a 500
     // and no file, so no export goes unrecorded.
     router.Add("GET", "/api/v1/admin/audit.csv",
-               api::Authed(kit, [&db](Request& req, const Caller& ctx) -> Result<Response> {
-                   VECHE_RETURN_IF_ERROR(RequireAdmin(ctx));
+               api::Authed(kit, [&db, &roles](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(roles.Require(ctx.user_id(), roles::kAuditRead));
                    VECHE_ASSIGN_OR_RETURN(auto f, ReadFilter(req, kCsvMaxRows, kCsvMaxRows));
                    VECHE_ASSIGN_OR_RETURN(auto rows, List(db, f));
                    std::string body =

@@ -5,6 +5,7 @@
 #include "veche/api/kit.hpp"
 #include "veche/audit/audit.hpp"
 #include "veche/core/json.hpp"
+#include "veche/roles/role_service.hpp"
 
 namespace veche::jobs {
 namespace {
@@ -15,11 +16,6 @@ using api::Request;
 using api::Response;
 
 bj::value OptText(const std::optional<std::string>& s) { return s ? bj::value(*s) : bj::value(nullptr); }
-
-Status RequireAdmin(const Caller& ctx) {
-    if (!ctx.actor.is_admin) return Error::Forbidden("only administrators manage jobs");
-    return {};
-}
 
 }  // namespace
 
@@ -42,10 +38,11 @@ bj::object JobToJson(const Job& j) {
                       {"updated_at", j.updated_at}};
 }
 
-void AddAdminRoutes(api::Router& router, const api::HttpKit& s, Scheduler& scheduler) {
+void AddAdminRoutes(api::Router& router, const api::HttpKit& s, Scheduler& scheduler,
+                    roles::RoleService& roles) {
     router.Add("GET", "/api/v1/admin/jobs",
-               api::Authed(s, [&scheduler](Request& req, const Caller& ctx) -> Result<Response> {
-                   VECHE_RETURN_IF_ERROR(RequireAdmin(ctx));
+               api::Authed(s, [&scheduler, &roles](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(roles.Require(ctx.user_id(), roles::kJobsManage));
                    JobFilter f;
                    if (auto it = req.query.find("state"); it != req.query.end() && !it->second.empty()) {
                        f.state = StateFromName(it->second);
@@ -72,8 +69,8 @@ void AddAdminRoutes(api::Router& router, const api::HttpKit& s, Scheduler& sched
                }));
 
     router.Add("POST", "/api/v1/admin/jobs/{id}/retry",
-               api::Authed(s, [&scheduler](Request& req, const Caller& ctx) -> Result<Response> {
-                   VECHE_RETURN_IF_ERROR(RequireAdmin(ctx));
+               api::Authed(s, [&scheduler, &roles](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(roles.Require(ctx.user_id(), roles::kJobsManage));
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto job, scheduler.Retry(id, [&](storage::Tx& tx, const Job& j) {
                        return audit::Record(tx, {ctx.user_id(), req.remote_ip, "job.retried", "job", j.id,

@@ -49,6 +49,37 @@ std::vector<storage::ModuleSchema> ModuleRegistry::Schemas() const {
     return out;
 }
 
+namespace {
+void CheckPrefix(const Module& m, std::string_view what, std::string_view name) {
+    std::string prefix = std::string(m.name()) + ".";
+    if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix)
+        throw std::logic_error("module " + std::string(m.name()) + " declares " + std::string(what) + " " +
+                               std::string(name) + " outside its prefix " + prefix);
+}
+}  // namespace
+
+std::vector<PermissionSpec> ModuleRegistry::Permissions() const {
+    std::vector<PermissionSpec> out;
+    for (const auto& m : modules_) {
+        for (const auto& p : m->permissions()) {
+            CheckPrefix(*m, "permission", p.name);
+            out.push_back(p);
+        }
+    }
+    return out;
+}
+
+std::vector<RoleSpec> ModuleRegistry::Roles() const {
+    std::vector<RoleSpec> out;
+    for (const auto& m : modules_) {
+        for (const auto& r : m->roles()) {
+            CheckPrefix(*m, "role", r.name);
+            out.push_back(r);
+        }
+    }
+    return out;
+}
+
 void ModuleRegistry::Start(ModuleContext& ctx) {
     for (; started_ < modules_.size(); ++started_) modules_[started_]->Start(ctx);
 }

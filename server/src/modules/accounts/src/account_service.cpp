@@ -6,6 +6,7 @@
 
 #include "veche/accounts/user_json.hpp"
 #include "veche/audit/audit.hpp"
+#include "veche/roles/role_service.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/core/json.hpp"
@@ -442,15 +443,29 @@ Result<User> AccountService::SetPresence(Id user_id, std::string_view presence) 
 }
 
 Result<CreatedUser> AccountService::CreateUser(const User& actor, const NewUser& spec, std::string_view ip) {
-    if (!actor.is_admin()) return Error::Forbidden("only administrators create users");
-    return CreateUserAs({actor.id, std::string(ip), ""}, spec);
+    VECHE_RETURN_IF_ERROR(PreCheckManage(actor));
+    return CreateUserAs({actor.id, std::string(ip), ""}, spec, &actor);
 }
 
 Result<CreatedUser> AccountService::CreateUserUnchecked(const NewUser& spec) {
     return CreateUserAs({std::nullopt, "", "cli"}, spec);
 }
 
-Result<CreatedUser> AccountService::CreateUserAs(const By& by, const NewUser& spec_in) {
+Status AccountService::CheckManage(storage::Tx& tx, const User& actor, bool touches_admin) const {
+    if (actor.is_admin()) return {};
+    if (!roles_) return Error::Forbidden("only administrators manage users");
+    VECHE_RETURN_IF_ERROR(roles_->Require(tx, actor.id, roles::kUsersManage));
+    if (touches_admin) return Error::Forbidden("only administrators manage administrators");
+    return {};
+}
+
+Status AccountService::PreCheckManage(const User& actor) {
+    if (actor.is_admin()) return {};
+    if (!roles_) return Error::Forbidden("only administrators manage users");
+    return roles_->Require(actor.id, roles::kUsersManage);
+}
+
+Result<CreatedUser> AccountService::CreateUserAs(const By& by, const NewUser& spec_in, const User* actor) {
     NewUser spec = spec_in;
     spec.username = text::ToLowerAscii(spec.username);
     VECHE_RETURN_IF_ERROR(ValidateUsername(spec.username));
@@ -471,6 +486,7 @@ Result<CreatedUser> AccountService::CreateUserAs(const By& by, const NewUser& sp
     u.must_change_password = generated.has_value();
     u.created_at = NowMs();
     auto r = db_.Write([&](storage::Tx& tx) -> Result<User> {
+        if (actor) VECHE_RETURN_IF_ERROR(CheckManage(tx, *actor, spec.role == "admin"));
         if (tx.QueryInt("SELECT 1 FROM users WHERE username = ?", u.username))
             return Error::Conflict("username_taken", "username is taken");
         tx.Exec(
@@ -490,7 +506,6 @@ Result<CreatedUser> AccountService::CreateUserAs(const By& by, const NewUser& sp
 
 Result<User> AccountService::UpdateUser(const User& actor, Id user_id, std::optional<std::string> role,
                                         std::optional<bool> deactivated, std::string_view ip) {
-    if (!actor.is_admin()) return Error::Forbidden("only administrators change users");
     if (role && *role != "admin" && *role != "user")
         return Error::InvalidArgument("field 'role' must be 'admin' or 'user'");
     if (user_id == actor.id && ((role && *role != "admin") || (deactivated && *deactivated)))
@@ -498,6 +513,7 @@ Result<User> AccountService::UpdateUser(const User& actor, Id user_id, std::opti
     auto r = db_.Write([&](storage::Tx& tx) -> Result<User> {
         auto u = FindUserById(tx, user_id);
         if (!u) return Error::NotFound("user");
+        VECHE_RETURN_IF_ERROR(CheckManage(tx, actor, u->is_admin() || (role && *role == "admin")));
         User before = *u;
         if (role) u->role = *role;
         if (deactivated) u->deactivated = *deactivated;
@@ -520,10 +536,10 @@ Result<User> AccountService::UpdateUser(const User& actor, Id user_id, std::opti
 
 Result<std::string> AccountService::ResetPassword(const User& actor, Id user_id,
                                                   std::optional<std::string> password, std::string_view ip) {
-    if (!actor.is_admin()) return Error::Forbidden("only administrators reset passwords");
+    VECHE_RETURN_IF_ERROR(PreCheckManage(actor));
     auto user = GetUser(user_id);
     if (!user.ok()) return std::move(user).error();
-    return ResetPasswordAs({actor.id, std::string(ip), ""}, user->username, std::move(password));
+    return ResetPasswordAs({actor.id, std::string(ip), ""}, user->username, std::move(password), &actor);
 }
 
 Result<std::string> AccountService::ResetPasswordUnchecked(std::string_view username,
@@ -532,7 +548,7 @@ Result<std::string> AccountService::ResetPasswordUnchecked(std::string_view user
 }
 
 Result<std::string> AccountService::ResetPasswordAs(const By& by, std::string_view username,
-                                                    std::optional<std::string> password) {
+                                                    std::optional<std::string> password, const User* actor) {
     bool generated = !password.has_value();
     std::string pw = password ? *password : crypto::RandomPassword();
     VECHE_RETURN_IF_ERROR(ValidatePassword(pw));
@@ -540,6 +556,7 @@ Result<std::string> AccountService::ResetPasswordAs(const By& by, std::string_vi
     auto id = db_.Write([&](storage::Tx& tx) -> Result<Id> {
         auto u = FindUserByName(tx, username);
         if (!u) return Error::NotFound("user");
+        if (actor) VECHE_RETURN_IF_ERROR(CheckManage(tx, *actor, u->first.is_admin()));
         tx.Exec("UPDATE users SET password_hash = ?, must_change_password = 1, updated_at = ? WHERE id = ?",
                 hash, NowMs(), u->first.id);
         VECHE_RETURN_IF_ERROR(Audit(tx, by.actor_id, by.ip, by.via, "user.password_reset", "user",
@@ -550,6 +567,13 @@ Result<std::string> AccountService::ResetPasswordAs(const By& by, std::string_vi
     if (!id.ok()) return std::move(id).error();
     VECHE_RETURN_IF_ERROR(RevokeAllSessions(*id, std::nullopt));
     return pw;
+}
+
+Status AccountService::NotifyUserChanged(storage::Tx& tx, Id user_id) {
+    auto u = FindUserById(tx, user_id);
+    if (!u) return Error::NotFound("user");
+    EmitUserUpdated(tx, *u, EffectivePresence(*u));
+    return {};
 }
 
 Result<User> AccountService::SetRoleUnchecked(std::string_view username, std::string_view role) {

@@ -4,6 +4,7 @@
 #include "veche/accounts/module.hpp"
 #include "veche/api/kit.hpp"
 #include "veche/realtime/hub.hpp"
+#include "veche/roles/role_service.hpp"
 
 namespace veche::accounts {
 namespace {
@@ -50,6 +51,12 @@ public:
         kit_->authenticator = &*authenticator_;
         ctx.Publish<AccountService>(*service_);
         routes_.emplace(AccountRoutes{*kit_, *service_});
+        // Granting `admin` through the roles API writes users.role; clients learn it from us.
+        if (ctx.Has<roles::RoleService>()) {
+            service_->SetRoles(&ctx.Find<roles::RoleService>());
+            ctx.Find<roles::RoleService>().SetUserChangedHook(
+                [this](storage::Tx& tx, Id user_id) { return service_->NotifyUserChanged(tx, user_id); });
+        }
     }
 
     void AddRoutes(api::Router& router) override { AddAccountRoutes(router, *routes_); }

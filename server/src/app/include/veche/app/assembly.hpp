@@ -3,8 +3,9 @@
 // the route tests assemble alike. The platform gives every module, through the ModuleContext, the
 // database, the route kit (api::HttpKit, whose authenticator the accounts module sets), the blob
 // store (files::FileStore) and who may download each module's files (files::AttachmentOwners), the
-// job queue (jobs::Scheduler) and the timeline's readers (timeline::Readers); the platform services' own migrations (the audit log's, the job queue's, the
-// timeline's, the search index's) come before every module's.
+// job queue (jobs::Scheduler), the roles (roles::RoleService) and the timeline's readers
+// (timeline::Readers); the platform services' own migrations (the audit log's, the job queue's,
+// the roles', the timeline's, the search index's) come before every module's.
 //
 // Thread safety: built, started and stopped on the main thread; what it hands out is thread-safe.
 
@@ -17,6 +18,7 @@
 #include "veche/platform/module.hpp"
 #include "veche/files/attachments.hpp"
 #include "veche/timeline/timeline.hpp"
+#include "veche/roles/role_service.hpp"
 
 namespace veche::api {
 class Router;
@@ -36,7 +38,7 @@ public:
     ~Assembly();
 
     // Every migration list in order, for DatabaseOptions::modules: the audit log's, the job queue's,
-    // the timeline's, the search index's, then the modules'.
+    // the roles', the timeline's, the search index's, then the modules'.
     std::vector<storage::ModuleSchema> Schemas() const;
 
     // Starts the modules over these parts (they must outlive the Assembly). The job runner is not
@@ -53,6 +55,7 @@ public:
 
     platform::ModuleContext& context() { return *context_; }
     jobs::Scheduler& jobs() { return *jobs_; }
+    roles::RoleService& roles() { return *roles_; }
     std::vector<std::string_view> Names() const { return registry_.Names(); }
 
 private:
@@ -61,6 +64,7 @@ private:
     api::HttpKit* kit_ = nullptr;
     storage::Database* db_ = nullptr;
     std::optional<jobs::Scheduler> jobs_;
+    std::optional<roles::RoleService> roles_;
     // Who may read the history of each item kind: the modules Add theirs in Start.
     timeline::Readers timeline_readers_;
     // Who may download the files each module's items own (the messenger's chats: its own rule).

@@ -13,6 +13,9 @@
 namespace veche::api {
 struct HttpKit;
 }
+namespace veche::roles {
+class RoleService;
+}
 
 namespace veche::audit {
 
@@ -23,6 +26,8 @@ boost::json::object RowToJson(const Row& row);
 // single quote first (OWASP "CSV injection").
 std::string CsvField(std::string_view value);
 
-void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, storage::Database& db);
+// Both routes require the permission audit.read (veche/roles/role_service.hpp).
+void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, storage::Database& db,
+                    roles::RoleService& roles);
 
 }  // namespace veche::audit

@@ -10,10 +10,15 @@
 namespace veche::api {
 struct HttpKit;
 }
+namespace veche::roles {
+class RoleService;
+}
 
 namespace veche::jobs {
 
 boost::json::object JobToJson(const Job& job);
-void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, Scheduler& scheduler);
+// Both routes require the permission jobs.manage (veche/roles/role_service.hpp).
+void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, Scheduler& scheduler,
+                    roles::RoleService& roles);
 
 }  // namespace veche::jobs

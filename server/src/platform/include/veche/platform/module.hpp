@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "veche/platform/permissions.hpp"
 #include "veche/storage/migration.hpp"
 
 namespace veche::api {
@@ -77,6 +78,10 @@ public:
     virtual std::vector<std::string_view> depends_on() const { return {}; }
     // Its schema, append-only (veche/storage/migration.hpp). Empty for a module without tables.
     virtual std::span<const storage::ModuleMigration> migrations() const { return {}; }
+    // The permissions its services check and the system roles it ships (veche/platform/permissions.hpp);
+    // names start with "<name>.". The roles service stores the roles at start.
+    virtual std::span<const PermissionSpec> permissions() const { return {}; }
+    virtual std::span<const RoleSpec> roles() const { return {}; }
     // Builds its services over ctx.db() and what it Finds; Publishes what other modules may call.
     virtual void Start(ModuleContext& ctx) = 0;
     // Its REST routes (/api/v1/<name>/… by convention; the messenger's predate the convention).
@@ -99,6 +104,10 @@ public:
 
     // Every module's migrations in start order, for DatabaseOptions::modules.
     std::vector<storage::ModuleSchema> Schemas() const;
+    // Every module's permissions and system roles, in start order. Throws std::logic_error for a
+    // name outside the module's "<name>." prefix.
+    std::vector<PermissionSpec> Permissions() const;
+    std::vector<RoleSpec> Roles() const;
     void Start(ModuleContext& ctx);
     void AddRoutes(api::Router& router);
     void AddUploads(api::UploadRegistry& uploads);

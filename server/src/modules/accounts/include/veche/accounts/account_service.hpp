@@ -20,6 +20,10 @@
 #include "veche/core/ids.hpp"
 #include "veche/storage/database.hpp"
 
+namespace veche::roles {
+class RoleService;
+}
+
 namespace veche::accounts {
 
 struct User {
@@ -104,6 +108,9 @@ public:
     void SetSessionLimits(SessionLimits limits) { session_limits_ = limits; }
     const SessionLimits& session_limits() const { return session_limits_; }
     // Effective presence needs to know whether a user has live connections.
+    // The roles service (veche/roles/role_service.hpp), for users.manage. Without it only admins
+    // administer users. Set before serving.
+    void SetRoles(roles::RoleService* roles) { roles_ = roles; }
     void SetConnectedProbe(std::function<bool(Id)> probe) { connected_ = std::move(probe); }
 
     // First run: when there is no user at all, creates "admin" and returns its one-time password
@@ -127,7 +134,9 @@ public:
     Result<User> UpdateProfile(Id user_id, const ProfileUpdate& update);
     Result<User> SetPresence(Id user_id, std::string_view presence);
 
-    // Administration: `actor` must be an admin (checked here, not only by callers).
+    // Administration, checked here in the change's transaction: `actor` is an admin, or holds
+    // users.manage (once SetRoles was called) and neither the target nor the change is an admin's —
+    // only administrators create, change or reset administrators, or make someone one.
     Result<CreatedUser> CreateUser(const User& actor, const NewUser& spec, std::string_view ip = {});
     Result<User> UpdateUser(const User& actor, Id user_id, std::optional<std::string> role,
                             std::optional<bool> deactivated, std::string_view ip = {});
@@ -139,6 +148,9 @@ public:
     Result<std::string> ResetPasswordUnchecked(std::string_view username,
                                                std::optional<std::string> password);
     Result<User> SetRoleUnchecked(std::string_view username, std::string_view role);
+    // Tells clients a user changed (user.updated), in the caller's write transaction: the roles
+    // service calls it when it grants or revokes the admin role (users.role).
+    Status NotifyUserChanged(storage::Tx& tx, Id user_id);
 
     // False once the session has been idle or alive longer than the session limits allow.
     bool SessionAlive(const Session& session, std::int64_t now_ms) const;
@@ -157,9 +169,14 @@ private:
         std::string ip;
         std::string via;
     };
-    Result<CreatedUser> CreateUserAs(const By& by, const NewUser& spec);
+    // `actor`: the administering user to check (CheckManage), none for the CLI and the bootstrap.
+    Result<CreatedUser> CreateUserAs(const By& by, const NewUser& spec, const User* actor = nullptr);
     Result<std::string> ResetPasswordAs(const By& by, std::string_view username,
-                                        std::optional<std::string> password);
+                                        std::optional<std::string> password, const User* actor = nullptr);
+    Status CheckManage(storage::Tx& tx, const User& actor, bool touches_admin) const;
+    // The same without the target, before the costly password hashing (so that no one without the
+    // right can make the server hash); CheckManage in the transaction still decides.
+    Status PreCheckManage(const User& actor);
     Status EndSession(Id user_id, Id session_id, std::string_view ip, std::string_view action);
     void RecordFailedLogin(const std::string& username, std::optional<Id> user_id, std::string_view ip,
                            std::string_view reason);
@@ -172,6 +189,7 @@ private:
     SessionLimits session_limits_;
     SessionListener* listener_ = nullptr;
     std::function<bool(Id)> connected_;
+    roles::RoleService* roles_ = nullptr;
 
     std::mutex rate_mu_;
     std::unordered_map<std::string, std::vector<std::int64_t>> failures_by_account_;  // ms timestamps
