@@ -1,7 +1,10 @@
 #include "veche/app/assembly.hpp"
 
+#include <stdexcept>
+
 #include "veche/api/kit.hpp"
 #include "veche/audit/admin_routes.hpp"
+#include "veche/calendar/routes.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/jobs/admin_routes.hpp"
 
@@ -25,7 +28,7 @@ Assembly::Assembly(const Config& config, std::vector<std::unique_ptr<platform::M
 Assembly::~Assembly() { Stop(); }
 
 std::vector<storage::ModuleSchema> Assembly::Schemas() const {
-    std::vector<storage::ModuleSchema> out{audit::Schema(), jobs::Schema()};
+    std::vector<storage::ModuleSchema> out{audit::Schema(), jobs::Schema(), calendar::Schema()};
     for (auto& s : registry_.Schemas()) out.push_back(std::move(s));
     return out;
 }
@@ -38,6 +41,10 @@ void Assembly::Start(storage::Database& db, api::HttpKit& kit, files::FileStore&
     context_->Publish(kit);
     context_->Publish(files);
     context_->Publish(*jobs_);
+    calendars_.emplace(db);
+    if (auto seeded = calendars_->EnsureSeeded(); !seeded.ok())
+        throw std::runtime_error("cannot seed the business calendar: " + seeded.error().message);
+    context_->Publish(*calendars_);
     registry_.Start(*context_);
 }
 
@@ -45,6 +52,7 @@ void Assembly::AddRoutes(api::Router& router) {
     registry_.AddRoutes(router);
     jobs::AddAdminRoutes(router, *kit_, *jobs_);
     audit::AddAdminRoutes(router, *kit_, *db_);
+    calendar::AddRoutes(router, *kit_, *calendars_);
 }
 
 void Assembly::AddUploads(api::UploadRegistry& uploads) { registry_.AddUploads(uploads); }

@@ -2,8 +2,9 @@
 // The server's modules started over the platform's parts: what `veche serve`, `veche routes` and
 // the route tests assemble alike. The platform gives every module, through the ModuleContext, the
 // database, the route kit (api::HttpKit, whose authenticator the accounts module sets), the blob
-// store (files::FileStore) and the job queue (jobs::Scheduler); the platform services' own
-// migrations (the audit log's, then the job queue's) come before every module's.
+// store (files::FileStore), the job queue (jobs::Scheduler) and the business calendars
+// (calendar::CalendarService); the platform services' own migrations (the audit log's, the job
+// queue's, then the calendars') come before every module's.
 //
 // Thread safety: built, started and stopped on the main thread; what it hands out is thread-safe.
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "veche/app/config.hpp"
+#include "veche/calendar/calendar_service.hpp"
 #include "veche/jobs/scheduler.hpp"
 #include "veche/platform/module.hpp"
 
@@ -50,6 +52,7 @@ public:
 
     platform::ModuleContext& context() { return *context_; }
     jobs::Scheduler& jobs() { return *jobs_; }
+    calendar::CalendarService& calendars() { return *calendars_; }
     std::vector<std::string_view> Names() const { return registry_.Names(); }
 
 private:
@@ -58,6 +61,7 @@ private:
     api::HttpKit* kit_ = nullptr;
     storage::Database* db_ = nullptr;
     std::optional<jobs::Scheduler> jobs_;
+    std::optional<calendar::CalendarService> calendars_;
     std::unique_ptr<platform::ModuleContext> context_;
 };
 
