@@ -9,6 +9,10 @@ import type {
   Id,
   Job,
   JobPage,
+  BusinessCalendar,
+  CalendarDay,
+  CalendarDayKind,
+  WorkInterval,
   JobState,
   LoginResponse,
   Me,
@@ -225,6 +229,16 @@ export const api = {
   adminJobs: (opts: { state?: JobState; kind?: string; before?: Id; limit?: number } = {}) =>
     request<JobPage>('GET', '/admin/jobs' + qs(opts)),
   retryJob: (id: Id) => request<Job>('POST', `/admin/jobs/${enc(id)}/retry`),
+
+  calendars: () => request<{ calendars: BusinessCalendar[] }>('GET', '/calendars'),
+  createCalendar: (body: { name: string; time_zone?: string; week?: WorkInterval[][]; is_default?: boolean }) =>
+    request<BusinessCalendar>('POST', '/calendars', body),
+  updateCalendar: (id: Id, patch: { name?: string; time_zone?: string; week?: WorkInterval[][]; is_default?: true }) =>
+    request<BusinessCalendar>('PATCH', `/calendars/${enc(id)}`, patch),
+  calendarDays: (id: Id, year: number) => request<{ year: number; days: CalendarDay[] }>('GET', `/calendars/${enc(id)}/days` + qs({ year })),
+  setCalendarDay: (id: Id, date: string, kind: CalendarDayKind, note = '') =>
+    request<CalendarDay>('PUT', `/calendars/${enc(id)}/days/${enc(date)}`, { kind, note }),
+  deleteCalendarDay: (id: Id, date: string) => request<void>('DELETE', `/calendars/${enc(id)}/days/${enc(date)}`),
 }
 
 export type Api = typeof api
