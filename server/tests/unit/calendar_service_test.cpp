@@ -144,6 +144,12 @@ TEST_F(CalendarService, CreatesAndUpdatesWithAuditEntries) {
     ASSERT_EQ(list->size(), 2u);
     EXPECT_EQ(list->front().id, made->id);
     EXPECT_FALSE(list->back().is_default);
+    // The schema itself keeps one default, whatever two nodes do at once.
+    auto second = db_->Write([&](Tx& tx) -> Status {
+        tx.Exec("UPDATE calendar_calendars SET is_default = 1");
+        return {};
+    });
+    EXPECT_FALSE(second.ok());
     auto cal = svc_->Get();  // the new default
     ASSERT_TRUE(cal.ok());
     EXPECT_EQ(cal->HoursOn(Ymd(2026, 2, 2)), split[0]);

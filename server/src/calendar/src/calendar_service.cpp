@@ -267,8 +267,12 @@ Result<Calendar> CalendarService::Create(const Who& who, CalendarInput in) {
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 id, in.name, in.time_zone, WeekToText(in.week), make_default ? 1 : 0, now, now);
         } catch (const storage::StorageError& e) {
-            if (e.constraint()) return NameTaken();  // a concurrent create on another node
-            throw;
+            if (!e.constraint()) throw;
+            // A concurrent create on another node took the name, or the default mark.
+            // (No query here: a failed statement has aborted the PostgreSQL savepoint.)
+            if (!make_default) return NameTaken();
+            return Error::Conflict("calendar_conflict",
+                                   "another change to the calendars came first; try again");
         }
         if (def)
             tx.Exec(
@@ -318,8 +322,11 @@ Result<Calendar> CalendarService::Update(const Who& who, Id id, CalendarPatch p)
                 "WHERE id = ?",
                 c.name, c.time_zone, WeekToText(c.week), c.is_default ? 1 : 0, now, id);
         } catch (const storage::StorageError& e) {
-            if (e.constraint()) return NameTaken();
-            throw;
+            if (!e.constraint()) throw;
+            // Another node renamed a calendar to this name, or moved the default mark, first.
+            if (!changed.if_contains("is_default")) return NameTaken();
+            return Error::Conflict("calendar_conflict",
+                                   "another change to the calendars came first; try again");
         }
         BumpVersion(tx);
         VECHE_RETURN_IF_ERROR(Audit(tx, who, "calendar.updated", id, {{"changed", std::move(changed)}}));

@@ -17,6 +17,7 @@ constexpr storage::ModuleMigration kMigrations[] = {
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
+CREATE UNIQUE INDEX calendar_calendars_one_default ON calendar_calendars(is_default) WHERE is_default = 1;
 CREATE TABLE calendar_days (
     calendar_id INTEGER NOT NULL REFERENCES calendar_calendars(id),
     day TEXT NOT NULL,
@@ -43,6 +44,7 @@ INSERT INTO calendar_head(id, version) VALUES (1, 0);)",
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
+CREATE UNIQUE INDEX calendar_calendars_one_default ON calendar_calendars(is_default) WHERE is_default = 1;
 CREATE TABLE calendar_days (
     calendar_id BIGINT NOT NULL REFERENCES calendar_calendars(id),
     day TEXT NOT NULL,
