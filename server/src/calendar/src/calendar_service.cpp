@@ -56,7 +56,11 @@ Status CheckZoneAndWeek(const std::string& zone, const WeekHours& week) {
     return {};
 }
 
-void BumpVersion(Tx& tx) { tx.Exec("UPDATE calendar_head SET version = version + 1 WHERE id = 1"); }
+void BumpVersion(Tx& tx) {
+    tx.Exec(
+        "INSERT INTO calendar_head(id, version) VALUES (1, 1) "
+        "ON CONFLICT (id) DO UPDATE SET version = calendar_head.version + 1");
+}
 
 Calendar ReadCalendar(storage::Statement& st) {
     Calendar c;

@@ -33,8 +33,7 @@ CREATE TABLE calendar_seeded_years (
 CREATE TABLE calendar_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     version INTEGER NOT NULL
-);
-INSERT INTO calendar_head(id, version) VALUES (1, 0);)",
+);)",
      R"(CREATE TABLE calendar_calendars (
     id BIGINT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
@@ -60,8 +59,7 @@ CREATE TABLE calendar_seeded_years (
 CREATE TABLE calendar_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     version BIGINT NOT NULL
-);
-INSERT INTO calendar_head(id, version) VALUES (1, 0);)"},
+);)"},
 };
 
 }  // namespace
