@@ -64,6 +64,18 @@ test('working calendar: 1 January 2026 is a holiday, a day marked off stays off 
   await showYear(adm.page, 2026)
   await adm.page.locator('.dcell[data-date="2026-03-14"][data-kind=workday]').waitFor()
 
+  // A team calendar in another zone starts with the default's days.
+  await adm.page.evaluate(() => window.scrollTo(0, 0))
+  await adm.page.click('[data-testid=calendar-new]')
+  await adm.page.fill('[data-testid=calendar-new-name]', 'Support desk')
+  await adm.page.fill('[data-testid=calendar-new-zone]', 'Asia/Yekaterinburg')
+  await shot(adm.page, 'admin-calendar-create')
+  await adm.page.click('[data-testid=calendar-create] button[type=submit]')
+  await adm.page.locator('[data-testid=calendar-section] .zone', { hasText: 'Asia/Yekaterinburg' }).waitFor()
+  await showYear(adm.page, 2026)
+  await adm.page.locator('.dcell[data-date="2026-01-01"][data-kind=holiday]').waitFor()
+  await adm.page.locator('.dcell[data-date="2026-03-10"][data-kind=day_off]').waitFor()
+
   const ru = await newUserPage({ username: 'admin', password: env.admin.password }, { locale: 'ru-RU', theme: 'dark', viewport: { width: 1400, height: 1000 } })
   await ru.page.goto(env.base + '/admin?tab=calendar')
   await ru.page.locator('[data-testid=calendar-section] h1', { hasText: 'Рабочий календарь' }).waitFor()

@@ -465,6 +465,11 @@ export default {
     states: { pending: 'Pending', running: 'Running', done: 'Done', dead: 'Dead' },
   },
   calendar: {
+    new: 'New calendar',
+    name: 'Name',
+    create: 'Create',
+    created: 'Calendar “{name}” created',
+    createHint: 'A new calendar starts with the default calendar’s days and the standard office week; the time zone is an IANA name.',
     title: 'Working calendar',
     subtitle: 'Working hours and the production calendar that deadlines and SLA clocks count in. Click a day to change it.',
     calendar: 'Calendar',

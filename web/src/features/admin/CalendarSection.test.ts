@@ -75,6 +75,24 @@ describe('CalendarSection', () => {
     ])
   })
 
+  it('creates a calendar and selects it', async () => {
+    vi.spyOn(api, 'calendars').mockResolvedValue({ calendars: [cal] })
+    const days = vi.spyOn(api, 'calendarDays').mockResolvedValue({ year: 2026, days: [] })
+    const made: BusinessCalendar = { ...cal, id: '8', name: 'Support', time_zone: 'Asia/Yekaterinburg', is_default: false }
+    const create = vi.spyOn(api, 'createCalendar').mockResolvedValue(made)
+    const w = mountIt(CalendarSection)
+    await flushPromises()
+    await w.get('[data-testid=calendar-new]').trigger('click')
+    await w.get('[data-testid=calendar-new-name]').setValue(' Support ')
+    await w.get('[data-testid=calendar-new-zone]').setValue('Asia/Yekaterinburg')
+    await w.get('[data-testid=calendar-create]').trigger('submit')
+    await flushPromises()
+    expect(create).toHaveBeenCalledWith({ name: 'Support', time_zone: 'Asia/Yekaterinburg' })
+    expect((w.get('[data-testid=calendar-select]').element as HTMLSelectElement).value).toBe('8')
+    expect(days).toHaveBeenLastCalledWith('8', 2026)
+    expect(w.text()).toContain('Asia/Yekaterinburg')
+  })
+
   it('shows the error state with a retry, and the empty state', async () => {
     const list = vi.spyOn(api, 'calendars').mockRejectedValueOnce(new Error('offline')).mockResolvedValue({ calendars: [] })
     const w = mountIt(CalendarSection)
