@@ -8,7 +8,10 @@ a 4xx with a code.
 
 from datetime import datetime, timedelta, timezone
 
-from veche_harness import expect, expect_error, login, make_user, uniq
+import pytest
+
+from veche_harness import (STORAGE, Client, RedisServer, Server, drop_pg_database, expect, expect_error,
+                           new_pg_database, uniq)
 
 MSK = timezone(timedelta(hours=3))
 
@@ -184,3 +187,35 @@ def test_admin_edits_of_a_seeded_year_survive_a_restart(fresh_server):
     at = expect(admin.get(f"/api/v1/calendars/{cid}/add",
                           params={"from": str(ms(2026, 3, 6, 17)), "working_minutes": "120"}), 200)["at"]
     assert at == ms(2026, 3, 11, 10)
+
+
+@pytest.mark.skipif(STORAGE != "postgresql", reason="two nodes need PostgreSQL (the PostgreSQL pass runs it)")
+def test_two_nodes_seed_once_and_see_each_others_edits(tmp_path):
+    redis = RedisServer(tmp_path)
+    redis.start()
+    db = new_pg_database()
+    nodes = []
+    try:
+        for _ in range(2):
+            nodes.append(Server(storage=db, bus=redis.url, data_dir=str(tmp_path / "files")).start())
+        admin_a = nodes[0].admin()
+        admin_b = Client(nodes[1], token=admin_a.token, user=admin_a.user)
+        assert len(audit(admin_b, action="calendar.seeded")) == 2  # one node seeded, the other found the years
+        cid = default_calendar(admin_b)["id"]
+
+        def add_on_b():
+            return expect(admin_b.get(f"/api/v1/calendars/{cid}/add",
+                                      params={"from": str(ms(2026, 3, 6, 17)), "working_minutes": "120"}), 200)["at"]
+
+        assert add_on_b() == ms(2026, 3, 10, 10)  # node B has built (and cached) the calendar
+        expect(admin_a.put(f"/api/v1/calendars/{cid}/days/2026-03-10", json={"kind": "day_off"}), 200)
+        assert add_on_b() == ms(2026, 3, 11, 10)  # and drops it when node A edits
+        r = admin_a.delete(f"/api/v1/calendars/{cid}/days/2026-03-10")
+        assert r.status_code == 204, r.text
+        assert add_on_b() == ms(2026, 3, 10, 10)
+    finally:
+        for n in nodes:
+            n.cleanup()
+        drop_pg_database(db)
+        if redis.proc.poll() is None:
+            redis.kill()
