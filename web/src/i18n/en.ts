@@ -465,6 +465,8 @@ export default {
     states: { pending: 'Pending', running: 'Running', done: 'Done', dead: 'Dead' },
   },
   calendar: {
+    makeDefault: 'Make default',
+    madeDefault: '“{name}” is now the default calendar',
     new: 'New calendar',
     name: 'Name',
     create: 'Create',

@@ -467,6 +467,8 @@ const ru: typeof en = {
     states: { pending: 'Ожидает', running: 'Выполняется', done: 'Выполнена', dead: 'Мёртвая' },
   },
   calendar: {
+    makeDefault: 'Сделать основным',
+    madeDefault: '«{name}» теперь календарь по умолчанию',
     new: 'Новый календарь',
     name: 'Название',
     create: 'Создать',

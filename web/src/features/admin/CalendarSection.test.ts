@@ -91,6 +91,14 @@ describe('CalendarSection', () => {
     expect((w.get('[data-testid=calendar-select]').element as HTMLSelectElement).value).toBe('8')
     expect(days).toHaveBeenLastCalledWith('8', 2026)
     expect(w.text()).toContain('Asia/Yekaterinburg')
+    // The new one is not the default: it can be made so, and the list is read again.
+    const list = vi.spyOn(api, 'calendars').mockResolvedValue({ calendars: [{ ...made, is_default: true }, { ...cal, is_default: false }] })
+    const update = vi.spyOn(api, 'updateCalendar').mockResolvedValue({ ...made, is_default: true })
+    await w.get('[data-testid=calendar-make-default]').trigger('click')
+    await flushPromises()
+    expect(update).toHaveBeenCalledWith('8', { is_default: true })
+    expect(list).toHaveBeenCalled()
+    expect(w.find('[data-testid=calendar-make-default]').exists()).toBe(false)
   })
 
   it('shows the error state with a retry, and the empty state', async () => {
