@@ -105,6 +105,15 @@ ROUTES = {
     "POST /api/v1/admin/users/{id}/roles": ("admin", {"role_id": "{role}"}),
     "DELETE /api/v1/admin/users/{id}/roles/{role_id}": ("admin", None),
     "GET /api/v1/users/me/permissions": ("self", None),
+    "GET /api/v1/calendars": ("self", None),
+    "POST /api/v1/calendars": ("admin", {"name": "sweep calendar"}),
+    "GET /api/v1/calendars/{id}": ("self", None),
+    "PATCH /api/v1/calendars/{id}": ("admin", {"name": "sweep renamed"}),
+    "GET /api/v1/calendars/{id}/days": ("self", None),
+    "PUT /api/v1/calendars/{id}/days/{date}": ("admin", {"kind": "day_off", "note": "sweep"}),
+    "DELETE /api/v1/calendars/{id}/days/{date}": ("admin", None),
+    "GET /api/v1/calendars/{id}/add": ("self", None),
+    "GET /api/v1/calendars/{id}/next-working-day": ("self", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}
@@ -170,6 +179,8 @@ class World:
             "name": "sweep-" + uuid.uuid4().hex[:10], "title": "Sweep role", "permissions": ["audit.read"]}), 201)["id"]
         jobs = expect(admin.get("/api/v1/admin/jobs", params={"kind": "scheduled.send", "limit": "200"}), 200)["jobs"]
         self.job_id = next(j["id"] for j in jobs if j["payload"] == {"id": self.scheduled_id})
+        # Calendars are not private (every user reads them); the sweep edits one of its own.
+        self.calendar_id = expect(admin.post("/api/v1/calendars", json={"name": "sweep " + uuid.uuid4().hex[:8]}), 201)["id"]
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -197,6 +208,8 @@ class World:
                 obj = self.role_id
             elif pattern.startswith("/api/v1/admin/users/{id}"):
                 obj = self.owner.id
+            elif pattern.startswith("/api/v1/calendars/{id}"):
+                obj = self.calendar_id
             else:
                 obj = None
         else:
@@ -206,6 +219,7 @@ class World:
             assert obj is not None, f"the sweep has no object for {{id}} in {route}; add one to World.fill"
             path = path.replace("{id}", str(obj))
         path = path.replace("{kind}", "chat").replace("{user_id}", str(self.member.id)).replace("{role_id}", str(self.role_id)).replace("{emoji}", urllib.parse.quote("👍"))
+        path = path.replace("{date}", "2026-03-10")
         assert "{" not in path, f"the sweep cannot fill every parameter of {route}: {path}"
         return method, path
 

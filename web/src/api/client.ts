@@ -10,6 +10,10 @@ import type {
   Id,
   Job,
   JobPage,
+  BusinessCalendar,
+  CalendarDay,
+  CalendarDayKind,
+  WorkInterval,
   JobState,
   LoginResponse,
   Grant,
@@ -246,6 +250,15 @@ export const api = {
   grantRole: (userId: Id, roleId: Id) => request<Grant>('POST', `/admin/users/${enc(userId)}/roles`, { role_id: roleId }),
   revokeRole: (userId: Id, roleId: Id) => request<void>('DELETE', `/admin/users/${enc(userId)}/roles/${enc(roleId)}`),
   myPermissions: () => request<MyPermissions>('GET', '/users/me/permissions'),
+  calendars: () => request<{ calendars: BusinessCalendar[] }>('GET', '/calendars'),
+  createCalendar: (body: { name: string; time_zone?: string; week?: WorkInterval[][]; is_default?: boolean }) =>
+    request<BusinessCalendar>('POST', '/calendars', body),
+  updateCalendar: (id: Id, patch: { name?: string; time_zone?: string; week?: WorkInterval[][]; is_default?: true }) =>
+    request<BusinessCalendar>('PATCH', `/calendars/${enc(id)}`, patch),
+  calendarDays: (id: Id, year: number) => request<{ year: number; days: CalendarDay[] }>('GET', `/calendars/${enc(id)}/days` + qs({ year })),
+  setCalendarDay: (id: Id, date: string, kind: CalendarDayKind, note = '') =>
+    request<CalendarDay>('PUT', `/calendars/${enc(id)}/days/${enc(date)}`, { kind, note }),
+  deleteCalendarDay: (id: Id, date: string) => request<void>('DELETE', `/calendars/${enc(id)}/days/${enc(date)}`),
 }
 
 export type Api = typeof api

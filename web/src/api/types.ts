@@ -341,3 +341,25 @@ export interface TimelinePage {
   /** Present when the page is full: pass as `before` for the older page. */
   next_before?: Id
 }
+
+/** docs/api.md "Business calendar". */
+export interface WorkInterval {
+  start: string // "09:00"
+  end: string // "18:00", up to "24:00"
+}
+export type CalendarDayKind = 'holiday' | 'day_off' | 'working' | 'shortened'
+export interface BusinessCalendar {
+  id: Id
+  name: string
+  time_zone: string
+  /** Seven days, Monday first; an empty day is a day off. */
+  week: WorkInterval[][]
+  is_default: boolean
+  created_at: number
+  updated_at: number
+}
+export interface CalendarDay {
+  date: string // "2026-01-01"
+  kind: CalendarDayKind
+  note: string
+}

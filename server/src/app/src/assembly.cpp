@@ -1,7 +1,10 @@
 #include "veche/app/assembly.hpp"
 
+#include <stdexcept>
+
 #include "veche/api/kit.hpp"
 #include "veche/audit/admin_routes.hpp"
+#include "veche/calendar/routes.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/jobs/admin_routes.hpp"
 #include "veche/roles/admin_routes.hpp"
@@ -36,8 +39,8 @@ Assembly::Assembly(const Config& config, std::vector<std::unique_ptr<platform::M
 Assembly::~Assembly() { Stop(); }
 
 std::vector<storage::ModuleSchema> Assembly::Schemas() const {
-    std::vector<storage::ModuleSchema> out{audit::Schema(), jobs::Schema(), roles::Schema(), timeline::Schema(),
-                                           search::Schema()};
+    std::vector<storage::ModuleSchema> out{audit::Schema(),    jobs::Schema(),     roles::Schema(),
+                                           calendar::Schema(), timeline::Schema(), search::Schema()};
     for (auto& s : registry_.Schemas()) out.push_back(std::move(s));
     return out;
 }
@@ -58,6 +61,10 @@ void Assembly::Start(storage::Database& db, api::HttpKit& kit, files::FileStore&
         throw std::runtime_error("cannot store the system roles: " + st.error().message);
     context_->Publish(*roles_);
     context_->Publish(timeline_readers_);
+    calendars_.emplace(db);
+    if (auto seeded = calendars_->EnsureSeeded(); !seeded.ok())
+        throw std::runtime_error("cannot seed the business calendar: " + seeded.error().message);
+    context_->Publish(*calendars_);
     registry_.Start(*context_);
 }
 
@@ -67,6 +74,7 @@ void Assembly::AddRoutes(api::Router& router) {
     audit::AddAdminRoutes(router, *kit_, *db_, *roles_);
     roles::AddAdminRoutes(router, *kit_, *roles_);
     timeline::AddRoutes(router, *kit_, *db_, timeline_readers_);
+    calendar::AddRoutes(router, *kit_, *calendars_);
 }
 
 void Assembly::AddUploads(api::UploadRegistry& uploads) { registry_.AddUploads(uploads); }

@@ -3,9 +3,10 @@
 // the route tests assemble alike. The platform gives every module, through the ModuleContext, the
 // database, the route kit (api::HttpKit, whose authenticator the accounts module sets), the blob
 // store (files::FileStore) and who may download each module's files (files::AttachmentOwners), the
-// job queue (jobs::Scheduler), the roles (roles::RoleService) and the timeline's readers
-// (timeline::Readers); the platform services' own migrations (the audit log's, the job queue's,
-// the roles', the timeline's, the search index's) come before every module's.
+// job queue (jobs::Scheduler), the roles (roles::RoleService), the business calendars
+// (calendar::CalendarService) and the timeline's readers (timeline::Readers); the platform services'
+// own migrations (the audit log's, the job queue's, the roles', the calendars', the timeline's, the
+// search index's) come before every module's.
 //
 // Thread safety: built, started and stopped on the main thread; what it hands out is thread-safe.
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "veche/app/config.hpp"
+#include "veche/calendar/calendar_service.hpp"
 #include "veche/jobs/scheduler.hpp"
 #include "veche/platform/module.hpp"
 #include "veche/files/attachments.hpp"
@@ -56,6 +58,7 @@ public:
     platform::ModuleContext& context() { return *context_; }
     jobs::Scheduler& jobs() { return *jobs_; }
     roles::RoleService& roles() { return *roles_; }
+    calendar::CalendarService& calendars() { return *calendars_; }
     std::vector<std::string_view> Names() const { return registry_.Names(); }
 
 private:
@@ -69,6 +72,7 @@ private:
     timeline::Readers timeline_readers_;
     // Who may download the files each module's items own (the messenger's chats: its own rule).
     files::AttachmentOwners attachment_owners_;
+    std::optional<calendar::CalendarService> calendars_;
     std::unique_ptr<platform::ModuleContext> context_;
 };
 
