@@ -219,3 +219,21 @@ def test_two_nodes_seed_once_and_see_each_others_edits(tmp_path):
         drop_pg_database(db)
         if redis.proc.poll() is None:
             redis.kill()
+
+
+def test_a_holder_of_calendar_manage_edits_calendars_without_being_an_administrator(server, admin_client, make_user):
+    planner = make_user()
+    default = expect(planner.get("/api/v1/calendars"), 200)["calendars"][0]
+    edit = {"kind": "day_off", "note": "planner's day"}
+    expect_error(planner.put(f"/api/v1/calendars/{default['id']}/days/2026-12-07", json=edit), 403, "forbidden")
+    name = uniq("planners").lower()
+    role = expect(admin_client.post("/api/v1/admin/roles", json={
+        "name": name, "title": "Planners", "permissions": ["calendar.manage"]}), 201)
+    expect(admin_client.post(f"/api/v1/admin/users/{planner.id}/roles", json={"role_id": role["id"]}), 201)
+    day = expect(planner.put(f"/api/v1/calendars/{default['id']}/days/2026-12-07", json=edit), 200)
+    assert day["kind"] == "day_off"
+    expect(planner.delete(f"/api/v1/calendars/{default['id']}/days/2026-12-07"), 204)
+    # Revoked: writes are refused again, reads still work.
+    expect(admin_client.delete(f"/api/v1/admin/users/{planner.id}/roles/{role['id']}"), 204)
+    expect_error(planner.put(f"/api/v1/calendars/{default['id']}/days/2026-12-07", json=edit), 403, "forbidden")
+    expect(planner.get(f"/api/v1/calendars/{default['id']}"), 200)

@@ -504,6 +504,7 @@ export default {
       jobs_manage: 'Inspect and retry background jobs',
       users_manage: 'Manage users',
       roles_manage: 'Manage roles and grant them',
+      calendar_manage: 'Edit working hours and the production calendar',
     },
   },
   calendar: {

@@ -29,6 +29,7 @@ constexpr platform::PermissionSpec kPlatformPermissions[] = {
     {roles::kJobsManage, "Inspect and retry background jobs"},
     {roles::kUsersManage, "Create, change and deactivate users"},
     {roles::kRolesManage, "Manage roles and grant them"},
+    {roles::kCalendarManage, "Edit working hours and the production calendar"},
 };
 
 }  // namespace
@@ -74,7 +75,7 @@ void Assembly::AddRoutes(api::Router& router) {
     audit::AddAdminRoutes(router, *kit_, *db_, *roles_);
     roles::AddAdminRoutes(router, *kit_, *roles_);
     timeline::AddRoutes(router, *kit_, *db_, timeline_readers_);
-    calendar::AddRoutes(router, *kit_, *calendars_);
+    calendar::AddRoutes(router, *kit_, *calendars_, *roles_);
 }
 
 void Assembly::AddUploads(api::UploadRegistry& uploads) { registry_.AddUploads(uploads); }

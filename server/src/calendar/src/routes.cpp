@@ -5,6 +5,7 @@
 
 #include "veche/api/kit.hpp"
 #include "veche/core/json.hpp"
+#include "veche/roles/role_service.hpp"
 
 namespace veche::calendar {
 namespace {
@@ -16,11 +17,6 @@ using api::Response;
 
 constexpr std::array<std::string_view, 7> kWeekdays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 constexpr std::int64_t kMaxMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
-
-Status RequireAdmin(const Caller& ctx) {
-    if (!ctx.actor.is_admin) return Error::Forbidden("only administrators edit calendars");
-    return {};
-}
 
 Who WhoOf(const Request& req, const Caller& ctx) { return {ctx.user_id(), req.remote_ip}; }
 
@@ -108,7 +104,8 @@ Result<Response> Computed(F&& f) {
 
 }  // namespace
 
-void AddRoutes(api::Router& router, const api::HttpKit& kit, CalendarService& svc) {
+void AddRoutes(api::Router& router, const api::HttpKit& kit, CalendarService& svc,
+               roles::RoleService& roles) {
     router.Add("GET", "/api/v1/calendars",
                api::Authed(kit, [&svc](Request&, const Caller&) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(auto list, svc.List());
@@ -118,8 +115,8 @@ void AddRoutes(api::Router& router, const api::HttpKit& kit, CalendarService& sv
                }));
 
     router.Add("POST", "/api/v1/calendars",
-               api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
-                   VECHE_RETURN_IF_ERROR(RequireAdmin(ctx));
+               api::Authed(kit, [&svc, &roles](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(roles.Require(ctx.user_id(), roles::kCalendarManage));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
                    CalendarInput in;
                    VECHE_ASSIGN_OR_RETURN(in.name, json::ReqString(body, "name", {kMaxNameChars, 1, true}));
@@ -144,8 +141,8 @@ void AddRoutes(api::Router& router, const api::HttpKit& kit, CalendarService& sv
                }));
 
     router.Add("PATCH", "/api/v1/calendars/{id}",
-               api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
-                   VECHE_RETURN_IF_ERROR(RequireAdmin(ctx));
+               api::Authed(kit, [&svc, &roles](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(roles.Require(ctx.user_id(), roles::kCalendarManage));
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
                    CalendarPatch p;
@@ -171,8 +168,8 @@ void AddRoutes(api::Router& router, const api::HttpKit& kit, CalendarService& sv
                }));
 
     router.Add("PUT", "/api/v1/calendars/{id}/days/{date}",
-               api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
-                   VECHE_RETURN_IF_ERROR(RequireAdmin(ctx));
+               api::Authed(kit, [&svc, &roles](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(roles.Require(ctx.user_id(), roles::kCalendarManage));
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto date, PathDate(req, 1));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
@@ -187,8 +184,8 @@ void AddRoutes(api::Router& router, const api::HttpKit& kit, CalendarService& sv
                }));
 
     router.Add("DELETE", "/api/v1/calendars/{id}/days/{date}",
-               api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
-                   VECHE_RETURN_IF_ERROR(RequireAdmin(ctx));
+               api::Authed(kit, [&svc, &roles](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(roles.Require(ctx.user_id(), roles::kCalendarManage));
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto date, PathDate(req, 1));
                    VECHE_RETURN_IF_ERROR(svc.DeleteDay(WhoOf(req, ctx), id, date));

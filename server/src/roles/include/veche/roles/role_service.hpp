@@ -52,6 +52,7 @@ inline constexpr std::string_view kAuditRead = "audit.read";
 inline constexpr std::string_view kJobsManage = "jobs.manage";
 inline constexpr std::string_view kUsersManage = "users.manage";
 inline constexpr std::string_view kRolesManage = "roles.manage";
+inline constexpr std::string_view kCalendarManage = "calendar.manage";
 
 inline constexpr std::size_t kMaxNameBytes = 64;
 inline constexpr std::size_t kMaxTitleChars = 100;
