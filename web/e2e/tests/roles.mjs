@@ -63,3 +63,20 @@ test('admin console: a custom role with audit.read, granted and revoked', async 
   await ru.page.locator('[data-testid=role-row][data-name=admin]', { hasText: 'Все права' }).waitFor()
   await shot(ru.page, 'admin-roles-dark-ru')
 })
+
+test('a planner holding only calendar.manage gets the console with the calendar tab alone', async () => {
+  const petr = await mkUser('petr', 'Пётр Орлов')
+  const petrPage = await newUserPage(petr, { locale: 'en-US' })
+  // Before: no console in the rail, and /admin sends him back to the chats.
+  await petrPage.page.locator('.rail-item[href="/chats"]').waitFor()
+  assert((await petrPage.page.locator('.rail-item[href="/admin"]').count()) === 0, 'no console for a plain user')
+
+  const role = await env.admin.req('POST', '/admin/roles', { name: uniqueName('planner'), title: 'Planner', permissions: ['calendar.manage'] })
+  await env.admin.req('POST', `/admin/users/${petr.id}/roles`, { role_id: role.id })
+  await petrPage.page.reload()
+  await petrPage.page.locator('.rail-item[href="/admin"]').click()
+  await petrPage.page.locator('[data-testid=calendar-section]').waitFor()
+  const tabs = await petrPage.page.locator('nav.tabs button').evaluateAll((bs) => bs.map((b) => b.dataset.tab))
+  assert(JSON.stringify(tabs) === '["calendar"]', 'only the calendar tab: ' + JSON.stringify(tabs))
+  await shot(petrPage.page, 'admin-planner-calendar-only')
+})

@@ -37,6 +37,6 @@ router.beforeEach(async (to) => {
   if (session.status !== 'authenticated') {
     return { name: 'login', query: to.fullPath !== '/' && to.fullPath !== '/chats' ? { next: to.fullPath } : {} }
   }
-  if (to.meta.admin && !session.isAdmin) return { name: 'chats' }
+  if (to.meta.admin && !session.hasConsole) return { name: 'chats' }
   return true
 })

@@ -1,4 +1,5 @@
-// The admin console (/admin, lazy-loaded): administrators only, by the route's meta and the rail.
+// The admin console (/admin, lazy-loaded): for administrators and holders of a section's permission
+// (session.hasConsole), by the route's meta and the rail; each tab shows only to whoever may use it.
 import type { Feature } from '../feature'
 
 export const admin: Feature = {

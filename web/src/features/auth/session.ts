@@ -20,6 +20,9 @@ function setHint(on: boolean): void {
   }
 }
 
+/** The permissions behind the admin console's sections (users, jobs, roles, calendar). */
+export const CONSOLE_PERMISSIONS = ['users.manage', 'jobs.manage', 'roles.manage', 'calendar.manage'] as const
+
 export type SessionStatus = 'unknown' | 'anonymous' | 'authenticated'
 
 export const useSession = defineStore('session', () => {
@@ -27,6 +30,19 @@ export const useSession = defineStore('session', () => {
   const status = ref<SessionStatus>('unknown')
 
   const isAdmin = computed(() => me.value?.role === 'admin')
+  /** What the user's roles allow beyond their own objects (docs/api.md, "Roles and permissions"). */
+  const permissions = ref<string[]>([])
+  const can = (permission: string) => isAdmin.value || permissions.value.includes(permission)
+  /** The admin console is for administrators and for whoever holds one of its sections' permissions. */
+  const hasConsole = computed(() => isAdmin.value || CONSOLE_PERMISSIONS.some((p) => permissions.value.includes(p)))
+
+  async function loadPermissions(): Promise<void> {
+    try {
+      permissions.value = (await api.myPermissions()).permissions
+    } catch {
+      permissions.value = [] // the server decides anyway; the console just stays hidden
+    }
+  }
   const mustChangePassword = computed(() => !!me.value?.must_change_password)
 
   async function load(): Promise<void> {
@@ -38,6 +54,7 @@ export const useSession = defineStore('session', () => {
     }
     try {
       me.value = await api.me()
+      await loadPermissions()
       status.value = 'authenticated'
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {
@@ -54,6 +71,7 @@ export const useSession = defineStore('session', () => {
     const res = await api.login(username.trim(), password)
     setHint(true)
     me.value = res.user
+    await loadPermissions()
     status.value = 'authenticated'
   }
 
@@ -72,6 +90,7 @@ export const useSession = defineStore('session', () => {
     try {
       const fresh = await api.me()
       me.value = fresh
+      await loadPermissions()
     } catch {
       /* keep what we have */
     }
@@ -93,6 +112,7 @@ export const useSession = defineStore('session', () => {
   function forget(): void {
     setHint(false)
     me.value = null
+    permissions.value = []
     status.value = 'anonymous'
   }
 
@@ -100,6 +120,10 @@ export const useSession = defineStore('session', () => {
     me,
     status,
     isAdmin,
+    permissions,
+    can,
+    hasConsole,
+    loadPermissions,
     mustChangePassword,
     load,
     login,
