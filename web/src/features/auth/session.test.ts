@@ -47,3 +47,17 @@ describe('session permissions', () => {
     expect(session.permissions).toEqual([])
   })
 })
+
+describe('a forced password change', () => {
+  it('asks for no permissions until the password is changed (the server would refuse with 403)', async () => {
+    const session = useSession()
+    session.me = { ...me('user'), must_change_password: true } as Me
+    const ask = vi.spyOn(api, 'myPermissions').mockResolvedValue({ is_admin: false, permissions: ['jobs.manage'], grants: [] })
+    await session.loadPermissions()
+    expect(ask).not.toHaveBeenCalled()
+    vi.spyOn(api, 'changePassword').mockResolvedValue(undefined)
+    await session.changePassword('old-password', 'new-password')
+    expect(ask).toHaveBeenCalledTimes(1)
+    expect(session.can('jobs.manage')).toBe(true)
+  })
+})

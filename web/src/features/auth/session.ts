@@ -37,6 +37,11 @@ export const useSession = defineStore('session', () => {
   const hasConsole = computed(() => isAdmin.value || CONSOLE_PERMISSIONS.some((p) => permissions.value.includes(p)))
 
   async function loadPermissions(): Promise<void> {
+    // Until a forced password change is done the server refuses everything else; ask after it.
+    if (!me.value || me.value.must_change_password) {
+      permissions.value = []
+      return
+    }
     try {
       permissions.value = (await api.myPermissions()).permissions
     } catch {
@@ -78,6 +83,7 @@ export const useSession = defineStore('session', () => {
   async function changePassword(oldPassword: string, newPassword: string): Promise<void> {
     await api.changePassword(oldPassword, newPassword)
     if (me.value) me.value = { ...me.value, must_change_password: false }
+    await loadPermissions()
   }
 
   /** The server answered `password_change_required`: show the forced change before anything else. */
