@@ -10,16 +10,10 @@
 
 namespace veche::files {
 
-namespace {
-
-// Orders the transactions that add and remove rows naming one content hash across PostgreSQL
-// nodes, as the messenger's uploads do (see its attachments).
 void LockContentHash(storage::Tx& tx, const std::string& sha256) {
     if (tx.dialect() == storage::Dialect::kPostgres)
         tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "veche.file." + sha256);
 }
-
-}  // namespace
 
 void AttachmentOwners::Add(std::string kind, DownloadCheck check) {
     if (!ValidTopicKind(kind) || kind == "chat") throw std::logic_error("files: bad owner kind " + kind);

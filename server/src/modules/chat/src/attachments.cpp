@@ -16,17 +16,6 @@ Status ChatService::CheckCanUpload(const Actor& actor, Id chat_id) {
     });
 }
 
-namespace {
-// Orders the transactions that add and remove rows naming one content hash across PostgreSQL nodes
-// (SQLite has one writer, so they are ordered already): a cleanup that finds no row left and moves
-// the bytes aside commits before a concurrent upload of the same bytes records its row, and that
-// upload then sees the bytes gone and stores its own copy (FileStore::EnsureStored).
-void LockContentHash(Tx& tx, const std::string& sha256) {
-    if (tx.dialect() == storage::Dialect::kPostgres)
-        tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "veche.file." + sha256);
-}
-}  // namespace
-
 Result<std::int64_t> ChatService::UploadedBytes(Id user_id) {
     return db_.Read([&](Tx& tx) -> Result<std::int64_t> {
         return tx.QueryInt("SELECT COALESCE(SUM(size), 0) FROM files WHERE uploader_id = ?", user_id)
@@ -53,7 +42,7 @@ Result<int> ChatService::DeleteUnattachedFiles(std::int64_t created_before_ms, i
         std::set<std::string> hashes;
         for (const auto& [id, sha] : old) hashes.insert(sha);
         // In hash order, so that two nodes cleaning up at once take the locks in the same order.
-        for (const auto& sha : hashes) LockContentHash(tx, sha);
+        for (const auto& sha : hashes) files::LockContentHash(tx, sha);
         int deleted = 0;
         std::set<std::string> touched;
         for (const auto& [id, sha] : old) {
@@ -82,7 +71,7 @@ Result<FileInfo> ChatService::RecordFile(const Actor& actor, Id chat_id, const F
         f.uploader_id = actor.user_id;
         f.message_id = 0;
         f.created_at = NowMs();
-        LockContentHash(tx, f.sha256);
+        files::LockContentHash(tx, f.sha256);
         tx.Exec(
             "INSERT INTO files(id, owner_kind, owner_id, chat_id, uploader_id, name, size, content_type, "
             "sha256, "
@@ -101,16 +90,11 @@ Result<FileInfo> ChatService::GetFile(const Actor& actor, Id file_id) {
         FileInfo f = ReadFile(st);
         while (st.Step()) {
         }
-        auto& owner = tx.Query("SELECT owner_kind, owner_id FROM files WHERE id = ?", file_id);
-        std::string owner_kind = owner.Step() ? owner.Text(0) : "chat";
-        Id owner_id = owner_kind == "chat" ? 0 : owner.Int(1);
-        while (owner.Step()) {
-        }
-        if (owner_kind != "chat") {
+        if (f.owner_kind != "chat") {
             const files::DownloadCheck* check =
-                attachment_owners_ ? attachment_owners_->Find(owner_kind) : nullptr;
+                attachment_owners_ ? attachment_owners_->Find(f.owner_kind) : nullptr;
             if (!check) return Error::NotFound("file");
-            VECHE_RETURN_IF_ERROR((*check)(tx, actor, owner_id, f.uploader_id));
+            VECHE_RETURN_IF_ERROR((*check)(tx, actor, f.owner_id, f.uploader_id));
             return f;
         }
         if (!RoleOf(tx, f.chat_id, actor.user_id)) return Error::NotFound("file");

@@ -118,6 +118,8 @@ FileInfo ReadFile(const storage::Statement& st) {
     f.height = static_cast<int>(st.Int(9));
     f.has_thumbnail = st.Int(10) != 0;
     f.created_at = st.Int(11);
+    f.owner_kind = st.Text(12);
+    f.owner_id = st.Int(13);
     return f;
 }
 

@@ -22,7 +22,7 @@ inline constexpr std::string_view kMessageSelect = "SELECT " VECHE_MESSAGE_COLUM
 
 inline constexpr std::string_view kFileSelect =
     "SELECT id, chat_id, uploader_id, message_id, name, size, content_type, sha256, width, height, "
-    "has_thumbnail, created_at FROM files ";
+    "has_thumbnail, created_at, owner_kind, owner_id FROM files ";
 
 // A row selected with kMessageSelect (or VECHE_MESSAGE_COLUMNS), without its extras.
 Message ReadMessage(const storage::Statement& st);

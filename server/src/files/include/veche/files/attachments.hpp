@@ -41,6 +41,13 @@ private:
     std::map<std::string, DownloadCheck, std::less<>> checks_;
 };
 
+// Orders the transactions that add and remove rows naming one content hash across PostgreSQL nodes
+// (SQLite has one writer, so they are ordered already): a cleanup that finds no row left and moves
+// the bytes aside commits before a concurrent upload of the same bytes records its row, and that
+// upload then sees the bytes gone and stores its own copy (FileStore::EnsureStored). Every writer of
+// `files` rows takes it, in hash order when it takes several.
+void LockContentHash(storage::Tx& tx, const std::string& sha256);
+
 // Records stored bytes (FileStore::Finish, EnsureStored) as a file of `owner`, in the caller's
 // write transaction, after the module checked that the uploader may attach there. Returns its id.
 // kInvalidArgument for a bad owner or name.

@@ -80,6 +80,9 @@ struct FileInfo {
     int height = 0;
     bool has_thumbnail = false;
     std::int64_t created_at = 0;
+    // Who owns it (veche/files/attachments.hpp): "chat" and chat_id, or another module's item.
+    std::string owner_kind = "chat";
+    Id owner_id = 0;
 };
 
 struct Message {
