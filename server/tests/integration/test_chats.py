@@ -300,12 +300,12 @@ def test_archive_makes_chat_read_only(make_user):
 
     body = expect(owner.post(f"/api/v1/chats/{chan['id']}/archive"), 200)
     assert body["archived"] is True
-    expect_error(owner.post(f"/api/v1/chats/{chan['id']}/messages", json={"text": "after"}), 409, "chat_archived")
-    expect_error(member.post(f"/api/v1/chats/{chan['id']}/messages", json={"text": "after"}), 409, "chat_archived")
-    expect_error(owner.patch(f"/api/v1/messages/{msg['id']}", json={"text": "edited"}), 409, "chat_archived")
-    expect_error(member.delete(f"/api/v1/messages/{mine['id']}"), 409, "chat_archived")
-    expect_error(owner.delete(f"/api/v1/messages/{msg['id']}"), 409, "chat_archived")
-    expect_error(member.put(f"/api/v1/messages/{msg['id']}/reactions/%E2%9D%A4"), 409, "chat_archived")
+    expect_error(owner.post(f"/api/v1/chats/{chan['id']}/messages", json={"text": "after"}), 403, "chat_archived")
+    expect_error(member.post(f"/api/v1/chats/{chan['id']}/messages", json={"text": "after"}), 403, "chat_archived")
+    expect_error(owner.patch(f"/api/v1/messages/{msg['id']}", json={"text": "edited"}), 403, "chat_archived")
+    expect_error(member.delete(f"/api/v1/messages/{mine['id']}"), 403, "chat_archived")
+    expect_error(owner.delete(f"/api/v1/messages/{msg['id']}"), 403, "chat_archived")
+    expect_error(member.put(f"/api/v1/messages/{msg['id']}/reactions/%E2%9D%A4"), 403, "chat_archived")
     hist = member.history(chan["id"])["messages"]
     assert [m["text"] for m in hist] == ["before archive", "member's message"], "still readable, unchanged"
     listed = {c["id"]: c for c in member.chats()}

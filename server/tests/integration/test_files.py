@@ -660,10 +660,10 @@ def test_upload_refusals(server, people, room):
     msg = post_files(member, arch["id"], [posted["id"]], "posted")
     expect(owner.post(f"/api/v1/chats/{arch['id']}/archive"), 200)
     data = text_bytes("archived " + nonce())
-    expect_error(upload_raw(member, arch["id"], data), 409, "chat_archived")
+    expect_error(upload_raw(member, arch["id"], data), 403, "chat_archived")
     refused["archived"] = data
     expect_error(member.post(f"/api/v1/chats/{arch['id']}/messages", json={"text": "", "file_ids": [pending["id"]]}),
-                 409, "chat_archived")
+                 403, "chat_archived")
     # an archived chat is still readable, its files too
     r = download(owner, posted["id"])
     assert r.status_code == 200 and r.content == text_bytes("posted before archive")

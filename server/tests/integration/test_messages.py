@@ -228,11 +228,11 @@ def test_immutable_history(server, make_user):
     frozen = owner.create_chat("channel", visibility="private", member_ids=[member, admin],
                                immutable_after_minutes=0)
     msg = member.send(frozen["id"], "we agreed on 42")
-    expect_error(member.patch(f"/api/v1/messages/{msg['id']}", json={"text": "we agreed on 43"}), 409,
+    expect_error(member.patch(f"/api/v1/messages/{msg['id']}", json={"text": "we agreed on 43"}), 403,
                  "immutable_history")
-    expect_error(member.delete(f"/api/v1/messages/{msg['id']}"), 409, "immutable_history")
-    expect_error(owner.delete(f"/api/v1/messages/{msg['id']}"), 409, "immutable_history")
-    expect_error(admin.delete(f"/api/v1/messages/{msg['id']}"), 409, "immutable_history")
+    expect_error(member.delete(f"/api/v1/messages/{msg['id']}"), 403, "immutable_history")
+    expect_error(owner.delete(f"/api/v1/messages/{msg['id']}"), 403, "immutable_history")
+    expect_error(admin.delete(f"/api/v1/messages/{msg['id']}"), 403, "immutable_history")
     got = expect(member.get(f"/api/v1/messages/{msg['id']}"), 200)
     assert got["text"] == "we agreed on 42" and got["deleted"] is False and got["edited_at"] is None
 
@@ -245,7 +245,7 @@ def test_immutable_history(server, make_user):
     loose = owner.create_chat("channel", visibility="private", member_ids=[member])
     old = member.send(loose["id"], "before the freeze")
     expect(owner.patch(f"/api/v1/chats/{loose['id']}", json={"immutable_after_minutes": 0}), 200)
-    expect_error(member.patch(f"/api/v1/messages/{old['id']}", json={"text": "after"}), 409, "immutable_history")
+    expect_error(member.patch(f"/api/v1/messages/{old['id']}", json={"text": "after"}), 403, "immutable_history")
 
 
 def test_reactions(room):

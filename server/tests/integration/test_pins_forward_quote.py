@@ -206,7 +206,7 @@ def test_forward_permissions(server):
     # an archived target is read-only
     arch = a.create_chat("group", member_ids=[])
     expect(a.post(f"/api/v1/chats/{arch['id']}/archive"), 200)
-    expect_error(forward(a, m["id"], arch["id"]), 409, "chat_archived")
+    expect_error(forward(a, m["id"], arch["id"]), 403, "chat_archived")
     assert a.history(arch["id"])["messages"] == []
     # missing chat_id
     expect_error(a.post(f"/api/v1/messages/{m['id']}/forward", json={}), 400, "invalid_argument")

@@ -245,5 +245,5 @@ def test_guests_and_outsiders(server, room):
 def test_archived_chat_takes_no_new_polls(room):
     chan, owner, admin, alice, bob, guest = room
     expect(owner.post(f"/api/v1/chats/{chan['id']}/archive"), 200)
-    expect_error(create(alice, chan["id"]), 409, "chat_archived")
+    expect_error(create(alice, chan["id"]), 403, "chat_archived")
     assert owner.history(chan["id"])["messages"] == []

@@ -1,5 +1,7 @@
 #include "access.hpp"
 
+#include <algorithm>
+
 #include "chat_store.hpp"
 #include "message_store.hpp"
 #include "veche/core/clock.hpp"
@@ -29,16 +31,26 @@ Result<std::pair<Message, Access>> SeeMessage(Tx& tx, const Actor& actor, Id mes
 }
 
 Status CheckWritable(const Access& a) {
-    if (a.chat.archived) return Error::Conflict("chat_archived", "chat is archived");
+    if (a.chat.archived) return ArchivedError();
     if (!a.can_write()) return Error::Forbidden("read-only members cannot do this");
     return {};
 }
 
-Status CheckMutable(const Chat& chat, const Message& m) {
+Error ArchivedError() { return {ErrorCode::kForbidden, "chat_archived", "chat is archived"}; }
+
+Status CheckManaged(const Chat& chat) {
+    if (chat.kind == "chat") return {};
+    return Error{ErrorCode::kForbidden, "managed_chat",
+                 "the members and settings of this chat are managed by its " + chat.kind};
+}
+
+Status CheckMutable(const Chat& chat, const Message& m, Change change) {
     if (!chat.immutable_after_minutes) return {};
     std::int64_t n = *chat.immutable_after_minutes;
+    // An edit window keeps typo fixes possible where deletion never is; the edit keeps a version.
+    if (change == Change::kEdit && chat.edit_window_minutes) n = std::max(n, *chat.edit_window_minutes);
     if (n == 0 || NowMs() - m.created_at >= n * 60'000)
-        return Error::Conflict("immutable_history", "history of this chat can no longer be changed");
+        return Error{ErrorCode::kForbidden, "immutable_history", "history of this chat can no longer be changed"};
     return {};
 }
 

@@ -29,7 +29,13 @@ Result<std::pair<Message, Access>> SeeMessage(Tx& tx, const Actor& actor, Id mes
 
 // The chat is not archived and the actor is a member who may write (not a guest).
 Status CheckWritable(const Access& a);
-// The chat's immutable_after_minutes still allows changing the message.
-Status CheckMutable(const Chat& chat, const Message& m);
+// 403 chat_archived: every write to an archived chat.
+Error ArchivedError();
+// 403 managed_chat for a chat of another module's kind (veche/chat/bound_chats.hpp): its members,
+// name and archiving are that module's, never the messenger API's.
+Status CheckManaged(const Chat& chat);
+// The chat's immutable_after_minutes (and, for edits, its edit_window_minutes) still allows the change.
+enum class Change { kEdit, kDelete };
+Status CheckMutable(const Chat& chat, const Message& m, Change change);
 
 }  // namespace veche::chat

@@ -131,7 +131,10 @@ bj::object ChatToJson(const Chat& c) {
             {"created_by", IdToString(c.created_by)},
             {"created_at", c.created_at},
             {"last_activity_at", c.last_activity_at},
-            {"member_count", c.member_count}};
+            {"member_count", c.member_count},
+            {"kind", c.kind},
+            {"edit_window_minutes",
+             c.edit_window_minutes ? bj::value(*c.edit_window_minutes) : bj::value(nullptr)}};
 }
 
 bj::object ChatViewToJson(const ChatView& v, Id viewer) {

@@ -3,6 +3,7 @@
 
 #include "access.hpp"
 #include "routes.hpp"
+#include "veche/chat/bound_chats.hpp"
 #include "veche/chat/module.hpp"
 #include "veche/chat/realtime.hpp"
 #include "veche/realtime/hub.hpp"
@@ -44,6 +45,12 @@ constexpr storage::ModuleMigration kMigrations[] = {
      "DROP INDEX files_unattached;"
      "CREATE INDEX files_unattached ON files(created_at) WHERE message_id IS NULL AND owner_kind = 'chat';"
      "CREATE INDEX files_by_owner ON files(owner_kind, owner_id, id)"},
+    // Chats that another module owns (veche/chat/bound_chats.hpp) and the edit window of immutable chats.
+    {2, "chats: kind and edit window",
+     "ALTER TABLE chats ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat';"
+     "ALTER TABLE chats ADD COLUMN edit_window_minutes INTEGER",
+     "ALTER TABLE chats ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat';"
+     "ALTER TABLE chats ADD COLUMN edit_window_minutes BIGINT"},
 };
 
 class ChatModule final : public platform::Module {
@@ -57,7 +64,9 @@ public:
         auto& accounts = ctx.Find<accounts::AccountService>();
         service_.emplace(ctx.db(), accounts);
         service_->SetAttachmentOwners(ctx.Find<files::AttachmentOwners>());
+        service_->SetBoundHooks(bound_hooks_);
         ctx.Publish<ChatService>(*service_);
+        ctx.Publish<BoundChatHooks>(bound_hooks_);
         routes_.emplace(ChatRoutes{ctx.Find<api::HttpKit>(), accounts, *service_,
                                    ctx.Find<files::FileStore>(), options_.max_upload_bytes,
                                    options_.upload_quota_bytes});
@@ -85,6 +94,7 @@ public:
 
 private:
     ChatOptions options_;
+    BoundChatHooks bound_hooks_;  // filled by the modules started after this one
     std::optional<ChatService> service_;
     std::optional<ChatRoutes> routes_;
     std::optional<AttachmentUploads> uploads_;

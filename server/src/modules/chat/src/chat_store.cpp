@@ -15,6 +15,8 @@ Chat ReadChat(const storage::Statement& st) {
     c.created_at = st.Int(8);
     c.last_activity_at = st.Int(9);
     c.member_count = st.Int(10);
+    c.kind = st.Text(11);
+    c.edit_window_minutes = st.OptInt(12);
     return c;
 }
 

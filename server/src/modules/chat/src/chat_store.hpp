@@ -12,7 +12,8 @@ namespace veche::chat {
 
 inline constexpr std::string_view kChatSelect =
     "SELECT id, type, visibility, name, topic, archived, immutable_after_minutes, created_by, created_at, "
-    "last_activity_at, (SELECT COUNT(*) FROM members m WHERE m.chat_id = chats.id) FROM chats ";
+    "last_activity_at, (SELECT COUNT(*) FROM members m WHERE m.chat_id = chats.id), kind, "
+    "edit_window_minutes FROM chats ";
 
 // A row selected with kChatSelect.
 Chat ReadChat(const storage::Statement& st);

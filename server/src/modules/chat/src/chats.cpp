@@ -193,8 +193,9 @@ Result<ChatView> ChatService::UpdateChat(const Actor& actor, Id chat_id, const C
     return db_.Write([&](Tx& tx) -> Result<ChatView> {
         VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
         if (a.chat.type == "direct") return Error::Forbidden("direct chats have no settings");
+        VECHE_RETURN_IF_ERROR(CheckManaged(a.chat));
         if (!a.is_manager()) return Error::Forbidden("only owners and admins change the chat");
-        if (a.chat.archived) return Error::Conflict("chat_archived", "chat is archived");
+        if (a.chat.archived) return ArchivedError();
         Chat c = a.chat;
         boost::json::object changed;
         if (up.name) c.name = std::string(text::Trim(*up.name));
@@ -229,6 +230,7 @@ Result<ChatView> ChatService::SetArchived(const Actor& actor, Id chat_id, bool a
     return db_.Write([&](Tx& tx) -> Result<ChatView> {
         VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
         if (a.chat.type == "direct") return Error::Forbidden("direct chats cannot be archived");
+        VECHE_RETURN_IF_ERROR(CheckManaged(a.chat));
         if (!a.is_manager()) return Error::Forbidden("only owners and admins archive the chat");
         Chat c = a.chat;
         if (c.archived != archived) {
@@ -245,7 +247,7 @@ Result<ChatView> ChatService::Join(const Actor& actor, Id chat_id) {
     return db_.Write([&](Tx& tx) -> Result<ChatView> {
         VECHE_ASSIGN_OR_RETURN(Access a, See(tx, actor, chat_id));
         if (!a.is_member()) {
-            if (a.chat.archived) return Error::Conflict("chat_archived", "chat is archived");
+            if (a.chat.archived) return ArchivedError();
             AddMemberRow(tx, chat_id, actor.user_id, "member");
             VECHE_RETURN_IF_ERROR(RecordHistory(tx, chat_id, actor.user_id, "member_joined",
                                                 {{"user_id", IdToString(actor.user_id)}}));
@@ -258,6 +260,7 @@ Status ChatService::Leave(const Actor& actor, Id chat_id) {
     return db_.Write([&](Tx& tx) -> Status {
         VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
         if (a.chat.type == "direct") return Error::Forbidden("direct chats cannot be left");
+        VECHE_RETURN_IF_ERROR(CheckManaged(a.chat));
         tx.Exec("DELETE FROM members WHERE chat_id = ? AND user_id = ?", chat_id, actor.user_id);
         EmitMember(tx, chat_id, actor.user_id, "", "member.removed", MembershipChange::kRemove);
         VECHE_RETURN_IF_ERROR(

@@ -52,7 +52,8 @@ Result<std::vector<Member>> ChatService::AddMembers(const Actor& actor, Id chat_
     auto r = db_.Write([&](Tx& tx) -> Status {
         VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
         if (a.chat.type == "direct") return Error::Forbidden("direct chats have exactly two members");
-        if (a.chat.archived) return Error::Conflict("chat_archived", "chat is archived");
+        VECHE_RETURN_IF_ERROR(CheckManaged(a.chat));
+        if (a.chat.archived) return ArchivedError();
         bool allowed = a.chat.type == "group" ? a.can_write() : a.is_manager();
         if (!allowed) return Error::Forbidden("you may not invite to this chat");
         if (role == "admin" && !a.is_manager())
@@ -78,6 +79,7 @@ Result<Member> ChatService::SetMemberRole(const Actor& actor, Id chat_id, Id use
     return db_.Write([&](Tx& tx) -> Result<Member> {
         VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
         if (a.chat.type == "direct") return Error::Forbidden("direct chats have no roles");
+        VECHE_RETURN_IF_ERROR(CheckManaged(a.chat));
         if (a.role != "owner") return Error::Forbidden("only owners change roles");
         auto current = RoleOf(tx, chat_id, user_id);
         if (!current) return Error::NotFound("member");
@@ -103,6 +105,7 @@ Status ChatService::RemoveMember(const Actor& actor, Id chat_id, Id user_id) {
     return db_.Write([&](Tx& tx) -> Status {
         VECHE_ASSIGN_OR_RETURN(Access a, SeeAsMember(tx, actor, chat_id));
         if (a.chat.type == "direct") return Error::Forbidden("direct chats have exactly two members");
+        VECHE_RETURN_IF_ERROR(CheckManaged(a.chat));
         if (!a.is_manager()) return Error::Forbidden("only owners and admins remove members");
         auto target = RoleOf(tx, chat_id, user_id);
         if (!target) return Error::NotFound("member");

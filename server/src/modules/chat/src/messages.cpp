@@ -4,6 +4,7 @@
 #include "chat_events.hpp"
 #include "chat_internal.hpp"
 #include "message_store.hpp"
+#include "veche/chat/bound_chats.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/chat/mentions.hpp"
 #include "veche/core/clock.hpp"
@@ -144,6 +145,7 @@ Result<std::pair<Message, bool>> ChatService::Post(const Actor& actor, Id chat_i
         }
         RecordMentions(tx, targets, m, is_connected);
         auto fresh = LoadMessage(tx, m.id);
+        if (a.chat.kind != "chat" && bound_hooks_) VECHE_RETURN_IF_ERROR(bound_hooks_->Posted(tx, a.chat, *fresh));
         EmitMessage(tx, "message.created", *fresh);
         if (root) {
             auto updated_root = LoadMessage(tx, root->id);
@@ -186,7 +188,7 @@ Result<Message> ChatService::Edit(const Actor& actor, Id message_id, std::string
         if (m.deleted) return Error::NotFound("message");
         if (m.author_id != actor.user_id) return Error::Forbidden("only the author edits a message");
         VECHE_RETURN_IF_ERROR(CheckWritable(a));
-        VECHE_RETURN_IF_ERROR(CheckMutable(a.chat, m));
+        VECHE_RETURN_IF_ERROR(CheckMutable(a.chat, m, Change::kEdit));
         if (m.text == body) return std::move(m);
         std::int64_t now = NowMs();
         std::int64_t version =
@@ -216,8 +218,8 @@ Status ChatService::Delete(const Actor& actor, Id message_id) {
         if (m.deleted) return Error::NotFound("message");
         bool may = m.author_id == actor.user_id || a.is_manager() || actor.is_admin;
         if (!may) return Error::Forbidden("you may not delete this message");
-        if (a.chat.archived) return Error::Conflict("chat_archived", "chat is archived");
-        VECHE_RETURN_IF_ERROR(CheckMutable(a.chat, m));
+        if (a.chat.archived) return ArchivedError();
+        VECHE_RETURN_IF_ERROR(CheckMutable(a.chat, m, Change::kDelete));
         tx.Exec("UPDATE messages SET deleted_at = ?, deleted_by = ? WHERE id = ?", NowMs(), actor.user_id,
                 m.id);
         UnindexMessage(tx, m.id, m.text);

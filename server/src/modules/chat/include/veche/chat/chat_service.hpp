@@ -21,6 +21,8 @@
 
 namespace veche::chat {
 
+class BoundChatHooks;
+
 using veche::Actor;  // core/actor.hpp: who acts, the same in every module
 
 class ChatService {
@@ -74,6 +76,8 @@ public:
     Result<FileInfo> GetFile(const Actor& actor, Id file_id);
     // The other modules' download checks (the Assembly's, found at Start); none until set.
     void SetAttachmentOwners(const files::AttachmentOwners& owners) { attachment_owners_ = &owners; }
+    // What the modules owning bound chats hear (veche/chat/bound_chats.hpp); set at start.
+    void SetBoundHooks(const BoundChatHooks& hooks) { bound_hooks_ = &hooks; }
     Result<std::vector<FileInfo>> ListFiles(const Actor& actor, Id chat_id, std::optional<Id> before,
                                             int limit);
     // Bytes the user's uploads take, counted per upload (the quota's measure), posted or not.
@@ -107,6 +111,7 @@ private:
     storage::Database& db_;
     accounts::AccountService& accounts_;
     const files::AttachmentOwners* attachment_owners_ = nullptr;
+    const BoundChatHooks* bound_hooks_ = nullptr;
 };
 
 // Wire shapes (docs/api.md). `viewer` adds per-viewer fields (reactions' "me"); 0 omits them, as in

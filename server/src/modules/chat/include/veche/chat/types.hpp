@@ -31,6 +31,10 @@ struct Chat {
     std::string topic;
     bool archived = false;
     std::optional<std::int64_t> immutable_after_minutes;
+    // Where immutable history forbids changes: how long an edit (which keeps a version) stays open.
+    std::optional<std::int64_t> edit_window_minutes;
+    // "chat" for the messenger's own; otherwise the module kind that owns it (veche/chat/bound_chats.hpp).
+    std::string kind = "chat";
     Id created_by = 0;
     std::int64_t created_at = 0;
     std::int64_t last_activity_at = 0;
