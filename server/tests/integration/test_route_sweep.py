@@ -24,6 +24,9 @@ from veche_harness import VECHE_BIN, Client, check_error_body, expect, expect_er
 
 PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/v1/auth/login"}
 
+SWEEP_TYPE = {"name": "Sweep type", "stages": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
+              "chats": [{"key": "org", "title": "{{object.title}}", "members": ["category_manager"]}]}
+
 # route -> (who may use it, a body a legitimate caller sends, or None when it takes none)
 #   "member": members of the owner's private chat (the outsider must get 403/404)
 #   "admin":  system administrators (the outsider must get 403)
@@ -114,6 +117,20 @@ ROUTES = {
     "DELETE /api/v1/calendars/{id}/days/{date}": ("admin", None),
     "GET /api/v1/calendars/{id}/add": ("self", None),
     "GET /api/v1/calendars/{id}/next-working-day": ("self", None),
+    # Business objects: "member" is the object's category manager (the owner here).
+    "GET /api/v1/object-types": ("self", None),
+    "GET /api/v1/object-types/{key}": ("self", None),
+    "PUT /api/v1/object-types/{key}": ("admin", SWEEP_TYPE),
+    "GET /api/v1/objects": ("self", None),
+    "GET /api/v1/objects/{id}": ("member", None),
+    "GET /api/v1/objects/{id}/chats": ("member", None),
+    "GET /api/v1/chats/{id}/object": ("member", None),
+    "GET /api/v1/objects/by-external/{type}/{external_id}": ("member", None),
+    "POST /api/v1/objects/{id}/stage": ("member", {"from": "a", "to": "b"}),
+    "POST /api/v1/objects/{id}/state": ("member", {"state": "closed"}),
+    "POST /api/v1/objects/{id}/counterparties": ("member", {"org_ref": "sweep", "name": "Sweep", "users": []}),
+    "DELETE /api/v1/objects/{id}/counterparties/{cp}": ("member", None),
+    "PUT /api/v1/objects/{type}/{external_id}": ("admin", {"title": "sweep object"}),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}
@@ -181,6 +198,14 @@ class World:
         self.job_id = next(j["id"] for j in jobs if j["payload"] == {"id": self.scheduled_id})
         # Calendars are not private (every user reads them); the sweep edits one of its own.
         self.calendar_id = expect(admin.post("/api/v1/calendars", json={"name": "sweep " + uuid.uuid4().hex[:8]}), 201)["id"]
+        self.type_key = "sweep-" + uuid.uuid4().hex[:10]
+        expect(admin.put(f"/api/v1/object-types/{self.type_key}", json=SWEEP_TYPE), 200)
+        self.external_id = "S-" + uuid.uuid4().hex[:8]
+        self.object_id = expect(admin.put(f"/api/v1/objects/{self.type_key}/{self.external_id}", json={
+            "title": f"{self.marker} object", "members": [{"user_id": self.owner.id, "role": "category_manager"}]}),
+            201)["id"]
+        self.counterparty_id = expect(self.owner.post(f"/api/v1/objects/{self.object_id}/counterparties", json={
+            "org_ref": "sweep-cp", "name": f"{self.marker} supplier", "users": [self.member.username]}), 201)["id"]
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -210,6 +235,8 @@ class World:
                 obj = self.owner.id
             elif pattern.startswith("/api/v1/calendars/{id}"):
                 obj = self.calendar_id
+            elif pattern.startswith("/api/v1/objects/{id}"):
+                obj = self.object_id
             else:
                 obj = None
         else:
@@ -219,7 +246,8 @@ class World:
             assert obj is not None, f"the sweep has no object for {{id}} in {route}; add one to World.fill"
             path = path.replace("{id}", str(obj))
         path = path.replace("{kind}", "chat").replace("{user_id}", str(self.member.id)).replace("{role_id}", str(self.role_id)).replace("{emoji}", urllib.parse.quote("👍"))
-        path = path.replace("{date}", "2026-03-10")
+        path = path.replace("{date}", "2026-03-10").replace("{key}", self.type_key).replace("{type}", self.type_key)
+        path = path.replace("{external_id}", self.external_id).replace("{cp}", str(self.counterparty_id))
         assert "{" not in path, f"the sweep cannot fill every parameter of {route}: {path}"
         return method, path
 

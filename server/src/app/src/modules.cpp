@@ -3,6 +3,7 @@
 
 #include "veche/accounts/module.hpp"
 #include "veche/chat/module.hpp"
+#include "veche/objects/module.hpp"
 #include "veche/scheduled/module.hpp"
 
 namespace veche::app {
@@ -18,6 +19,7 @@ std::vector<std::unique_ptr<platform::Module>> AllModules(const Config& cfg) {
     m.push_back(chat::MakeModule({static_cast<std::uint64_t>(cfg.max_upload_mb) << 20,
                                   static_cast<std::uint64_t>(cfg.upload_quota_mb) << 20}));
     m.push_back(scheduled::MakeModule());
+    m.push_back(objects::MakeModule());
     return m;
 }
 

@@ -1,0 +1,93 @@
+#include <optional>
+
+#include "object_store.hpp"
+#include "routes.hpp"
+#include "veche/accounts/account_service.hpp"
+#include "veche/chat/chat_service.hpp"
+#include "veche/core/crypto.hpp"
+#include "veche/objects/module.hpp"
+#include "veche/objects/object_service.hpp"
+#include "veche/realtime/audience.hpp"
+#include "veche/realtime/hub.hpp"
+#include "veche/roles/role_service.hpp"
+#include "veche/timeline/timeline.hpp"
+
+namespace veche::objects {
+namespace {
+
+constexpr platform::PermissionSpec kPermissions[] = {
+    {"objects.manage", "Define object types and manage every business object"},
+    {"objects.integrate", "Register business objects and their counterparties from an external system"},
+};
+constexpr std::string_view kManagerPermissions[] = {"objects.manage", "objects.integrate"};
+constexpr std::string_view kIntegratorPermissions[] = {"objects.integrate"};
+constexpr platform::RoleSpec kRoles[] = {
+    {"objects.manager", "Business objects manager",
+     "Defines object types and runs every business object, its stages and counterparties", kManagerPermissions},
+    {"objects.integrator", "Business objects integration",
+     "The service account of an ERP or procurement system: registers objects and counterparties",
+     kIntegratorPermissions},
+};
+
+// The topic "object:<id>" is followed by the object's staff (its object roles).
+class ObjectAudience final : public realtime::Audience {
+public:
+    std::string_view kind() const override { return "object"; }
+    std::vector<Id> FollowedBy(storage::Tx& tx, Id user_id) const override {
+        std::vector<Id> out;
+        auto& st = tx.Query("SELECT DISTINCT object_id FROM objects_roles WHERE user_id = ?", user_id);
+        while (st.Step()) out.push_back(st.Int(0));
+        return out;
+    }
+};
+
+// The assistant bot ("Системный помощник") owns the object chats and posts their system events.
+// Its password is random and never shown: nobody logs in as it.
+Id EnsureAssistant(accounts::AccountService& accounts) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        auto ids = accounts.IdsOfUsernames({"assistant"});
+        if (ids.ok() && !ids->empty()) return ids->front();
+        accounts::NewUser spec;
+        spec.username = "assistant";
+        spec.display_name = "Системный помощник";
+        spec.password = crypto::RandomToken(32);
+        auto made = accounts.CreateUserUnchecked(spec);
+        if (made.ok()) return made->user.id;  // else another node made it first: look again
+    }
+    throw std::runtime_error("objects: cannot create the assistant bot user");
+}
+
+class ObjectsModule final : public platform::Module {
+public:
+    std::string_view name() const override { return "objects"; }
+    std::vector<std::string_view> depends_on() const override { return {"accounts", "chat"}; }
+    std::span<const storage::ModuleMigration> migrations() const override { return Schema().migrations; }
+    std::span<const platform::PermissionSpec> permissions() const override { return kPermissions; }
+    std::span<const platform::RoleSpec> roles() const override { return kRoles; }
+
+    void Start(platform::ModuleContext& ctx) override {
+        auto& accounts = ctx.Find<accounts::AccountService>();
+        service_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), [&accounts] { return EnsureAssistant(accounts); });
+        routes_.emplace(ObjectRoutes{ctx.Find<api::HttpKit>(), accounts, ctx.Find<chat::ChatService>(), *service_});
+        // An object's history names its counterparties: for its staff only.
+        ctx.Find<timeline::Readers>().Add("object", [this](storage::Tx& tx, const Actor& actor, Id id) -> Status {
+            VECHE_ASSIGN_OR_RETURN(auto view, service_->ViewIn(tx, actor, id));
+            if (!view.staff) return Error::NotFound("object");
+            return {};
+        });
+    }
+
+    void AddRoutes(api::Router& router) override { AddObjectRoutes(router, *routes_); }
+    void AddRealtime(realtime::Hub& hub) override { hub.AddAudience(audience_); }
+
+private:
+    std::optional<ObjectService> service_;
+    std::optional<ObjectRoutes> routes_;
+    ObjectAudience audience_;
+};
+
+}  // namespace
+
+std::unique_ptr<platform::Module> MakeModule() { return std::make_unique<ObjectsModule>(); }
+
+}  // namespace veche::objects
