@@ -22,7 +22,8 @@ import websocket
 
 from veche_harness import VECHE_BIN, Client, check_error_body, expect, expect_error, login, make_user
 
-PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/v1/auth/login"}
+PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/v1/auth/login",
+          "GET /.well-known/veche-signing-keys"}
 
 # route -> (who may use it, a body a legitimate caller sends, or None when it takes none)
 #   "member": members of the owner's private chat (the outsider must get 403/404)
