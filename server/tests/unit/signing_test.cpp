@@ -3,12 +3,10 @@
 // PostgreSQL (SigningService): one key however many nodes start at once, sign and verify in the
 // caller's transaction, a changed statement or an unknown key is invalid, and a signature verifies
 // offline with libsodium alone from the published JWK.
-#include "veche/signing/signing_service.hpp"
-
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <boost/json/parse.hpp>
 #include <cstdlib>
 #include <thread>
 
@@ -16,6 +14,7 @@
 #include "veche/api/router.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/signing/routes.hpp"
+#include "veche/signing/signing_service.hpp"
 #include "veche/signing/statement.hpp"
 
 namespace veche::signing_testing {
@@ -176,6 +175,8 @@ TEST_F(SigningService, RefusesABadStatementAnUnknownProviderAndAReadTransaction)
     EXPECT_EQ(floaty.error().code, ErrorCode::kInvalidArgument);
     auto unknown = db_->Write([&](Tx& tx) { return svc_->Sign(tx, Decision(), "cryptopro"); });
     EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidArgument);
+    auto presented = db_->Write([&](Tx& tx) { return svc_->Sign(tx, Decision(), kEd25519, "cms"); });
+    EXPECT_EQ(presented.error().code, ErrorCode::kInvalidArgument);
     auto read = db_->Read([&](Tx& tx) { return svc_->Sign(tx, Decision()); });
     EXPECT_FALSE(read.ok());
 }
@@ -299,8 +300,8 @@ TEST_F(SigningService, NodesStartingTogetherCreateOneKey) {
         return storage::OpenSqlite(o);
     };
     for (int round = 0; round < 3; ++round) {
-        std::string where =
-            UsePostgres() ? test::CreatePostgresDatabase() : dir_.File("race" + std::to_string(round) + ".db");
+        std::string where = UsePostgres() ? test::CreatePostgresDatabase()
+                                          : dir_.File("race" + std::to_string(round) + ".db");
         auto db_a = open(where);
         auto db_b = open(where);
         signing::SigningService a(*db_a), b(*db_b);

@@ -11,13 +11,9 @@ namespace bj = boost::json;
 bj::object KeySetJson(const std::vector<Key>& keys) {
     bj::array out;
     for (const auto& k : keys) {
-        bj::object jwk{{"kid", k.key_id},
-                       {"kty", "OKP"},
-                       {"crv", "Ed25519"},
-                       {"x", Base64Url(k.public_key)},
-                       {"alg", "EdDSA"},
-                       {"use", "sig"},
-                       {"created_at", k.created_at}};
+        bj::object jwk{
+            {"kid", k.key_id}, {"kty", "OKP"}, {"crv", "Ed25519"},          {"x", Base64Url(k.public_key)},
+            {"alg", "EdDSA"},  {"use", "sig"}, {"created_at", k.created_at}};
         if (k.retired_at)
             jwk["retired_at"] = *k.retired_at;
         else

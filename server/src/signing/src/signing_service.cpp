@@ -1,8 +1,8 @@
 #include "veche/signing/signing_service.hpp"
 
-#include <boost/json/parse.hpp>
 #include <sodium.h>
 
+#include <boost/json/parse.hpp>
 #include <stdexcept>
 
 #include "veche/core/clock.hpp"
@@ -31,7 +31,8 @@ Key ReadKey(storage::Statement& st) {
     return k;
 }
 
-constexpr std::string_view kSelectKey = "SELECT key_id, alg, public_key, created_at, retired_at FROM signing_keys";
+constexpr std::string_view kSelectKey =
+    "SELECT key_id, alg, public_key, created_at, retired_at FROM signing_keys";
 
 std::optional<Key> ActiveKey(Tx& tx) {
     auto& st = tx.Query(std::string(kSelectKey) + " WHERE alg = ? AND retired_at IS NULL", kEd25519);
@@ -91,8 +92,10 @@ public:
     std::string_view name() const override { return kEd25519; }
 
     Result<ProviderSignature> Sign(Tx& tx, const SignRequest& request) override {
-        auto& st = tx.Query("SELECT key_id, secret_key FROM signing_keys WHERE alg = ? AND retired_at IS NULL",
-                            kEd25519);
+        if (!request.presented.empty())
+            return Error::InvalidArgument("the server's key signs itself: no signature is presented to it");
+        auto& st = tx.Query(
+            "SELECT key_id, secret_key FROM signing_keys WHERE alg = ? AND retired_at IS NULL", kEd25519);
         if (!st.Step()) return Error::Unavailable("no signing key: the server has not created one");
         std::string key_id = st.Text(0);
         std::optional<std::string> secret = FromBase64Url(st.Text(1));
@@ -107,8 +110,8 @@ public:
     }
 
     Result<ProviderCheck> Verify(Tx& tx, const Signature& signature) override {
-        auto& st = tx.Query("SELECT public_key FROM signing_keys WHERE key_id = ? AND alg = ?", signature.key_id,
-                            kEd25519);
+        auto& st = tx.Query("SELECT public_key FROM signing_keys WHERE key_id = ? AND alg = ?",
+                            signature.key_id, kEd25519);
         if (!st.Step()) return ProviderCheck{false, "unknown_key"};
         std::optional<std::string> pk = FromBase64Url(st.Text(0));
         while (st.Step()) {
@@ -126,7 +129,8 @@ public:
 
 std::string Base64Url(std::string_view bytes) {
     std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-    sodium_bin2base64(out.data(), out.size(), Raw(bytes), bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(out.data(), out.size(), Raw(bytes), bytes.size(),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     out.resize(std::char_traits<char>::length(out.c_str()));
     return out;
 }
@@ -175,7 +179,8 @@ Result<Key> SigningService::EnsureKey() {
 
 Result<Key> SigningService::RotateKey() {
     return db_.Write([](Tx& tx) -> Result<Key> {
-        tx.Exec("UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL", NowMs(), kEd25519);
+        tx.Exec("UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL", NowMs(),
+                kEd25519);
         return InsertKeyIfNone(tx);
     });
 }
@@ -183,8 +188,9 @@ Result<Key> SigningService::RotateKey() {
 Result<std::vector<Key>> SigningService::PublicKeys() {
     return db_.Read([](Tx& tx) -> Result<std::vector<Key>> {
         std::vector<Key> out;
-        auto& st = tx.Query(std::string(kSelectKey) +
-                            " ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, key_id");
+        auto& st =
+            tx.Query(std::string(kSelectKey) +
+                     " ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, key_id");
         while (st.Step()) out.push_back(ReadKey(st));
         return out;
     });

@@ -1,8 +1,7 @@
 #include "veche/signing/statement.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -99,7 +98,8 @@ void Append(std::string& out, const bj::value& v) {
 
 Status CheckStatement(const bj::object& statement) {
     for (const auto& kv : statement) {
-        if (!text::IsValidUtf8(kv.key())) return Error::InvalidArgument("a statement's keys must be valid UTF-8");
+        if (!text::IsValidUtf8(kv.key()))
+            return Error::InvalidArgument("a statement's keys must be valid UTF-8");
         VECHE_RETURN_IF_ERROR(Check(kv.value(), 1));
     }
     if (Canonical(statement).size() > kMaxStatementBytes)

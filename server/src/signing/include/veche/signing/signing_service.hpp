@@ -26,7 +26,6 @@
 // Thread safety: AddProvider only before serving; every other member is safe from any thread.
 
 #include <boost/json/object.hpp>
-
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -50,22 +49,22 @@ inline constexpr std::string_view kEd25519 = "ed25519";
 
 // A public key as published. Secret keys never leave the service.
 struct Key {
-    std::string key_id;                    // 16 lowercase hex digits: SHA-256(public_key)[0..8)
-    std::string alg;                       // "ed25519"
-    std::string public_key;                // raw bytes (32 for Ed25519)
-    std::int64_t created_at = 0;           // ms epoch
+    std::string key_id;           // 16 lowercase hex digits: SHA-256(public_key)[0..8)
+    std::string alg;              // "ed25519"
+    std::string public_key;       // raw bytes (32 for Ed25519)
+    std::int64_t created_at = 0;  // ms epoch
     std::optional<std::int64_t> retired_at;
 };
 
 struct Signature {
     Id id = 0;
-    std::string statement;         // the canonical text (statement.hpp): the signed bytes
-    std::string statement_sha256;  // lowercase hex SHA-256 of `statement`
-    std::string alg;               // "ed25519", or "provider:<name>" for an added provider
-    std::string key_id;            // the server key's id; for a provider, what it names the signer by
-    std::string signature;         // raw bytes (64 for Ed25519)
-    std::string provider_evidence; // raw bytes (a provider's CMS/CAdES, timestamp token); empty for ed25519
-    std::int64_t created_at = 0;   // ms epoch
+    std::string statement;          // the canonical text (statement.hpp): the signed bytes
+    std::string statement_sha256;   // lowercase hex SHA-256 of `statement`
+    std::string alg;                // "ed25519", or "provider:<name>" for an added provider
+    std::string key_id;             // the server key's id; for a provider, what it names the signer by
+    std::string signature;          // raw bytes (64 for Ed25519)
+    std::string provider_evidence;  // raw bytes (a provider's CMS/CAdES, timestamp token); empty for ed25519
+    std::int64_t created_at = 0;    // ms epoch
 };
 
 struct Verification {
@@ -80,8 +79,9 @@ struct Verification {
 
 // What a provider is asked to sign.
 struct SignRequest {
-    std::string_view statement;         // the canonical bytes
-    std::string_view statement_sha256;  // their lowercase hex SHA-256, what a remote signer signs (CSC signHash)
+    std::string_view statement;  // the canonical bytes
+    // Their lowercase hex SHA-256: what a remote signer signs (CSC signatures/signHash).
+    std::string_view statement_sha256;
     // A signature the client made itself over the statement (for a qualified signature: a detached
     // CMS by the user's certificate) for the provider to check and keep; empty for server-side keys.
     std::string_view presented;

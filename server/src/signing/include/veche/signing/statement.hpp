@@ -20,7 +20,6 @@
 // Thread safety: pure functions.
 
 #include <boost/json/object.hpp>
-
 #include <cstddef>
 #include <string>
 
