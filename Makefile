@@ -31,7 +31,7 @@ run: build-release web
 unit: build
 	scripts/with-test-services sh -c 'ctest --test-dir build/debug --output-on-failure -j $(JOBS) && \
 	  echo "== service tests on PostgreSQL ==" && VECHE_TEST_STORAGE=postgresql ctest --test-dir build/debug \
-	    --output-on-failure -j $(JOBS) -R "^(AccountService|ChatService|RoleService|CalendarService|Hub|ApiRoutes|ExampleModule|Timeline|SearchIndex|Attachments|AttachmentOwnersTest)\."'
+	    --output-on-failure -j $(JOBS) -R "^(AccountService|ChatService|RoleService|CalendarService|SigningService|Hub|ApiRoutes|ExampleModule|Timeline|SearchIndex|Attachments|AttachmentOwnersTest)\."'
 
 PYTEST := VECHE_BIN=$(CURDIR)/build/debug/veche $(PYTHON) -m pytest server/tests/integration -q -p no:cacheprovider
 integration: build

@@ -22,7 +22,8 @@ import websocket
 
 from veche_harness import VECHE_BIN, Client, check_error_body, expect, expect_error, login, make_user
 
-PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/v1/auth/login"}
+PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/v1/auth/login",
+          "GET /.well-known/veche-signing-keys"}
 
 SWEEP_TYPE = {"name": "Sweep type", "stages": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
               "chats": [{"key": "org", "title": "{{object.title}}", "members": ["category_manager"]}]}

@@ -9,6 +9,7 @@
 #include "veche/jobs/admin_routes.hpp"
 #include "veche/roles/admin_routes.hpp"
 #include "veche/search/search_index.hpp"
+#include "veche/signing/routes.hpp"
 #include "veche/timeline/routes.hpp"
 
 namespace veche::app {
@@ -41,7 +42,8 @@ Assembly::~Assembly() { Stop(); }
 
 std::vector<storage::ModuleSchema> Assembly::Schemas() const {
     std::vector<storage::ModuleSchema> out{audit::Schema(),    jobs::Schema(),     roles::Schema(),
-                                           calendar::Schema(), timeline::Schema(), search::Schema()};
+                                           calendar::Schema(), timeline::Schema(), search::Schema(),
+                                           signing::Schema()};
     for (auto& s : registry_.Schemas()) out.push_back(std::move(s));
     return out;
 }
@@ -66,6 +68,10 @@ void Assembly::Start(storage::Database& db, api::HttpKit& kit, files::FileStore&
     if (auto seeded = calendars_->EnsureSeeded(); !seeded.ok())
         throw std::runtime_error("cannot seed the business calendar: " + seeded.error().message);
     context_->Publish(*calendars_);
+    signing_.emplace(db);
+    if (auto key = signing_->EnsureKey(); !key.ok())
+        throw std::runtime_error("cannot create the signing key: " + key.error().message);
+    context_->Publish(*signing_);
     registry_.Start(*context_);
 }
 
@@ -76,6 +82,7 @@ void Assembly::AddRoutes(api::Router& router) {
     roles::AddAdminRoutes(router, *kit_, *roles_);
     timeline::AddRoutes(router, *kit_, *db_, timeline_readers_);
     calendar::AddRoutes(router, *kit_, *calendars_, *roles_);
+    signing::AddRoutes(router, *signing_);
 }
 
 void Assembly::AddUploads(api::UploadRegistry& uploads) { registry_.AddUploads(uploads); }

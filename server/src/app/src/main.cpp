@@ -27,6 +27,7 @@
 #include "veche/platform/module.hpp"
 #include "veche/ratelimit/rate_limiter.hpp"
 #include "veche/realtime/hub.hpp"
+#include "veche/signing/signing_service.hpp"
 #include "veche/storage/database.hpp"
 
 namespace {
@@ -383,6 +384,18 @@ int VerifyAudit(const app::Config& cfg) {
     return 1;
 }
 
+// `veche signing rotate-key`: retires the active key (still published, so what it signed still
+// verifies) and creates the next one, which every node signs with from its next signature on.
+int RotateSigningKey(const app::Config& cfg) {
+    auto db = OpenStorage(cfg, 1, ModuleSchemas(cfg));
+    signing::SigningService service(*db);
+    auto key = service.RotateKey();
+    db->Stop();
+    if (!key.ok()) return Fail(key.error());
+    std::printf("signing key rotated: the active key is now %s\n", key->key_id.c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -432,6 +445,14 @@ int main(int argc, char** argv) {
     auto* audit_verify = audit_cmd->add_subcommand(
         "verify", "Walk the hash chain; exit 1 naming the first row that was changed or removed");
 
+    auto* signing_cmd = cli.add_subcommand("signing", "Manage the server's signing keys");
+    signing_cmd->require_subcommand(1);
+    signing_cmd->add_option("--config", config_file, "TOML configuration file");
+    signing_cmd->add_option("--data", flags.data_dir, "Data directory (default ./data)");
+    signing_cmd->add_option("--storage", flags.storage, "postgresql://… when the server stores in PostgreSQL");
+    auto* rotate_key = signing_cmd->add_subcommand(
+        "rotate-key", "Retire the active signing key (it stays published) and create a new one");
+
     auto* migrate =
         cli.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");
     migrate->add_option("--data", flags.data_dir, "Data directory (default ./data)");
@@ -469,6 +490,7 @@ int main(int argc, char** argv) {
         spdlog::set_level(spdlog::level::warn);
         if (routes->parsed()) return PrintRoutes(*cfg);
         if (audit_verify->parsed()) return VerifyAudit(*cfg);
+        if (rotate_key->parsed()) return RotateSigningKey(*cfg);
         if (migrate->parsed() && (!migrate_from.empty() || !migrate_to.empty())) {
             return CopyToPostgres(*cfg, migrate_from, migrate_to);
         }

@@ -44,7 +44,8 @@ api::Response Server::Impl::Handle(api::Request& req) {
     api::Response res;
     try {
         if (options.static_dir.size() && (req.method == "GET" || req.method == "HEAD") &&
-            req.path.rfind("/api/", 0) != 0 && req.path != "/metrics") {
+            req.path.rfind("/api/", 0) != 0 && req.path.rfind("/.well-known/", 0) != 0 &&
+            req.path != "/metrics") {
             res = ServeStatic(req.path);
             route = "static";
         } else {

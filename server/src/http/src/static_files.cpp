@@ -1,4 +1,5 @@
-// The built web client, served from options.static_dir for GET/HEAD outside /api/ and /metrics.
+// The built web client, served from options.static_dir for GET/HEAD outside /api/, /.well-known/
+// and /metrics.
 
 #include <fstream>
 #include <sstream>

@@ -4,9 +4,10 @@
 // database, the route kit (api::HttpKit, whose authenticator the accounts module sets), the blob
 // store (files::FileStore) and who may download each module's files (files::AttachmentOwners), the
 // job queue (jobs::Scheduler), the roles (roles::RoleService), the business calendars
-// (calendar::CalendarService) and the timeline's readers (timeline::Readers); the platform services'
-// own migrations (the audit log's, the job queue's, the roles', the calendars', the timeline's, the
-// search index's) come before every module's.
+// (calendar::CalendarService), the signatures (signing::SigningService) and the timeline's readers
+// (timeline::Readers); the platform services' own migrations (the audit log's, the job queue's, the
+// roles', the calendars', the timeline's, the search index's, the signing keys') come before every
+// module's.
 //
 // Thread safety: built, started and stopped on the main thread; what it hands out is thread-safe.
 
@@ -19,6 +20,7 @@
 #include "veche/jobs/scheduler.hpp"
 #include "veche/platform/module.hpp"
 #include "veche/files/attachments.hpp"
+#include "veche/signing/signing_service.hpp"
 #include "veche/timeline/timeline.hpp"
 #include "veche/roles/role_service.hpp"
 
@@ -40,13 +42,15 @@ public:
     ~Assembly();
 
     // Every migration list in order, for DatabaseOptions::modules: the audit log's, the job queue's,
-    // the roles', the timeline's, the search index's, then the modules'.
+    // the roles', the calendars', the timeline's, the search index's, the signing keys', then the
+    // modules'.
     std::vector<storage::ModuleSchema> Schemas() const;
 
     // Starts the modules over these parts (they must outlive the Assembly). The job runner is not
     // started: StartJobs, once serving begins.
     void Start(storage::Database& db, api::HttpKit& kit, files::FileStore& files);
-    // The modules' routes, the admin routes of the job queue and the audit log, and the timeline's.
+    // The modules' routes, the admin routes of the job queue and the audit log, the timeline's, the
+    // calendars' and the signing keys' (/.well-known/veche-signing-keys).
     void AddRoutes(api::Router& router);
     void AddUploads(api::UploadRegistry& uploads);
     // The modules' audiences and WebSocket actions on the hub (before serving).
@@ -59,6 +63,7 @@ public:
     jobs::Scheduler& jobs() { return *jobs_; }
     roles::RoleService& roles() { return *roles_; }
     calendar::CalendarService& calendars() { return *calendars_; }
+    signing::SigningService& signing() { return *signing_; }
     std::vector<std::string_view> Names() const { return registry_.Names(); }
 
 private:
@@ -73,6 +78,7 @@ private:
     // Who may download the files each module's items own (the messenger's chats: its own rule).
     files::AttachmentOwners attachment_owners_;
     std::optional<calendar::CalendarService> calendars_;
+    std::optional<signing::SigningService> signing_;
     std::unique_ptr<platform::ModuleContext> context_;
 };
 
