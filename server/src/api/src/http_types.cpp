@@ -17,6 +17,7 @@ int HttpStatus(ErrorCode code) {
         case ErrorCode::kConflict: return 409;
         case ErrorCode::kPayloadTooLarge: return 413;
         case ErrorCode::kUnsupportedMediaType: return 415;
+        case ErrorCode::kUnprocessable: return 422;
         case ErrorCode::kRateLimited: return 429;
         case ErrorCode::kInternal: return 500;
         case ErrorCode::kUnavailable: return 503;

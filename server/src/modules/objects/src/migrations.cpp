@@ -28,12 +28,42 @@ namespace {
     "('open', 'archived')), created_at " INT " NOT NULL, archived_at " INT ");"                             \
     "CREATE INDEX objects_chats_object ON objects_chats(object_id, created_at)"
 
+#define OBJECTS_V2(ID, INT)                                                                                    \
+    "CREATE TABLE objects_documents (id " ID " PRIMARY KEY, object_id " INT " NOT NULL REFERENCES objects_items(id), " \
+    "counterparty_id " INT " NOT NULL, title TEXT NOT NULL, doc_type TEXT NOT NULL, number TEXT NOT NULL, "          \
+    "series TEXT NOT NULL, valid_until TEXT NOT NULL, created_by " INT " NOT NULL, created_at " INT " NOT NULL, "    \
+    "updated_at " INT " NOT NULL, UNIQUE (object_id, counterparty_id, doc_type, number));"                          \
+    "CREATE TABLE objects_document_versions (id " ID " PRIMARY KEY, document_id " INT                                 \
+    " NOT NULL REFERENCES objects_documents(id), object_id " INT " NOT NULL, n " INT " NOT NULL, file_id " INT        \
+    " NOT NULL, sha256 TEXT NOT NULL, size " INT " NOT NULL, name TEXT NOT NULL, content_type TEXT NOT NULL, "        \
+    "uploaded_by " INT " NOT NULL, uploaded_at " INT " NOT NULL, chat_id " INT " NOT NULL, UNIQUE (document_id, n));" \
+    "CREATE TABLE objects_approvals (id " ID " PRIMARY KEY, object_id " INT " NOT NULL REFERENCES objects_items(id), " \
+    "document_id " INT " NOT NULL REFERENCES objects_documents(id), version_id " INT                                  \
+    " NOT NULL REFERENCES objects_document_versions(id), chat_id " INT " NOT NULL, initiator " INT " NOT NULL, "       \
+    "state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected', 'expired', 'cancelled', 'superseded')), " \
+    "require_signature " INT " NOT NULL, reject_requires_comment " INT " NOT NULL, file_sha256 TEXT NOT NULL, "       \
+    "title TEXT NOT NULL, deadline_at " INT " NOT NULL, created_at " INT " NOT NULL, finished_at " INT ");"           \
+    "CREATE INDEX objects_approvals_object ON objects_approvals(object_id, id);"                                       \
+    "CREATE INDEX objects_approvals_document ON objects_approvals(document_id, state);"                                \
+    "CREATE TABLE objects_approval_steps (id " ID " PRIMARY KEY, approval_id " INT                                     \
+    " NOT NULL REFERENCES objects_approvals(id), ord " INT " NOT NULL, rule TEXT NOT NULL, required " INT              \
+    " NOT NULL, state TEXT NOT NULL, started_at " INT ", finished_at " INT ", UNIQUE (approval_id, ord));"            \
+    "CREATE TABLE objects_approval_tasks (step_id " INT " NOT NULL REFERENCES objects_approval_steps(id), "             \
+    "approval_id " INT " NOT NULL, user_id " INT " NOT NULL REFERENCES users(id), state TEXT NOT NULL, "               \
+    "comment TEXT NOT NULL, decided_at " INT ", signature_id " INT " NOT NULL DEFAULT 0, "                            \
+    "PRIMARY KEY (step_id, user_id));"                                                                                 \
+    "CREATE INDEX objects_approval_tasks_user ON objects_approval_tasks(user_id, state);"                              \
+    "CREATE INDEX objects_approval_tasks_signature ON objects_approval_tasks(signature_id)"
+
 constexpr storage::ModuleMigration kMigrations[] = {
     {1, "object types, objects, roles, counterparties, chats", OBJECTS_V1("INTEGER", "INTEGER"),
      OBJECTS_V1("BIGINT", "BIGINT")},
+    {2, "documents, their versions, approval routes, steps and tasks", OBJECTS_V2("INTEGER", "INTEGER"),
+     OBJECTS_V2("BIGINT", "BIGINT")},
 };
 
 #undef OBJECTS_V1
+#undef OBJECTS_V2
 
 }  // namespace
 

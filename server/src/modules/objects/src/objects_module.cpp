@@ -3,7 +3,14 @@
 #include "object_store.hpp"
 #include "routes.hpp"
 #include "veche/accounts/account_service.hpp"
+#include "veche/calendar/calendar_service.hpp"
+#include "veche/chat/bound_chats.hpp"
 #include "veche/chat/chat_service.hpp"
+#include "veche/files/file_store.hpp"
+#include "veche/jobs/scheduler.hpp"
+#include "veche/objects/approvals.hpp"
+#include "veche/objects/documents.hpp"
+#include "veche/signing/signing_service.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/objects/module.hpp"
 #include "veche/objects/object_service.hpp"
@@ -67,8 +74,21 @@ public:
 
     void Start(platform::ModuleContext& ctx) override {
         auto& accounts = ctx.Find<accounts::AccountService>();
+        auto& chats = ctx.Find<chat::ChatService>();
         service_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), [&accounts] { return EnsureAssistant(accounts); });
-        routes_.emplace(ObjectRoutes{ctx.Find<api::HttpKit>(), accounts, ctx.Find<chat::ChatService>(), *service_});
+        documents_.emplace(ctx.db(), *service_, chats);
+        approvals_.emplace(ctx.db(), *service_, *documents_, ctx.Find<signing::SigningService>(),
+                           ctx.Find<calendar::CalendarService>(), ctx.Find<jobs::Scheduler>(), ctx.Find<files::FileStore>());
+        approvals_->RegisterJobs();  // before the platform starts the runner
+        // Files posted in an object's chats are its documents; a new version supersedes a pending route.
+        ctx.Find<chat::BoundChatHooks>().OnPosted(
+            "object", [this](storage::Tx& tx, const chat::Chat& c, const chat::Message& m) {
+                return documents_->OnPosted(tx, c, m);
+            });
+        documents_->OnVersionAdded([this](storage::Tx& tx, const Document& d, const DocumentVersion& v) {
+            return approvals_->OnVersionAdded(tx, d, v);
+        });
+        routes_.emplace(ObjectRoutes{ctx.Find<api::HttpKit>(), accounts, chats, *service_, *documents_, *approvals_});
         // An object's history names its counterparties: for its staff only.
         ctx.Find<timeline::Readers>().Add("object", [this](storage::Tx& tx, const Actor& actor, Id id) -> Status {
             VECHE_ASSIGN_OR_RETURN(auto view, service_->ViewIn(tx, actor, id));
@@ -77,11 +97,16 @@ public:
         });
     }
 
-    void AddRoutes(api::Router& router) override { AddObjectRoutes(router, *routes_); }
+    void AddRoutes(api::Router& router) override {
+        AddDocumentRoutes(router, *routes_);
+        AddObjectRoutes(router, *routes_);
+    }
     void AddRealtime(realtime::Hub& hub) override { hub.AddAudience(audience_); }
 
 private:
     std::optional<ObjectService> service_;
+    std::optional<DocumentService> documents_;
+    std::optional<ApprovalService> approvals_;
     std::optional<ObjectRoutes> routes_;
     ObjectAudience audience_;
 };

@@ -31,7 +31,8 @@ Status CheckExternalId(std::string_view id) {
     return {};
 }
 
-// Users named as {"user_id": "…"} or {"username": "…"} (or a bare username string): active accounts, else 404.
+}  // namespace
+
 Result<std::vector<Id>> ResolveUsers(accounts::AccountService& accounts, const std::vector<bj::value>& refs) {
     std::vector<Id> ids;
     std::vector<std::string> names;
@@ -69,6 +70,8 @@ Result<std::vector<Id>> ResolveUsers(accounts::AccountService& accounts, const s
         if (u.deactivated) return Error::NotFound("user");
     return ids;
 }
+
+namespace {
 
 Result<const bj::array*> ArrayField(const bj::object& body, std::string_view key, std::size_t max) {
     auto it = body.find(key);

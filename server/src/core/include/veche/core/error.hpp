@@ -20,6 +20,7 @@ enum class ErrorCode {
     kConflict,              // 409
     kPayloadTooLarge,       // 413
     kUnsupportedMediaType,  // 415
+    kUnprocessable,         // 422: well-formed, but a rule of the data refuses it (a required comment)
     kRateLimited,           // 429
     kInternal,              // 500
     kUnavailable,           // 503

@@ -61,6 +61,9 @@ public:
     // The object a chat belongs to, for a member of that chat (404 otherwise).
     Result<std::pair<ObjectView, ObjectChat>> ObjectOfChat(const Actor& actor, Id chat_id);
 
+    // The assistant bot's user id (its account made on first use); call outside transactions.
+    Result<Id> Assistant();
+
     // Inside a transaction: the view of `object_id` for `actor`, or 404.
     Result<ObjectView> ViewIn(storage::Tx& tx, const Actor& actor, Id object_id) const;
     Result<bool> CanManage(storage::Tx& tx, const Actor& actor, const ObjectView& view) const;
@@ -71,7 +74,6 @@ private:
                           std::optional<Id> only_counterparty);
     Status SyncChatMembers(storage::Tx& tx, const BusinessObject& obj, const ObjectType& type);
     Status RequireManage(storage::Tx& tx, const Actor& actor, const ObjectView& view) const;
-    Result<Id> Assistant();
 
     storage::Database& db_;
     roles::RoleService& roles_;
