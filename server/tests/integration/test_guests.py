@@ -230,7 +230,7 @@ def test_guest_resume_through_many_hidden_events_reaches_the_end(server, world, 
     probe = ws_factory(server, world.guest)
     head = probe.hello_ok["head"]
     probe.close()
-    for i in range(260):  # more than a replay page of user.updated about a stranger
+    for i in range(620):  # more than a replay page (500) of user.updated about a stranger
         expect(world.stranger.patch("/api/v1/users/me", json={"status_text": f"s{i}"}), 200)
     last = world.host.send(world.room["id"], "after the flood")
     ws = ws_factory(server, world.guest, last_pos=head)
