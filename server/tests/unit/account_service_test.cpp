@@ -484,7 +484,8 @@ TEST_F(AccountService, EnsureSystemUserIsIdempotentAndTheBotNeverLogsIn) {
     ASSERT_TRUE(db_->Write([&](storage::Tx& tx) -> Status {
                        tx.Exec("UPDATE users SET password_hash = ? WHERE id = ?", PasswordHash(), bot->id);
                        return {};
-                   }).ok());
+                   })
+                    .ok());
     auto login = service_->Login("helper", kPassword, "192.0.2.7", "");
     auto wrong = service_->Login("alice", "not the password", "192.0.2.7", "");
     ASSERT_FALSE(login.ok());
@@ -545,7 +546,8 @@ TEST_F(AccountService, AGuestSeesItselfBotsAndItsPeersOnly) {
     };
     EXPECT_EQ(names(service_->SearchUsersAs(guest, "zebra", 50).value()),
               (std::vector<std::string>{"helper.zebra", "peer.zebra"}));
-    EXPECT_EQ(names(service_->SearchUsersAs(guest, "zebra", 1).value()), (std::vector<std::string>{"helper.zebra"}));
+    EXPECT_EQ(names(service_->SearchUsersAs(guest, "zebra", 1).value()),
+              (std::vector<std::string>{"helper.zebra"}));
     EXPECT_EQ(service_->SearchUsersAs(user, "zebra", 50)->size(), 3u);
 
     auto visible = db_->Read([&](storage::Tx& tx) -> Result<std::vector<Id>> {

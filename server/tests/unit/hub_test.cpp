@@ -265,7 +265,8 @@ TEST_F(Hub, BroadcastReachesEveryConnection) {
 // What the accounts module registers for guests: `restricted` sees only `visible`.
 class FakeVisibility final : public realtime::UserVisibility {
 public:
-    FakeVisibility(Id restricted, std::vector<Id> visible) : restricted_(restricted), visible_(std::move(visible)) {}
+    FakeVisibility(Id restricted, std::vector<Id> visible)
+        : restricted_(restricted), visible_(std::move(visible)) {}
     bool Restricted(storage::Tx&, Id viewer) const override { return viewer == restricted_; }
     std::vector<Id> VisibleTo(storage::Tx&, Id, const std::vector<Id>& users) const override {
         std::vector<Id> out;
@@ -301,7 +302,8 @@ bool PresenceNames(const std::vector<Frame>& frames, Id user) {
 }
 
 TEST_F(Hub, ARestrictedViewerHearsOnlyOfTheUsersItMaySeeLiveAndOnReplay) {
-    visibility_ = std::make_unique<FakeVisibility>(carol_.user_id, std::vector<Id>{alice_.user_id, carol_.user_id});
+    visibility_ =
+        std::make_unique<FakeVisibility>(carol_.user_id, std::vector<Id>{alice_.user_id, carol_.user_id});
     hub_->SetUserVisibility(visibility_.get());
     auto carol = Connect(carol_);
     auto bob = Connect(bob_);
@@ -321,8 +323,10 @@ TEST_F(Hub, ARestrictedViewerHearsOnlyOfTheUsersItMaySeeLiveAndOnReplay) {
     // Presence: bob hears of mallory and alice; carol of alice only.
     auto mallory = Connect(mallory_);
     auto alice = Connect(alice_);
-    ASSERT_TRUE(Eventually([&] { return PresenceNames(bob->Presence(), mallory_.user_id) &&
-                                             PresenceNames(bob->Presence(), alice_.user_id); }));
+    ASSERT_TRUE(Eventually([&] {
+        return PresenceNames(bob->Presence(), mallory_.user_id) &&
+               PresenceNames(bob->Presence(), alice_.user_id);
+    }));
     ASSERT_TRUE(Eventually([&] { return PresenceNames(carol->Presence(), alice_.user_id); }));
     EXPECT_FALSE(PresenceNames(carol->Presence(), mallory_.user_id));
     EXPECT_FALSE(PresenceNames(carol->Presence(), bob_.user_id));
@@ -342,7 +346,8 @@ TEST_F(Hub, ARestrictedViewerHearsOnlyOfTheUsersItMaySeeLiveAndOnReplay) {
     EXPECT_EQ(subjects, std::vector<Id>{alice_.user_id});
     auto all = hub_->ReadReplayPage(bob_.user_id, 0, 500);
     ASSERT_TRUE(all.ok());
-    EXPECT_EQ(std::count_if(all->events.begin(), all->events.end(), [](const Event& e) { return e.broadcast; }), 2);
+    EXPECT_EQ(
+        std::count_if(all->events.begin(), all->events.end(), [](const Event& e) { return e.broadcast; }), 2);
 }
 
 TEST_F(Hub, DeliversInPositionOrder) {

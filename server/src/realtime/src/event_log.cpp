@@ -6,7 +6,8 @@ namespace veche::realtime {
 
 namespace {
 
-constexpr const char* kColumns = "pos, topic_kind, topic_id, target_user_id, broadcast, kind, data, created_at, follow, subject_id";
+constexpr const char* kColumns =
+    "pos, topic_kind, topic_id, target_user_id, broadcast, kind, data, created_at, follow, subject_id";
 
 Event ReadRow(storage::Statement& st) {
     Event e;

@@ -359,7 +359,8 @@ void Hub::SignalLocked(const Key& key, Id except_user, const Frame& frame) {
 Result<ReplayPage> Hub::ReadReplayPage(Id user_id, std::int64_t after_pos, int limit) const {
     auto page = realtime::ReadReplayPage(db_, audiences_, user_id, after_pos, limit);
     if (!page.ok() || page->gap || !visibility_) return page;
-    auto restricted = db_.Read([&](storage::Tx& tx) -> Result<bool> { return visibility_->Restricted(tx, user_id); });
+    auto restricted =
+        db_.Read([&](storage::Tx& tx) -> Result<bool> { return visibility_->Restricted(tx, user_id); });
     if (!restricted.ok()) return std::move(restricted).error();
     if (!*restricted) return page;
     // Drop the broadcasts the user may not see, reading on while a full page shrank, so that a
@@ -489,7 +490,8 @@ void Hub::PresenceLoop() {
                         boost::json::array mine;
                         for (auto& [uid, presence] : batch) {
                             if (seen.count(uid))
-                                mine.push_back(boost::json::object{{"user_id", IdToString(uid)}, {"presence", presence}});
+                                mine.push_back(boost::json::object{{"user_id", IdToString(uid)},
+                                                                   {"presence", presence}});
                         }
                         if (!mine.empty())
                             restricted_frames[v] = std::make_shared<const std::string>(boost::json::serialize(

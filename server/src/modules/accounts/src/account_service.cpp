@@ -467,7 +467,8 @@ Result<User> AccountService::GetUserAs(const User& viewer, Id id) {
     return std::move(**r);
 }
 
-Result<std::vector<User>> AccountService::SearchUsersAs(const User& viewer, std::string_view query, int limit) {
+Result<std::vector<User>> AccountService::SearchUsersAs(const User& viewer, std::string_view query,
+                                                        int limit) {
     if (!viewer.is_guest()) return SearchUsers(query, limit);
     std::string pattern = "%";
     for (char c : query) {
@@ -480,9 +481,9 @@ Result<std::vector<User>> AccountService::SearchUsersAs(const User& viewer, std:
         auto sees = GuestSees(tx, viewer.id);
         std::vector<User> out;
         for (Id id : sees) {
-            static const std::string sql =
-                Sql("SELECT ",
-                    " FROM users WHERE id = ? AND (username LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')");
+            static const std::string sql = Sql("SELECT ",
+                                               " FROM users WHERE id = ? AND (username LIKE ? ESCAPE '\\' OR "
+                                               "display_name LIKE ? ESCAPE '\\')");
             auto& st = tx.Query(sql, id, pattern, pattern);
             if (st.Step()) out.push_back(ReadUser(st));
             while (st.Step()) {
@@ -658,7 +659,8 @@ Result<User> AccountService::UpdateUser(const User& actor, Id user_id, std::opti
     });
     if (r.ok() && r->deactivated) VECHE_RETURN_IF_ERROR(RevokeAllSessions(user_id, std::nullopt));
     // What a guest's connections receive was decided when they attached: they start again.
-    if (r.ok() && !r->deactivated && guest_changed) VECHE_RETURN_IF_ERROR(RevokeAllSessions(user_id, std::nullopt));
+    if (r.ok() && !r->deactivated && guest_changed)
+        VECHE_RETURN_IF_ERROR(RevokeAllSessions(user_id, std::nullopt));
     return r;
 }
 
