@@ -463,4 +463,110 @@ TEST_F(AccountService, PresenceMustBeAKnownValue) {
     EXPECT_EQ(service_->EffectivePresence(*ok), "dnd");
 }
 
+TEST_F(AccountService, EnsureSystemUserIsIdempotentAndTheBotNeverLogsIn) {
+    auto bot = service_->EnsureSystemUser("Helper", "Системный помощник");
+    ASSERT_TRUE(bot.ok()) << bot.error().message;
+    EXPECT_EQ(bot->username, "helper");
+    EXPECT_EQ(bot->role, "bot");
+    EXPECT_TRUE(bot->is_bot());
+    EXPECT_EQ(bot->display_name, "Системный помощник");
+    auto again = service_->EnsureSystemUser("helper", "another name");
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->id, bot->id);
+    EXPECT_EQ(again->display_name, "Системный помощник");
+
+    AddUser("alice");
+    auto taken = service_->EnsureSystemUser("alice", "Alice bot");
+    ASSERT_FALSE(taken.ok());
+    EXPECT_EQ(taken.error().api_code, "username_taken");
+
+    // Even a known password does not open it: the answer of a wrong one.
+    ASSERT_TRUE(db_->Write([&](storage::Tx& tx) -> Status {
+                       tx.Exec("UPDATE users SET password_hash = ? WHERE id = ?", PasswordHash(), bot->id);
+                       return {};
+                   })
+                    .ok());
+    auto login = service_->Login("helper", kPassword, "192.0.2.7", "");
+    auto wrong = service_->Login("alice", "not the password", "192.0.2.7", "");
+    ASSERT_FALSE(login.ok());
+    EXPECT_EQ(login.error().code, wrong.error().code);
+    EXPECT_EQ(login.error().message, wrong.error().message);
+}
+
+TEST_F(AccountService, BotsAndGuestsKeepTheirPlaceInRoleChanges) {
+    Id guest = AddUser("guest", "guest");
+    Id user = AddUser("bob");
+    auto bot = service_->EnsureSystemUser("helper", "");
+    ASSERT_TRUE(bot.ok());
+
+    auto promote = service_->UpdateUser(Admin(), guest, std::string("admin"), std::nullopt);
+    ASSERT_FALSE(promote.ok());
+    EXPECT_EQ(promote.error().api_code, "role_change_refused");
+    for (const char* role : {"admin", "user", "guest"}) {
+        auto r = service_->UpdateUser(Admin(), bot->id, std::string(role), std::nullopt);
+        ASSERT_FALSE(r.ok()) << role;
+        EXPECT_EQ(r.error().api_code, "role_change_refused");
+    }
+    EXPECT_FALSE(service_->UpdateUser(Admin(), user, std::string("bot"), std::nullopt).ok());
+    EXPECT_FALSE(service_->CreateUser(Admin(), Spec("robot", std::string(kPassword), "", "bot")).ok());
+    EXPECT_FALSE(service_->SetRoleUnchecked("guest", "admin").ok());
+    EXPECT_FALSE(service_->ResetPassword(Admin(), bot->id, std::nullopt).ok());
+
+    // A change to or from guest ends the account's sessions.
+    auto session = MustLogin("guest");
+    ASSERT_TRUE(service_->UpdateUser(Admin(), guest, std::string("user"), std::nullopt).ok());
+    EXPECT_FALSE(service_->Authenticate(session.token).ok());
+    EXPECT_TRUE(service_->UpdateUser(Admin(), guest, std::string("admin"), std::nullopt).ok());
+}
+
+TEST_F(AccountService, AGuestSeesItselfBotsAndItsPeersOnly) {
+    Id guest_id = AddUser("guest", "guest");
+    Id peer = AddUser("peer.zebra");
+    Id stranger = AddUser("stranger.zebra");
+    auto bot = service_->EnsureSystemUser("helper.zebra", "");
+    ASSERT_TRUE(bot.ok());
+    service_->AddPeerSource([&](storage::Tx&, Id viewer) {
+        return viewer == guest_id ? std::vector<Id>{peer} : std::vector<Id>{};
+    });
+    User guest = service_->GetUser(guest_id).value();
+    User user = service_->GetUser(stranger).value();
+
+    EXPECT_TRUE(service_->GetUserAs(guest, peer).ok());
+    EXPECT_TRUE(service_->GetUserAs(guest, guest_id).ok());
+    EXPECT_TRUE(service_->GetUserAs(guest, bot->id).ok());
+    auto hidden = service_->GetUserAs(guest, stranger);
+    ASSERT_FALSE(hidden.ok());
+    EXPECT_EQ(hidden.error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(service_->GetUserAs(user, guest_id).ok());
+
+    auto names = [](const std::vector<User>& users) {
+        std::vector<std::string> out;
+        for (const auto& u : users) out.push_back(u.username);
+        return out;
+    };
+    EXPECT_EQ(names(service_->SearchUsersAs(guest, "zebra", 50).value()),
+              (std::vector<std::string>{"helper.zebra", "peer.zebra"}));
+    EXPECT_EQ(names(service_->SearchUsersAs(guest, "zebra", 1).value()),
+              (std::vector<std::string>{"helper.zebra"}));
+    EXPECT_EQ(service_->SearchUsersAs(user, "zebra", 50)->size(), 3u);
+
+    auto visible = db_->Read([&](storage::Tx& tx) -> Result<std::vector<Id>> {
+        return service_->VisibleTo(tx, guest_id, {peer, stranger, bot->id});
+    });
+    EXPECT_EQ(visible.value(), (std::vector<Id>{peer, bot->id}));
+    auto all = db_->Read([&](storage::Tx& tx) -> Result<std::vector<Id>> {
+        return service_->VisibleTo(tx, stranger, {peer, guest_id});
+    });
+    EXPECT_EQ(all.value(), (std::vector<Id>{peer, guest_id}));
+}
+
+TEST_F(AccountService, UserUpdatedNamesItsUserAsTheSubject) {
+    Id alice = AddUser("alice");
+    accounts::ProfileUpdate up;
+    up.status_text = "here";
+    ASSERT_TRUE(service_->UpdateProfile(alice, up).ok());
+    ASSERT_TRUE(sink_.WaitForCount(1));
+    EXPECT_EQ(sink_.Events()[0].subject_id, alice);
+}
+
 }  // namespace veche::unit

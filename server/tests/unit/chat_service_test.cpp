@@ -710,4 +710,26 @@ TEST_F(ChatService, ChatIdsOfFollowsMembership) {
     EXPECT_EQ(ids.value(), expected);
 }
 
+TEST_F(ChatService, GuestAccountsSeeOnlyTheirChatsAndCreateNone) {
+    Actor guest{test::InsertUser(*db_, "supplier", "guest"), false, true};
+    Id mine = Channel(alice_, "private", {guest.user_id});
+    Id open = Channel(alice_, "public");
+    NewChat group;
+    group.type = "group";
+    group.name = "mine";
+    ExpectError(chats_->CreateChat(guest, group), ErrorCode::kForbidden, "guest_forbidden");
+    NewChat direct;
+    direct.type = "direct";
+    direct.direct_user_id = alice_.user_id;
+    ExpectError(chats_->CreateChat(guest, direct), ErrorCode::kForbidden, "guest_forbidden");
+    ExpectError(chats_->ListPublicChannels(guest, "", 50), ErrorCode::kForbidden, "guest_forbidden");
+    ExpectNotFound(chats_->GetChat(guest, open), "public channel by id");
+    ExpectNotFound(chats_->Join(guest, open), "join a public channel");
+    ExpectError(chats_->AddMembers(guest, mine, {bob_.user_id}, "member"), ErrorCode::kForbidden,
+                "guest_forbidden");
+    EXPECT_TRUE(chats_->GetChat(guest, mine).ok());
+    MustPost(guest, mine, "hello from the supplier");
+    EXPECT_TRUE(chats_->GetChat(bob_, open).ok());
+}
+
 }  // namespace veche::unit

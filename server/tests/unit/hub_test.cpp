@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fake_subscriber.hpp"
@@ -105,6 +106,8 @@ protected:
     chat::ChatAudience chat_audience_;
     std::unique_ptr<realtime::Hub> hub_;
     std::unique_ptr<HubListener> listener_;
+    // Outlives the writer, which may still be publishing when a test body returns.
+    std::unique_ptr<realtime::UserVisibility> visibility_;
     Actor alice_, bob_, carol_, mallory_;
     Id group_ = 0;
 };
@@ -257,6 +260,94 @@ TEST_F(Hub, BroadcastReachesEveryConnection) {
         ASSERT_EQ(s->Positions(), std::vector<std::int64_t>{100});
         EXPECT_EQ(s->Events()[0].frame.get(), alice->Events()[0].frame.get());
     }
+}
+
+// What the accounts module registers for guests: `restricted` sees only `visible`.
+class FakeVisibility final : public realtime::UserVisibility {
+public:
+    FakeVisibility(Id restricted, std::vector<Id> visible)
+        : restricted_(restricted), visible_(std::move(visible)) {}
+    bool Restricted(storage::Tx&, Id viewer) const override { return viewer == restricted_; }
+    std::vector<Id> VisibleTo(storage::Tx&, Id, const std::vector<Id>& users) const override {
+        std::vector<Id> out;
+        for (Id u : users) {
+            if (std::find(visible_.begin(), visible_.end(), u) != visible_.end()) out.push_back(u);
+        }
+        return out;
+    }
+
+private:
+    Id restricted_;
+    std::vector<Id> visible_;
+};
+
+template <class F>
+bool Eventually(F done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+bool PresenceNames(const std::vector<Frame>& frames, Id user) {
+    for (const auto& f : frames) {
+        auto frame = boost::json::parse(*f);
+        for (const auto& u : frame.as_object().at("users").as_array()) {
+            if (u.at("user_id").as_string() == IdToString(user)) return true;
+        }
+    }
+    return false;
+}
+
+TEST_F(Hub, ARestrictedViewerHearsOnlyOfTheUsersItMaySeeLiveAndOnReplay) {
+    visibility_ =
+        std::make_unique<FakeVisibility>(carol_.user_id, std::vector<Id>{alice_.user_id, carol_.user_id});
+    hub_->SetUserVisibility(visibility_.get());
+    auto carol = Connect(carol_);
+    auto bob = Connect(bob_);
+    auto broadcast = [](std::int64_t pos, Id subject) {
+        Event e;
+        e.pos = pos;
+        e.broadcast = true;
+        e.subject_id = subject;
+        e.kind = "user.updated";
+        e.data_json = "{}";
+        return e;
+    };
+    hub_->Publish({broadcast(100, alice_.user_id), broadcast(101, mallory_.user_id), broadcast(102, 0)});
+    EXPECT_EQ(carol->Positions(), std::vector<std::int64_t>{100});
+    EXPECT_EQ(bob->Positions(), (std::vector<std::int64_t>{100, 101, 102}));
+
+    // Presence: bob hears of mallory and alice; carol of alice only.
+    auto mallory = Connect(mallory_);
+    auto alice = Connect(alice_);
+    ASSERT_TRUE(Eventually([&] {
+        return PresenceNames(bob->Presence(), mallory_.user_id) &&
+               PresenceNames(bob->Presence(), alice_.user_id);
+    }));
+    ASSERT_TRUE(Eventually([&] { return PresenceNames(carol->Presence(), alice_.user_id); }));
+    EXPECT_FALSE(PresenceNames(carol->Presence(), mallory_.user_id));
+    EXPECT_FALSE(PresenceNames(carol->Presence(), bob_.user_id));
+
+    // Replay: the log's user.updated of mallory is not carol's to read.
+    Wire();
+    accounts::ProfileUpdate up;
+    up.status_text = "busy";
+    ASSERT_TRUE(accounts_->UpdateProfile(mallory_.user_id, up).ok());
+    ASSERT_TRUE(accounts_->UpdateProfile(alice_.user_id, up).ok());
+    auto page = hub_->ReadReplayPage(carol_.user_id, 0, 500);
+    ASSERT_TRUE(page.ok());
+    std::vector<Id> subjects;
+    for (const auto& e : page->events) {
+        if (e.broadcast) subjects.push_back(e.subject_id);
+    }
+    EXPECT_EQ(subjects, std::vector<Id>{alice_.user_id});
+    auto all = hub_->ReadReplayPage(bob_.user_id, 0, 500);
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ(
+        std::count_if(all->events.begin(), all->events.end(), [](const Event& e) { return e.broadcast; }), 2);
 }
 
 TEST_F(Hub, DeliversInPositionOrder) {

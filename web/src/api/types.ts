@@ -6,7 +6,8 @@ export type Id = string
 export type Millis = number
 
 export type Presence = 'online' | 'away' | 'dnd' | 'offline'
-export type UserRole = 'admin' | 'user'
+/** guest: sees only its chats and their members; bot: a system account, never signs in. */
+export type UserRole = 'admin' | 'user' | 'guest' | 'bot'
 
 export interface User {
   id: Id

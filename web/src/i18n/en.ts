@@ -177,6 +177,7 @@ export default {
     roleFor: 'Role of {name}',
   },
   roles: { owner: 'Owner', admin: 'Admin', member: 'Member', guest: 'Guest' },
+  accountRole: { bot: 'bot', guest: 'guest' },
   history: {
     title: 'History',
     open: 'Chat history',
@@ -233,6 +234,8 @@ export default {
     status: 'Status',
     actions: 'Actions',
     roleUser: 'User',
+    roleGuest: 'Guest',
+    roleBot: 'Bot',
     roleAdmin: 'Administrator',
     roleFor: 'Role of {name}',
     active: 'Active',

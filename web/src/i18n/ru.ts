@@ -179,6 +179,7 @@ const ru: typeof en = {
     roleFor: 'Роль {name}',
   },
   roles: { owner: 'Владелец', admin: 'Админ', member: 'Участник', guest: 'Гость' },
+  accountRole: { bot: 'бот', guest: 'гость' },
   history: {
     title: 'История',
     open: 'История чата',
@@ -235,6 +236,8 @@ const ru: typeof en = {
     status: 'Состояние',
     actions: 'Действия',
     roleUser: 'Пользователь',
+    roleGuest: 'Гость',
+    roleBot: 'Бот',
     roleAdmin: 'Администратор',
     roleFor: 'Роль {name}',
     active: 'Активен',

@@ -428,14 +428,22 @@ int main(int argc, char** argv) {
     auto* create_user = admin->add_subcommand("create-user", "Create a user");
     create_user->add_option("username", username, "Login name")->required();
     create_user->add_option("--password", password, "Password (generated and printed when omitted)");
-    create_user->add_option("--role", role, "admin or user")->check(CLI::IsMember({"admin", "user"}));
+    create_user->add_option("--role", role, "admin, user or guest")
+        ->check(CLI::IsMember({"admin", "user", "guest"}));
     create_user->add_option("--display-name", display_name, "Display name");
     auto* reset_pw = admin->add_subcommand("reset-password", "Set a new password; the user must change it");
     reset_pw->add_option("username", username, "Login name")->required();
     reset_pw->add_option("--password", password, "New password (generated and printed when omitted)");
-    auto* set_role = admin->add_subcommand("set-role", "Make a user admin or user");
+    auto* set_role = admin->add_subcommand("set-role", "Make a user admin, user or guest");
     set_role->add_option("username", username, "Login name")->required();
-    set_role->add_option("role", role, "admin or user")->required()->check(CLI::IsMember({"admin", "user"}));
+    set_role->add_option("role", role, "admin, user or guest")
+        ->required()
+        ->check(CLI::IsMember({"admin", "user", "guest"}));
+
+    auto* ensure_bot = admin->add_subcommand(
+        "ensure-bot", "Create a system (bot) account if it does not exist: it never logs in");
+    ensure_bot->add_option("username", username, "Login name")->required();
+    ensure_bot->add_option("--display-name", display_name, "Display name");
 
     auto* audit_cmd = cli.add_subcommand("audit", "Check the audit log");
     audit_cmd->require_subcommand(1);
@@ -527,6 +535,10 @@ int main(int argc, char** argv) {
             auto r = a.accounts->SetRoleUnchecked(username, role);
             if (!r.ok()) return Fail(r.error());
             std::printf("%s is now %s\n", r->username.c_str(), r->role.c_str());
+        } else if (ensure_bot->parsed()) {
+            auto r = a.accounts->EnsureSystemUser(username, display_name);
+            if (!r.ok()) return Fail(r.error());
+            std::printf("bot %s (id %s)\n", r->username.c_str(), IdToString(r->id).c_str());
         }
         a.db->Stop();
         return 0;

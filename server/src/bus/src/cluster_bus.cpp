@@ -44,7 +44,8 @@ std::string SerializeEvents(const std::vector<Event>& events, int node) {
                                           {"k", e.kind},
                                           {"d", e.data_json},
                                           {"a", e.created_at},
-                                          {"m", static_cast<int>(e.membership)}});
+                                          {"m", static_cast<int>(e.membership)},
+                                          {"s", e.subject_id}});
     }
     return boost::json::serialize(boost::json::object{{"n", node}, {"e", std::move(arr)}});
 }
@@ -71,6 +72,8 @@ std::vector<Event> ParseEvents(const std::string& payload) {
             e.created_at = o.at("a").to_number<std::int64_t>();
             auto m = o.at("m").to_number<int>();
             e.membership = m == 1 ? MembershipChange::kAdd : m == 2 ? MembershipChange::kRemove : MembershipChange::kNone;
+            // A node of an older version sends no subject: its broadcasts reach no guest here.
+            if (const auto* s = o.if_contains("s")) e.subject_id = s->to_number<std::int64_t>();
             out.push_back(std::move(e));
         } catch (const std::exception&) {
             // Not ours or malformed: the log fills whatever it should have carried.

@@ -6,7 +6,8 @@ namespace veche::realtime {
 
 namespace {
 
-constexpr const char* kColumns = "pos, topic_kind, topic_id, target_user_id, broadcast, kind, data, created_at, follow";
+constexpr const char* kColumns =
+    "pos, topic_kind, topic_id, target_user_id, broadcast, kind, data, created_at, follow, subject_id";
 
 Event ReadRow(storage::Statement& st) {
     Event e;
@@ -20,6 +21,7 @@ Event ReadRow(storage::Statement& st) {
     e.created_at = st.Int(7);
     auto follow = st.Int(8);
     e.membership = follow == 1 ? MembershipChange::kAdd : follow == 2 ? MembershipChange::kRemove : MembershipChange::kNone;
+    e.subject_id = st.Int(9);
     return e;
 }
 

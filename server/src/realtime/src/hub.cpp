@@ -120,18 +120,21 @@ Result<std::int64_t> Hub::Attach(const std::shared_ptr<Subscriber>& sub) {
             // Read who follows what under the hub lock: every published event is already committed,
             // so this snapshot includes all of them, and later membership events are applied by
             // Publish in order.
+            bool restricted = false;
             auto followed = db_.Read([&](storage::Tx& tx) -> Result<std::vector<Key>> {
                 std::vector<Key> keys;
                 for (std::size_t i = 0; i < audiences_.size(); ++i) {
                     for (Id id : audiences_[i]->FollowedBy(tx, sub->user_id()))
                         keys.push_back(Key{static_cast<std::uint32_t>(i), id});
                 }
+                restricted = visibility_ && visibility_->Restricted(tx, sub->user_id());
                 return keys;
             });
             if (!followed.ok()) {
                 by_user_.erase(sub->user_id());
                 return std::move(followed).error();
             }
+            if (restricted) restricted_.insert(sub->user_id());
             auto& mine = topics_by_user_[sub->user_id()];
             for (const Key& k : *followed) {
                 mine.insert(k);
@@ -165,6 +168,7 @@ void Hub::Detach(const Subscriber* sub) {
         if (conns.empty()) {
             last = true;
             by_user_.erase(it);
+            restricted_.erase(sub->user_id());
             if (auto mine = topics_by_user_.find(sub->user_id()); mine != topics_by_user_.end()) {
                 for (const Key& k : mine->second) {
                     auto ut = users_by_topic_.find(k);
@@ -211,14 +215,41 @@ static std::vector<Id> RevokedSessions(const Event& e) {
     return out;
 }
 
+Hub::Allowed Hub::AllowedBroadcasts(const std::vector<Event>& events) const {
+    Allowed out;
+    if (!visibility_) return out;
+    std::vector<Id> subjects;
+    for (const auto& e : events) {
+        if (e.broadcast && e.subject_id != 0) subjects.push_back(e.subject_id);
+    }
+    if (subjects.empty()) return out;
+    std::vector<Id> viewers;
+    {
+        std::lock_guard lock(mu_);
+        viewers.assign(restricted_.begin(), restricted_.end());
+    }
+    if (viewers.empty()) return out;
+    auto read = db_.Read([&](storage::Tx& tx) -> Status {
+        for (Id v : viewers) {
+            auto visible = visibility_->VisibleTo(tx, v, subjects);
+            out[v].insert(visible.begin(), visible.end());
+        }
+        return {};
+    });
+    // Without the answer the restricted viewers hear of no one (the map is partial at worst).
+    if (!read.ok()) spdlog::warn("realtime: cannot read who guests may see: {}", read.error().message);
+    return out;
+}
+
 void Hub::Publish(const std::vector<Event>& events) {
     std::vector<Id> revoked;
-    PublishLocked(events, revoked);
+    auto allowed = AllowedBroadcasts(events);
+    PublishLocked(events, allowed, revoked);
     // After the event itself went out: the revoked connections learn why, then close (4001).
     if (!revoked.empty()) OnSessionsRevoked(revoked);
 }
 
-void Hub::PublishLocked(const std::vector<Event>& events, std::vector<Id>& revoked) {
+void Hub::PublishLocked(const std::vector<Event>& events, const Allowed& allowed, std::vector<Id>& revoked) {
     std::lock_guard lock(mu_);
     ++batch_;
     std::vector<Subscriber*> touched;
@@ -231,7 +262,13 @@ void Hub::PublishLocked(const std::vector<Event>& events, std::vector<Id>& revok
             users_by_topic_[*key].insert(e.target_user_id);
         }
         if (e.broadcast) {
-            for (const auto& [uid, conns] : by_user_) sent += DeliverToUserLocked(uid, frame, e.pos, touched);
+            for (const auto& [uid, conns] : by_user_) {
+                if (restricted_.count(uid)) {
+                    auto it = allowed.find(uid);
+                    if (e.subject_id == 0 || it == allowed.end() || !it->second.count(e.subject_id)) continue;
+                }
+                sent += DeliverToUserLocked(uid, frame, e.pos, touched);
+            }
         } else {
             const std::unordered_set<Id>* followers = nullptr;
             if (key) {
@@ -320,7 +357,41 @@ void Hub::SignalLocked(const Key& key, Id except_user, const Frame& frame) {
 }
 
 Result<ReplayPage> Hub::ReadReplayPage(Id user_id, std::int64_t after_pos, int limit) const {
-    return realtime::ReadReplayPage(db_, audiences_, user_id, after_pos, limit);
+    auto page = realtime::ReadReplayPage(db_, audiences_, user_id, after_pos, limit);
+    if (!page.ok() || page->gap || !visibility_) return page;
+    auto restricted =
+        db_.Read([&](storage::Tx& tx) -> Result<bool> { return visibility_->Restricted(tx, user_id); });
+    if (!restricted.ok()) return std::move(restricted).error();
+    if (!*restricted) return page;
+    // Drop the broadcasts the user may not see, reading on while a full page shrank, so that a
+    // short page still means the end of the log to the caller.
+    ReplayPage out;
+    for (;;) {
+        bool full = static_cast<int>(page->events.size()) >= limit;
+        std::int64_t last = page->events.empty() ? after_pos : page->events.back().pos;
+        std::vector<Id> subjects;
+        for (const auto& e : page->events) {
+            if (e.broadcast && e.subject_id != 0) subjects.push_back(e.subject_id);
+        }
+        std::unordered_set<Id> visible;
+        if (!subjects.empty()) {
+            auto ids = db_.Read([&](storage::Tx& tx) -> Result<std::vector<Id>> {
+                return visibility_->VisibleTo(tx, user_id, subjects);
+            });
+            if (!ids.ok()) return std::move(ids).error();
+            visible.insert(ids->begin(), ids->end());
+        }
+        for (auto& e : page->events) {
+            if (e.broadcast && (e.subject_id == 0 || !visible.count(e.subject_id))) continue;
+            out.events.push_back(std::move(e));
+        }
+        if (!full || static_cast<int>(out.events.size()) >= limit) break;
+        page = realtime::ReadReplayPage(db_, audiences_, user_id, last, limit);
+        if (!page.ok()) return std::move(page).error();
+        if (page->gap) return page;
+    }
+    if (static_cast<int>(out.events.size()) > limit) out.events.resize(static_cast<std::size_t>(limit));
+    return out;
 }
 
 void Hub::RemoteConnectionChanged(Id user_id) {
@@ -400,12 +471,47 @@ void Hub::PresenceLoop() {
             users.push_back(boost::json::object{{"user_id", IdToString(uid)}, {"presence", presence}});
         }
         auto frame = std::make_shared<const std::string>(
-            boost::json::serialize(boost::json::object{{"type", "presence"}, {"users", std::move(users)}}));
+            boost::json::serialize(boost::json::object{{"type", "presence"}, {"users", users}}));
+        // A restricted viewer gets a frame of its own, of the users it may see (none: no frame).
+        std::unordered_map<Id, Frame> restricted_frames;
+        if (visibility_) {
+            std::vector<Id> viewers;
+            {
+                std::lock_guard hub_lock(mu_);
+                viewers.assign(restricted_.begin(), restricted_.end());
+            }
+            if (!viewers.empty()) {
+                std::vector<Id> subjects;
+                for (const auto& [uid, presence] : batch) subjects.push_back(uid);
+                (void)db_.Read([&](storage::Tx& tx) -> Status {
+                    for (Id v : viewers) {
+                        auto visible = visibility_->VisibleTo(tx, v, subjects);
+                        std::unordered_set<Id> seen(visible.begin(), visible.end());
+                        boost::json::array mine;
+                        for (auto& [uid, presence] : batch) {
+                            if (seen.count(uid))
+                                mine.push_back(boost::json::object{{"user_id", IdToString(uid)},
+                                                                   {"presence", presence}});
+                        }
+                        if (!mine.empty())
+                            restricted_frames[v] = std::make_shared<const std::string>(boost::json::serialize(
+                                boost::json::object{{"type", "presence"}, {"users", std::move(mine)}}));
+                    }
+                    return {};
+                });
+            }
+        }
         {
             std::lock_guard hub_lock(mu_);
             for (const auto& [uid, conns] : by_user_) {
+                const Frame* f = &frame;
+                if (restricted_.count(uid)) {
+                    auto it = restricted_frames.find(uid);
+                    if (it == restricted_frames.end()) continue;
+                    f = &it->second;
+                }
                 for (const auto& s : conns) {
-                    s->Deliver(frame, 0);
+                    s->Deliver(*f, 0);
                     s->Flush();
                 }
             }

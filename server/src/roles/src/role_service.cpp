@@ -381,6 +381,11 @@ Result<Grant> RoleService::GrantRole(const By& by, Id user_id, Id role_id, const
                 return Error::Forbidden("only administrators grant the admin role");
             if (tx.QueryInt("SELECT 1 FROM users WHERE id = ? AND role = 'admin'", user_id))
                 return Error::Conflict("already_granted", "the user already holds this role");
+            // The same rule as accounts' PATCH /users/{id}: a guest is made a user first, a bot never.
+            if (tx.QueryInt("SELECT 1 FROM users WHERE id = ? AND role IN ('guest', 'bot')", user_id))
+                return Error::Conflict(
+                    "role_change_refused",
+                    "guests and bots cannot hold the admin role (make a guest a user first)");
             tx.Exec("UPDATE users SET role = 'admin', updated_at = ? WHERE id = ?", NowMs(), user_id);
             if (user_changed_) VECHE_RETURN_IF_ERROR(user_changed_(tx, user_id));
             g.granted_by.reset();

@@ -68,6 +68,7 @@ Session ReadSession(const storage::Statement& st) {
 void EmitUserUpdated(storage::Tx& tx, const User& u, std::string_view presence) {
     Event e;
     e.broadcast = true;
+    e.subject_id = u.id;  // guests hear only of the users they may see (realtime::UserVisibility)
     e.kind = "user.updated";
     e.data_json = json::Serialize(UserToJson(u, presence));
     tx.Emit(std::move(e));
@@ -92,6 +93,20 @@ Status Audit(storage::Tx& tx, std::optional<Id> actor, std::string_view ip, std:
     if (!via.empty()) data["via"] = via;
     return audit::Record(tx, {actor, std::string(ip), std::move(action), std::move(target_kind), target,
                               json::Serialize(data)});
+}
+
+// The roles administrators give (a bot is made by EnsureSystemUser only).
+bool AssignableRole(std::string_view role) { return role == "admin" || role == "user" || role == "guest"; }
+constexpr std::string_view kRoleError = "field 'role' must be 'admin', 'user' or 'guest'";
+
+// Whether `user` may go from its role to `role`: a bot stays a bot, a guest is made a user before
+// an admin (so that trusting an outsider with everything takes two deliberate steps).
+Status CheckRoleChange(const User& user, std::string_view role) {
+    if (user.role == role) return {};
+    if (user.is_bot()) return Error::Conflict("role_change_refused", "a bot account's role cannot change");
+    if (user.is_guest() && role == "admin")
+        return Error::Conflict("role_change_refused", "a guest becomes a user before an administrator");
+    return {};
 }
 
 void Prune(std::vector<std::int64_t>& v, std::int64_t since) {
@@ -215,6 +230,12 @@ Result<LoginResult> AccountService::Login(std::string_view username_in, std::str
         return Error::Unauthenticated("wrong username or password");
     }
     User user = (*found)->first;
+    if (user.is_bot()) {
+        // A system account: whatever its stored hash, no password opens it.
+        RecordFailure(username, std::string(ip));
+        RecordFailedLogin(username, user.id, ip, "bot_account");
+        return Error::Unauthenticated("wrong username or password");
+    }
     if (user.deactivated) {
         RecordFailedLogin(username, user.id, ip, "deactivated");
         return Error::Unauthenticated("wrong username or password");
@@ -409,6 +430,111 @@ Result<std::vector<User>> AccountService::SearchUsers(std::string_view query, in
     });
 }
 
+std::unordered_set<Id> AccountService::GuestSees(storage::Tx& tx, Id guest) const {
+    std::unordered_set<Id> out{guest};
+    {
+        auto& st = tx.Query("SELECT id FROM users WHERE role = 'bot'");
+        while (st.Step()) out.insert(st.Int(0));
+    }
+    for (const auto& source : peer_sources_) {
+        for (Id id : source(tx, guest)) out.insert(id);
+    }
+    return out;
+}
+
+bool AccountService::IsGuest(storage::Tx& tx, Id user_id) const {
+    return tx.QueryInt("SELECT 1 FROM users WHERE id = ? AND role = 'guest'", user_id).has_value();
+}
+
+std::vector<Id> AccountService::VisibleTo(storage::Tx& tx, Id viewer, const std::vector<Id>& ids) const {
+    if (!IsGuest(tx, viewer)) return ids;
+    auto sees = GuestSees(tx, viewer);
+    std::vector<Id> out;
+    for (Id id : ids) {
+        if (sees.count(id)) out.push_back(id);
+    }
+    return out;
+}
+
+Result<User> AccountService::GetUserAs(const User& viewer, Id id) {
+    if (!viewer.is_guest()) return GetUser(id);
+    auto r = db_.Read([&](storage::Tx& tx) -> Result<std::optional<User>> {
+        if (!GuestSees(tx, viewer.id).count(id)) return std::optional<User>();
+        return FindUserById(tx, id);
+    });
+    if (!r.ok()) return std::move(r).error();
+    if (!r->has_value()) return Error::NotFound("user");
+    return std::move(**r);
+}
+
+Result<std::vector<User>> AccountService::SearchUsersAs(const User& viewer, std::string_view query,
+                                                        int limit) {
+    if (!viewer.is_guest()) return SearchUsers(query, limit);
+    std::string pattern = "%";
+    for (char c : query) {
+        if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');
+        pattern.push_back(c);
+    }
+    pattern += "%";
+    return db_.Read([&](storage::Tx& tx) -> Result<std::vector<User>> {
+        // A guest's circle is small (the members of its chats): match it, not the directory.
+        auto sees = GuestSees(tx, viewer.id);
+        std::vector<User> out;
+        for (Id id : sees) {
+            static const std::string sql = Sql("SELECT ",
+                                               " FROM users WHERE id = ? AND (username LIKE ? ESCAPE '\\' OR "
+                                               "display_name LIKE ? ESCAPE '\\')");
+            auto& st = tx.Query(sql, id, pattern, pattern);
+            if (st.Step()) out.push_back(ReadUser(st));
+            while (st.Step()) {
+            }
+        }
+        std::sort(out.begin(), out.end(), [](const User& a, const User& b) {
+            return std::pair(a.deactivated, a.username) < std::pair(b.deactivated, b.username);
+        });
+        if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
+        return out;
+    });
+}
+
+Result<User> AccountService::EnsureSystemUser(std::string_view username_in, std::string_view display_name) {
+    std::string username = text::ToLowerAscii(username_in);
+    VECHE_RETURN_IF_ERROR(ValidateUsername(username));
+    auto existing = db_.Read([&](storage::Tx& tx) -> Result<std::optional<User>> {
+        auto u = FindUserByName(tx, username);
+        if (!u) return std::optional<User>();
+        return std::optional<User>(std::move(u->first));
+    });
+    if (!existing.ok()) return std::move(existing).error();
+    if (existing->has_value()) {
+        if (!(*existing)->is_bot()) return Error::Conflict("username_taken", "username is taken");
+        return std::move(**existing);
+    }
+    // A hash of a password nobody knows keeps the column's meaning; Login refuses bots anyway.
+    std::string hash = crypto::HashPassword(crypto::RandomToken(32));
+    User u;
+    u.id = GlobalIds().Next();
+    u.username = username;
+    u.display_name = display_name.empty() ? username : std::string(display_name);
+    u.role = "bot";
+    u.created_at = NowMs();
+    return db_.Write([&](storage::Tx& tx) -> Result<User> {
+        // Two nodes starting at once: the second finds the first one's account.
+        if (auto found = FindUserByName(tx, u.username)) {
+            if (!found->first.is_bot()) return Error::Conflict("username_taken", "username is taken");
+            return std::move(found->first);
+        }
+        tx.Exec(
+            "INSERT INTO users(id, username, display_name, role, password_hash, must_change_password, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            u.id, u.username, u.display_name, u.role, hash, false, u.created_at, u.created_at);
+        EmitUserUpdated(tx, u, "offline");
+        VECHE_RETURN_IF_ERROR(Audit(tx, std::nullopt, "", "system", "user.created", "user", u.id,
+                                    {{"username", u.username}, {"role", u.role}}));
+        return u;
+    });
+}
+
 Result<User> AccountService::UpdateProfile(Id user_id, const ProfileUpdate& up) {
     return db_.Write([&](storage::Tx& tx) -> Result<User> {
         auto u = FindUserById(tx, user_id);
@@ -469,8 +595,7 @@ Result<CreatedUser> AccountService::CreateUserAs(const By& by, const NewUser& sp
     NewUser spec = spec_in;
     spec.username = text::ToLowerAscii(spec.username);
     VECHE_RETURN_IF_ERROR(ValidateUsername(spec.username));
-    if (spec.role != "admin" && spec.role != "user")
-        return Error::InvalidArgument("field 'role' must be 'admin' or 'user'");
+    if (!AssignableRole(spec.role)) return Error::InvalidArgument(std::string(kRoleError));
     std::optional<std::string> generated;
     if (!spec.password) {
         generated = crypto::RandomPassword();
@@ -506,17 +631,19 @@ Result<CreatedUser> AccountService::CreateUserAs(const By& by, const NewUser& sp
 
 Result<User> AccountService::UpdateUser(const User& actor, Id user_id, std::optional<std::string> role,
                                         std::optional<bool> deactivated, std::string_view ip) {
-    if (role && *role != "admin" && *role != "user")
-        return Error::InvalidArgument("field 'role' must be 'admin' or 'user'");
+    if (role && !AssignableRole(*role)) return Error::InvalidArgument(std::string(kRoleError));
     if (user_id == actor.id && ((role && *role != "admin") || (deactivated && *deactivated)))
         return Error::Forbidden("administrators cannot demote or deactivate themselves");
+    bool guest_changed = false;
     auto r = db_.Write([&](storage::Tx& tx) -> Result<User> {
         auto u = FindUserById(tx, user_id);
         if (!u) return Error::NotFound("user");
         VECHE_RETURN_IF_ERROR(CheckManage(tx, actor, u->is_admin() || (role && *role == "admin")));
+        if (role) VECHE_RETURN_IF_ERROR(CheckRoleChange(*u, *role));
         User before = *u;
         if (role) u->role = *role;
         if (deactivated) u->deactivated = *deactivated;
+        guest_changed = before.is_guest() != u->is_guest();
         tx.Exec("UPDATE users SET role = ?, deactivated = ?, updated_at = ? WHERE id = ?", u->role,
                 u->deactivated, NowMs(), user_id);
         EmitUserUpdated(tx, *u, EffectivePresence(*u));
@@ -531,6 +658,9 @@ Result<User> AccountService::UpdateUser(const User& actor, Id user_id, std::opti
         return std::move(*u);
     });
     if (r.ok() && r->deactivated) VECHE_RETURN_IF_ERROR(RevokeAllSessions(user_id, std::nullopt));
+    // What a guest's connections receive was decided when they attached: they start again.
+    if (r.ok() && !r->deactivated && guest_changed)
+        VECHE_RETURN_IF_ERROR(RevokeAllSessions(user_id, std::nullopt));
     return r;
 }
 
@@ -557,6 +687,7 @@ Result<std::string> AccountService::ResetPasswordAs(const By& by, std::string_vi
         auto u = FindUserByName(tx, username);
         if (!u) return Error::NotFound("user");
         if (actor) VECHE_RETURN_IF_ERROR(CheckManage(tx, *actor, u->first.is_admin()));
+        if (u->first.is_bot()) return Error::Conflict("bot_account", "a bot account has no password");
         tx.Exec("UPDATE users SET password_hash = ?, must_change_password = 1, updated_at = ? WHERE id = ?",
                 hash, NowMs(), u->first.id);
         VECHE_RETURN_IF_ERROR(Audit(tx, by.actor_id, by.ip, by.via, "user.password_reset", "user",
@@ -577,10 +708,13 @@ Status AccountService::NotifyUserChanged(storage::Tx& tx, Id user_id) {
 }
 
 Result<User> AccountService::SetRoleUnchecked(std::string_view username, std::string_view role) {
-    if (role != "admin" && role != "user") return Error::InvalidArgument("role must be 'admin' or 'user'");
-    return db_.Write([&](storage::Tx& tx) -> Result<User> {
+    if (!AssignableRole(role)) return Error::InvalidArgument("role must be 'admin', 'user' or 'guest'");
+    bool guest_changed = false;
+    auto r = db_.Write([&](storage::Tx& tx) -> Result<User> {
         auto u = FindUserByName(tx, username);
         if (!u) return Error::NotFound("user");
+        VECHE_RETURN_IF_ERROR(CheckRoleChange(u->first, role));
+        guest_changed = u->first.is_guest() != (role == "guest");
         tx.Exec("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", role, NowMs(), u->first.id);
         if (u->first.role != role)
             VECHE_RETURN_IF_ERROR(
@@ -589,6 +723,8 @@ Result<User> AccountService::SetRoleUnchecked(std::string_view username, std::st
         u->first.role = std::string(role);
         return std::move(u->first);
     });
+    if (r.ok() && guest_changed) VECHE_RETURN_IF_ERROR(RevokeAllSessions(r->id, std::nullopt));
+    return r;
 }
 
 }  // namespace veche::accounts

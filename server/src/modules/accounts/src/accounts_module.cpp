@@ -16,11 +16,24 @@ public:
     Result<api::Caller> Authenticate(std::string_view token) override {
         VECHE_ASSIGN_OR_RETURN(auto ctx, accounts_.Authenticate(token));
         api::Caller c;
-        c.actor = {ctx.user.id, ctx.user.is_admin()};
+        c.actor = ctx.user.actor();
         c.must_change_password = ctx.user.must_change_password;
         c.session_id = ctx.session.id;
         c.session_ends_at = ctx.session.created_at + accounts_.session_limits().max_age_ms;
         return c;
+    }
+
+private:
+    AccountService& accounts_;
+};
+
+// Guests hear of the users they may see only (AccountService::VisibleTo).
+class GuestVisibility final : public realtime::UserVisibility {
+public:
+    explicit GuestVisibility(AccountService& accounts) : accounts_(accounts) {}
+    bool Restricted(storage::Tx& tx, Id viewer) const override { return accounts_.IsGuest(tx, viewer); }
+    std::vector<Id> VisibleTo(storage::Tx& tx, Id viewer, const std::vector<Id>& users) const override {
+        return accounts_.VisibleTo(tx, viewer, users);
     }
 
 private:
@@ -63,6 +76,8 @@ public:
 
     void AddRealtime(realtime::Hub& hub) override {
         listener_.emplace(hub);
+        visibility_.emplace(*service_);
+        hub.SetUserVisibility(&*visibility_);
         service_->SetListener(&*listener_);
         service_->SetConnectedProbe([&hub](Id user) { return hub.IsConnected(user); });
         hub.SetPresenceLookup([this](Id user) -> std::string {
@@ -83,6 +98,7 @@ private:
     std::optional<SessionAuthenticator> authenticator_;
     std::optional<AccountRoutes> routes_;
     std::optional<HubListener> listener_;
+    std::optional<GuestVisibility> visibility_;
 };
 
 }  // namespace

@@ -141,22 +141,23 @@ void AddAccountRoutes(Router& router, AccountRoutes& s) {
                }));
 
     router.Add("GET", "/api/v1/users",
-               AuthedAccount(s, [&s](Request& req, const AuthContext&) -> Result<Response> {
+               AuthedAccount(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 200));
                    std::string query = req.query.count("query") ? req.query.at("query") : "";
                    if (text::CodePointCount(query) > 100)
                        return Error::InvalidArgument("query parameter 'query' is too long");
                    VECHE_ASSIGN_OR_RETURN(
-                       auto users, s.accounts.SearchUsers(query, static_cast<int>(limit.value_or(50))));
+                       auto users,
+                       s.accounts.SearchUsersAs(ctx.user, query, static_cast<int>(limit.value_or(50))));
                    bj::array arr;
                    for (const auto& u : users) arr.push_back(UserToJson(u, s.accounts.EffectivePresence(u)));
                    return Json(200, bj::object{{"users", std::move(arr)}});
                }));
 
     router.Add("GET", "/api/v1/users/{id}",
-               AuthedAccount(s, [&s](Request& req, const AuthContext&) -> Result<Response> {
+               AuthedAccount(s, [&s](Request& req, const AuthContext& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-                   VECHE_ASSIGN_OR_RETURN(auto user, s.accounts.GetUser(id));
+                   VECHE_ASSIGN_OR_RETURN(auto user, s.accounts.GetUserAs(ctx.user, id));
                    return Json(200, UserToJson(user, s.accounts.EffectivePresence(user)));
                }));
 

@@ -12,7 +12,8 @@ Result<Access> See(Tx& tx, const Actor& actor, Id chat_id) {
     auto chat = LoadChat(tx, chat_id);
     if (!chat) return Error::NotFound("chat");
     auto role = RoleOf(tx, chat_id, actor.user_id);
-    if (!role && !(chat->type == "channel" && chat->visibility == "public")) return Error::NotFound("chat");
+    bool open_to_all = chat->type == "channel" && chat->visibility == "public" && !actor.is_guest;
+    if (!role && !open_to_all) return Error::NotFound("chat");
     return Access{std::move(*chat), std::move(role)};
 }
 
@@ -28,6 +29,10 @@ Result<std::pair<Message, Access>> SeeMessage(Tx& tx, const Actor& actor, Id mes
     auto access = See(tx, actor, m->chat_id);
     if (!access.ok() || !(access->is_member() || actor.is_admin)) return Error::NotFound("message");
     return std::pair<Message, Access>{std::move(*m), std::move(*access)};
+}
+
+Error GuestForbidden(std::string message) {
+    return Error{ErrorCode::kForbidden, "guest_forbidden", std::move(message)};
 }
 
 Status CheckWritable(const Access& a) {

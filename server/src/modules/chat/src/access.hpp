@@ -19,15 +19,18 @@ struct Access {
     bool can_write() const { return role && *role != "guest"; }
 };
 
-// The chat as the actor may see it: members see their chats; anyone sees public channels.
-// Anything else is reported as not found, exactly like an unknown id.
+// The chat as the actor may see it: members see their chats; anyone but a guest account sees
+// public channels. Anything else is reported as not found, exactly like an unknown id.
 Result<Access> See(Tx& tx, const Actor& actor, Id chat_id);
 Result<Access> SeeAsMember(Tx& tx, const Actor& actor, Id chat_id);
 // A message is visible to members of its chat; system administrators also reach messages of public
 // channels for moderation.
 Result<std::pair<Message, Access>> SeeMessage(Tx& tx, const Actor& actor, Id message_id);
 
-// The chat is not archived and the actor is a member who may write (not a guest).
+// 403 guest_forbidden: what a guest account may not do (create chats, list channels, invite).
+Error GuestForbidden(std::string message);
+
+// The chat is not archived and the actor is a member who may write (not a read-only guest member).
 Status CheckWritable(const Access& a);
 // 403 chat_archived: every write to an archived chat.
 Error ArchivedError();

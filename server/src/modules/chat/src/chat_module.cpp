@@ -63,6 +63,16 @@ public:
     void Start(platform::ModuleContext& ctx) override {
         auto& accounts = ctx.Find<accounts::AccountService>();
         service_.emplace(ctx.db(), accounts);
+        // A guest sees the users it shares a chat with.
+        accounts.AddPeerSource([](storage::Tx& tx, Id guest) {
+            std::vector<Id> out;
+            auto& st = tx.Query(
+                "SELECT DISTINCT other.user_id FROM members mine JOIN members other ON other.chat_id = "
+                "mine.chat_id WHERE mine.user_id = ?",
+                guest);
+            while (st.Step()) out.push_back(st.Int(0));
+            return out;
+        });
         service_->SetAttachmentOwners(ctx.Find<files::AttachmentOwners>());
         service_->SetBoundHooks(bound_hooks_);
         ctx.Publish<ChatService>(*service_);

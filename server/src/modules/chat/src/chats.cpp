@@ -69,6 +69,8 @@ ChatService::ChatService(storage::Database& db, accounts::AccountService& accoun
     : db_(db), accounts_(accounts) {}
 
 Result<std::pair<ChatView, bool>> ChatService::CreateChat(const Actor& actor, const NewChat& spec) {
+    // Guests are brought into chats; a direct chat of their own would reach anyone by id.
+    if (actor.is_guest) return GuestForbidden("guest accounts cannot create chats");
     if (spec.type != "direct" && spec.type != "group" && spec.type != "channel")
         return Error::InvalidArgument("field 'type' must be direct, group or channel");
     std::vector<Id> invitees;
@@ -158,6 +160,7 @@ Result<std::vector<ChatView>> ChatService::ListMyChats(const Actor& actor) {
 
 Result<std::vector<ChatView>> ChatService::ListPublicChannels(const Actor& actor, std::string_view query,
                                                               int limit) {
+    if (actor.is_guest) return GuestForbidden("guest accounts see only the chats they were added to");
     std::string pattern = "%";
     for (char c : query) {
         if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');

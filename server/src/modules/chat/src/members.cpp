@@ -44,6 +44,8 @@ Result<std::vector<Member>> ChatService::AddMembers(const Actor& actor, Id chat_
     if (role != "member" && role != "guest" && role != "admin")
         return Error::InvalidArgument("field 'role' must be member, guest or admin");
     if (user_ids.empty()) return Error::InvalidArgument("field 'user_ids' must not be empty");
+    // A guest knows only its chats' members: inviting by id would tell it which other ids exist.
+    if (actor.is_guest) return GuestForbidden("guest accounts cannot invite");
     VECHE_ASSIGN_OR_RETURN(auto users, accounts_.GetUsers(user_ids));
     std::set<Id> found;
     for (const auto& u : users) {

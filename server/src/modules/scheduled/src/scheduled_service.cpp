@@ -276,7 +276,7 @@ Status ScheduledService::Send(const jobs::Job& job) {
     nm.text = m.text;
     nm.client_id = JobKey(m.id);
     nm.thread_root_id = m.thread_root_id;
-    auto posted = chats_.Post(chat::Actor{m.author_id, author->is_admin()}, m.chat_id, nm);
+    auto posted = chats_.Post(author->actor(), m.chat_id, nm);
     if (!posted.ok()) {
         spdlog::info("scheduled: {} could not be posted: {}", IdToString(m.id), posted.error().message);
         if (Permanent(posted.error()) || last_attempt) return fail(posted.error());

@@ -3,7 +3,8 @@ import { flushPromises } from '@vue/test-utils'
 import { api } from '@/api/client'
 import { chatUi } from '../chatUi'
 import MessageItem from './MessageItem.vue'
-import { BOB, CAROL, ME, chat, message, mountIt, pollMessage, setup } from './testing'
+import { BOB, CAROL, ME, chat, message, mountIt, pollMessage, setup, user } from './testing'
+import { useUsers } from '@/shared/users'
 
 beforeEach(setup)
 afterEach(() => {
@@ -26,6 +27,16 @@ describe('MessageItem', () => {
     expect(link.attributes('target')).toBe('_blank')
     expect(link.attributes('rel')).toContain('noopener')
     expect(w.get('[data-testid=message]').attributes('data-message-id')).toBe(m.id)
+  })
+
+  it('marks the author of a bot message with a badge, and nobody else', () => {
+    const users = useUsers()
+    users.upsert(user('u9', 'helper', 'Системный помощник', { role: 'bot' }))
+    const bot = mountMsg({ message: message({ author_id: 'u9' }) })
+    expect(bot.get('.msg-author').text()).toBe('Системный помощник' + 'bot')
+    expect(bot.get('[data-testid=account-badge]').text()).toBe('bot')
+    const person = mountMsg({ message: message() })
+    expect(person.find('[data-testid=account-badge]').exists()).toBe(false)
   })
 
   it('never renders raw HTML from the text', () => {

@@ -9,6 +9,9 @@ namespace veche {
 struct Actor {
     Id user_id = 0;
     bool is_admin = false;  // system administrator (moderation powers, see docs/api.md)
+    // A guest account (users.role = 'guest'): sees only the chats it was added to and the users it
+    // shares one with, creates no chat and invites no one (docs/api.md, "Account roles").
+    bool is_guest = false;
 };
 
 }  // namespace veche

@@ -24,9 +24,10 @@ struct Event {
     Topic topic;                // delivered to the topic's followers; empty: none ("chat:42", …)
     Id target_user_id = 0;      // also (or only) delivered to this user; 0: none
     bool broadcast = false;     // delivered to every connected user (topic and target are empty)
-    // The object (a message) whose state `data_json` shows; 0: none. When that object is edited or
-    // hidden, every stored event of it is rewritten (Tx::RedactEvents), so that a replay never shows
-    // more than the object's current state.
+    // The object (a message, the user of a user.updated) whose state `data_json` shows; 0: none.
+    // When a message is edited or hidden, every stored event of it is rewritten (Tx::RedactEvents),
+    // so that a replay never shows more than its current state; a broadcast's subject decides which
+    // guests receive it (realtime::UserVisibility).
     Id subject_id = 0;
     std::string kind;           // "message.created", …
     std::string data_json;      // the event's `data` object, serialized

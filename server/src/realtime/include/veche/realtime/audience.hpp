@@ -34,6 +34,20 @@ public:
     virtual std::vector<Id> FollowedBy(storage::Tx& tx, Id user_id) const = 0;
 };
 
+// Which users a viewer may learn about from what is sent to everyone: `user.updated` (a broadcast
+// event whose subject_id is the user) and presence frames. Most accounts see every user; a
+// restricted one (a guest account) only those VisibleTo names, and no broadcast without a subject.
+// Asked when a user's first connection attaches, for each batch carrying a broadcast or presence
+// while a restricted user is connected, and for each resume page of a restricted user, always in a
+// read transaction. Implemented by the accounts module; thread-safe.
+class UserVisibility {
+public:
+    virtual ~UserVisibility() = default;
+    virtual bool Restricted(storage::Tx& tx, Id viewer) const = 0;
+    // The ids among `users` that the restricted `viewer` may see (itself included).
+    virtual std::vector<Id> VisibleTo(storage::Tx& tx, Id viewer, const std::vector<Id>& users) const = 0;
+};
+
 // A frame from a client, other than hello and ping, as its handler sees it.
 struct ClientFrame {
     Id user_id = 0;

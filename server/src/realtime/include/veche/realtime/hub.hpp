@@ -88,6 +88,8 @@ public:
     WsActions& actions() { return actions_; }
     const WsActions& actions() const { return actions_; }
     void SetPresenceLookup(PresenceLookup lookup) { presence_lookup_ = std::move(lookup); }
+    // Who restricted viewers (guests) may hear of (audience.hpp); unset: everyone hears of everyone.
+    void SetUserVisibility(const UserVisibility* visibility) { visibility_ = visibility; }
 
     // Registers a connection. Returns the position of the last event published before it was
     // registered: every later event reaches it through Deliver.
@@ -107,7 +109,8 @@ public:
     // Another node's Signal (checked there).
     void RemoteSignal(const Topic& topic, Id except_user, Frame frame);
 
-    // One page of a resume for `user_id` (event_log.hpp) over the registered audiences.
+    // One page of a resume for `user_id` (event_log.hpp) over the registered audiences; for a
+    // restricted user without the broadcasts it may not see (still a full page unless the log ends).
     Result<ReplayPage> ReadReplayPage(Id user_id, std::int64_t after_pos, int limit) const;
 
     // Set before serving, in cluster mode.
@@ -142,8 +145,13 @@ private:
     };
     std::optional<Key> KeyOf(const Topic& topic) const;
 
+    // For each connected restricted user, the subjects of `events`' broadcasts it may see (read
+    // before taking the lock; a restricted user attaching meanwhile is denied them, and its resume
+    // reads them from the log).
+    using Allowed = std::unordered_map<Id, std::unordered_set<Id>>;
+    Allowed AllowedBroadcasts(const std::vector<Event>& events) const;
     void QueuePresence(Id user_id, std::string presence);
-    void PublishLocked(const std::vector<Event>& events, std::vector<Id>& revoked);
+    void PublishLocked(const std::vector<Event>& events, const Allowed& allowed, std::vector<Id>& revoked);
     void SignalLocked(const Key& key, Id except_user, const Frame& frame);
     bool IsConnectedHere(Id user_id) const;
     void PresenceLoop();
@@ -154,12 +162,14 @@ private:
     std::vector<const Audience*> audiences_;  // a Key's kind indexes this
     WsActions actions_;
     PresenceLookup presence_lookup_;
+    const UserVisibility* visibility_ = nullptr;
     ClusterRelay* relay_ = nullptr;
 
     mutable std::mutex mu_;
     std::unordered_map<Id, std::vector<std::shared_ptr<Subscriber>>> by_user_;
     std::unordered_map<Key, std::unordered_set<Id>, KeyHash> users_by_topic_;  // only users with connections
     std::unordered_map<Id, std::unordered_set<Key, KeyHash>> topics_by_user_;
+    std::unordered_set<Id> restricted_;  // connected users UserVisibility restricts
     std::int64_t last_published_ = 0;
     std::uint64_t batch_ = 0;  // numbers Publish batches, so each recipient is flushed once
 

@@ -14,8 +14,10 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "veche/core/actor.hpp"
 #include "veche/core/error.hpp"
 #include "veche/core/ids.hpp"
 #include "veche/storage/database.hpp"
@@ -34,13 +36,18 @@ struct User {
     std::string department;
     std::string site;
     std::string status_text;
-    std::string role = "user";  // "admin" | "user"
+    // "admin" | "user" | "guest" (sees only its chats and their members) | "bot" (a system
+    // account of the server's modules: never logs in, created by EnsureSystemUser)
+    std::string role = "user";
     bool must_change_password = false;
     bool deactivated = false;
     std::string presence_pref = "online";  // what the user chose: online | away | dnd | offline
     std::int64_t created_at = 0;
 
     bool is_admin() const { return role == "admin"; }
+    bool is_guest() const { return role == "guest"; }
+    bool is_bot() const { return role == "bot"; }
+    Actor actor() const { return Actor{id, is_admin(), is_guest()}; }
 };
 
 struct Session {
@@ -100,6 +107,11 @@ public:
     virtual void OnPresenceChanged(Id user_id) = 0;
 };
 
+// The users a guest shares something with (the chat module: the members of its chats), read in
+// the caller's transaction. A guest sees a user when any source names them (docs/api.md,
+// "Account roles").
+using PeerSource = std::function<std::vector<Id>(storage::Tx& tx, Id guest)>;
+
 class AccountService {
 public:
     AccountService(storage::Database& db, LoginLimits limits = {});
@@ -112,6 +124,8 @@ public:
     // administer users. Set before serving.
     void SetRoles(roles::RoleService* roles) { roles_ = roles; }
     void SetConnectedProbe(std::function<bool(Id)> probe) { connected_ = std::move(probe); }
+    // Set before serving (modules' Start).
+    void AddPeerSource(PeerSource source) { peer_sources_.push_back(std::move(source)); }
 
     // First run: when there is no user at all, creates "admin" and returns its one-time password
     // (`password` if given, else a random one). nullopt when users already exist.
@@ -131,12 +145,28 @@ public:
     // Ids of the existing users among `usernames` (unknown names are skipped).
     Result<std::vector<Id>> IdsOfUsernames(const std::vector<std::string>& usernames);
     Result<std::vector<User>> SearchUsers(std::string_view query, int limit);
+    // The same as `viewer` may see them: a guest sees itself, bots and its peers (PeerSource);
+    // anyone else is unknown to it (404, absent from lists).
+    Result<User> GetUserAs(const User& viewer, Id id);
+    Result<std::vector<User>> SearchUsersAs(const User& viewer, std::string_view query, int limit);
+    // Of `ids`, those the account `viewer` may see, in the caller's transaction; every id unless the
+    // viewer is a guest. For the realtime hub (realtime::UserVisibility).
+    std::vector<Id> VisibleTo(storage::Tx& tx, Id viewer, const std::vector<Id>& ids) const;
+    bool IsGuest(storage::Tx& tx, Id user_id) const;
+
+    // The system account `username` (role bot) a module posts as, created on first use: no password
+    // logs it in, administrators cannot change its role. Idempotent; 409 username_taken when a person
+    // holds the name.
+    Result<User> EnsureSystemUser(std::string_view username, std::string_view display_name);
     Result<User> UpdateProfile(Id user_id, const ProfileUpdate& update);
     Result<User> SetPresence(Id user_id, std::string_view presence);
 
     // Administration, checked here in the change's transaction: `actor` is an admin, or holds
     // users.manage (once SetRoles was called) and neither the target nor the change is an admin's —
-    // only administrators create, change or reset administrators, or make someone one.
+    // only administrators create, change or reset administrators, or make someone one. Roles given
+    // here are admin, user and guest; a guest becomes a user before an admin (409
+    // role_change_refused), a bot's role never changes. A change to or from guest ends the user's
+    // sessions (their connections were filtered as the old role's).
     Result<CreatedUser> CreateUser(const User& actor, const NewUser& spec, std::string_view ip = {});
     Result<User> UpdateUser(const User& actor, Id user_id, std::optional<std::string> role,
                             std::optional<bool> deactivated, std::string_view ip = {});
@@ -183,6 +213,8 @@ private:
     Status CheckRateLimit(const std::string& username, const std::string& ip);
     void RecordFailure(const std::string& username, const std::string& ip);
     Status RevokeAllSessions(Id user_id, std::optional<Id> except);
+    // The ids a guest may see (itself, bots, its peers), in `tx`.
+    std::unordered_set<Id> GuestSees(storage::Tx& tx, Id guest) const;
 
     storage::Database& db_;
     LoginLimits limits_;
@@ -190,6 +222,7 @@ private:
     SessionListener* listener_ = nullptr;
     std::function<bool(Id)> connected_;
     roles::RoleService* roles_ = nullptr;
+    std::vector<PeerSource> peer_sources_;
 
     std::mutex rate_mu_;
     std::unordered_map<std::string, std::vector<std::int64_t>> failures_by_account_;  // ms timestamps
