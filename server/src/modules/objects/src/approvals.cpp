@@ -384,11 +384,13 @@ Result<Approval> ApprovalService::Decide(const Actor& actor, Id approval_id, con
             for (auto& t : step->tasks)
                 if (t.user_id == actor.user_id) task = &t;
         if (!task) {
-            bool decided = tx.QueryInt("SELECT 1 FROM objects_approval_tasks WHERE approval_id = ? AND user_id = ? AND state "
-                                       "IN ('approved', 'approved_with_remarks', 'rejected')",
-                                       approval_id, actor.user_id)
-                               .has_value();
-            if (decided) return Error::Conflict("already_decided", "you have decided on this route");
+            // On another step: decided there, or a task the route closed (not required any more).
+            for (const auto& s : a->steps)
+                for (const auto& t : s.tasks) {
+                    if (t.user_id != actor.user_id || t.state == "waiting") continue;
+                    if (Decided(t.state)) return Error::Conflict("already_decided", "you have decided on this route");
+                    return Error::Conflict("task_closed", "your task on this route is " + t.state);
+                }
             return Error{ErrorCode::kForbidden, "not_a_participant", "you are not a participant of the current step"};
         }
         if (task->state != "pending") {
@@ -578,6 +580,9 @@ Result<SignatureCheck> ApprovalService::Verify(const Actor& actor, Id signature_
     SignatureCheck out;
     out.signature_id = signature_id;
     out.statement = v.signature.statement;
+    out.alg = v.signature.alg;
+    out.key_id = v.signature.key_id;
+    out.signature = v.signature.signature;
     out.approval_id = *approval_id;
     out.valid = v.valid;
     out.reason = v.reason;

@@ -11,7 +11,6 @@
 #include "veche/objects/approvals.hpp"
 #include "veche/objects/documents.hpp"
 #include "veche/signing/signing_service.hpp"
-#include "veche/core/crypto.hpp"
 #include "veche/objects/module.hpp"
 #include "veche/objects/object_service.hpp"
 #include "veche/realtime/audience.hpp"
@@ -48,20 +47,12 @@ public:
     }
 };
 
-// The assistant bot ("Системный помощник") owns the object chats and posts their system events.
-// Its password is random and never shown: nobody logs in as it.
+// The assistant bot ("Системный помощник") owns the object chats and posts their system events: a
+// bot account, which never logs in.
 Id EnsureAssistant(accounts::AccountService& accounts) {
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        auto ids = accounts.IdsOfUsernames({"assistant"});
-        if (ids.ok() && !ids->empty()) return ids->front();
-        accounts::NewUser spec;
-        spec.username = "assistant";
-        spec.display_name = "Системный помощник";
-        spec.password = crypto::RandomToken(32);
-        auto made = accounts.CreateUserUnchecked(spec);
-        if (made.ok()) return made->user.id;  // else another node made it first: look again
-    }
-    throw std::runtime_error("objects: cannot create the assistant bot user");
+    auto bot = accounts.EnsureSystemUser("assistant", "Системный помощник");
+    if (!bot.ok()) throw std::runtime_error("objects: cannot create the assistant bot: " + bot.error().message);
+    return bot->id;
 }
 
 class ObjectsModule final : public platform::Module {

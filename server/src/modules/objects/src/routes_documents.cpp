@@ -5,6 +5,7 @@
 #include "veche/core/json.hpp"
 #include "veche/objects/approvals.hpp"
 #include "veche/objects/documents.hpp"
+#include "veche/signing/signing_service.hpp"
 
 namespace veche::objects {
 namespace {
@@ -162,7 +163,10 @@ void AddDocumentRoutes(api::Router& router, ObjectRoutes& r) {
                    bj::object out{{"signature_id", IdToString(c.signature_id)},
                                   {"approval_id", IdToString(c.approval_id)},
                                   {"valid", c.valid},
-                                  {"statement", c.statement}};
+                                  {"statement", c.statement},
+                                  {"alg", c.alg},
+                                  {"kid", c.key_id},
+                                  {"signature", signing::Base64Url(c.signature)}};
                    if (!c.valid) out["reason"] = c.reason;
                    return api::Json(200, std::move(out));
                }));

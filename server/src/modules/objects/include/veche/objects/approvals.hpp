@@ -101,6 +101,9 @@ struct SignatureCheck {
     std::string reason;  // "" | bad_signature | unknown_key | hash_mismatch | …
     Id signature_id = 0;
     std::string statement;  // canonical
+    std::string alg;
+    std::string key_id;
+    std::string signature;  // raw bytes
     Id approval_id = 0;
 };
 
