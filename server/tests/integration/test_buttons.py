@@ -10,7 +10,8 @@ import threading
 
 import pytest
 
-from veche_harness import VECHE_BIN, Server, WsClient, expect, expect_error, make_user
+from veche_harness import (STORAGE, VECHE_BIN, Client, Server, WsClient, drop_pg_database, expect, expect_error,
+                            make_user, new_pg_database)
 
 TEST_SERVER_BIN = os.environ.get("VECHE_TEST_SERVER_BIN",
                                  os.path.join(os.path.dirname(VECHE_BIN), "veche_test_server"))
@@ -207,3 +208,41 @@ def test_a_buttons_own_alert_is_the_default_answer(bot_server, room):
     m = expect(bot_post(owner, chat_id, [[{"label": "Hi", "command": "/hi", "alert": "Thanks!",
                                             "data": {"no_alert": True}, "silent": True}]]), 201)
     assert expect(click(member, m["id"]), 200)["alert"] == "Thanks!"
+
+
+@pytest.mark.skipif(STORAGE != "postgresql", reason="two nodes share PostgreSQL (the PostgreSQL pass runs it)")
+def test_a_double_click_on_two_nodes_sharing_postgresql_delivers_once(tmp_path):
+    db = new_pg_database()
+    files = str(tmp_path / "files")
+    nodes = []
+    try:
+        for _ in range(2):  # one at a time: the first applies the migrations and creates the administrator
+            nodes.append(Server(binary=TEST_SERVER_BIN, storage=db, data_dir=files).start())
+        a, b = nodes
+        owner, member = make_user(a), make_user(a)
+        chat = owner.create_chat(type="channel", visibility="private", member_ids=[member])
+        slow = [[{"label": "Slow", "command": "/slow", "data": {"sleep_ms": 700}, "silent": True}]]
+        m = expect(bot_post(owner, chat["id"], slow), 201)
+        on_b = Client(b, token=member.token, user=member.user)
+        expect(on_b.get("/api/v1/fixture-bot/interactions"), 200)  # b's fixture finds the bot users
+        answers = [None, None]
+
+        def go(i, client):
+            answers[i] = click(client, m["id"])
+
+        threads = [threading.Thread(target=go, args=(0, member.clone())),
+                   threading.Thread(target=go, args=(1, on_b))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        bodies = [expect(x, 200) for x in answers]
+        assert bodies[0]["interaction_id"] == bodies[1]["interaction_id"]
+        assert bodies[0]["alert"] == bodies[1]["alert"]
+        assert sorted(x["repeated"] for x in bodies) == [False, True]
+        delivered = interactions(member, m["id"]) + interactions(on_b, m["id"])
+        assert len(delivered) == 1
+    finally:
+        for node in nodes:
+            node.cleanup()
+        drop_pg_database(db)
