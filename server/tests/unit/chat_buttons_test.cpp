@@ -29,7 +29,8 @@ std::string ParseError(std::string_view text) {
 }
 
 TEST(Buttons, ParseKeepsEveryFieldAndRoundTrips) {
-    auto rows = Parse(R"([[{"label":"Approve","command":"/approve","data":{"route":42},"silent":true,"alert":"ok"},
+    auto rows =
+        Parse(R"([[{"label":"Approve","command":"/approve","data":{"route":42},"silent":true,"alert":"ok"},
                           {"label":"Open","link":"/objects/42"}]])");
     ASSERT_EQ(rows.size(), 1u);
     ASSERT_EQ(rows[0].size(), 2u);
@@ -92,7 +93,8 @@ protected:
         return r.ok() ? r->first : chat::Message{};
     }
     std::int64_t Count(std::string_view sql) {
-        auto n = db_->Read([&](storage::Tx& tx) -> Result<std::int64_t> { return tx.QueryInt(sql).value_or(-1); });
+        auto n =
+            db_->Read([&](storage::Tx& tx) -> Result<std::int64_t> { return tx.QueryInt(sql).value_or(-1); });
         return n.ok() ? *n : -1;
     }
 
@@ -219,7 +221,8 @@ TEST_F(ChatButtons, AnEchoUnlessSilentAndTheBotsEditIsApplied) {
 
 TEST_F(ChatButtons, EditButtonsKeepsTheOldTextAsAVersion) {
     auto m = BotPost(kApprove);
-    auto e = chats_->EditButtons(m.id, {.text = "Route 42 approved", .buttons = Parse(R"([[{"label":"Done","command":"/done"}]])")});
+    auto e = chats_->EditButtons(
+        m.id, {.text = "Route 42 approved", .buttons = Parse(R"([[{"label":"Done","command":"/done"}]])")});
     ASSERT_TRUE(e.ok());
     EXPECT_EQ(e->text, "Route 42 approved");
     ASSERT_EQ(e->buttons.size(), 1u);

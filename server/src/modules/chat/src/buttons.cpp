@@ -58,8 +58,7 @@ std::optional<InteractionHandler> InteractionHandlers::Find(Id bot_user_id) cons
 Status ValidateButtons(const ButtonRows& rows) {
     if (rows.size() > kMaxButtonRows) return BadButtons("at most 5 rows of buttons");
     for (const auto& row : rows) {
-        if (row.empty() || row.size() > kMaxButtonsPerRow)
-            return BadButtons("a row has 1 to 5 buttons");
+        if (row.empty() || row.size() > kMaxButtonsPerRow) return BadButtons("a row has 1 to 5 buttons");
         for (const auto& b : row) {
             if (!text::IsValidUtf8(b.label) || text::Trim(b.label).empty() ||
                 text::CodePointCount(b.label) > kMaxButtonLabelChars)
@@ -71,12 +70,14 @@ Status ValidateButtons(const ButtonRows& rows) {
                  b.command.find_first_of(std::string_view("\0\r\n", 3)) != std::string::npos))
                 return BadButtons("a button's command is 1 to 128 bytes on one line");
             if (!b.link.empty() &&
-                (b.link.size() > kMaxButtonLinkBytes || !text::IsValidUtf8(b.link) || !IsAllowedLink(b.link) ||
+                (b.link.size() > kMaxButtonLinkBytes || !text::IsValidUtf8(b.link) ||
+                 !IsAllowedLink(b.link) ||
                  b.link.find_first_of(std::string_view(" \t\r\n\0", 5)) != std::string::npos))
                 return BadButtons("a button's link is an http(s) URL or an app path starting with '/'");
             if (json::Serialize(b.data).size() > kMaxButtonDataBytes)
                 return BadButtons("a button's data is at most 4 KiB");
-            if (b.alert && (!text::IsValidUtf8(*b.alert) || text::CodePointCount(*b.alert) > kMaxButtonAlertChars))
+            if (b.alert &&
+                (!text::IsValidUtf8(*b.alert) || text::CodePointCount(*b.alert) > kMaxButtonAlertChars))
                 return BadButtons("a button's alert is at most 256 characters");
         }
     }
@@ -96,7 +97,8 @@ Result<ButtonRows> ButtonsFromJson(const bj::value& v) {
             auto str = [&](std::string_view key, std::string& out) -> Status {
                 auto it = o.find(key);
                 if (it == o.end() || it->value().is_null()) return {};
-                if (!it->value().is_string()) return BadButtons("a button's '" + std::string(key) + "' must be a string");
+                if (!it->value().is_string())
+                    return BadButtons("a button's '" + std::string(key) + "' must be a string");
                 out = std::string(it->value().get_string());
                 return {};
             };
@@ -195,8 +197,8 @@ Result<InteractionResult> ChatService::Interact(const Actor& actor, Id message_i
         Message message;
         Button button;
         Id interaction_id = 0;
-        bool owner = false;   // this click delivers
-        bool done = false;    // an earlier click of the key was answered within the window
+        bool owner = false;  // this click delivers
+        bool done = false;   // an earlier click of the key was answered within the window
         std::optional<std::string> alert;
         bool can_echo = false;
     };
@@ -214,22 +216,25 @@ Result<InteractionResult> ChatService::Interact(const Actor& actor, Id message_i
             Claim c;
             c.button = m.buttons[static_cast<std::size_t>(row)][static_cast<std::size_t>(col)];
             if (c.button.command.empty())
-                return Error{ErrorCode::kInvalidArgument, "link_button", "a link button is opened by the client"};
+                return Error{ErrorCode::kInvalidArgument, "link_button",
+                             "a link button is opened by the client"};
             if (!handlers_ || !handlers_->Find(m.author_id))
                 return Error::Conflict("bot_unavailable", "the bot does not answer now");
             c.can_echo = a.can_write();
             std::int64_t now = NowMs();
             Id id = GlobalIds().Next();
             const std::string& command = c.button.command;
-            if (tx.Exec("INSERT INTO chat_interactions(message_id, user_id, command, id, bot_id, chat_id, state, "
-                        "claimed_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (message_id, user_id, "
-                        "command) DO NOTHING",
-                        m.id, actor.user_id, command, id, m.author_id, m.chat_id, now) == 1) {
+            if (tx.Exec(
+                    "INSERT INTO chat_interactions(message_id, user_id, command, id, bot_id, chat_id, state, "
+                    "claimed_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (message_id, user_id, "
+                    "command) DO NOTHING",
+                    m.id, actor.user_id, command, id, m.author_id, m.chat_id, now) == 1) {
                 c.owner = true;
                 c.interaction_id = id;
             } else {
                 auto& st = tx.Query(
-                    "SELECT id, state, alert, claimed_at, done_at FROM chat_interactions WHERE message_id = ? AND "
+                    "SELECT id, state, alert, claimed_at, done_at FROM chat_interactions WHERE message_id = "
+                    "? AND "
                     "user_id = ? AND command = ?",
                     m.id, actor.user_id, command);
                 if (!st.Step()) return Error::Internal("interaction row vanished");
@@ -240,7 +245,8 @@ Result<InteractionResult> ChatService::Interact(const Actor& actor, Id message_i
                 std::int64_t done_at = st.OptInt(4).value_or(0);
                 while (st.Step()) {
                 }
-                bool expired = done ? done_at < now - kInteractionRepeatWindowMs : claimed_at < now - kStaleClaimMs;
+                bool expired =
+                    done ? done_at < now - kInteractionRepeatWindowMs : claimed_at < now - kStaleClaimMs;
                 if (done && !expired) {
                     c.done = true;
                 } else if (expired &&
@@ -275,15 +281,16 @@ Result<InteractionResult> ChatService::Interact(const Actor& actor, Id message_i
         while (NowMs() < deadline) {
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
             VECHE_ASSIGN_OR_RETURN(
-                auto state, db_.Read([&](Tx& tx) -> Result<std::optional<std::pair<bool, std::optional<std::string>>>> {
+                auto state,
+                db_.Read([&](Tx& tx) -> Result<std::optional<std::pair<bool, std::optional<std::string>>>> {
                     auto& st = tx.Query(
                         "SELECT state, alert FROM chat_interactions WHERE message_id = ? AND user_id = ? AND "
                         "command = ? AND id = ?",
                         message_id, actor.user_id, c.button.command, c.interaction_id);
                     std::optional<std::pair<bool, std::optional<std::string>>> out;
                     if (st.Step())
-                        out.emplace(st.Text(0) == "done", st.IsNull(1) ? std::nullopt
-                                                                       : std::optional<std::string>(st.Text(1)));
+                        out.emplace(st.Text(0) == "done",
+                                    st.IsNull(1) ? std::nullopt : std::optional<std::string>(st.Text(1)));
                     while (st.Step()) {
                     }
                     return out;
@@ -300,8 +307,10 @@ Result<InteractionResult> ChatService::Interact(const Actor& actor, Id message_i
     // This click delivers. The claim goes if the bot fails, so that a retry delivers again.
     auto release = [&] {
         (void)db_.Write([&](Tx& tx) -> Status {
-            tx.Exec("DELETE FROM chat_interactions WHERE message_id = ? AND user_id = ? AND command = ? AND id = ?",
-                    message_id, actor.user_id, c.button.command, c.interaction_id);
+            tx.Exec(
+                "DELETE FROM chat_interactions WHERE message_id = ? AND user_id = ? AND command = ? AND id = "
+                "?",
+                message_id, actor.user_id, c.button.command, c.interaction_id);
             return {};
         });
     };
@@ -345,9 +354,10 @@ Result<InteractionResult> ChatService::Interact(const Actor& actor, Id message_i
         if (!e.ok()) edited = std::move(e).error();
     }
     VECHE_RETURN_IF_ERROR(db_.Write([&](Tx& tx) -> Status {
-        tx.Exec("UPDATE chat_interactions SET state = 'done', alert = ?, done_at = ? WHERE message_id = ? AND "
-                "user_id = ? AND command = ? AND id = ?",
-                c.alert, NowMs(), message_id, actor.user_id, c.button.command, c.interaction_id);
+        tx.Exec(
+            "UPDATE chat_interactions SET state = 'done', alert = ?, done_at = ? WHERE message_id = ? AND "
+            "user_id = ? AND command = ? AND id = ?",
+            c.alert, NowMs(), message_id, actor.user_id, c.button.command, c.interaction_id);
         return {};
     }));
     VECHE_RETURN_IF_ERROR(edited);

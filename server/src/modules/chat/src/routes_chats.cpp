@@ -277,19 +277,18 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
             return Json(200, MessageToJson(m, ctx.user_id()));
         }));
 
-    router.Add(
-        "POST", "/api/v1/messages/{id}/interactions",
-        api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
-            VECHE_RETURN_IF_ERROR(api::CheckRate(s.kit, Action::kReact, ctx));
-            VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
-            VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
-            VECHE_ASSIGN_OR_RETURN(auto row, json::OptInt(body, "row", 0, 1000));
-            VECHE_ASSIGN_OR_RETURN(auto col, json::OptInt(body, "col", 0, 1000));
-            if (!row || !col) return Error::InvalidArgument("fields 'row' and 'col' are required");
-            VECHE_ASSIGN_OR_RETURN(auto r, s.chats.Interact(ctx.actor, id, static_cast<int>(*row),
-                                                            static_cast<int>(*col)));
-            return Json(200, InteractionResultToJson(r, ctx.user_id()));
-        }));
+    router.Add("POST", "/api/v1/messages/{id}/interactions",
+               api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(api::CheckRate(s.kit, Action::kReact, ctx));
+                   VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+                   VECHE_ASSIGN_OR_RETURN(auto row, json::OptInt(body, "row", 0, 1000));
+                   VECHE_ASSIGN_OR_RETURN(auto col, json::OptInt(body, "col", 0, 1000));
+                   if (!row || !col) return Error::InvalidArgument("fields 'row' and 'col' are required");
+                   VECHE_ASSIGN_OR_RETURN(auto r, s.chats.Interact(ctx.actor, id, static_cast<int>(*row),
+                                                                   static_cast<int>(*col)));
+                   return Json(200, InteractionResultToJson(r, ctx.user_id()));
+               }));
 
     router.Add("POST", "/api/v1/messages/{id}/poll/close",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {

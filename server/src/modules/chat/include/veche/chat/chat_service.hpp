@@ -49,7 +49,8 @@ public:
     Result<std::pair<Message, bool>> Post(const Actor& actor, Id chat_id, const NewMessage& message);
     Result<std::pair<Message, bool>> Post(const Actor& actor, Id chat_id, std::string_view text,
                                           std::optional<std::string> client_id) {
-        return Post(actor, chat_id, NewMessage{std::string(text), std::move(client_id), 0, 0, {}, std::nullopt});
+        return Post(actor, chat_id,
+                    NewMessage{std::string(text), std::move(client_id), 0, 0, {}, std::nullopt});
     }
     Result<std::pair<Message, bool>> CreatePoll(const Actor& actor, Id chat_id, const NewPoll& poll);
     Result<Message> Vote(const Actor& actor, Id message_id, const std::vector<int>& options);

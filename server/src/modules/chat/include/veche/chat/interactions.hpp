@@ -36,9 +36,9 @@ inline constexpr std::int64_t kInteractionRepeatWindowMs = 5000;
 
 // One click, as the bot receives it.
 struct Interaction {
-    Id id = 0;          // the stored interaction (chat_interactions.id)
-    Id bot_id = 0;      // the author of the message: whose handler this is
-    Id user_id = 0;     // who clicked
+    Id id = 0;       // the stored interaction (chat_interactions.id)
+    Id bot_id = 0;   // the author of the message: whose handler this is
+    Id user_id = 0;  // who clicked
     Id chat_id = 0;
     Id message_id = 0;  // the message that carried the button
     std::string command;

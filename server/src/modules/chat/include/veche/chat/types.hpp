@@ -36,10 +36,10 @@ inline constexpr std::size_t kMaxButtonDataBytes = 4096;  // `data` serialized
 // or an app path starting with "/"; the client opens it and the server never hears of it).
 struct Button {
     std::string label;
-    std::string command;        // empty for a link button
-    std::string link;           // empty for a command button
-    boost::json::object data;   // handed to the bot with the click; at most 4 KiB serialized
-    bool silent = false;        // true: the click is not echoed into the chat as the user's message
+    std::string command;               // empty for a link button
+    std::string link;                  // empty for a command button
+    boost::json::object data;          // handed to the bot with the click; at most 4 KiB serialized
+    bool silent = false;               // true: the click is not echoed into the chat as the user's message
     std::optional<std::string> alert;  // shown to the clicking user when the bot's reply has none
 };
 // Rows of buttons, top to bottom; at most kMaxButtonRows rows of 1..kMaxButtonsPerRow buttons.
