@@ -280,24 +280,29 @@ Result<InteractionResult> ChatService::Interact(const Actor& actor, Id message_i
         std::int64_t deadline = NowMs() + kWaitForFirstMs;
         while (NowMs() < deadline) {
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
-            VECHE_ASSIGN_OR_RETURN(
-                auto state,
-                db_.Read([&](Tx& tx) -> Result<std::optional<std::pair<bool, std::optional<std::string>>>> {
-                    auto& st = tx.Query(
-                        "SELECT state, alert FROM chat_interactions WHERE message_id = ? AND user_id = ? AND "
-                        "command = ? AND id = ?",
-                        message_id, actor.user_id, c.button.command, c.interaction_id);
-                    std::optional<std::pair<bool, std::optional<std::string>>> out;
-                    if (st.Step())
-                        out.emplace(st.Text(0) == "done",
-                                    st.IsNull(1) ? std::nullopt : std::optional<std::string>(st.Text(1)));
-                    while (st.Step()) {
-                    }
-                    return out;
-                }));
-            if (!state) return Error::Conflict("interaction_failed", "the first click failed; click again");
-            if (state->first) {
-                c.alert = state->second;
+            // By key, not by id: when another click took over an expired claim, its answer is the one.
+            struct Seen {
+                Id id = 0;
+                bool done = false;
+                std::optional<std::string> alert;
+            };
+            VECHE_ASSIGN_OR_RETURN(auto seen, db_.Read([&](Tx& tx) -> Result<std::optional<Seen>> {
+                auto& st = tx.Query(
+                    "SELECT id, state, alert FROM chat_interactions WHERE message_id = ? AND user_id = ? AND "
+                    "command = ?",
+                    message_id, actor.user_id, c.button.command);
+                std::optional<Seen> out;
+                if (st.Step())
+                    out = Seen{st.Int(0), st.Text(1) == "done",
+                               st.IsNull(2) ? std::nullopt : std::optional<std::string>(st.Text(2))};
+                while (st.Step()) {
+                }
+                return out;
+            }));
+            if (!seen) return Error::Conflict("interaction_failed", "the first click failed; click again");
+            if (seen->done) {
+                c.interaction_id = seen->id;
+                c.alert = seen->alert;
                 return answer(c, true);
             }
         }
