@@ -84,6 +84,7 @@ ROUTES = {
     "GET /api/v1/messages/{id}/seen": ("member", None),
     "PUT /api/v1/messages/{id}/poll/vote": ("member", {"options": [0]}),
     "POST /api/v1/messages/{id}/poll/close": ("member", None),
+    "POST /api/v1/messages/{id}/interactions": ("member", {"row": 0, "col": 0}),
     "GET /api/v1/files/{id}": ("member", None),
     "GET /api/v1/files/{id}/thumbnail": ("member", None),
     "GET /api/v1/notifications": ("self", None),

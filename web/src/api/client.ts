@@ -3,6 +3,7 @@ import type {
   Chat,
   ChatRole,
   FileInfo,
+  InteractionAnswer,
   Notification,
   NotifyLevel,
   SearchResult,
@@ -209,6 +210,8 @@ export const api = {
   ) => request<Message>('POST', `/chats/${enc(chatId)}/polls`, body),
   vote: (id: Id, options: number[]) => request<Message>('PUT', `/messages/${enc(id)}/poll/vote`, { options }),
   closePoll: (id: Id) => request<Message>('POST', `/messages/${enc(id)}/poll/close`),
+  interact: (id: Id, row: number, col: number) =>
+    request<InteractionAnswer>('POST', `/messages/${enc(id)}/interactions`, { row, col }),
   chatFiles: (chatId: Id, opts: { before?: Id; limit?: number } = {}) =>
     request<{ files: FileInfo[] }>('GET', `/chats/${enc(chatId)}/files` + qs(opts)),
   search: (

@@ -76,6 +76,28 @@ export interface Message {
   pinned?: boolean
   poll?: Poll | null
   files?: FileInfo[]
+  /** A bot's buttons, rows top to bottom (docs/api.md, "Buttons and interactions"); absent: none. */
+  buttons?: MessageButton[][]
+}
+
+/** Exactly one of `command` (the click goes to the bot) and `link` (the client opens it). */
+export interface MessageButton {
+  label: string
+  command?: string
+  link?: string
+  data?: Record<string, unknown>
+  silent?: boolean
+  alert?: string | null
+}
+
+/** The answer to a click (POST /messages/{id}/interactions). */
+export interface InteractionAnswer {
+  interaction_id: Id
+  /** Shown to the clicking user only. */
+  alert: string | null
+  /** True when an earlier click of the same button was answered (nothing delivered again). */
+  repeated: boolean
+  message: Message
 }
 
 export interface FileInfo {

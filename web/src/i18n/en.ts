@@ -388,6 +388,10 @@ export default {
     needOptions: 'A poll needs at least two different options.',
     label: 'Poll',
   },
+  buttons: {
+    label: 'Bot buttons',
+    opensLink: 'Opens {link}',
+  },
   scheduled: {
     sendLater: 'Send later',
     sendLaterHint: 'Schedule this message',

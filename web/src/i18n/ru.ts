@@ -390,6 +390,10 @@ const ru: typeof en = {
     needOptions: 'Нужно хотя бы два разных варианта.',
     label: 'Опрос',
   },
+  buttons: {
+    label: 'Кнопки бота',
+    opensLink: 'Открывает {link}',
+  },
   scheduled: {
     sendLater: 'Отправить позже',
     sendLaterHint: 'Запланировать сообщение',

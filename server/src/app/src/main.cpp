@@ -29,10 +29,23 @@
 #include "veche/realtime/hub.hpp"
 #include "veche/signing/signing_service.hpp"
 #include "veche/storage/database.hpp"
+#ifdef VECHE_FIXTURE_MODULES
+#include "veche/fixture_bot/module.hpp"
+#endif
 
 namespace {
 
 using namespace veche;
+
+// The modules this binary serves: app::AllModules, and in the integration tests' build of this file
+// (veche_test_server, server/tests/CMakeLists.txt) the fixture modules after them.
+std::vector<std::unique_ptr<platform::Module>> ServedModules(const app::Config& cfg) {
+    auto modules = app::AllModules(cfg);
+#ifdef VECHE_FIXTURE_MODULES
+    modules.push_back(fixture_bot::MakeModule());
+#endif
+    return modules;
+}
 
 void SetupLogging(const std::string& level) {
     auto logger = spdlog::stderr_color_mt("veche");
@@ -97,7 +110,7 @@ std::unique_ptr<storage::Database> OpenStorage(const app::Config& cfg, int reade
 
 // Every migration list (the job queue's, then the modules'), without starting anything.
 std::vector<storage::ModuleSchema> ModuleSchemas(const app::Config& cfg) {
-    return app::Assembly(cfg, app::AllModules(cfg)).Schemas();
+    return app::Assembly(cfg, ServedModules(cfg)).Schemas();
 }
 
 std::string Join(const std::vector<std::string_view>& parts) {
@@ -108,7 +121,7 @@ std::string Join(const std::vector<std::string_view>& parts) {
 
 int Serve(const app::Config& cfg) {
     RaiseOpenFilesLimit();
-    app::Assembly modules(cfg, app::AllModules(cfg));
+    app::Assembly modules(cfg, ServedModules(cfg));
     auto db = OpenStorage(cfg, 4, modules.Schemas());
     spdlog::info("modules: {}", Join(modules.Names()));
 
@@ -339,7 +352,7 @@ int PrintRoutes(const app::Config& cfg) {
     if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
     fs::path dir = tmpl;
     {
-        app::Assembly modules(cfg, app::AllModules(cfg));
+        app::Assembly modules(cfg, ServedModules(cfg));
         storage::DatabaseOptions dbo;
         dbo.path = (dir / "veche.db").string();
         dbo.readers = 1;

@@ -2,6 +2,7 @@
 #include <boost/json/array.hpp>
 
 #include "veche/chat/chat_service.hpp"
+#include "veche/chat/interactions.hpp"
 #include "veche/chat/mentions.hpp"
 #include "veche/core/clock.hpp"
 
@@ -90,7 +91,15 @@ bj::object MessageToJson(const Message& m, Id viewer, bool show_deleted_text) {
     } else {
         o["poll"] = nullptr;
     }
+    if (!m.buttons.empty()) o["buttons"] = ButtonsToJson(m.buttons);
     return o;
+}
+
+bj::object InteractionResultToJson(const InteractionResult& r, Id viewer) {
+    return {{"interaction_id", IdToString(r.interaction_id)},
+            {"alert", r.alert ? bj::value(*r.alert) : bj::value(nullptr)},
+            {"repeated", r.repeated},
+            {"message", MessageToJson(r.message, viewer)}};
 }
 
 bj::object FileToJson(const FileInfo& f) {

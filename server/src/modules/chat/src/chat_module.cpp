@@ -51,6 +51,19 @@ constexpr storage::ModuleMigration kMigrations[] = {
      "ALTER TABLE chats ADD COLUMN edit_window_minutes INTEGER",
      "ALTER TABLE chats ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat';"
      "ALTER TABLE chats ADD COLUMN edit_window_minutes BIGINT"},
+    // Buttons on bots' messages and the clicks on them (veche/chat/interactions.hpp). The primary
+    // key is the idempotency key, so two nodes sharing PostgreSQL claim a click once.
+    {3, "buttons on messages, chat_interactions",
+     "ALTER TABLE messages ADD COLUMN buttons TEXT;"
+     "CREATE TABLE chat_interactions (message_id INTEGER NOT NULL REFERENCES messages(id), "
+     "user_id INTEGER NOT NULL REFERENCES users(id), command TEXT NOT NULL, id INTEGER NOT NULL, "
+     "bot_id INTEGER NOT NULL, chat_id INTEGER NOT NULL, state TEXT NOT NULL, alert TEXT, "
+     "claimed_at INTEGER NOT NULL, done_at INTEGER, PRIMARY KEY (message_id, user_id, command))",
+     "ALTER TABLE messages ADD COLUMN buttons TEXT;"
+     "CREATE TABLE chat_interactions (message_id BIGINT NOT NULL REFERENCES messages(id), "
+     "user_id BIGINT NOT NULL REFERENCES users(id), command TEXT NOT NULL, id BIGINT NOT NULL, "
+     "bot_id BIGINT NOT NULL, chat_id BIGINT NOT NULL, state TEXT NOT NULL, alert TEXT, "
+     "claimed_at BIGINT NOT NULL, done_at BIGINT, PRIMARY KEY (message_id, user_id, command))"},
 };
 
 class ChatModule final : public platform::Module {
@@ -75,8 +88,12 @@ public:
         });
         service_->SetAttachmentOwners(ctx.Find<files::AttachmentOwners>());
         service_->SetBoundHooks(bound_hooks_);
+        service_->SetInteractionHandlers(interaction_handlers_);
         ctx.Publish<ChatService>(*service_);
         ctx.Publish<BoundChatHooks>(bound_hooks_);
+        // Where the modules that own bots register their click handlers (their Start runs after
+        // this one: they depend on "chat").
+        ctx.Publish<InteractionHandlers>(interaction_handlers_);
         routes_.emplace(ChatRoutes{ctx.Find<api::HttpKit>(), accounts, *service_,
                                    ctx.Find<files::FileStore>(), options_.max_upload_bytes,
                                    options_.upload_quota_bytes});
@@ -105,6 +122,7 @@ public:
 private:
     ChatOptions options_;
     BoundChatHooks bound_hooks_;  // filled by the modules started after this one
+    InteractionHandlers interaction_handlers_;
     std::optional<ChatService> service_;
     std::optional<ChatRoutes> routes_;
     std::optional<AttachmentUploads> uploads_;

@@ -101,6 +101,7 @@ Message ReadMessage(const storage::Statement& st) {
     m.pinned_at = st.OptInt(14);
     m.pinned_by = st.OptInt(15).value_or(0);
     m.kind = st.Text(16);
+    if (!st.IsNull(17)) m.buttons = ParseStoredButtons(st.Text(17));
     return m;
 }
 

@@ -16,8 +16,8 @@ namespace veche::chat {
 #define VECHE_MESSAGE_COLUMNS(p)                                                                            \
     p "id, " p "chat_id, " p "author_id, " p "text, " p "client_id, " p "created_at, " p "edited_at, " p    \
       "deleted_at, " p "thread_root_id, " p "reply_count, " p "last_reply_at, " p "forwarded_author_id, " p \
-      "forwarded_at, " p "quote_id, " p "pinned_at, " p "pinned_by, " p "kind"
-inline constexpr int kMessageColumnCount = 17;
+      "forwarded_at, " p "quote_id, " p "pinned_at, " p "pinned_by, " p "kind, " p "buttons"
+inline constexpr int kMessageColumnCount = 18;
 inline constexpr std::string_view kMessageSelect = "SELECT " VECHE_MESSAGE_COLUMNS("") " FROM messages ";
 
 inline constexpr std::string_view kFileSelect =
@@ -28,6 +28,10 @@ inline constexpr std::string_view kFileSelect =
 Message ReadMessage(const storage::Statement& st);
 // A row selected with kFileSelect.
 FileInfo ReadFile(const storage::Statement& st);
+
+// The `buttons` column (JSON text, NULL for none) to and from its rows (buttons.cpp).
+ButtonRows ParseStoredButtons(const std::string& stored);
+std::optional<std::string> SerializeButtons(const ButtonRows& rows);
 
 // Everything a message shows beyond its row: reactions, the quoted message, the poll, thread repliers.
 void LoadExtras(Tx& tx, std::vector<Message>& messages, Id viewer);

@@ -6,6 +6,7 @@
 #include "message_store.hpp"
 #include "veche/chat/bound_chats.hpp"
 #include "veche/chat/chat_service.hpp"
+#include "veche/chat/interactions.hpp"
 #include "veche/chat/mentions.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/json.hpp"
@@ -51,6 +52,7 @@ Result<std::pair<Message, bool>> ChatService::Post(const Actor& actor, Id chat_i
     if (nm.file_ids.size() > kMaxFilesPerMessage)
         return Error::InvalidArgument("at most 10 files per message");
     if (!(nm.text.empty() && !nm.file_ids.empty())) VECHE_RETURN_IF_ERROR(ValidateText(nm.text));
+    if (nm.buttons) VECHE_RETURN_IF_ERROR(ValidateButtons(*nm.buttons));
     const auto& client_id = nm.client_id;
     if (client_id && (client_id->empty() || client_id->size() > kMaxClientIdBytes))
         return Error::InvalidArgument("field 'client_id' must be 1 to 64 bytes");
@@ -97,10 +99,11 @@ Result<std::pair<Message, bool>> ChatService::Post(const Actor& actor, Id chat_i
         m.thread_root_id = nm.thread_root_id;
         tx.Exec(
             "INSERT INTO messages(id, chat_id, author_id, text, client_id, created_at, thread_root_id, "
-            "quote_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "quote_id, buttons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             m.id, m.chat_id, m.author_id, m.text, m.client_id, m.created_at,
             nm.thread_root_id ? std::optional<Id>(nm.thread_root_id) : std::nullopt,
-            nm.quote_id ? std::optional<Id>(nm.quote_id) : std::nullopt);
+            nm.quote_id ? std::optional<Id>(nm.quote_id) : std::nullopt,
+            nm.buttons ? SerializeButtons(*nm.buttons) : std::nullopt);
         IndexMessage(tx, m.id, m.text);
         for (Id fid : nm.file_ids) {
             if (tx.Exec("UPDATE files SET message_id = ? WHERE id = ? AND chat_id = ? AND "

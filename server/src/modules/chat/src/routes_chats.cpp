@@ -197,6 +197,10 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
             VECHE_ASSIGN_OR_RETURN(auto text_field, json::OptString(body, "text", {SIZE_MAX, 0}));
             if (!text_field && !body.contains("file_ids"))
                 return Error::InvalidArgument("field 'text' is required");
+            // Buttons come from server-side modules only (ChatService::Post with NewMessage::buttons).
+            if (body.contains("buttons"))
+                return Error{ErrorCode::kInvalidArgument, "buttons_not_allowed",
+                             "buttons are posted by server-side bots only"};
             std::string text = text_field.value_or("");
             NewMessage nm;
             nm.text = std::move(text);
@@ -272,6 +276,19 @@ void AddChatRoutes(Router& router, ChatRoutes& s) {
             VECHE_ASSIGN_OR_RETURN(auto m, s.chats.Vote(ctx.actor, id, options));
             return Json(200, MessageToJson(m, ctx.user_id()));
         }));
+
+    router.Add("POST", "/api/v1/messages/{id}/interactions",
+               api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(api::CheckRate(s.kit, Action::kReact, ctx));
+                   VECHE_ASSIGN_OR_RETURN(Id id, PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+                   VECHE_ASSIGN_OR_RETURN(auto row, json::OptInt(body, "row", 0, 1000));
+                   VECHE_ASSIGN_OR_RETURN(auto col, json::OptInt(body, "col", 0, 1000));
+                   if (!row || !col) return Error::InvalidArgument("fields 'row' and 'col' are required");
+                   VECHE_ASSIGN_OR_RETURN(auto r, s.chats.Interact(ctx.actor, id, static_cast<int>(*row),
+                                                                   static_cast<int>(*col)));
+                   return Json(200, InteractionResultToJson(r, ctx.user_id()));
+               }));
 
     router.Add("POST", "/api/v1/messages/{id}/poll/close",
                api::Authed(s.kit, [&s](Request& req, const Caller& ctx) -> Result<Response> {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "veche/accounts/account_service.hpp"
+#include "veche/chat/interactions.hpp"
 #include "veche/chat/types.hpp"
 #include "veche/core/actor.hpp"
 #include "veche/core/error.hpp"
@@ -50,7 +51,8 @@ public:
     Result<std::pair<Message, bool>> Post(const Actor& actor, Id chat_id, const NewMessage& message);
     Result<std::pair<Message, bool>> Post(const Actor& actor, Id chat_id, std::string_view text,
                                           std::optional<std::string> client_id) {
-        return Post(actor, chat_id, NewMessage{std::string(text), std::move(client_id), 0, 0, {}});
+        return Post(actor, chat_id,
+                    NewMessage{std::string(text), std::move(client_id), 0, 0, {}, std::nullopt});
     }
     Result<std::pair<Message, bool>> CreatePoll(const Actor& actor, Id chat_id, const NewPoll& poll);
     Result<Message> Vote(const Actor& actor, Id message_id, const std::vector<int>& options);
@@ -100,6 +102,21 @@ public:
     Result<Message> Restore(const Actor& actor, Id message_id);
     Result<Message> React(const Actor& actor, Id message_id, std::string_view emoji, bool add);
 
+    // Buttons (veche/chat/interactions.hpp). For server-side code only (the module that owns the
+    // bot; no actor is checked): a new text and/or buttons of a message, with the usual version
+    // row and `message.updated` event. kNotFound for a deleted or unknown message.
+    Result<Message> EditButtons(Id message_id, const MessageEdit& edit);
+    // A click on the command button at (row, col) of a message, by a member of its chat: claims the
+    // idempotency key (message, user, command) in chat_interactions, echoes the label as the user's
+    // message unless the button is silent, calls the message author's handler, applies its edit.
+    // A repeated click of the key while the first is handled or within kInteractionRepeatWindowMs of
+    // its answer gets that answer (`repeated`) and delivers nothing. Errors: message_not_found (also
+    // for non-members), no_buttons, bad_button, link_button (400), bot_unavailable (409), the
+    // handler's own error.
+    Result<InteractionResult> Interact(const Actor& actor, Id message_id, int row, int col);
+    // The bots' handlers (the chat module's, published at Start); none until set: bot_unavailable.
+    void SetInteractionHandlers(const InteractionHandlers& handlers) { handlers_ = &handlers; }
+
     Result<SearchPage> Search(const Actor& actor, const SearchQuery& query);
 
     // The chats whose events a user receives (for the realtime hub).
@@ -112,10 +129,12 @@ private:
     accounts::AccountService& accounts_;
     const files::AttachmentOwners* attachment_owners_ = nullptr;
     const BoundChatHooks* bound_hooks_ = nullptr;
+    const InteractionHandlers* handlers_ = nullptr;
 };
 
 // Wire shapes (docs/api.md). `viewer` adds per-viewer fields (reactions' "me"); 0 omits them, as in
 // events, whose one serialized buffer goes to every member.
+boost::json::object InteractionResultToJson(const InteractionResult& r, Id viewer);
 boost::json::object MessageToJson(const Message& message, Id viewer, bool show_deleted_text = false);
 boost::json::object NotificationToJson(const Notification& n);
 boost::json::object FileToJson(const FileInfo& f);

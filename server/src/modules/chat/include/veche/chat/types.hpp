@@ -3,6 +3,7 @@
 // polls, files, versions), the requests that create or change them, and the pages that list them.
 // Plain data without behaviour beyond trivial accessors; safe to copy between threads.
 
+#include <boost/json/object.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,27 @@ inline constexpr int kMaxPageSize = 200;
 inline constexpr std::int64_t kMaxSeenByMembers = 50;
 inline constexpr std::size_t kMaxPollOptions = 20;
 inline constexpr std::size_t kMaxFilesPerMessage = 10;
+inline constexpr std::size_t kMaxButtonRows = 5;
+inline constexpr std::size_t kMaxButtonsPerRow = 5;
+inline constexpr std::size_t kMaxButtonLabelChars = 64;
+inline constexpr std::size_t kMaxButtonCommandBytes = 128;
+inline constexpr std::size_t kMaxButtonLinkBytes = 2048;
+inline constexpr std::size_t kMaxButtonAlertChars = 256;
+inline constexpr std::size_t kMaxButtonDataBytes = 4096;  // `data` serialized
+
+// An interactive button under a bot's message (MODULES.md §0.6, after eXpress BotX): exactly one of
+// `command` (the click reaches the bot, see veche/chat/interactions.hpp) or `link` (an http(s) URL
+// or an app path starting with "/"; the client opens it and the server never hears of it).
+struct Button {
+    std::string label;
+    std::string command;               // empty for a link button
+    std::string link;                  // empty for a command button
+    boost::json::object data;          // handed to the bot with the click; at most 4 KiB serialized
+    bool silent = false;               // true: the click is not echoed into the chat as the user's message
+    std::optional<std::string> alert;  // shown to the clicking user when the bot's reply has none
+};
+// Rows of buttons, top to bottom; at most kMaxButtonRows rows of 1..kMaxButtonsPerRow buttons.
+using ButtonRows = std::vector<std::vector<Button>>;
 
 struct Chat {
     Id id = 0;
@@ -111,6 +133,7 @@ struct Message {
     Id pinned_by = 0;
     std::optional<Poll> poll;
     std::vector<FileInfo> files;
+    ButtonRows buttons;  // empty: none
 };
 
 struct NewMessage {
@@ -119,6 +142,8 @@ struct NewMessage {
     Id thread_root_id = 0;
     Id quote_id = 0;
     std::vector<Id> file_ids;  // uploaded by the author to this chat and not yet posted
+    // Server-side code only (a module's bot): the public POST /messages refuses the field.
+    std::optional<ButtonRows> buttons;
 };
 
 struct NewPoll {
