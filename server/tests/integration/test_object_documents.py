@@ -279,3 +279,35 @@ def test_the_default_deadline_is_working_days_with_a_reminder_a_working_day_befo
                   200)["jobs"]
     remind = next(j for j in jobs if j["payload"] == {"approval_id": a["id"]})
     assert now < remind["due_at"] < a["deadline_at"] and a["deadline_at"] - remind["due_at"] >= 86_400_000
+
+
+def test_the_assistant_s_approve_button_decides_once(server, admin_client, make_user):
+    import threading
+    t = tender_with_suppliers(admin_client, make_user)
+    a, ver, ivanova, petrov, kononov = sequential_route(t)
+    org = t.chat("org")["chat_id"]
+    msg = next(m for m in reversed(t.manager.all_messages(org)) if m.get("buttons"))
+    assert "направлен на согласование" in msg["text"]
+    labels = [b["label"] for b in msg["buttons"][0]]
+    assert labels == ["Согласовать", "Открыть документ"]
+    assert msg["buttons"][0][1]["link"] == f"/objects/{t.obj['id']}?document={ver['document_id']}"
+    # someone not on the step clicks: told why, nothing changes
+    r = expect(petrov.post(f"/api/v1/messages/{msg['id']}/interactions", json={"row": 0, "col": 0}), 200)
+    assert r["alert"] and "participant" in r["alert"]
+    assert task_states(expect(t.manager.get(f"/api/v1/approvals/{a['id']}"), 200))[petrov.id] == "waiting"
+    # Ivanova double-clicks: one decision
+    answers = []
+
+    def click():
+        answers.append(ivanova.post(f"/api/v1/messages/{msg['id']}/interactions", json={"row": 0, "col": 0}))
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    [th.start() for th in threads]
+    [th.join() for th in threads]
+    assert all(x.status_code == 200 for x in answers), [x.text for x in answers]
+    assert len({x.json()["interaction_id"] for x in answers}) == 1
+    a = expect(t.manager.get(f"/api/v1/approvals/{a['id']}"), 200)
+    assert task_states(a)[ivanova.id] == "approved" and task_states(a)[petrov.id] == "pending"
+    # the next step's note carries the button for Petrov and Kononov
+    nxt = next(m for m in reversed(t.manager.all_messages(org)) if m.get("buttons"))
+    assert nxt["id"] != msg["id"] and "пройден" in nxt["text"]

@@ -8,6 +8,7 @@
 #include "chat_internal.hpp"
 #include "chat_store.hpp"
 #include "message_store.hpp"
+#include "veche/chat/interactions.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/text.hpp"
 
@@ -104,16 +105,18 @@ Status ArchiveBoundChat(Tx& tx, Id chat_id, Id actor_id) {
     return RecordHistory(tx, chat_id, actor_id, "archived");
 }
 
-Result<Message> PostSystemMessage(Tx& tx, Id chat_id, Id author_id, std::string text) {
+Result<Message> PostSystemMessage(Tx& tx, Id chat_id, Id author_id, std::string text, const ButtonRows& buttons) {
     VECHE_RETURN_IF_ERROR(ChatService::ValidateText(text));
+    if (!buttons.empty()) VECHE_RETURN_IF_ERROR(ValidateButtons(buttons));
     Message m;
     m.id = GlobalIds().Next();
     m.chat_id = chat_id;
     m.author_id = author_id;
     m.text = std::move(text);
     m.created_at = NowMs();
-    tx.Exec("INSERT INTO messages(id, chat_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)", m.id,
-            m.chat_id, m.author_id, m.text, m.created_at);
+    tx.Exec("INSERT INTO messages(id, chat_id, author_id, text, created_at, buttons) VALUES (?, ?, ?, ?, ?, ?)", m.id,
+            m.chat_id, m.author_id, m.text, m.created_at,
+            buttons.empty() ? std::nullopt : SerializeButtons(buttons));
     IndexMessage(tx, m.id, m.text);
     tx.Exec("UPDATE chats SET last_activity_at = ?, last_message_id = ? WHERE id = ?", m.created_at, m.id,
             chat_id);

@@ -11,6 +11,7 @@
 #include "object_store.hpp"
 #include "veche/calendar/calendar_service.hpp"
 #include "veche/chat/bound_chats.hpp"
+#include "veche/chat/interactions.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/core/json.hpp"
@@ -102,10 +103,10 @@ Status Log(Tx& tx, Id object_id, std::string type, std::optional<Id> actor, cons
 }
 
 // The assistant's note in the route's chat; none once that chat is archived (the stage ended).
-Status Say(Tx& tx, Id chat_id, Id assistant, std::string text) {
+Status Say(Tx& tx, Id chat_id, Id assistant, std::string text, const chat::ButtonRows& buttons = {}) {
     auto chat = chat::LoadBoundChat(tx, chat_id, "object");
     if (!chat || chat->archived) return {};
-    VECHE_ASSIGN_OR_RETURN(auto m, chat::PostSystemMessage(tx, chat_id, assistant, std::move(text)));
+    VECHE_ASSIGN_OR_RETURN(auto m, chat::PostSystemMessage(tx, chat_id, assistant, std::move(text), buttons));
     (void)m;
     return {};
 }
@@ -123,6 +124,19 @@ void Tell(Tx& tx, const Approval& a, std::string kind, const std::vector<Id>& al
     }
 }
 
+// "Approve" for whoever's task is pending, "open the document" for everyone (MODULES.md §0.6).
+chat::ButtonRows TaskButtons(const Approval& a) {
+    chat::Button approve;
+    approve.label = "Согласовать";
+    approve.command = "/approve";
+    approve.data = bj::object{{"approval_id", IdToString(a.id)}};
+    approve.silent = true;
+    chat::Button open;
+    open.label = "Открыть документ";
+    open.link = "/objects/" + IdToString(a.object_id) + "?document=" + IdToString(a.document_id);
+    return {{approve, open}};
+}
+
 std::vector<Id> PendingOf(const ApprovalStep& s) {
     std::vector<Id> out;
     for (const auto& t : s.tasks)
@@ -130,7 +144,7 @@ std::vector<Id> PendingOf(const ApprovalStep& s) {
     return out;
 }
 
-std::string Names(const std::vector<Id>& ids) {
+std::string IdNames(const std::vector<Id>& ids) {
     std::string s;
     for (Id u : ids) s += (s.empty() ? "" : ", ") + std::string("#") + IdToString(u);
     return s;
@@ -289,7 +303,8 @@ Result<Approval> ApprovalService::Start(const Actor& actor, Id version_id, const
         auto loaded = *LoadApproval(tx, a.id);
         VECHE_RETURN_IF_ERROR(Say(tx, a.chat_id, assistant,
                                   "Документ «" + a.title + "» направлен на согласование. Ждёт решения: " +
-                                      Names(notified) + "."));
+                                      (namer_ ? namer_(tx, notified) : IdNames(notified)) + ".",
+                                  TaskButtons(a)));
         Tell(tx, loaded, "objects.approval_started", notified);
         VECHE_RETURN_IF_ERROR(Log(tx, a.object_id, "approval_started", actor.user_id,
                                   {{"approval_id", IdToString(a.id)}, {"version_id", IdToString(a.version_id)}}));
@@ -431,7 +446,7 @@ Result<Approval> ApprovalService::Decide(const Actor& actor, Id approval_id, con
             tx.Exec("UPDATE objects_approval_steps SET state = 'closed' WHERE approval_id = ? AND state = 'waiting'", a->id);
             tx.Exec("UPDATE objects_approvals SET state = 'rejected', finished_at = ? WHERE id = ?", now, a->id);
             notify.push_back(a->initiator);
-            note = "Документ «" + a->title + "» отклонён (#" + IdToString(actor.user_id) + "): " + d.comment;
+            note = "Документ «" + a->title + "» отклонён (" + (namer_ ? namer_(tx, {actor.user_id}) : IdNames({actor.user_id})) + "): " + d.comment;
         } else {
             int approvals = 0;
             for (const auto& t : step->tasks)
@@ -447,7 +462,7 @@ Result<Approval> ApprovalService::Decide(const Actor& actor, Id approval_id, con
                     tx.Exec("UPDATE objects_approval_steps SET state = 'active', started_at = ? WHERE id = ?", now, next->id);
                     tx.Exec("UPDATE objects_approval_tasks SET state = 'pending' WHERE step_id = ?", next->id);
                     for (const auto& t : next->tasks) notify.push_back(t.user_id);
-                    note = "Этап согласования «" + a->title + "» пройден. Ждёт решения: " + Names(notify) + ".";
+                    note = "Этап согласования «" + a->title + "» пройден. Ждёт решения: " + (namer_ ? namer_(tx, notify) : IdNames(notify)) + ".";
                 } else {
                     tx.Exec("UPDATE objects_approvals SET state = 'approved', finished_at = ? WHERE id = ?", now, a->id);
                     notify.push_back(a->initiator);
@@ -460,7 +475,9 @@ Result<Approval> ApprovalService::Decide(const Actor& actor, Id approval_id, con
             jobs_.Cancel(tx, DeadlineKey(a->id));
             jobs_.Cancel(tx, ReminderKey(a->id));
         }
-        if (!note.empty()) VECHE_RETURN_IF_ERROR(Say(tx, a->chat_id, assistant, note));
+        if (!note.empty())
+            VECHE_RETURN_IF_ERROR(Say(tx, a->chat_id, assistant, note,
+                                      fresh.state == "pending" ? TaskButtons(fresh) : chat::ButtonRows{}));
         Tell(tx, fresh, "objects.approval_decided", notify);
         VECHE_RETURN_IF_ERROR(Log(tx, a->object_id, "approval_decided", actor.user_id,
                                   {{"approval_id", IdToString(a->id)}, {"decision", d.decision}, {"state", fresh.state}}));
@@ -560,7 +577,7 @@ Status ApprovalService::Remind(Id approval_id) {
             if (s.state == "active") pending = PendingOf(s);
         if (pending.empty()) return {};
         VECHE_RETURN_IF_ERROR(Say(tx, a->chat_id, assistant,
-                                  "Напоминание: согласование «" + a->title + "» ждёт решения " + Names(pending) +
+                                  "Напоминание: согласование «" + a->title + "» ждёт решения " + (namer_ ? namer_(tx, pending) : IdNames(pending)) +
                                       "; срок истекает через рабочий день."));
         Tell(tx, *a, "objects.approval_reminder", pending);
         return {};

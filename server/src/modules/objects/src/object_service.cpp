@@ -98,8 +98,16 @@ Result<Id> ObjectService::Assistant() {
         } catch (const std::exception&) {
             return Error::Unavailable("the assistant bot's account cannot be created now");
         }
+        if (on_assistant_) on_assistant_(assistant_id_);
     }
     return assistant_id_;
+}
+
+void ObjectService::KnowAssistant(Id id) {
+    std::lock_guard lock(assistant_mu_);
+    if (assistant_id_) return;
+    assistant_id_ = id;
+    if (on_assistant_) on_assistant_(id);
 }
 
 // ---------- types ----------

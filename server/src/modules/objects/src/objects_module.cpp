@@ -6,6 +6,7 @@
 #include "veche/calendar/calendar_service.hpp"
 #include "veche/chat/bound_chats.hpp"
 #include "veche/chat/chat_service.hpp"
+#include "veche/chat/interactions.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/jobs/scheduler.hpp"
 #include "veche/objects/approvals.hpp"
@@ -70,7 +71,18 @@ public:
         documents_.emplace(ctx.db(), *service_, chats);
         approvals_.emplace(ctx.db(), *service_, *documents_, ctx.Find<signing::SigningService>(),
                            ctx.Find<calendar::CalendarService>(), ctx.Find<jobs::Scheduler>(), ctx.Find<files::FileStore>());
-        approvals_->RegisterJobs();  // before the platform starts the runner
+        approvals_->RegisterJobs();
+        // Display names as the accounts module keeps them (read in the caller's transaction).
+        approvals_->SetNamer([](storage::Tx& tx, const std::vector<Id>& ids) {
+            std::string out;
+            for (Id id : ids) {
+                auto& st = tx.Query("SELECT display_name, username FROM users WHERE id = ?", id);
+                if (st.Step()) out += (out.empty() ? "" : ", ") + (st.Text(0).empty() ? st.Text(1) : st.Text(0));
+                while (st.Step()) {
+                }
+            }
+            return out;
+        });
         // Files posted in an object's chats are its documents; a new version supersedes a pending route.
         ctx.Find<chat::BoundChatHooks>().OnPosted(
             "object", [this](storage::Tx& tx, const chat::Chat& c, const chat::Message& m) {
@@ -79,6 +91,12 @@ public:
         documents_->OnVersionAdded([this](storage::Tx& tx, const Document& d, const DocumentVersion& v) {
             return approvals_->OnVersionAdded(tx, d, v);
         });
+        // The assistant's buttons: "/approve" decides the clicker's task on the route.
+        auto& handlers = ctx.Find<chat::InteractionHandlers>();
+        service_->OnAssistantKnown([this, &handlers](Id bot) {
+            handlers.Register(bot, [this](const chat::Interaction& click) { return OnClick(click); });
+        });
+        if (auto ids = accounts.IdsOfUsernames({"assistant"}); ids.ok() && !ids->empty()) service_->KnowAssistant(ids->front());
         routes_.emplace(ObjectRoutes{ctx.Find<api::HttpKit>(), accounts, chats, *service_, *documents_, *approvals_});
         // An object's history names its counterparties: for its staff only.
         ctx.Find<timeline::Readers>().Add("object", [this](storage::Tx& tx, const Actor& actor, Id id) -> Status {
@@ -95,6 +113,24 @@ public:
     void AddRealtime(realtime::Hub& hub) override { hub.AddAudience(audience_); }
 
 private:
+    Result<chat::InteractionReply> OnClick(const chat::Interaction& click) {
+        chat::InteractionReply reply;
+        if (click.command != "/approve") {
+            reply.alert = "Неизвестная команда";
+            return reply;
+        }
+        auto it = click.data.find("approval_id");
+        auto id = it != click.data.end() && it->value().is_string() ? ParseId(it->value().get_string()) : std::nullopt;
+        if (!id) {
+            reply.alert = "Кнопка без маршрута согласования";
+            return reply;
+        }
+        auto decided = approvals_->Decide(Actor{click.user_id, false}, *id, {"approve", ""});
+        // A refusal is the clicker's answer (not the bot's failure): shown to them alone.
+        reply.alert = decided.ok() ? std::string("Согласовано: «") + decided->title + "»" : decided.error().message;
+        return reply;
+    }
+
     std::optional<ObjectService> service_;
     std::optional<DocumentService> documents_;
     std::optional<ApprovalService> approvals_;

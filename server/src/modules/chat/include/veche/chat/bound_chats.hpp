@@ -45,8 +45,10 @@ std::optional<Chat> LoadBoundChat(storage::Tx& tx, Id chat_id, std::string_view 
 Status SetBoundMembers(storage::Tx& tx, Id chat_id, Id actor_id, const std::vector<BoundMember>& members);
 // Read-only from now on for everyone; members keep reading and finding it.
 Status ArchiveBoundChat(storage::Tx& tx, Id chat_id, Id actor_id);
-// A message by `author_id` (a member, usually the owner bot) without the membership checks.
-Result<Message> PostSystemMessage(storage::Tx& tx, Id chat_id, Id author_id, std::string text);
+// A message by `author_id` (a member, usually the owner bot) without the membership checks; with
+// buttons whose clicks reach the author's handler (veche/chat/interactions.hpp).
+Result<Message> PostSystemMessage(storage::Tx& tx, Id chat_id, Id author_id, std::string text,
+                                  const ButtonRows& buttons = {});
 // Members of a chat, oldest first.
 std::vector<Member> BoundMembers(storage::Tx& tx, Id chat_id);
 

@@ -14,6 +14,7 @@
 //
 // Thread-safe; synchronous, for worker threads.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -114,6 +115,10 @@ public:
                     files::FileStore& files);
 
     void RegisterJobs();
+    // How the bot names people in its notes ("Иванова А., Петров П."); "#<id>" until set.
+    // Runs inside the change's transaction.
+    using Namer = std::function<std::string(storage::Tx&, const std::vector<Id>&)>;
+    void SetNamer(Namer namer) { namer_ = std::move(namer); }
     // The document hook: a new version supersedes the document's pending routes.
     Status OnVersionAdded(storage::Tx& tx, const Document& doc, const DocumentVersion& version);
 
@@ -139,6 +144,7 @@ private:
     calendar::CalendarService& calendars_;
     jobs::Scheduler& jobs_;
     files::FileStore& files_;
+    Namer namer_;
 };
 
 boost::json::object ApprovalJson(const Approval& a);

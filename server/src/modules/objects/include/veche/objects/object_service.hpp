@@ -63,6 +63,10 @@ public:
 
     // The assistant bot's user id (its account made on first use); call outside transactions.
     Result<Id> Assistant();
+    // Called once, with the bot's id, when it is first known (to register its button handler).
+    void OnAssistantKnown(std::function<void(Id)> hook) { on_assistant_ = std::move(hook); }
+    // At start: the bot's id when its account already exists (a restart), so its buttons answer at once.
+    void KnowAssistant(Id id);
 
     // Inside a transaction: the view of `object_id` for `actor`, or 404.
     Result<ObjectView> ViewIn(storage::Tx& tx, const Actor& actor, Id object_id) const;
@@ -78,6 +82,7 @@ private:
     storage::Database& db_;
     roles::RoleService& roles_;
     std::function<Id()> make_assistant_;
+    std::function<void(Id)> on_assistant_;
     std::mutex assistant_mu_;
     Id assistant_id_ = 0;
 };
