@@ -133,6 +133,21 @@ ROUTES = {
     "POST /api/v1/objects/{id}/counterparties": ("member", {"org_ref": "sweep", "name": "Sweep", "users": []}),
     "DELETE /api/v1/objects/{id}/counterparties/{cp}": ("member", None),
     "PUT /api/v1/objects/{type}/{external_id}": ("admin", {"title": "sweep object"}),
+    "GET /api/v1/objects/{id}/documents": ("member", None),
+    "POST /api/v1/objects/{id}/documents": ("member", {"file_id": "{object_file}", "doc_type": "spec", "number": "1"}),
+    "GET /api/v1/documents/{id}": ("member", None),
+    "POST /api/v1/document-versions/{id}/approvals": ("member", {"steps": [{"order": 1, "groups": ["category_manager"]}]}),
+    "GET /api/v1/approvals": ("self", None),
+    "GET /api/v1/approvals/{id}": ("member", None),
+    "POST /api/v1/approvals/{id}/decisions": ("member", {"decision": "approve", "comment": ""}),
+    "POST /api/v1/approvals/{id}/cancel": ("member", None),
+    "POST /api/v1/approvals/{id}/statement": ("member", {"decision": "approve"}),
+    "GET /api/v1/signatures/{id}/verify": ("member", None),
+    "POST /api/v1/chats/{id}/votes": ("member", {"title": "sweep vote", "groups": ["category_manager"],
+                                                 "deadline_at": "{future}"}),
+    "GET /api/v1/votes/{id}": ("member", None),
+    "POST /api/v1/votes/{id}/ballots": ("member", {"option": 0}),
+    "POST /api/v1/votes/{id}/close": ("member", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}
@@ -206,6 +221,23 @@ class World:
         self.object_id = expect(admin.put(f"/api/v1/objects/{self.type_key}/{self.external_id}", json={
             "title": f"{self.marker} object", "members": [{"user_id": self.owner.id, "role": "category_manager"}]}),
             201)["id"]
+        obj = expect(self.owner.get(f"/api/v1/objects/{self.object_id}"), 200)
+        org = obj["chats"][0]["chat_id"]
+        up = expect(self.owner.post(f"/api/v1/chats/{org}/files?name={self.marker}-doc.txt",
+                                    data=f"{self.marker} document".encode()), 201)
+        expect(self.owner.post(f"/api/v1/chats/{org}/messages", json={"text": "", "file_ids": [up["id"]]}), 201)
+        self.object_file_id = up["id"]
+        doc = expect(self.owner.get(f"/api/v1/objects/{self.object_id}/documents"), 200)["documents"][0]
+        self.document_id, self.version_id = doc["id"], doc["versions"][0]["id"]
+        approval = expect(self.owner.post(f"/api/v1/document-versions/{self.version_id}/approvals", json={
+            "steps": [{"order": 1, "participants": [{"user_id": self.owner.id}]}]}), 201)
+        self.approval_id = approval["id"]
+        decided = expect(self.owner.post(f"/api/v1/approvals/{self.approval_id}/decisions",
+                                         json={"decision": "approve_with_remarks", "comment": self.marker}), 200)
+        self.signature_id = decided["steps"][0]["tasks"][0]["signature_id"]
+        self.vote_id = expect(self.owner.post(f"/api/v1/chats/{org}/votes", json={
+            "title": f"{self.marker} vote", "groups": ["category_manager"],
+            "deadline_at": int(time.time() * 1000) + 86_400_000}), 201)["id"]
         self.counterparty_id = expect(self.owner.post(f"/api/v1/objects/{self.object_id}/counterparties", json={
             "org_ref": "sweep-cp", "name": f"{self.marker} supplier", "users": [self.member.username]}), 201)["id"]
 
@@ -239,6 +271,16 @@ class World:
                 obj = self.calendar_id
             elif pattern.startswith("/api/v1/objects/{id}"):
                 obj = self.object_id
+            elif pattern.startswith("/api/v1/documents/{id}"):
+                obj = self.document_id
+            elif pattern.startswith("/api/v1/document-versions/{id}"):
+                obj = self.version_id
+            elif pattern.startswith("/api/v1/approvals/{id}"):
+                obj = self.approval_id
+            elif pattern.startswith("/api/v1/signatures/{id}"):
+                obj = self.signature_id
+            elif pattern.startswith("/api/v1/votes/{id}"):
+                obj = self.vote_id
             else:
                 obj = None
         else:
@@ -258,7 +300,8 @@ class World:
         if body is None:
             return None
         subst = {"{outsider}": self.outsider.id, "{message}": self.message_id, "{outsider_chat}": self.outsider_chat,
-                 "{future}": int(time.time() * 1000) + 86_400_000, "{role}": self.role_id}
+                 "{future}": int(time.time() * 1000) + 86_400_000, "{role}": self.role_id,
+                 "{object_file}": self.object_file_id}
 
         def fill(v):
             if isinstance(v, str):

@@ -127,4 +127,16 @@ Result<Message> PostSystemMessage(Tx& tx, Id chat_id, Id author_id, std::string 
     return std::move(*fresh);
 }
 
+Status PinSystemMessage(Tx& tx, Id message_id, Id by, bool pin) {
+    auto m = LoadMessage(tx, message_id);
+    if (!m || m->deleted) return Error::NotFound("message");
+    if (pin == m->pinned_at.has_value()) return {};
+    if (pin)
+        tx.Exec("UPDATE messages SET pinned_at = ?, pinned_by = ? WHERE id = ?", NowMs(), by, message_id);
+    else
+        tx.Exec("UPDATE messages SET pinned_at = NULL, pinned_by = NULL WHERE id = ?", message_id);
+    EmitMessage(tx, "message.updated", *LoadMessage(tx, message_id));
+    return {};
+}
+
 }  // namespace veche::chat

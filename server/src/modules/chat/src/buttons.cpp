@@ -9,6 +9,7 @@
 #include "chat_events.hpp"
 #include "chat_internal.hpp"
 #include "message_store.hpp"
+#include "veche/chat/bound_chats.hpp"
 #include "veche/chat/interactions.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/json.hpp"
@@ -155,10 +156,9 @@ std::optional<std::string> SerializeButtons(const ButtonRows& rows) {
     return json::Serialize(ButtonsToJson(rows));
 }
 
-Result<Message> ChatService::EditButtons(Id message_id, const MessageEdit& edit) {
-    if (edit.text) VECHE_RETURN_IF_ERROR(ValidateText(*edit.text));
+Result<Message> EditSystemMessage(Tx& tx, Id message_id, const MessageEdit& edit) {
+    if (edit.text) VECHE_RETURN_IF_ERROR(ChatService::ValidateText(*edit.text));
     if (edit.buttons) VECHE_RETURN_IF_ERROR(ValidateButtons(*edit.buttons));
-    return db_.Write([&](Tx& tx) -> Result<Message> {
         auto m = LoadMessage(tx, message_id);
         if (!m || m->deleted) return Error::NotFound("message");
         bool changed = false;
@@ -189,7 +189,11 @@ Result<Message> ChatService::EditButtons(Id message_id, const MessageEdit& edit)
         auto fresh = LoadMessage(tx, m->id);
         EmitMessage(tx, "message.updated", *fresh);
         return std::move(*fresh);
-    });
+}
+
+
+Result<Message> ChatService::EditButtons(Id message_id, const MessageEdit& edit) {
+    return db_.Write([&](Tx& tx) { return EditSystemMessage(tx, message_id, edit); });
 }
 
 Result<InteractionResult> ChatService::Interact(const Actor& actor, Id message_id, int row, int col) {

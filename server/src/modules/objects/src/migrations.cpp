@@ -55,15 +55,31 @@ namespace {
     "CREATE INDEX objects_approval_tasks_user ON objects_approval_tasks(user_id, state);"                              \
     "CREATE INDEX objects_approval_tasks_signature ON objects_approval_tasks(signature_id)"
 
+#define OBJECTS_V3(ID, INT)                                                                                      \
+    "CREATE TABLE objects_votes (id " ID " PRIMARY KEY, object_id " INT " NOT NULL REFERENCES objects_items(id), "    \
+    "chat_id " INT " NOT NULL, creator " INT " NOT NULL, title TEXT NOT NULL, fields TEXT NOT NULL, options TEXT "     \
+    "NOT NULL, quorum " INT " NOT NULL, secret " INT " NOT NULL, deadline_at " INT " NOT NULL, state TEXT NOT NULL "    \
+    "CHECK (state IN ('open', 'closed', 'cancelled')), result TEXT NOT NULL, card_message_id " INT " NOT NULL, "       \
+    "result_message_id " INT " NOT NULL, protocol_file_id " INT " NOT NULL, created_at " INT " NOT NULL, closed_at "  \
+    INT ");"                                                                                                           \
+    "CREATE INDEX objects_votes_chat ON objects_votes(chat_id, id);"                                                   \
+    "CREATE TABLE objects_vote_electors (vote_id " INT " NOT NULL REFERENCES objects_votes(id), user_id " INT          \
+    " NOT NULL REFERENCES users(id), voted_at " INT ", PRIMARY KEY (vote_id, user_id));"                               \
+    "CREATE TABLE objects_vote_ballots (id " ID " PRIMARY KEY, vote_id " INT " NOT NULL REFERENCES objects_votes(id), " \
+    "option " INT " NOT NULL, voter_id " INT ", cast_at " INT " NOT NULL);"                                             \
+    "CREATE INDEX objects_vote_ballots_vote ON objects_vote_ballots(vote_id)"
+
 constexpr storage::ModuleMigration kMigrations[] = {
     {1, "object types, objects, roles, counterparties, chats", OBJECTS_V1("INTEGER", "INTEGER"),
      OBJECTS_V1("BIGINT", "BIGINT")},
     {2, "documents, their versions, approval routes, steps and tasks", OBJECTS_V2("INTEGER", "INTEGER"),
      OBJECTS_V2("BIGINT", "BIGINT")},
+    {3, "voting cards, their electorates and ballots", OBJECTS_V3("INTEGER", "INTEGER"), OBJECTS_V3("BIGINT", "BIGINT")},
 };
 
 #undef OBJECTS_V1
 #undef OBJECTS_V2
+#undef OBJECTS_V3
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "veche/jobs/scheduler.hpp"
 #include "veche/objects/approvals.hpp"
 #include "veche/objects/documents.hpp"
+#include "veche/objects/votes.hpp"
 #include "veche/signing/signing_service.hpp"
 #include "veche/objects/module.hpp"
 #include "veche/objects/object_service.hpp"
@@ -72,6 +73,8 @@ public:
         approvals_.emplace(ctx.db(), *service_, *documents_, ctx.Find<signing::SigningService>(),
                            ctx.Find<calendar::CalendarService>(), ctx.Find<jobs::Scheduler>(), ctx.Find<files::FileStore>());
         approvals_->RegisterJobs();
+        votes_.emplace(ctx.db(), *service_, chats, ctx.Find<jobs::Scheduler>(), ctx.Find<files::FileStore>());
+        votes_->RegisterJobs();
         // Display names as the accounts module keeps them (read in the caller's transaction).
         approvals_->SetNamer([](storage::Tx& tx, const std::vector<Id>& ids) {
             std::string out;
@@ -97,7 +100,7 @@ public:
             handlers.Register(bot, [this](const chat::Interaction& click) { return OnClick(click); });
         });
         if (auto ids = accounts.IdsOfUsernames({"assistant"}); ids.ok() && !ids->empty()) service_->KnowAssistant(ids->front());
-        routes_.emplace(ObjectRoutes{ctx.Find<api::HttpKit>(), accounts, chats, *service_, *documents_, *approvals_});
+        routes_.emplace(ObjectRoutes{ctx.Find<api::HttpKit>(), accounts, chats, *service_, *documents_, *approvals_, *votes_});
         // An object's history names its counterparties: for its staff only.
         ctx.Find<timeline::Readers>().Add("object", [this](storage::Tx& tx, const Actor& actor, Id id) -> Status {
             VECHE_ASSIGN_OR_RETURN(auto view, service_->ViewIn(tx, actor, id));
@@ -108,6 +111,7 @@ public:
 
     void AddRoutes(api::Router& router) override {
         AddDocumentRoutes(router, *routes_);
+        AddVoteRoutes(router, *routes_);
         AddObjectRoutes(router, *routes_);
     }
     void AddRealtime(realtime::Hub& hub) override { hub.AddAudience(audience_); }
@@ -115,6 +119,18 @@ public:
 private:
     Result<chat::InteractionReply> OnClick(const chat::Interaction& click) {
         chat::InteractionReply reply;
+        if (click.command == "/vote") {
+            auto vit = click.data.find("vote_id");
+            auto oit = click.data.find("option");
+            auto vote = vit != click.data.end() && vit->value().is_string() ? ParseId(vit->value().get_string()) : std::nullopt;
+            if (!vote || oit == click.data.end() || !oit->value().is_int64()) {
+                reply.alert = "Кнопка без голосования";
+                return reply;
+            }
+            auto cast = votes_->Cast(Actor{click.user_id, false}, *vote, static_cast<int>(oit->value().get_int64()));
+            reply.alert = cast.ok() ? std::string("Ваш голос учтён") : cast.error().message;
+            return reply;
+        }
         if (click.command != "/approve") {
             reply.alert = "Неизвестная команда";
             return reply;
@@ -134,6 +150,7 @@ private:
     std::optional<ObjectService> service_;
     std::optional<DocumentService> documents_;
     std::optional<ApprovalService> approvals_;
+    std::optional<VoteService> votes_;
     std::optional<ObjectRoutes> routes_;
     ObjectAudience audience_;
 };

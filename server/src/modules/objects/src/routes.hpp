@@ -19,6 +19,7 @@ namespace veche::objects {
 class ObjectService;
 class DocumentService;
 class ApprovalService;
+class VoteService;
 
 struct ObjectRoutes {
     const api::HttpKit& kit;
@@ -27,11 +28,14 @@ struct ObjectRoutes {
     ObjectService& objects;
     DocumentService& documents;
     ApprovalService& approvals;
+    VoteService& votes;
 };
 
 void AddObjectRoutes(api::Router& router, ObjectRoutes& r);
 // /api/v1/objects/{id}/documents, /documents, /document-versions, /approvals, /signatures (routes_documents.cpp).
 void AddDocumentRoutes(api::Router& router, ObjectRoutes& r);
+// /api/v1/chats/{id}/votes, /api/v1/votes/… (routes_votes.cpp).
+void AddVoteRoutes(api::Router& router, ObjectRoutes& r);
 // Users named as {"user_id"} / {"username"} or a bare username: active accounts, else 404 user_not_found.
 Result<std::vector<Id>> ResolveUsers(accounts::AccountService& accounts, const std::vector<boost::json::value>& refs);
 

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "veche/chat/interactions.hpp"
 #include "veche/chat/types.hpp"
 #include "veche/core/error.hpp"
 #include "veche/storage/database.hpp"
@@ -49,6 +50,9 @@ Status ArchiveBoundChat(storage::Tx& tx, Id chat_id, Id actor_id);
 // buttons whose clicks reach the author's handler (veche/chat/interactions.hpp).
 Result<Message> PostSystemMessage(storage::Tx& tx, Id chat_id, Id author_id, std::string text,
                                   const ButtonRows& buttons = {});
+// The author's edit of a system message (text kept as a version, buttons replaced), and pinning it.
+Result<Message> EditSystemMessage(storage::Tx& tx, Id message_id, const MessageEdit& edit);
+Status PinSystemMessage(storage::Tx& tx, Id message_id, Id by, bool pin);
 // Members of a chat, oldest first.
 std::vector<Member> BoundMembers(storage::Tx& tx, Id chat_id);
 
