@@ -175,6 +175,20 @@ def test_a_stage_change_archives_the_stage_and_opens_the_next(server, admin_clie
     assert said["id"] in [h["message"]["id"] for h in hits]
     back = expect(t.a_users[0].get(f"/api/v1/chats/{ca['chat_id']}/object"), 200)
     assert back["chat"]["stage"] == "offers" and back["chat"]["state"] == "archived"
+    # the object's own search spans its stages and names the stage of each hit; A finds nothing of B
+    expect(t.b_users[0].post(f"/api/v1/chats/{t.chat('supplier', t.b)['chat_id']}/messages",
+                             json={"text": "предложение беты"}), 403)
+    found = expect(t.a_users[0].get(f"/api/v1/objects/{t.obj['id']}/search", params={"query": "предложение"}),
+                   200)["results"]
+    # (the bot's closing note, "Этап «Приём предложений» завершён", matches too: same chat)
+    assert said["id"] in [h["message"]["id"] for h in found]
+    assert {(h["chat"]["chat_id"], h["chat"]["stage"], h["chat"]["state"]) for h in found} == {
+        (ca["chat_id"], "offers", "archived")}
+    staff = expect(t.manager.get(f"/api/v1/objects/{t.obj['id']}/search", params={"query": "предложения"}),
+                   200)["results"]
+    assert said["id"] in [h["message"]["id"] for h in staff]
+    expect_error(make_user().get(f"/api/v1/objects/{t.obj['id']}/search", params={"query": "x"}), 404)
+    expect_error(t.manager.get(f"/api/v1/objects/{t.obj['id']}/search"), 400)
     # the commission chat has the commission and the manager
     cm = next(c for c in moved["chats"] if c["template"] == "commission")
     assert {t.manager.id, *[c.id for c in t.commission]} <= set(members_of(t.manager, cm["chat_id"]))

@@ -134,6 +134,7 @@ ROUTES = {
     "DELETE /api/v1/objects/{id}/counterparties/{cp}": ("member", None),
     "PUT /api/v1/objects/{type}/{external_id}": ("admin", {"title": "sweep object"}),
     "GET /api/v1/objects/{id}/documents": ("member", None),
+    "GET /api/v1/objects/{id}/search": ("member", None),
     "POST /api/v1/objects/{id}/documents": ("member", {"file_id": "{object_file}", "doc_type": "spec", "number": "1"}),
     "GET /api/v1/documents/{id}": ("member", None),
     "POST /api/v1/document-versions/{id}/approvals": ("member", {"steps": [{"order": 1, "groups": ["category_manager"]}]}),

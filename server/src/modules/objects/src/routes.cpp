@@ -2,6 +2,7 @@
 #include "routes.hpp"
 
 #include <boost/json/array.hpp>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "veche/chat/chat_service.hpp"
 #include "veche/core/json.hpp"
 #include "veche/core/text.hpp"
+#include "veche/ratelimit/rate_limiter.hpp"
 #include "veche/objects/object_service.hpp"
 
 namespace veche::objects {
@@ -169,6 +171,39 @@ void AddObjectRoutes(api::Router& router, ObjectRoutes& r) {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto v, objects.Get(ctx.actor, id));
                    return api::Json(200, TreeJson(v));
+               }));
+    // Search across every chat of the object the caller is in, archived stages included (CTX, §1.6):
+    // each hit names its chat's stage and category.
+    router.Add("GET", "/api/v1/objects/{id}/search",
+               api::Authed(s, [&r, &objects](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_RETURN_IF_ERROR(api::CheckRate(r.kit, ratelimit::Action::kSearch, ctx));
+                   VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto view, objects.Get(ctx.actor, id));  // 404 before anything else
+                   auto it = req.query.find("query");
+                   if (it == req.query.end() || it->second.empty())
+                       return Error::InvalidArgument("query parameter 'query' is required");
+                   if (text::CodePointCount(it->second) > 500 || !text::IsValidUtf8(it->second))
+                       return Error::InvalidArgument("query parameter 'query' must be UTF-8 of at most 500 characters");
+                   VECHE_ASSIGN_OR_RETURN(auto limit, api::QueryInt(req, "limit", 1, 100));
+                   std::vector<std::pair<chat::SearchHit, const ObjectChat*>> hits;
+                   for (const auto& c : view.chats) {
+                       chat::SearchQuery q;
+                       q.text = it->second;
+                       q.chat_id = c.chat_id;
+                       q.limit = static_cast<int>(limit.value_or(20));
+                       auto page = r.chats.Search(ctx.actor, q);
+                       if (!page.ok()) continue;  // a chat the caller is not in: staff see the tree, not every chat
+                       for (auto& h : page->hits) hits.emplace_back(std::move(h), &c);
+                   }
+                   std::sort(hits.begin(), hits.end(),
+                             [](const auto& a, const auto& b) { return a.first.message.id > b.first.message.id; });
+                   if (hits.size() > static_cast<std::size_t>(limit.value_or(20))) hits.resize(static_cast<std::size_t>(limit.value_or(20)));
+                   bj::array out;
+                   for (const auto& [h, c] : hits)
+                       out.push_back(bj::object{{"message", chat::MessageToJson(h.message, ctx.user_id())},
+                                                {"snippet", h.snippet},
+                                                {"chat", ObjectChatJson(*c)}});
+                   return api::Json(200, bj::object{{"results", std::move(out)}});
                }));
     router.Add("GET", "/api/v1/chats/{id}/object",
                api::Authed(s, [&objects](Request& req, const Caller& ctx) -> Result<Response> {
