@@ -65,6 +65,13 @@ def test_files_posted_in_object_chats_are_versioned_documents(server, admin_clie
     for v, data in zip(versions, (v1, v2)):
         r = a1.get(f"/api/v1/files/{v['file_id']}")
         assert r.status_code == 200 and r.content == data
+    # the staff's own download route: the observer is not in A's chat, yet downloads A's versions
+    expect_error(t.observer.get(f"/api/v1/files/{versions[0]['file_id']}"), 404)
+    r = t.observer.get(f"/api/v1/document-versions/{versions[0]['id']}/download")
+    assert r.status_code == 200 and r.content == v1 and "offer.pdf" in r.headers["Content-Disposition"]
+    r = t.observer.get(f"/api/v1/document-versions/{versions[1]['id']}/download", headers={"Range": "bytes=0-4"})
+    assert r.status_code == 206 and r.content == v2[:5]
+    expect_error(b1.get(f"/api/v1/document-versions/{versions[0]['id']}/download"), 404, "document_version_not_found")
     # B never sees A's document, by list or by id; staff see both
     assert [d["counterparty_id"] for d in documents(b1, t.obj["id"])] == [t.b["id"]]
     expect_error(b1.get(f"/api/v1/documents/{docs_a[0]['id']}"), 404, "document_not_found")

@@ -137,6 +137,7 @@ ROUTES = {
     "GET /api/v1/objects/{id}/search": ("member", None),
     "POST /api/v1/objects/{id}/documents": ("member", {"file_id": "{object_file}", "doc_type": "spec", "number": "1"}),
     "GET /api/v1/documents/{id}": ("member", None),
+    "GET /api/v1/document-versions/{id}/download": ("member", None),
     "POST /api/v1/document-versions/{id}/approvals": ("member", {"steps": [{"order": 1, "groups": ["category_manager"]}]}),
     "GET /api/v1/approvals": ("self", None),
     "GET /api/v1/approvals/{id}": ("member", None),

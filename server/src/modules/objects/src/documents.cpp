@@ -187,6 +187,13 @@ Result<Document> DocumentService::Get(const Actor& actor, Id document_id) {
     });
 }
 
+Result<DocumentVersion> DocumentService::GetVersion(const Actor& actor, Id version_id) {
+    return db_.Read([&](Tx& tx) -> Result<DocumentVersion> {
+        VECHE_ASSIGN_OR_RETURN(auto found, VersionIn(tx, actor, version_id));
+        return std::move(found.second);
+    });
+}
+
 Result<std::pair<Document, DocumentVersion>> DocumentService::VersionIn(Tx& tx, const Actor& actor, Id version_id) const {
     auto doc_id = tx.QueryInt("SELECT document_id FROM objects_document_versions WHERE id = ?", version_id);
     if (!doc_id) return Error::NotFound("document_version");

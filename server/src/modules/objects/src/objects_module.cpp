@@ -100,7 +100,8 @@ public:
             handlers.Register(bot, [this](const chat::Interaction& click) { return OnClick(click); });
         });
         if (auto ids = accounts.IdsOfUsernames({"assistant"}); ids.ok() && !ids->empty()) service_->KnowAssistant(ids->front());
-        routes_.emplace(ObjectRoutes{ctx.Find<api::HttpKit>(), accounts, chats, *service_, *documents_, *approvals_, *votes_});
+        routes_.emplace(ObjectRoutes{ctx.Find<api::HttpKit>(), accounts, chats, *service_, *documents_, *approvals_, *votes_,
+                                     ctx.Find<files::FileStore>()});
         // An object's history names its counterparties: for its staff only.
         ctx.Find<timeline::Readers>().Add("object", [this](storage::Tx& tx, const Actor& actor, Id id) -> Status {
             VECHE_ASSIGN_OR_RETURN(auto view, service_->ViewIn(tx, actor, id));

@@ -13,6 +13,9 @@ class AccountService;
 namespace veche::chat {
 class ChatService;
 }
+namespace veche::files {
+class FileStore;
+}
 
 namespace veche::objects {
 
@@ -29,6 +32,7 @@ struct ObjectRoutes {
     DocumentService& documents;
     ApprovalService& approvals;
     VoteService& votes;
+    files::FileStore& files;
 };
 
 void AddObjectRoutes(api::Router& router, ObjectRoutes& r);

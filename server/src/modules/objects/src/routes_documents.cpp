@@ -2,6 +2,8 @@
 #include <boost/json/array.hpp>
 
 #include "routes.hpp"
+#include "veche/api/file_response.hpp"
+#include "veche/files/file_store.hpp"
 #include "veche/core/json.hpp"
 #include "veche/objects/approvals.hpp"
 #include "veche/objects/documents.hpp"
@@ -97,6 +99,13 @@ void AddDocumentRoutes(api::Router& router, ObjectRoutes& r) {
                    return api::Json(200, DocumentJson(d));
                }));
 
+    router.Add("GET", "/api/v1/document-versions/{id}/download",
+               api::Authed(s, [&r, &documents](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto v, documents.GetVersion(ctx.actor, id));
+                   return api::ServeFile(req, r.files.PathOf(v.sha256), v.content_type,
+                                         files::ContentDisposition(v.name, false));
+               }));
     router.Add("POST", "/api/v1/document-versions/{id}/approvals",
                api::Authed(s, [&r, &approvals](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));

@@ -72,6 +72,8 @@ public:
 
     Result<std::vector<Document>> List(const Actor& actor, Id object_id);
     Result<Document> Get(const Actor& actor, Id document_id);
+    // A version for download: whoever sees its document (staff who are not in the supplier's chat too).
+    Result<DocumentVersion> GetVersion(const Actor& actor, Id version_id);
     // Files a posted file under a card: the version of (counterparty, type, number) it becomes.
     Result<std::pair<Document, DocumentVersion>> AddVersion(const Actor& actor, Id object_id, const DocumentCard& card);
 
