@@ -75,15 +75,6 @@ Result<std::vector<Id>> ResolveUsers(accounts::AccountService& accounts, const s
 
 namespace {
 
-Result<const bj::array*> ArrayField(const bj::object& body, std::string_view key, std::size_t max) {
-    auto it = body.find(key);
-    if (it == body.end() || it->value().is_null()) return static_cast<const bj::array*>(nullptr);
-    if (!it->value().is_array()) return Error::InvalidArgument("field '" + std::string(key) + "' must be an array");
-    if (it->value().get_array().size() > max)
-        return Error::InvalidArgument("field '" + std::string(key) + "' has too many items");
-    return &it->value().get_array();
-}
-
 bj::object TreeJson(const ObjectView& v) {
     // Open chats by category, in the order a procurement officer reads them; archived ones last.
     static const char* kOrder[] = {"organization", "supplier", "commission", "approval", "specification", "shipment", "other"};
@@ -243,7 +234,7 @@ void AddObjectRoutes(api::Router& router, ObjectRoutes& r) {
                    CounterpartyUpsert spec;
                    VECHE_ASSIGN_OR_RETURN(spec.org_ref, json::ReqString(body, "org_ref", {64, 1, true}));
                    VECHE_ASSIGN_OR_RETURN(spec.name, json::ReqString(body, "name", {200, 1, true}));
-                   VECHE_ASSIGN_OR_RETURN(const bj::array* users, ArrayField(body, "users", kMaxCounterpartyUsers));
+                   VECHE_ASSIGN_OR_RETURN(const bj::array* users, OptArray(body, "users", kMaxCounterpartyUsers));
                    if (users) {
                        VECHE_ASSIGN_OR_RETURN(spec.user_ids,
                                               ResolveUsers(r.accounts, std::vector<bj::value>(users->begin(), users->end())));
@@ -279,7 +270,7 @@ void AddObjectRoutes(api::Router& router, ObjectRoutes& r) {
                            return Error::InvalidArgument("field 'attributes' is over 64 KiB");
                        spec.attributes = it->value().get_object();
                    }
-                   VECHE_ASSIGN_OR_RETURN(const bj::array* members, ArrayField(body, "members", kMaxMembers));
+                   VECHE_ASSIGN_OR_RETURN(const bj::array* members, OptArray(body, "members", kMaxMembers));
                    if (members) {
                        std::vector<bj::value> refs;
                        std::vector<std::string> roles;

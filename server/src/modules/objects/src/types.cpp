@@ -28,15 +28,6 @@ bool OneOf(std::string_view s, std::initializer_list<std::string_view> options) 
     return std::find(options.begin(), options.end(), s) != options.end();
 }
 
-Result<const bj::array*> OptArray(const bj::object& o, std::string_view key, std::size_t max) {
-    auto it = o.find(key);
-    if (it == o.end() || it->value().is_null()) return static_cast<const bj::array*>(nullptr);
-    if (!it->value().is_array()) return Error::InvalidArgument("field '" + std::string(key) + "' must be an array");
-    if (it->value().get_array().size() > max)
-        return Error::InvalidArgument("field '" + std::string(key) + "' has too many items");
-    return &it->value().get_array();
-}
-
 Result<std::string> ReqKey(const bj::object& o, std::string_view field, std::string_view where) {
     VECHE_ASSIGN_OR_RETURN(auto k, json::ReqString(o, field, {64, 1}));
     if (!IsKey(k))
@@ -46,6 +37,15 @@ Result<std::string> ReqKey(const bj::object& o, std::string_view field, std::str
 }
 
 }  // namespace
+
+Result<const bj::array*> OptArray(const bj::object& o, std::string_view key, std::size_t max) {
+    auto it = o.find(key);
+    if (it == o.end() || it->value().is_null()) return static_cast<const bj::array*>(nullptr);
+    if (!it->value().is_array()) return Error::InvalidArgument("field '" + std::string(key) + "' must be an array");
+    if (it->value().get_array().size() > max)
+        return Error::InvalidArgument("field '" + std::string(key) + "' has too many items");
+    return &it->value().get_array();
+}
 
 bool IsObjectRole(std::string_view role) {
     return std::any_of(std::begin(kObjectRoles), std::end(kObjectRoles),

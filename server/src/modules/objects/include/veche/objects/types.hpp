@@ -2,6 +2,7 @@
 // The values of the business-objects module: an object type (the template an administrator edits),
 // an object, its counterparties and its chats. Plain data; safe to copy between threads.
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
@@ -51,6 +52,9 @@ struct ObjectType {
     const StageDef* Stage(std::string_view key) const;
     int StageIndex(std::string_view key) const;  // -1: unknown
 };
+
+// The array at `key` (nullptr when absent or null): 400 when it is not an array or has over `max` items.
+Result<const boost::json::array*> OptArray(const boost::json::object& o, std::string_view key, std::size_t max);
 
 // Parses and checks a definition as PUT /object-types/{key} takes it (docs/api.md).
 Result<ObjectType> ParseObjectType(std::string key, const boost::json::object& body);
