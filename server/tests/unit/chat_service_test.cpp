@@ -380,13 +380,13 @@ TEST_F(ChatService, ValidatesMessageText) {
 TEST_F(ChatService, ImmutableHistoryZeroForbidsEditAndDelete) {
     Id chat_id = Group(alice_, {bob_.user_id}, /*immutable=*/0);
     auto m = MustPost(alice_, chat_id, "we agree on 100");
-    ExpectError(chats_->Edit(alice_, m.id, "we agree on 1000"), ErrorCode::kConflict, "immutable_history");
-    ExpectError(chats_->Delete(alice_, m.id), ErrorCode::kConflict, "immutable_history");
+    ExpectError(chats_->Edit(alice_, m.id, "we agree on 1000"), ErrorCode::kForbidden, "immutable_history");
+    ExpectError(chats_->Delete(alice_, m.id), ErrorCode::kForbidden, "immutable_history");
     // Not even the chat owner or a system administrator may alter it.
     auto theirs = MustPost(bob_, chat_id, "agreed");
-    ExpectError(chats_->Delete(alice_, theirs.id), ErrorCode::kConflict, "immutable_history");
+    ExpectError(chats_->Delete(alice_, theirs.id), ErrorCode::kForbidden, "immutable_history");
     Actor admin_alice{alice_.user_id, true};
-    ExpectError(chats_->Delete(admin_alice, m.id), ErrorCode::kConflict, "immutable_history");
+    ExpectError(chats_->Delete(admin_alice, m.id), ErrorCode::kForbidden, "immutable_history");
     EXPECT_EQ(chats_->GetMessage(alice_, m.id)->text, "we agree on 100");
     EXPECT_FALSE(chats_->GetMessage(alice_, m.id)->deleted);
 }
@@ -404,7 +404,7 @@ TEST_F(ChatService, ImmutableWindowAllowsChangesWhileOpenAndCanOnlyBeTightened) 
     auto tightened = chats_->UpdateChat(alice_, chat_id, tighten);
     ASSERT_TRUE(tightened.ok());
     EXPECT_EQ(tightened->chat.immutable_after_minutes, std::optional<std::int64_t>(0));
-    ExpectError(chats_->Edit(alice_, m.id, "final!"), ErrorCode::kConflict, "immutable_history");
+    ExpectError(chats_->Edit(alice_, m.id, "final!"), ErrorCode::kForbidden, "immutable_history");
 
     // A system administrator may loosen it.
     Actor admin_alice{alice_.user_id, true};
@@ -538,11 +538,11 @@ TEST_F(ChatService, ArchivedChatIsReadOnly) {
     ASSERT_TRUE(archived.ok());
     EXPECT_TRUE(archived->chat.archived);
 
-    ExpectError(chats_->Post(bob_, chat_id, "after", std::nullopt), ErrorCode::kConflict, "chat_archived");
-    ExpectError(chats_->Edit(bob_, m.id, "edited"), ErrorCode::kConflict, "chat_archived");
-    ExpectError(chats_->Delete(bob_, m.id), ErrorCode::kConflict, "chat_archived");
-    ExpectError(chats_->React(bob_, m.id, "+1", true), ErrorCode::kConflict, "chat_archived");
-    ExpectError(chats_->AddMembers(alice_, chat_id, {carol_.user_id}, "member"), ErrorCode::kConflict,
+    ExpectError(chats_->Post(bob_, chat_id, "after", std::nullopt), ErrorCode::kForbidden, "chat_archived");
+    ExpectError(chats_->Edit(bob_, m.id, "edited"), ErrorCode::kForbidden, "chat_archived");
+    ExpectError(chats_->Delete(bob_, m.id), ErrorCode::kForbidden, "chat_archived");
+    ExpectError(chats_->React(bob_, m.id, "+1", true), ErrorCode::kForbidden, "chat_archived");
+    ExpectError(chats_->AddMembers(alice_, chat_id, {carol_.user_id}, "member"), ErrorCode::kForbidden,
                 "chat_archived");
     EXPECT_TRUE(chats_->History(bob_, chat_id, {}).ok());
 
