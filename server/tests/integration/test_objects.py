@@ -297,3 +297,23 @@ def test_removing_a_counterparty_takes_its_users_out(server, admin_client, make_
     seen = t.refresh()
     assert next(c for c in seen["chats"] if c["chat_id"] == ca["chat_id"])["state"] == "archived"
     assert next(c for c in seen["counterparties"] if c["id"] == t.a["id"])["removed"] is True
+
+
+def test_guest_suppliers_find_no_one_of_another_supplier(server, admin_client, make_user):
+    t = Tender(admin_client, make_user)
+    t.a_users = [make_user(role="guest"), make_user(role="guest")]
+    t.b_users = [make_user(role="guest")]
+    t.upsert()
+    t.add_suppliers()
+    a1, b1 = t.a_users[0], t.b_users[0]
+    # the directory: a guest finds the people of its own chats (its colleague, the manager), not B's
+    found = {u["id"] for u in expect(a1.get("/api/v1/users", params={"q": b1.username}), 200)["users"]}
+    assert b1.id not in found
+    expect_error(a1.get(f"/api/v1/users/{b1.id}"), 404)
+    assert expect(a1.get(f"/api/v1/users/{t.manager.id}"), 200)["id"] == t.manager.id
+    assert expect(a1.get(f"/api/v1/users/{t.a_users[1].id}"), 200)["id"] == t.a_users[1].id
+    # a guest opens no chats of its own and no public channels, but talks in its supplier chat
+    expect_error(a1.post("/api/v1/chats", json={"type": "group", "name": "side channel"}), 403, "guest_forbidden")
+    ca = t.chat("supplier", t.a)["chat_id"]
+    expect(a1.post(f"/api/v1/chats/{ca}/messages", json={"text": "вопрос по ТЗ"}), 201)
+    assert [c["id"] for c in a1.chats()] == [ca]
