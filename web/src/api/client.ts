@@ -82,7 +82,9 @@ function notify(status: number, code: string | undefined, path: string): void {
 
 const BASE = '/api/v1'
 
-async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** One call to /api/v1: JSON in and out, an ApiError for anything but 2xx. Features with routes of
+ *  their own (features/objects/api.ts) build their typed clients on it. */
+export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', signal, headers: {} }
   if (body !== undefined) {
     init.body = JSON.stringify(body)
@@ -118,9 +120,9 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   return data as T
 }
 
-const enc = encodeURIComponent
+export const enc = encodeURIComponent
 
-function qs(params: Record<string, string | number | undefined | null | boolean>): string {
+export function qs(params: Record<string, string | number | undefined | null | boolean>): string {
   const parts: string[] = []
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === null || v === '') continue

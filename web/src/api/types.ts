@@ -162,6 +162,9 @@ export interface Chat {
   created_at: Millis
   last_activity_at: Millis
   member_count: number
+  /** Who owns the chat: `chat` (the messenger's own) or a module's kind (`object`: a business
+   *  object's chat, whose members, name and archiving are the object's). */
+  kind?: string
   /** Per-user fields: absent on chat.created / chat.updated events. */
   my_role?: ChatRole | null
   last_message?: Message | null
@@ -296,10 +299,28 @@ export const EVENT_KINDS = [
   'session.revoked',
   'scheduled_message.sent',
   'scheduled_message.failed',
+  'objects.object_upserted',
+  'objects.chat_opened',
+  'objects.stage_changed',
+  'objects.state_changed',
+  'objects.counterparty_upserted',
+  'objects.counterparty_removed',
+  'objects.member_added',
+  'objects.member_removed',
+  'objects.document_version_added',
+  'objects.approval_started',
+  'objects.approval_decided',
+  'objects.approval_cancelled',
+  'objects.approval_superseded',
+  'objects.approval_expired',
+  'objects.approval_reminder',
+  'objects.vote_opened',
+  'objects.vote_closed',
+  'objects.vote_ballot_cast',
 ] as const
 export type EventKind = (typeof EVENT_KINDS)[number]
 
-export interface EventDataMap {
+export type EventDataMap = {
   'message.created': Message
   'message.updated': Message
   'message.deleted': { id: Id; chat_id: Id }
@@ -315,7 +336,15 @@ export interface EventDataMap {
   'session.revoked': { session_ids: Id[] }
   'scheduled_message.sent': ScheduledMessage
   'scheduled_message.failed': ScheduledMessage
+} & {
+  /** A module's events: the feature that claims them reads their data with its own types. */
+  [K in ModuleEventKind]: ModuleEventData
 }
+
+/** The kinds of `<module>.<verb>` events (features/<module> types their data). */
+type ModuleEventKind = Extract<(typeof EVENT_KINDS)[number], `objects.${string}`>
+/** Most carry the id of what they are about (`object_id`); the rest is the module's. */
+export type ModuleEventData = { object_id?: Id; id?: Id } & Record<string, unknown>
 
 export type ServerEvent = {
   [K in EventKind]: {

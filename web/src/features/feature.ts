@@ -3,6 +3,7 @@
 // the real-time events it follows. features/index.ts is the one list; the app builds the router,
 // the rail and the i18n messages from it and routes every WebSocket frame to the feature that
 // claims it, so adding a feature edits no file of the shell, the router or another feature.
+import type { Component } from 'vue'
 import type { RouteRecordRaw } from 'vue-router'
 import type { LiveFrame, ServerEvent } from '@/api/types'
 import type { IconName } from '@/shared/icons'
@@ -33,6 +34,9 @@ export interface Feature {
   routes: RouteRecordRaw[]
   nav?: NavEntry
   messages?: FeatureMessages
+  /** Shown in the header of the chats of these kinds (`Chat.kind`, a module's bound chats): a link
+   *  from the chat to what owns it. The component gets the chat as its `chat` prop. */
+  chatHeader?: { kinds: readonly string[]; component: Component }
   /** The event kinds this feature follows: a prefix ends with a dot (`'support.'`), anything else is
    *  one kind. Each documented kind is claimed by exactly one feature or by the app (wire.test.ts). */
   events?: readonly string[]
