@@ -178,3 +178,26 @@ test('objects: an outsider sees no object, and a wrong id is a clear page, not a
   const r = await fetch(`${env.base}/api/v1/objects/${t.obj.id}`, { headers: { Authorization: `Bearer ${(await stranger.login()).token}` } })
   assert(r.status === 404, 'a stranger gets 404 for the object: ' + r.status)
 })
+
+test('objects: a commission votes by the card’s buttons in its chat, and the card shows the result', async () => {
+  const t = await tender()
+  const mApi = await t.manager.login()
+  const moved = await mApi.req('POST', `/objects/${t.obj.id}/stage`, { from: 'offers', to: 'commission' })
+  const commissionChat = moved.chats.find((c) => c.template === 'commission').chat_id
+  const vote = await mApi.req('POST', `/chats/${commissionChat}/votes`, {
+    title: 'Выбор поставщика',
+    electorate: [{ user_id: t.member.id }],
+    deadline_at: Date.now() + 3_600_000,
+  })
+  const C = await newUserPage(t.member, { locale: 'ru-RU' })
+  await C.page.locator(`[data-testid=chat-item][data-chat-id="${commissionChat}"]`).click()
+  const card = C.page.locator('[data-testid=message]', { hasText: 'Выбор поставщика' }).filter({ has: C.page.locator('[data-testid=message-buttons]') })
+  await card.waitFor()
+  await card.locator('[data-testid=message-button]', { hasText: 'За' }).click()
+  // The whole electorate has voted: the vote closes, the card loses its buttons, the result is posted.
+  await waitFor(async () => (await mApi.req('GET', `/votes/${vote.id}`)).state === 'closed', 'the vote to close')
+  const closed = await mApi.req('GET', `/votes/${vote.id}`)
+  assert(closed.result === 'passed' && closed.counts[0] === 1, 'one vote for: ' + JSON.stringify(closed))
+  await C.page.locator('[data-testid=message]', { hasText: 'Выбор поставщика' }).locator('[data-testid=message-buttons]').waitFor({ state: 'detached' })
+  await shot(C.page, 'object-vote-light')
+})
