@@ -94,10 +94,18 @@ test('a tender: the supplier’s offer, approval for my decision with a signatur
   await M.page.click('[data-testid=start-submit]')
   await M.page.locator('[data-testid=start-error]').waitFor() // nobody chosen yet
   await M.page.check(`[data-testid=start-person][data-user-id="${t.member.id}"]`)
+  // The card: the offer filed as a commercial offer with its number and validity.
+  await M.page.fill('[data-testid=card-type]', 'Коммерческое предложение')
+  await M.page.fill('[data-testid=card-number]', 'КП-1')
+  await M.page.fill('[data-testid=card-valid]', '2027-06-30')
+  await settled(M.page)
+  await shot(M.page, 'start-approval-light')
   await M.page.click('[data-testid=start-submit]')
   await M.page.locator('[data-testid=approval-dialog] [data-testid=approval-state][data-state=pending]').waitFor()
   await M.page.keyboard.press('Escape')
-  await doc.locator('[data-testid=document-approval][data-state=pending]').waitFor()
+  const offer = M.page.locator('[data-testid=document]', { hasText: '№ КП-1' })
+  await offer.locator('[data-testid=document-approval][data-state=pending]').waitFor()
+  assert((await offer.textContent()).includes('30'), 'the card shows its validity')
 
   // The commission member: the rail's badge, "for my decision", the decision dialog.
   const C = await newUserPage(t.member, { locale: 'en-US' })
@@ -136,7 +144,7 @@ test('a tender: the supplier’s offer, approval for my decision with a signatur
   await waitFor(async () => (await badge.count()) === 0, 'the badge to go')
 
   // The manager's page follows live: the document is approved.
-  await doc.locator('[data-testid=document-approval][data-state=approved]').waitFor()
+  await offer.locator('[data-testid=document-approval][data-state=approved]').waitFor()
 
   // Search across the object's chats finds the supplier's message and opens it in its chat.
   await M.page.click('.tabs button[data-tab=chats]')

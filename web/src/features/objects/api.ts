@@ -5,6 +5,7 @@ import type {
   Approval,
   ApprovalRequest,
   ChatTree,
+  DocumentVersion,
   Decision,
   ObjectChat,
   ObjectDocument,
@@ -39,6 +40,12 @@ export const objectsApi = {
 
   documents: (id: Id) => request<{ documents: ObjectDocument[] }>('GET', `/objects/${enc(id)}/documents`),
   document: (id: Id) => request<ObjectDocument>('GET', `/documents/${enc(id)}`),
+  /** Files a file posted in one of the object's chats under a card: the same (type, number) again is
+   *  the next version of that document. */
+  fileDocument: (
+    objectId: Id,
+    body: { file_id: Id; doc_type: string; number: string; series?: string; valid_until?: string; title?: string },
+  ) => request<{ document: ObjectDocument; version: DocumentVersion }>('POST', `/objects/${enc(objectId)}/documents`, body),
   versionUrl: (versionId: Id) => `/api/v1/document-versions/${enc(versionId)}/download`,
 
   /** "For my decision": the routes with a task pending for the caller, earliest deadline first. */
