@@ -10,7 +10,7 @@ import tempfile
 import time
 
 from objects_helpers import Tender
-from veche_harness import expect, expect_error, uniq, wait_until
+from veche_harness import WsClient, expect, expect_error, uniq, wait_until
 
 MISSING = "1"
 
@@ -286,6 +286,34 @@ def test_the_default_deadline_is_working_days_with_a_reminder_a_working_day_befo
                   200)["jobs"]
     remind = next(j for j in jobs if j["payload"] == {"approval_id": a["id"]})
     assert now < remind["due_at"] < a["deadline_at"] and a["deadline_at"] - remind["due_at"] >= 86_400_000
+
+
+def test_the_reminder_fires_a_day_before_the_deadline_to_whoever_has_not_decided(server, admin_client, make_user):
+    t = tender_with_suppliers(admin_client, make_user)
+    chat = t.chat("org")["chat_id"]
+    up = post_file(t.manager, chat, b"r " + uniq().encode(), "r.pdf")
+    ver = documents(t.manager, t.obj["id"])[0]["versions"][-1]
+    assert ver["file_id"] == up["id"]
+    # An explicit deadline a day and two seconds away: its reminder is due in two seconds.
+    deadline = int(time.time() * 1000) + 86_400_000 + 2000
+    a = expect(start(t.manager, ver["id"], [{"order": 1, "rule": "all",
+                                              "participants": [{"user_id": t.owner.id}, {"user_id": t.commission[0].id}]}],
+                     deadline_at=deadline), 201)
+    expect(decide(t.owner, a["id"], "approve"), 200)
+    owner_ws, waiting_ws = WsClient(server, t.owner), WsClient(server, t.commission[0])
+
+    def reminders():
+        return [m["text"] for m in t.manager.all_messages(chat) if m["text"].startswith("Напоминание")]
+    wait_until(lambda: reminders(), timeout=30, desc="the reminder posted")
+    [text] = reminders()
+    assert a["title"] in text and "рабочий день" in text
+    ev = waiting_ws.wait_for(lambda f: f.get("kind") == "objects.approval_reminder" and f["data"]["id"] == a["id"],
+                             desc="the reminder to the one still deciding")
+    assert ev["data"]["state"] == "pending"
+    # The owner has decided: the reminder is not theirs (only the object's staff topic, with the same data).
+    owner_frames = [f for f in owner_ws.frames if f.get("kind") == "objects.approval_reminder"]
+    assert all(f.get("topic") == f"object:{t.obj['id']}" for f in owner_frames)
+    assert expect(t.manager.get(f"/api/v1/approvals/{a['id']}"), 200)["state"] == "pending"
 
 
 def test_the_assistant_s_approve_button_decides_once(server, admin_client, make_user):
