@@ -3,6 +3,7 @@ widget conversations with numbers, balanced assignment and the queue, statuses, 
 visitor, access scopes, visitor tokens, identity verification and bad input, through the HTTP API."""
 
 import re
+import threading
 
 from objects_helpers import grant
 from support_helpers import Desk, Visitor
@@ -101,6 +102,25 @@ def test_on_a_tie_the_agent_assigned_least_recently_gets_the_conversation(server
     # both 0 again; p's last assignment is the older one
     third = open_conversation(server, desk)[1]["id"]
     assert assignee(desk, third) == p
+
+
+def test_concurrent_arrivals_never_overfill_an_agent_and_stay_balanced(server, admin_client, make_user):
+    desk = Desk(admin_client, make_user, agents=2, capacity=3)
+    results = []
+
+    def arrive(i):
+        r = Client(server).post("/api/v1/support/widget/messages", json={"inbox": desk.inbox["token"], "text": f"#{i}"})
+        results.append(r.status_code)
+
+    threads = [threading.Thread(target=arrive, args=(i,)) for i in range(10)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert results == [201] * 10
+    convs = expect(admin_client.get("/api/v1/support/conversations", params={"team": desk.team["id"], "limit": "50"}),
+                   200)["conversations"]
+    per_agent = {a.id: sum(1 for c in convs if c["assignee_id"] == a.id) for a in desk.agents}
+    assert sorted(per_agent.values()) == [3, 3] and sum(1 for c in convs if c["assignee_id"] is None) == 4
+    assert len({c["number"] for c in convs}) == 10
 
 
 def test_manual_reassignment_unassignment_and_the_engine_on_demand(server, admin_client, make_user):
