@@ -4,10 +4,11 @@ visitor, access scopes, visitor tokens, identity verification and bad input, thr
 
 import re
 import threading
+import time
 
 from objects_helpers import grant
 from support_helpers import Desk, Visitor
-from veche_harness import Client, expect, expect_error, uniq
+from veche_harness import Client, expect, expect_error, uniq, wait_until
 
 UNKNOWN = "987654321987654321"
 
@@ -184,6 +185,27 @@ def test_status_transitions_and_snooze_until_the_customer_writes(server, admin_c
                  "invalid_transition")
     expect_error(agent.post(f"/api/v1/support/conversations/{cid}/status", json={"status": "closed"}), 400,
                  "invalid_argument")
+
+
+def test_a_snooze_until_a_time_wakes_the_conversation_then_through_the_job_queue(server, admin_client, make_user):
+    desk = Desk(admin_client, make_user, agents=1)
+    agent = desk.agents[0]
+    _, conv = open_conversation(server, desk)
+    cid = conv["id"]
+    until = int(time.time() * 1000) + 1500
+    desk.status(agent, cid, "snoozed", snoozed_until=until)
+    jobs = expect(admin_client.get("/api/v1/admin/jobs", params={"kind": "support.snooze_wake", "limit": "200"}),
+                  200)["jobs"]
+    assert any(j["payload"] == {"id": cid, "until": until} for j in jobs)
+    woken = wait_until(lambda: (c := desk.conversation(cid))["status"] == "open" and c, desc="the snooze to wake")
+    assert woken["snoozed_until"] is None and woken["assignee_id"] == agent.id
+    assert int(time.time() * 1000) >= until
+    # a snooze replaced before its time leaves no stale wake-up: resolving cancels it
+    desk.status(agent, cid, "snoozed", snoozed_until=int(time.time() * 1000) + 3_600_000)
+    desk.status(agent, cid, "resolved")
+    jobs = expect(admin_client.get("/api/v1/admin/jobs", params={"kind": "support.snooze_wake", "limit": "200",
+                                                                 "state": "pending"}), 200)["jobs"]
+    assert not any(j["payload"]["id"] == cid for j in jobs)
 
 
 def test_a_customer_reply_reopens_a_resolved_conversation_to_the_last_agent_or_the_queue(

@@ -7,6 +7,8 @@
 #include "veche/chat/bound_chats.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/core/clock.hpp"
+#include "veche/core/json.hpp"
+#include "veche/jobs/scheduler.hpp"
 #include "veche/roles/role_service.hpp"
 #include "veche/support/desk.hpp"
 
@@ -218,6 +220,38 @@ Result<DeskMessage> SupportDesk::PostIncoming(const Actor& actor, Id id, const s
 
 namespace {
 
+constexpr std::string_view kWakeJob = "support.snooze_wake";
+
+std::string WakeKey(Id id) { return "support.snooze." + IdToString(id); }
+
+}  // namespace
+
+void SupportDesk::UseScheduler(jobs::Scheduler& scheduler) {
+    scheduler_ = &scheduler;
+    scheduler.Register(std::string(kWakeJob), [this](const jobs::Job& job) -> Status {
+        VECHE_ASSIGN_OR_RETURN(auto payload, json::ParseObject(job.payload));
+        VECHE_ASSIGN_OR_RETURN(Id id, json::ReqId(payload, "id"));
+        VECHE_ASSIGN_OR_RETURN(auto until, json::OptInt(payload, "until", 0, INT64_MAX));
+        return WakeSnoozed(id, until.value_or(0));
+    });
+}
+
+Status SupportDesk::WakeSnoozed(Id id, std::int64_t until) {
+    VECHE_ASSIGN_OR_RETURN(Id bot, Bot());
+    return db_.Write([&](Tx& tx) -> Status {
+        auto c = LoadConversation(tx, id);
+        // Woken, resolved or snoozed again since: this job is stale.
+        if (!c || c->status != "snoozed" || c->snoozed_until != until) return {};
+        c->status = "open";
+        c->snoozed_until = std::nullopt;
+        c->snooze_until_reply = false;
+        Assigner assigner(roles_, bot);
+        return assigner.AssignPreferring(tx, *c, c->assignee_id);
+    });
+}
+
+namespace {
+
 bool Allowed(const std::string& from, const std::string& to) {
     if (to == "open") return true;
     if (to == "resolved") return from != "resolved";
@@ -240,6 +274,14 @@ Result<ConversationView> SupportDesk::SetStatus(const Actor& actor, Id id, const
         if (change.snoozed_until && *change.snoozed_until <= now)
             return Error::InvalidArgument("field 'snoozed_until' must be in the future");
         Assigner assigner(roles_, bot);
+        if (scheduler_ && was == "snoozed") scheduler_->Cancel(tx, WakeKey(id));
+        if (scheduler_ && change.status == "snoozed" && change.snoozed_until) {
+            boost::json::object payload{{"id", IdToString(id)}, {"until", *change.snoozed_until}};
+            jobs::ScheduleOptions options;
+            options.dedupe_key = WakeKey(id);
+            VECHE_RETURN_IF_ERROR(
+                scheduler_->Schedule(tx, kWakeJob, json::Serialize(payload), *change.snoozed_until, options));
+        }
         c.status = change.status;
         c.snoozed_until = change.status == "snoozed" ? change.snoozed_until : std::nullopt;
         c.snooze_until_reply = change.status == "snoozed" && !change.snoozed_until;

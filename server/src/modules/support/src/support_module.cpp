@@ -3,6 +3,7 @@
 #include "routes.hpp"
 #include "veche/accounts/account_service.hpp"
 #include "veche/chat/chat_service.hpp"
+#include "veche/jobs/scheduler.hpp"
 #include "veche/roles/role_service.hpp"
 #include "veche/support/desk.hpp"
 #include "veche/support/module.hpp"
@@ -43,6 +44,7 @@ public:
         auto& accounts = ctx.Find<accounts::AccountService>();
         desk_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), ctx.Find<chat::ChatService>(),
                       [&accounts] { return EnsureBot(accounts); });
+        desk_->UseScheduler(ctx.Find<jobs::Scheduler>());
         kit_ = &ctx.Find<api::HttpKit>();
     }
 

@@ -30,6 +30,9 @@ class ChatService;
 namespace veche::roles {
 class RoleService;
 }
+namespace veche::jobs {
+class Scheduler;
+}
 
 namespace veche::support {
 
@@ -109,6 +112,11 @@ public:
     SupportDesk(storage::Database& db, roles::RoleService& roles, chat::ChatService& chats,
                 std::function<Id()> make_bot);
 
+    // Snoozes until a time become durable jobs (kind "support.snooze_wake"); registers the kind.
+    void UseScheduler(jobs::Scheduler& scheduler);
+    // The job's work: wakes the conversation if it is still snoozed until exactly `until` (idempotent).
+    Status WakeSnoozed(Id conversation_id, std::int64_t until);
+
     // Configuration: support.admin (teams and topics are read by agents too).
     Result<Inbox> CreateInbox(const Actor& actor, const NewInbox& spec);
     Result<std::vector<Inbox>> ListInboxes(const Actor& actor);
@@ -150,6 +158,7 @@ private:
     roles::RoleService& roles_;
     chat::ChatService& chats_;
     std::function<Id()> make_bot_;
+    jobs::Scheduler* scheduler_ = nullptr;
     std::mutex bot_mu_;
     Id bot_id_ = 0;
 };
