@@ -23,7 +23,10 @@ import websocket
 from veche_harness import VECHE_BIN, Client, check_error_body, expect, expect_error, login, make_user
 
 PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/v1/auth/login",
-          "GET /.well-known/veche-signing-keys"}
+          "GET /.well-known/veche-signing-keys",
+          # The support widget's visitors carry a visitor token, not a session (test_support.py sweeps them).
+          "POST /api/v1/support/widget/messages", "GET /api/v1/support/widget/conversations",
+          "GET /api/v1/support/widget/conversations/{id}/messages"}
 
 SWEEP_TYPE = {"name": "Sweep type", "stages": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
               "chats": [{"key": "org", "title": "{{object.title}}", "members": ["category_manager"]}]}
@@ -150,6 +153,29 @@ ROUTES = {
     "GET /api/v1/votes/{id}": ("member", None),
     "POST /api/v1/votes/{id}/ballots": ("member", {"option": 0}),
     "POST /api/v1/votes/{id}/close": ("member", None),
+    # Support desk: "member" is an agent (the owner holds support.agent with scope all); the outsider
+    # holds no support permission (403) and sees no conversation.
+    "POST /api/v1/support/inboxes": ("admin", {"name": "sweep inbox", "channel": "widget"}),
+    "GET /api/v1/support/inboxes": ("admin", None),
+    "POST /api/v1/support/teams": ("admin", {"name": "sweep team {uuid}"}),
+    "GET /api/v1/support/teams": ("member", None),
+    "PUT /api/v1/support/teams/{id}/members": ("admin", {"members": [{"user_id": "{owner}", "capacity": 5}]}),
+    "POST /api/v1/support/topics": ("admin", {"team_id": "{support_team}", "title": "sweep topic"}),
+    "GET /api/v1/support/topics": ("member", None),
+    "GET /api/v1/support/agents": ("member", None),
+    "PUT /api/v1/support/agents/{id}/scope": ("admin", {"scope": "all"}),
+    "PUT /api/v1/support/agents/{id}/availability": ("member", {"availability": "online"}),
+    "POST /api/v1/support/conversations": ("member", {"inbox_id": "{support_inbox}", "contact": {"name": "Sweep"},
+                                                      "text": "sweep"}),
+    "GET /api/v1/support/conversations": ("member", None),
+    "GET /api/v1/support/conversations/{id}": ("member", None),
+    "GET /api/v1/support/conversations/{id}/messages": ("member", None),
+    "POST /api/v1/support/conversations/{id}/messages": ("member", {"text": "sweep reply"}),
+    "POST /api/v1/support/conversations/{id}/notes": ("member", {"text": "sweep note"}),
+    "POST /api/v1/support/conversations/{id}/incoming": ("member", {"text": "sweep incoming"}),
+    "POST /api/v1/support/conversations/{id}/status": ("member", {"status": "open"}),
+    "POST /api/v1/support/conversations/{id}/assign": ("member", {"auto": True}),
+    "GET /api/v1/support/contacts/{id}": ("member", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}
@@ -242,6 +268,20 @@ class World:
             "deadline_at": int(time.time() * 1000) + 86_400_000}), 201)["id"]
         self.counterparty_id = expect(self.owner.post(f"/api/v1/objects/{self.object_id}/counterparties", json={
             "org_ref": "sweep-cp", "name": f"{self.marker} supplier", "users": [self.member.username]}), 201)["id"]
+        # Support desk: the owner is an agent of a team; a visitor's conversation carries the marker.
+        role = next(r["id"] for r in expect(admin.get("/api/v1/admin/roles"), 200)["roles"] if r["name"] == "support.agent")
+        expect(admin.post(f"/api/v1/admin/users/{self.owner.id}/roles", json={"role_id": role}), 201)
+        expect(admin.put(f"/api/v1/support/agents/{self.owner.id}/scope", json={"scope": "all"}), 200)
+        self.support_team_id = expect(admin.post("/api/v1/support/teams", json={
+            "name": "sweep " + uuid.uuid4().hex[:10]}), 201)["id"]
+        inbox = expect(admin.post("/api/v1/support/inboxes", json={
+            "name": "sweep", "channel": "widget", "team_id": self.support_team_id}), 201)
+        self.support_inbox_id = inbox["id"]
+        posted = expect(Client(server).post("/api/v1/support/widget/messages", json={
+            "inbox": inbox["token"], "text": f"{self.marker} visitor", "name": f"{self.marker} customer"}), 201)
+        self.support_conversation_id = posted["conversation"]["id"]
+        self.support_contact_id = expect(self.owner.get(
+            f"/api/v1/support/conversations/{self.support_conversation_id}"), 200)["contact_id"]
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -283,6 +323,16 @@ class World:
                 obj = self.signature_id
             elif pattern.startswith("/api/v1/votes/{id}"):
                 obj = self.vote_id
+            elif pattern.startswith("/api/v1/support/teams/{id}"):
+                obj = self.support_team_id
+            elif pattern.startswith("/api/v1/support/agents/{id}"):
+                obj = self.owner.id
+            elif pattern.startswith("/api/v1/support/conversations/{id}"):
+                obj = self.support_conversation_id
+            elif pattern.startswith("/api/v1/support/widget/conversations/{id}"):
+                obj = self.support_conversation_id
+            elif pattern.startswith("/api/v1/support/contacts/{id}"):
+                obj = self.support_contact_id
             else:
                 obj = None
         else:
@@ -303,11 +353,16 @@ class World:
             return None
         subst = {"{outsider}": self.outsider.id, "{message}": self.message_id, "{outsider_chat}": self.outsider_chat,
                  "{future}": int(time.time() * 1000) + 86_400_000, "{role}": self.role_id,
-                 "{object_file}": self.object_file_id}
+                 "{object_file}": self.object_file_id, "{owner}": self.owner.id,
+                 "{support_team}": self.support_team_id, "{support_inbox}": self.support_inbox_id}
 
         def fill(v):
             if isinstance(v, str):
-                return subst.get(v, v)
+                if v in subst:
+                    return subst[v]
+                return v.replace("{uuid}", uuid.uuid4().hex[:10])
+            if isinstance(v, dict):
+                return {k: fill(x) for k, x in v.items()}
             if isinstance(v, list):
                 return [fill(x) for x in v]
             return v

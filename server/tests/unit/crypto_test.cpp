@@ -72,4 +72,17 @@ TEST_F(Crypto, Sha256HexMatchesKnownVectors) {
     EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+// RFC 4231 §4.3 (test case 2): the support widget's identity hash is this HMAC.
+TEST_F(Crypto, HmacSha256HexMatchesRfc4231) {
+    EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST_F(Crypto, ConstantTimeEqualComparesWholeStrings) {
+    EXPECT_TRUE(ConstantTimeEqual("", ""));
+    EXPECT_TRUE(ConstantTimeEqual("abc", "abc"));
+    EXPECT_FALSE(ConstantTimeEqual("abc", "abd"));
+    EXPECT_FALSE(ConstantTimeEqual("abc", "abcd"));
+}
+
 }  // namespace veche::crypto

@@ -5,6 +5,7 @@
 #include "veche/chat/module.hpp"
 #include "veche/objects/module.hpp"
 #include "veche/scheduled/module.hpp"
+#include "veche/support/module.hpp"
 
 namespace veche::app {
 
@@ -20,6 +21,7 @@ std::vector<std::unique_ptr<platform::Module>> AllModules(const Config& cfg) {
                                   static_cast<std::uint64_t>(cfg.upload_quota_mb) << 20}));
     m.push_back(scheduled::MakeModule());
     m.push_back(objects::MakeModule());
+    m.push_back(support::MakeModule());
     return m;
 }
 

@@ -52,4 +52,20 @@ std::string Sha256Hex(std::string_view data) {
     return hex;
 }
 
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+    crypto_auth_hmacsha256_state state;
+    crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_final(&state, mac);
+    char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
+    return hex;
+}
+
+bool ConstantTimeEqual(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    return a.empty() || sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 }  // namespace veche::crypto

@@ -19,5 +19,9 @@ std::string RandomToken(std::size_t bytes);
 std::string RandomPassword();
 // Hex SHA-256: what we store instead of a session token, so a database leak leaks no sessions.
 std::string Sha256Hex(std::string_view data);
+// Hex HMAC-SHA-256 (RFC 2104) of `data` under `key` of any length: the support widget's identity hash.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+// Equal strings, in time that depends on the length only (comparing a secret a client sent).
+bool ConstantTimeEqual(std::string_view a, std::string_view b);
 
 }  // namespace veche::crypto

@@ -1,0 +1,88 @@
+#pragma once
+// The support desk's records as its services return them (docs/api.md, "Support desk").
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "veche/core/ids.hpp"
+
+namespace veche::support {
+
+struct Inbox {
+    Id id = 0;
+    std::string name;
+    std::string channel;  // api | widget
+    std::optional<Id> team_id;  // conversations go to this team unless their topic names another
+    std::string token;          // public: what the widget's page names the inbox by
+    bool hmac_mandatory = false;
+    std::string hmac_secret;  // the key of identifier_hash; shown to support admins only
+    int reopen_window_days = 30;
+    std::string greeting;
+    std::int64_t created_at = 0;
+};
+
+struct TeamMember {
+    Id user_id = 0;
+    int capacity = 5;  // open conversations of this agent at most before the engine skips them
+};
+
+struct Team {
+    Id id = 0;
+    std::string name;
+    std::int64_t created_at = 0;
+    std::vector<TeamMember> members;
+};
+
+struct Topic {
+    Id id = 0;
+    Id team_id = 0;
+    std::string title;
+};
+
+struct Agent {
+    Id user_id = 0;
+    std::string scope = "assigned";       // all | team | assigned (SUP-4)
+    std::string availability = "offline";  // online | offline
+    std::optional<std::int64_t> last_assigned_at;
+    std::int64_t open_count = 0;
+    std::vector<Id> team_ids;
+};
+
+struct Contact {
+    Id id = 0;
+    Id inbox_id = 0;
+    std::string name;
+    std::string email;
+    std::optional<std::string> external_id;  // the widget's identifier, trusted only when verified
+    bool verified = false;
+    std::int64_t created_at = 0;
+};
+
+struct Conversation {
+    Id id = 0;
+    std::int64_t number = 0;
+    Id chat_id = 0;
+    Id inbox_id = 0;
+    std::optional<Id> team_id;
+    std::optional<Id> topic_id;
+    Id contact_id = 0;
+    std::optional<Id> assignee_id;
+    std::optional<Id> last_assignee_id;
+    std::string status = "open";  // open | pending | snoozed | resolved
+    std::optional<std::int64_t> snoozed_until;
+    bool snooze_until_reply = false;
+    std::optional<std::int64_t> waiting_since;
+    std::optional<std::int64_t> first_reply_at;
+    std::optional<std::int64_t> resolved_at;
+    std::int64_t reopen_count = 0;
+    std::optional<Id> previous_id;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+// "SUP-000123": the number customers and agents quote.
+std::string NumberText(std::int64_t number);
+
+}  // namespace veche::support

@@ -1,0 +1,183 @@
+// The desk's configuration: inboxes, teams and their members, topics, agents (support.admin).
+#include <set>
+
+#include "assignment.hpp"
+#include "store.hpp"
+#include "veche/audit/audit.hpp"
+#include "veche/core/clock.hpp"
+#include "veche/core/crypto.hpp"
+#include "veche/core/json.hpp"
+#include "veche/roles/role_service.hpp"
+#include "veche/support/desk.hpp"
+
+namespace veche::support {
+
+using storage::Tx;
+
+SupportDesk::SupportDesk(storage::Database& db, roles::RoleService& roles, chat::ChatService& chats,
+                         std::function<Id()> make_bot)
+    : db_(db), roles_(roles), chats_(chats), make_bot_(std::move(make_bot)) {}
+
+Result<Id> SupportDesk::Bot() {
+    std::lock_guard lock(bot_mu_);
+    if (!bot_id_) {
+        try {
+            bot_id_ = make_bot_();
+        } catch (const std::exception&) {
+            return Error::Unavailable("the support desk's bot account cannot be created now");
+        }
+    }
+    return bot_id_;
+}
+
+namespace {
+
+Status Audit(Tx& tx, Id actor, std::string action, std::string kind, Id target, boost::json::object data = {}) {
+    return audit::Record(tx, {actor, "", std::move(action), std::move(kind), target, json::Serialize(data), 0});
+}
+
+}  // namespace
+
+Result<Inbox> SupportDesk::CreateInbox(const Actor& actor, const NewInbox& spec) {
+    return db_.Write([&](Tx& tx) -> Result<Inbox> {
+        VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
+        if (spec.team_id && !LoadTeam(tx, *spec.team_id)) return Error::NotFound("team");
+        Inbox i;
+        i.id = GlobalIds().Next();
+        i.name = spec.name;
+        i.channel = spec.channel;
+        i.team_id = spec.team_id;
+        i.token = crypto::RandomToken(18);
+        i.hmac_mandatory = spec.hmac_mandatory;
+        i.hmac_secret = crypto::RandomToken(32);
+        i.reopen_window_days = spec.reopen_window_days;
+        i.greeting = spec.greeting;
+        i.created_at = NowMs();
+        tx.Exec(
+            "INSERT INTO support_inboxes(id, name, channel, team_id, token, hmac_mandatory, hmac_secret, "
+            "reopen_window_days, greeting, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            i.id, i.name, i.channel, i.team_id, i.token, i.hmac_mandatory, i.hmac_secret, i.reopen_window_days,
+            i.greeting, i.created_at);
+        VECHE_RETURN_IF_ERROR(Audit(tx, actor.user_id, "support.inbox_created", "support_inbox", i.id,
+                                    {{"name", i.name}, {"channel", i.channel}}));
+        return i;
+    });
+}
+
+Result<std::vector<Inbox>> SupportDesk::ListInboxes(const Actor& actor) {
+    return db_.Read([&](Tx& tx) -> Result<std::vector<Inbox>> {
+        VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
+        return LoadInboxes(tx);
+    });
+}
+
+Result<Team> SupportDesk::CreateTeam(const Actor& actor, const std::string& name) {
+    return db_.Write([&](Tx& tx) -> Result<Team> {
+        VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
+        if (tx.QueryInt("SELECT id FROM support_teams WHERE name = ?", name))
+            return Error::Conflict("team_exists", "a team with this name exists");
+        Team t{GlobalIds().Next(), name, NowMs(), {}};
+        tx.Exec("INSERT INTO support_teams(id, name, created_at) VALUES (?, ?, ?)", t.id, t.name, t.created_at);
+        VECHE_RETURN_IF_ERROR(Audit(tx, actor.user_id, "support.team_created", "support_team", t.id, {{"name", name}}));
+        return t;
+    });
+}
+
+Result<std::vector<Team>> SupportDesk::ListTeams(const Actor& actor) {
+    return db_.Read([&](Tx& tx) -> Result<std::vector<Team>> {
+        VECHE_RETURN_IF_ERROR(ViewerOf(tx, roles_, actor.user_id));
+        return LoadTeams(tx);
+    });
+}
+
+Result<Team> SupportDesk::SetTeamMembers(const Actor& actor, Id team_id, const std::vector<TeamMember>& members) {
+    VECHE_ASSIGN_OR_RETURN(Id bot, Bot());
+    return db_.Write([&](Tx& tx) -> Result<Team> {
+        VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
+        if (!LoadTeam(tx, team_id)) return Error::NotFound("team");
+        std::set<Id> seen;
+        for (const auto& m : members) {
+            if (!seen.insert(m.user_id).second) return Error::InvalidArgument("a user is named twice in 'members'");
+            auto ok = tx.QueryInt("SELECT id FROM users WHERE id = ? AND deactivated = 0 AND role <> 'bot'", m.user_id);
+            if (!ok) return Error::NotFound("user");
+        }
+        tx.Exec("DELETE FROM support_team_members WHERE team_id = ?", team_id);
+        boost::json::array ids;
+        for (const auto& m : members) {
+            tx.Exec("INSERT INTO support_team_members(team_id, user_id, capacity) VALUES (?, ?, ?)", team_id, m.user_id,
+                    m.capacity);
+            ids.push_back(boost::json::value(IdToString(m.user_id)));
+        }
+        VECHE_RETURN_IF_ERROR(Audit(tx, actor.user_id, "support.team_members_set", "support_team", team_id,
+                                    {{"user_ids", std::move(ids)}}));
+        // New members, or more capacity: the queue may move.
+        VECHE_RETURN_IF_ERROR(Assigner(roles_, bot).DrainTeam(tx, team_id));
+        return *LoadTeam(tx, team_id);
+    });
+}
+
+Result<Topic> SupportDesk::CreateTopic(const Actor& actor, Id team_id, const std::string& title) {
+    return db_.Write([&](Tx& tx) -> Result<Topic> {
+        VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
+        if (!LoadTeam(tx, team_id)) return Error::NotFound("team");
+        Topic t{GlobalIds().Next(), team_id, title};
+        tx.Exec("INSERT INTO support_topics(id, team_id, title, created_at) VALUES (?, ?, ?, ?)", t.id, t.team_id,
+                t.title, NowMs());
+        return t;
+    });
+}
+
+Result<std::vector<Topic>> SupportDesk::ListTopics(const Actor& actor) {
+    return db_.Read([&](Tx& tx) -> Result<std::vector<Topic>> {
+        VECHE_RETURN_IF_ERROR(ViewerOf(tx, roles_, actor.user_id));
+        std::vector<Topic> out;
+        auto& st = tx.Query("SELECT id, team_id, title FROM support_topics ORDER BY title, id");
+        while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2)});
+        return out;
+    });
+}
+
+Result<Agent> SupportDesk::SetAgentScope(const Actor& actor, Id user_id, const std::string& scope) {
+    return db_.Write([&](Tx& tx) -> Result<Agent> {
+        VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
+        VECHE_RETURN_IF_ERROR(RequireAgentUser(tx, roles_, user_id));
+        Agent a = LoadAgent(tx, user_id);
+        a.scope = scope;
+        SaveAgent(tx, a);
+        VECHE_RETURN_IF_ERROR(
+            Audit(tx, actor.user_id, "support.agent_scope_set", "user", user_id, {{"scope", scope}}));
+        return LoadAgent(tx, user_id);
+    });
+}
+
+Result<Agent> SupportDesk::SetAvailability(const Actor& actor, Id user_id, const std::string& availability) {
+    VECHE_ASSIGN_OR_RETURN(Id bot, Bot());
+    return db_.Write([&](Tx& tx) -> Result<Agent> {
+        if (user_id == actor.user_id) {
+            VECHE_RETURN_IF_ERROR(ViewerOf(tx, roles_, actor.user_id));
+        } else {
+            VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
+            VECHE_RETURN_IF_ERROR(RequireAgentUser(tx, roles_, user_id));
+        }
+        Agent a = LoadAgent(tx, user_id);
+        a.availability = availability;
+        SaveAgent(tx, a);
+        if (availability == "online") VECHE_RETURN_IF_ERROR(Assigner(roles_, bot).DrainForAgent(tx, user_id));
+        return LoadAgent(tx, user_id);
+    });
+}
+
+Result<std::vector<Agent>> SupportDesk::ListAgents(const Actor& actor) {
+    return db_.Read([&](Tx& tx) -> Result<std::vector<Agent>> {
+        VECHE_RETURN_IF_ERROR(ViewerOf(tx, roles_, actor.user_id));
+        std::vector<Id> ids;
+        auto& st = tx.Query(
+            "SELECT user_id FROM support_agents UNION SELECT user_id FROM support_team_members ORDER BY 1");
+        while (st.Step()) ids.push_back(st.Int(0));
+        std::vector<Agent> out;
+        for (Id id : ids) out.push_back(LoadAgent(tx, id));
+        return out;
+    });
+}
+
+}  // namespace veche::support

@@ -1,0 +1,53 @@
+// The support desk's tables, both dialects side by side (storage/migration.hpp). Append-only.
+#include "veche/support/module.hpp"
+
+namespace veche::support {
+namespace {
+
+#define SUPPORT_V1(ID, INT)                                                                                       \
+    "CREATE TABLE support_teams (id " ID " PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at " INT " NOT NULL);"  \
+    "CREATE TABLE support_team_members (team_id " INT " NOT NULL REFERENCES support_teams(id), user_id " INT       \
+    " NOT NULL REFERENCES users(id), capacity " INT " NOT NULL, PRIMARY KEY (team_id, user_id));"                 \
+    "CREATE INDEX support_team_members_user ON support_team_members(user_id, team_id);"                           \
+    "CREATE TABLE support_topics (id " ID " PRIMARY KEY, team_id " INT " NOT NULL REFERENCES support_teams(id), "  \
+    "title TEXT NOT NULL, created_at " INT " NOT NULL);"                                                          \
+    "CREATE TABLE support_inboxes (id " ID " PRIMARY KEY, name TEXT NOT NULL, channel TEXT NOT NULL CHECK "        \
+    "(channel IN ('api', 'widget')), team_id " INT " REFERENCES support_teams(id), token TEXT NOT NULL UNIQUE, "    \
+    "hmac_mandatory " INT " NOT NULL, hmac_secret TEXT NOT NULL, reopen_window_days " INT " NOT NULL, "           \
+    "greeting TEXT NOT NULL, created_at " INT " NOT NULL);"                                                       \
+    "CREATE TABLE support_agents (user_id " INT " PRIMARY KEY REFERENCES users(id), scope TEXT NOT NULL CHECK "   \
+    "(scope IN ('all', 'team', 'assigned')), availability TEXT NOT NULL CHECK (availability IN ('online', "       \
+    "'offline')), last_assigned_seq " INT ", last_assigned_at " INT ", updated_at " INT " NOT NULL);"             \
+    "CREATE TABLE support_contacts (id " ID " PRIMARY KEY, inbox_id " INT " NOT NULL REFERENCES support_inboxes(id), " \
+    "name TEXT NOT NULL, email TEXT NOT NULL, external_id TEXT, verified " INT " NOT NULL, created_at " INT        \
+    " NOT NULL, UNIQUE (inbox_id, external_id));"                                                                 \
+    "CREATE TABLE support_visitors (token_hash TEXT PRIMARY KEY, contact_id " INT                                  \
+    " NOT NULL REFERENCES support_contacts(id), inbox_id " INT " NOT NULL, created_at " INT " NOT NULL);"           \
+    "CREATE TABLE support_counters (name TEXT PRIMARY KEY, value " INT " NOT NULL);"                              \
+    "CREATE TABLE support_conversations (id " ID " PRIMARY KEY, number " INT " NOT NULL UNIQUE, chat_id " INT       \
+    " NOT NULL REFERENCES chats(id), inbox_id " INT " NOT NULL REFERENCES support_inboxes(id), team_id " INT       \
+    ", topic_id " INT ", contact_id " INT " NOT NULL REFERENCES support_contacts(id), assignee_id " INT            \
+    ", last_assignee_id " INT ", status TEXT NOT NULL CHECK (status IN ('open', 'pending', 'snoozed', "           \
+    "'resolved')), snoozed_until " INT ", snooze_until_reply " INT " NOT NULL, waiting_since " INT                 \
+    ", first_reply_at " INT ", resolved_at " INT ", reopen_count " INT " NOT NULL, previous_id " INT               \
+    ", created_at " INT " NOT NULL, updated_at " INT " NOT NULL);"                                                  \
+    "CREATE INDEX support_conversations_queue ON support_conversations(team_id, status, assignee_id, id);"        \
+    "CREATE INDEX support_conversations_assignee ON support_conversations(assignee_id, status);"                   \
+    "CREATE INDEX support_conversations_contact ON support_conversations(contact_id, id);"                         \
+    "CREATE TABLE support_messages (message_id " INT " PRIMARY KEY, conversation_id " INT                          \
+    " NOT NULL REFERENCES support_conversations(id), direction TEXT NOT NULL CHECK (direction IN ('incoming', "    \
+    "'outgoing', 'note')), created_at " INT " NOT NULL);"                                                         \
+    "CREATE INDEX support_messages_conversation ON support_messages(conversation_id, message_id)"
+
+constexpr storage::ModuleMigration kMigrations[] = {
+    {1, "teams, topics, inboxes, agents, contacts, visitors, conversations and their messages",
+     SUPPORT_V1("INTEGER", "INTEGER"), SUPPORT_V1("BIGINT", "BIGINT")},
+};
+
+#undef SUPPORT_V1
+
+}  // namespace
+
+storage::ModuleSchema Schema() { return {"support", kMigrations}; }
+
+}  // namespace veche::support

@@ -1,0 +1,65 @@
+#include <optional>
+
+#include "routes.hpp"
+#include "veche/accounts/account_service.hpp"
+#include "veche/chat/chat_service.hpp"
+#include "veche/jobs/scheduler.hpp"
+#include "veche/roles/role_service.hpp"
+#include "veche/support/desk.hpp"
+#include "veche/support/module.hpp"
+
+namespace veche::support {
+namespace {
+
+constexpr platform::PermissionSpec kPermissions[] = {
+    {"support.agent", "Work support conversations within one's access scope"},
+    {"support.admin", "Configure the support desk (inboxes, teams, topics, agents) and see every conversation"},
+};
+constexpr std::string_view kAgentPermissions[] = {"support.agent"};
+constexpr std::string_view kAdminPermissions[] = {"support.agent", "support.admin"};
+constexpr platform::RoleSpec kRoles[] = {
+    {"support.agent", "Support agent", "Answers the conversations of their teams, as their access scope allows",
+     kAgentPermissions},
+    {"support.admin", "Support administrator",
+     "Sets up inboxes, teams, topics and agents, and sees every conversation", kAdminPermissions},
+};
+
+// The desk's bot owns the conversations' chats and posts the customers' messages in them: a bot
+// account, which never logs in, made on first use (so the first run's administrator comes first).
+Id EnsureBot(accounts::AccountService& accounts) {
+    auto bot = accounts.EnsureSystemUser("support", "Служба поддержки");
+    if (!bot.ok()) throw std::runtime_error("support: cannot create the desk's bot: " + bot.error().message);
+    return bot->id;
+}
+
+class SupportModule final : public platform::Module {
+public:
+    std::string_view name() const override { return "support"; }
+    std::vector<std::string_view> depends_on() const override { return {"accounts", "chat"}; }
+    std::span<const storage::ModuleMigration> migrations() const override { return Schema().migrations; }
+    std::span<const platform::PermissionSpec> permissions() const override { return kPermissions; }
+    std::span<const platform::RoleSpec> roles() const override { return kRoles; }
+
+    void Start(platform::ModuleContext& ctx) override {
+        auto& accounts = ctx.Find<accounts::AccountService>();
+        desk_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), ctx.Find<chat::ChatService>(),
+                      [&accounts] { return EnsureBot(accounts); });
+        desk_->UseScheduler(ctx.Find<jobs::Scheduler>());
+        kit_ = &ctx.Find<api::HttpKit>();
+    }
+
+    void AddRoutes(api::Router& router) override {
+        AddDeskRoutes(router, *kit_, *desk_);
+        AddWidgetRoutes(router, *kit_, *desk_);
+    }
+
+private:
+    std::optional<SupportDesk> desk_;
+    const api::HttpKit* kit_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<platform::Module> MakeModule() { return std::make_unique<SupportModule>(); }
+
+}  // namespace veche::support

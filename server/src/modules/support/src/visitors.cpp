@@ -1,0 +1,162 @@
+// The widget's visitors: no account, a visitor token bound to one contact of one inbox. A visitor
+// reads only their own conversations and only what the desk recorded as public (their messages and
+// the agents' replies), never notes. Identity verification (MODULES.md §2.3, the Chatwoot rule):
+// identifier_hash = hex HMAC-SHA-256(inbox secret, identifier); an identifier links to an earlier
+// contact only when verified, and an inbox with hmac_mandatory accepts nothing unverified.
+#include <map>
+
+#include "conversation_ops.hpp"
+#include "store.hpp"
+#include "veche/chat/chat_service.hpp"
+#include "veche/core/clock.hpp"
+#include "veche/core/crypto.hpp"
+#include "veche/support/desk.hpp"
+
+namespace veche::support {
+
+using storage::Tx;
+
+namespace {
+
+constexpr std::string_view kTokenPrefix = "vis_";
+
+Error VisitorUnauthenticated() {
+    return {ErrorCode::kUnauthenticated, "visitor_unauthenticated", "a valid visitor token is required"};
+}
+Error IdentityUnverified() {
+    return {ErrorCode::kUnauthenticated, "identity_unverified", "the identifier's hash does not verify"};
+}
+
+// The contact the visitor token stands for.
+Result<Contact> VisitorContact(Tx& tx, const std::string& token) {
+    if (token.size() < kTokenPrefix.size() || token.compare(0, kTokenPrefix.size(), kTokenPrefix) != 0)
+        return VisitorUnauthenticated();
+    auto id = tx.QueryInt("SELECT contact_id FROM support_visitors WHERE token_hash = ?", crypto::Sha256Hex(token));
+    if (!id) return VisitorUnauthenticated();
+    auto contact = LoadContact(tx, *id);
+    if (!contact) return VisitorUnauthenticated();
+    auto inbox = LoadInbox(tx, contact->inbox_id);
+    // An inbox made mandatory later: earlier anonymous visitors are refused too.
+    if (!inbox || (inbox->hmac_mandatory && !contact->verified)) return IdentityUnverified();
+    return *contact;
+}
+
+std::string IssueToken(Tx& tx, const Contact& contact) {
+    std::string token = std::string(kTokenPrefix) + crypto::RandomToken(32);
+    tx.Exec("INSERT INTO support_visitors(token_hash, contact_id, inbox_id, created_at) VALUES (?, ?, ?, ?)",
+            crypto::Sha256Hex(token), contact.id, contact.inbox_id, NowMs());
+    return token;
+}
+
+Contact NewContact(Tx& tx, const Inbox& inbox, const VisitorMessage& m, bool verified) {
+    Contact c;
+    c.id = GlobalIds().Next();
+    c.inbox_id = inbox.id;
+    c.name = m.name;
+    c.email = m.email;
+    if (verified) c.external_id = m.identifier;
+    c.verified = verified;
+    c.created_at = NowMs();
+    tx.Exec(
+        "INSERT INTO support_contacts(id, inbox_id, name, email, external_id, verified, created_at) VALUES (?, ?, ?, ?, "
+        "?, ?, ?)",
+        c.id, c.inbox_id, c.name, c.email, c.external_id, c.verified, c.created_at);
+    return c;
+}
+
+// Who is writing: the token's contact, a verified identifier's contact, or a new anonymous one.
+Result<std::pair<Contact, std::string>> Identify(Tx& tx, const Inbox& inbox, const VisitorMessage& m) {
+    bool verified = false;
+    if (m.identifier && m.identifier_hash) {
+        verified = crypto::ConstantTimeEqual(crypto::HmacSha256Hex(inbox.hmac_secret, *m.identifier), *m.identifier_hash);
+        if (!verified) return IdentityUnverified();
+    }
+    if (inbox.hmac_mandatory && !verified && m.visitor_token.empty()) return IdentityUnverified();
+    if (!m.visitor_token.empty()) {
+        VECHE_ASSIGN_OR_RETURN(auto contact, VisitorContact(tx, m.visitor_token));
+        if (contact.inbox_id != inbox.id) return VisitorUnauthenticated();
+        if (verified && contact.external_id != m.identifier) return IdentityUnverified();
+        return std::pair{std::move(contact), std::string()};
+    }
+    if (verified) {
+        auto id = tx.QueryInt("SELECT id FROM support_contacts WHERE inbox_id = ? AND external_id = ?", inbox.id,
+                              *m.identifier);
+        if (id) {
+            auto contact = *LoadContact(tx, *id);
+            std::string token = IssueToken(tx, contact);
+            return std::pair{std::move(contact), std::move(token)};
+        }
+    }
+    Contact contact = NewContact(tx, inbox, m, verified);
+    std::string token = IssueToken(tx, contact);
+    return std::pair{std::move(contact), std::move(token)};
+}
+
+}  // namespace
+
+Result<VisitorPosted> SupportDesk::PostAsVisitor(const VisitorMessage& m) {
+    VECHE_ASSIGN_OR_RETURN(Id bot, Bot());
+    return db_.Write([&](Tx& tx) -> Result<VisitorPosted> {
+        auto inbox = LoadInboxByToken(tx, m.inbox_token);
+        if (!inbox || inbox->channel != "widget") return Error::NotFound("inbox");
+        VECHE_RETURN_IF_ERROR(chat::ChatService::ValidateText(m.text));
+        VECHE_ASSIGN_OR_RETURN(auto who, Identify(tx, *inbox, m));
+        auto& [contact, token] = who;
+        Assigner assigner(roles_, bot);
+        std::optional<Conversation> current;
+        if (m.conversation_id) {
+            current = LoadConversation(tx, *m.conversation_id);
+            if (!current || current->contact_id != contact.id) return Error::NotFound("conversation");
+        } else {
+            auto all = ConversationsOfContact(tx, contact.id);
+            if (!all.empty()) current = all.front();
+        }
+        VisitorPosted out;
+        out.visitor_token = token;
+        std::int64_t now = NowMs();
+        if (!current || (current->status == "resolved" && !WithinReopenWindow(*current, *inbox, now))) {
+            std::optional<Id> previous = current ? std::optional<Id>(current->id) : std::nullopt;
+            VECHE_ASSIGN_OR_RETURN(auto started,
+                                   StartConversation(tx, assigner, bot, *inbox, contact, m.topic_id, m.text, previous));
+            out.conversation = std::move(started.conversation);
+            out.message = std::move(started.message);
+            out.created = true;
+            return out;
+        }
+        VECHE_ASSIGN_OR_RETURN(out.message, AddIncoming(tx, assigner, bot, *current, m.text));
+        out.conversation = *LoadConversation(tx, current->id);
+        return out;
+    });
+}
+
+Result<std::vector<Conversation>> SupportDesk::VisitorConversations(const std::string& token) {
+    return db_.Read([&](Tx& tx) -> Result<std::vector<Conversation>> {
+        VECHE_ASSIGN_OR_RETURN(auto contact, VisitorContact(tx, token));
+        return ConversationsOfContact(tx, contact.id);
+    });
+}
+
+Result<std::vector<DeskMessage>> SupportDesk::VisitorMessages(const std::string& token, Id conversation_id) {
+    VECHE_ASSIGN_OR_RETURN(auto found, db_.Read([&](Tx& tx) -> Result<std::pair<Id, std::map<Id, std::string>>> {
+        VECHE_ASSIGN_OR_RETURN(auto contact, VisitorContact(tx, token));
+        auto c = LoadConversation(tx, conversation_id);
+        if (!c || c->contact_id != contact.id) return Error::NotFound("conversation");
+        std::map<Id, std::string> shown;
+        auto& st = tx.Query(
+            "SELECT message_id, direction FROM support_messages WHERE conversation_id = ? AND direction IN ("
+            "'incoming', 'outgoing')",
+            conversation_id);
+        while (st.Step()) shown[st.Int(0)] = st.Text(1);
+        return std::pair{c->chat_id, std::move(shown)};
+    }));
+    VECHE_ASSIGN_OR_RETURN(auto all, ChatMessages(found.first));
+    std::vector<DeskMessage> out;
+    // Only what the desk recorded as public: a note, or anything posted around the desk, stays out.
+    for (auto& msg : all) {
+        auto it = found.second.find(msg.id);
+        if (it != found.second.end() && !msg.deleted) out.push_back({std::move(msg), it->second});
+    }
+    return out;
+}
+
+}  // namespace veche::support
