@@ -59,7 +59,9 @@ function watchConsole(page, who) {
     const expectedWhileDown =
       serverDown || /ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|net::ERR_|502|503|504/.test(text)
     if (expectedWhileDown && (serverDown || /WebSocket|ERR_CONNECTION/.test(text))) return
-    consoleProblems.push(`[${currentTest}] ${who} console.${m.type()}: ${text}`)
+    // "Failed to load resource" names no URL in its text: the location does.
+    const where = m.location()?.url ? ` (${m.location().url})` : ''
+    consoleProblems.push(`[${currentTest}] ${who} console.${m.type()}: ${text}${where}`)
   })
   page.on('pageerror', (e) => consoleProblems.push(`[${currentTest}] ${who} pageerror: ${e.message}`))
 }
