@@ -75,6 +75,10 @@ test('an agent answers a customer: the inbox, a note, a reply, resolve', async (
   await page.locator('[data-testid=desk-message][data-direction=outgoing]', { hasText: 'папку «Спам»' }).waitFor()
   await settled(A.page)
   await shot(A.page, 'support-conversation-light')
+  await A.page.click('.theme-btn')
+  await settled(A.page)
+  await shot(A.page, 'support-conversation-dark')
+  await A.page.click('.theme-btn')
 
   // The customer's widget shows the reply, never the note.
   const history = (await first.visitor.req('GET', `/support/widget/conversations/${first.conversation.id}/messages`)).messages
@@ -89,7 +93,25 @@ test('an agent answers a customer: the inbox, a note, a reply, resolve', async (
   const conv = await env.admin.req('GET', `/support/conversations/${first.conversation.id}`)
   assert(conv.status === 'resolved', 'resolved on the server')
 
-  // It is under "Решённые" in the inbox.
+  // The other one waits for the customer: snoozed until they reply, their message wakes it.
+  await A.page.click('.back')
+  const other = A.page.locator(`[data-testid=conversation-row][data-id="${second.conversation.id}"]`)
+  await other.click()
+  await page.locator('[data-testid=conversation-title]', { hasText: 'Pavel Buyer' }).waitFor()
+  await A.page.click('[data-testid=action-snooze]')
+  await settled(A.page)
+  await shot(A.page, 'support-snooze-menu-light')
+  await A.page.click('[data-snooze=reply]')
+  await page.locator('[data-testid=conversation-status][data-status=snoozed]').waitFor()
+  await page.locator('.c-meta', { hasText: 'до ответа клиента' }).waitFor()
+  await waitFor(async () => (await badge.count()) === 0, 'the badge to go')
+  await second.visitor.req('POST', '/support/widget/messages', { inbox: d.inbox.token, text: 'Any news?', conversation_id: second.conversation.id })
+  await A.page.click('[data-testid=conversation-refresh]')
+  await page.locator('[data-testid=conversation-status][data-status=open]').waitFor()
+  await page.locator('[data-testid=desk-message][data-direction=incoming]', { hasText: 'Any news?' }).waitFor()
+  await waitFor(async () => (await badge.count()) === 1 && (await badge.textContent()).trim() === '1', 'the badge to count it again')
+
+  // The resolved one is under "Решённые" in the inbox.
   await A.page.click('.back')
   await A.page.click('[data-testid=support-view] .seg button[data-status=resolved]')
   await A.page.locator(`[data-testid=conversation-row][data-id="${first.conversation.id}"][data-status=resolved]`).waitFor()
