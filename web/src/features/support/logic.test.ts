@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest'
+import {
+  allowedStatuses,
+  assignable,
+  contactName,
+  inboxFilter,
+  messageSide,
+  myOpenCount,
+  parseStatus,
+  parseView,
+  preview,
+  snoozeUntil,
+  statusTone,
+} from './logic'
+import type { Agent } from './types'
+
+describe('the inbox views', () => {
+  it('map to the list filters of the API', () => {
+    expect(inboxFilter('mine', 'active')).toEqual({ assignee: 'me', status: 'active', before: undefined, limit: 50 })
+    expect(inboxFilter('unassigned', 'open', '7', 20)).toEqual({ assignee: 'none', status: 'open', before: '7', limit: 20 })
+    expect(inboxFilter('all', 'any').status).toBeUndefined()
+    expect(inboxFilter('all', 'any').assignee).toBe('any')
+  })
+  it('fall back to mine and active on anything unknown in the address', () => {
+    expect(parseView('unassigned')).toBe('unassigned')
+    expect(parseView('boss')).toBe('mine')
+    expect(parseView(undefined)).toBe('mine')
+    expect(parseStatus('snoozed')).toBe('snoozed')
+    expect(parseStatus(['x'])).toBe('active')
+  })
+})
+
+describe('statuses', () => {
+  it('allow exactly the documented transitions', () => {
+    expect(allowedStatuses('open')).toEqual(['pending', 'snoozed', 'resolved'])
+    expect(allowedStatuses('pending')).toEqual(['open', 'snoozed', 'resolved'])
+    expect(allowedStatuses('snoozed')).toContain('snoozed')
+    expect(allowedStatuses('resolved')).toEqual(['open'])
+  })
+  it('have a tone each', () => {
+    expect(statusTone('open')).toBe('accent')
+    expect(statusTone('resolved')).toBe('ok')
+    expect(statusTone('snoozed')).toBe('')
+  })
+})
+
+describe('snooze presets', () => {
+  const wed = new Date(2026, 11, 2, 15, 30) // a Wednesday afternoon
+  it('until the reply has no time', () => {
+    expect(snoozeUntil('reply', wed)).toBeNull()
+  })
+  it('an hour, tomorrow at nine, next Monday at nine', () => {
+    expect(snoozeUntil('hour', wed)).toBe(wed.getTime() + 3_600_000)
+    expect(snoozeUntil('tomorrow', wed)).toBe(new Date(2026, 11, 3, 9, 0).getTime())
+    expect(snoozeUntil('week', wed)).toBe(new Date(2026, 11, 7, 9, 0).getTime())
+  })
+  it('next week from a Monday is the Monday after', () => {
+    expect(snoozeUntil('week', new Date(2026, 11, 7, 8, 0))).toBe(new Date(2026, 11, 14, 9, 0).getTime())
+  })
+})
+
+describe('messages and names', () => {
+  it('customer, agent reply, and notes (anything else counts as a note)', () => {
+    expect(messageSide({ direction: 'incoming' })).toBe('customer')
+    expect(messageSide({ direction: 'outgoing' })).toBe('agent')
+    expect(messageSide({ direction: 'note' })).toBe('note')
+    expect(messageSide({} as never)).toBe('note')
+  })
+  it('names the customer by name, e-mail or the number', () => {
+    const contact = { id: '1', inbox_id: '1', name: '', email: 'ivan@example.com', external_id: '', verified: false, created_at: 0 }
+    expect(contactName({ number: 'SUP-000001', contact: { ...contact, name: ' Иван ' } })).toBe('Иван')
+    expect(contactName({ number: 'SUP-000001', contact })).toBe('ivan@example.com')
+    expect(contactName({ number: 'SUP-000001' })).toBe('SUP-000001')
+  })
+  it('previews a message on one line', () => {
+    expect(preview('a\n\n b  c')).toBe('a b c')
+    expect(preview('x'.repeat(100), 10)).toBe('xxxxxxxxx…')
+    expect(preview(undefined)).toBe('')
+  })
+})
+
+describe('the badge and assignment', () => {
+  it('counts my open conversations', () => {
+    const list = [
+      { status: 'open' as const, assignee_id: '5' },
+      { status: 'pending' as const, assignee_id: '5' },
+      { status: 'open' as const, assignee_id: '6' },
+    ]
+    expect(myOpenCount(list, '5')).toBe(1)
+    expect(myOpenCount(list, null)).toBe(0)
+  })
+  it('offers the team’s agents, me first, then the least loaded', () => {
+    const a = (user_id: string, open_count: number, team_ids: string[]): Agent => ({ user_id, open_count, team_ids, scope: 'all', availability: 'online', last_assigned_at: null })
+    const agents = [a('1', 3, ['t']), a('2', 1, ['t']), a('3', 0, ['u']), a('4', 4, ['t'])]
+    expect(assignable(agents, 't', '4').map((x) => x.user_id)).toEqual(['4', '2', '1'])
+    expect(assignable(agents, null, null).map((x) => x.user_id)).toEqual(['3', '2', '1', '4'])
+  })
+})

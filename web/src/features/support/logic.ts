@@ -1,0 +1,86 @@
+// The support desk's pure helpers: the inbox's views as list filters, what status changes a
+// conversation allows, the snooze presets, how a message is shown, the rail's count.
+import type { Id, Millis } from '@/api/types'
+import type { ConversationFilter } from './api'
+import type { Agent, Conversation, ConversationStatus, DeskMessage, Direction } from './types'
+
+export type InboxView = 'mine' | 'unassigned' | 'all'
+export type StatusFilter = ConversationStatus | 'active' | 'any'
+
+export const INBOX_VIEWS: readonly InboxView[] = ['mine', 'unassigned', 'all']
+export const STATUS_FILTERS: readonly StatusFilter[] = ['active', 'open', 'pending', 'snoozed', 'resolved', 'any']
+
+export function parseView(v: unknown): InboxView {
+  return INBOX_VIEWS.includes(v as InboxView) ? (v as InboxView) : 'mine'
+}
+export function parseStatus(v: unknown): StatusFilter {
+  return STATUS_FILTERS.includes(v as StatusFilter) ? (v as StatusFilter) : 'active'
+}
+
+/** The list query of an inbox view and status filter (`any` status sends none). */
+export function inboxFilter(view: InboxView, status: StatusFilter, before?: Id, limit = 50): ConversationFilter {
+  const assignee = view === 'mine' ? 'me' : view === 'unassigned' ? 'none' : 'any'
+  return { assignee, status: status === 'any' ? undefined : status, before, limit }
+}
+
+/** The statuses a conversation may move to (docs/api.md: anything else is `409 invalid_transition`). */
+export function allowedStatuses(from: ConversationStatus): ConversationStatus[] {
+  switch (from) {
+    case 'open':
+      return ['pending', 'snoozed', 'resolved']
+    case 'pending':
+      return ['open', 'snoozed', 'resolved']
+    case 'snoozed':
+      return ['open', 'pending', 'snoozed', 'resolved']
+    case 'resolved':
+      return ['open']
+  }
+}
+
+export function statusTone(s: ConversationStatus): 'accent' | 'warn' | 'ok' | '' {
+  return s === 'open' ? 'accent' : s === 'pending' ? 'warn' : s === 'resolved' ? 'ok' : ''
+}
+
+export type SnoozePreset = 'reply' | 'hour' | 'tomorrow' | 'week'
+export const SNOOZE_PRESETS: readonly SnoozePreset[] = ['reply', 'hour', 'tomorrow', 'week']
+
+/** When a snooze preset ends, in local time: null is "until the customer replies". */
+export function snoozeUntil(p: SnoozePreset, now: Date = new Date()): Millis | null {
+  if (p === 'reply') return null
+  if (p === 'hour') return now.getTime() + 3_600_000
+  const d = new Date(now)
+  d.setHours(9, 0, 0, 0)
+  if (p === 'tomorrow') d.setDate(d.getDate() + 1)
+  else d.setDate(d.getDate() + (((8 - d.getDay()) % 7) || 7)) // the next Monday
+  return d.getTime()
+}
+
+/** How a desk message is drawn; anything posted straight into the chat stays among agents, as a note. */
+export function messageSide(m: Pick<DeskMessage, 'direction'>): 'customer' | 'agent' | 'note' {
+  const d: Direction | undefined = m.direction
+  return d === 'incoming' ? 'customer' : d === 'outgoing' ? 'agent' : 'note'
+}
+
+/** The customer's name, else their e-mail, else the conversation's number. */
+export function contactName(c: Pick<Conversation, 'number' | 'contact'>): string {
+  return c.contact?.name?.trim() || c.contact?.email?.trim() || c.number
+}
+
+/** The rail's badge: my open conversations (the list is already `assignee=me&status=open`, but a
+ *  conversation changed in the page since may linger in it). */
+export function myOpenCount(list: readonly Pick<Conversation, 'status' | 'assignee_id'>[], me: Id | null | undefined): number {
+  if (!me) return 0
+  return list.filter((c) => c.status === 'open' && c.assignee_id === me).length
+}
+
+/** The agents a conversation can go to: its team's (every agent when it has none), me first. */
+export function assignable(agents: readonly Agent[], teamId: Id | null, me: Id | null | undefined): Agent[] {
+  const of = teamId ? agents.filter((a) => a.team_ids.includes(teamId)) : [...agents]
+  return of.sort((a, b) => (a.user_id === me ? -1 : b.user_id === me ? 1 : a.open_count - b.open_count))
+}
+
+/** A one-line preview of a message's text. */
+export function preview(text: string | undefined | null, max = 90): string {
+  const one = (text ?? '').replace(/\s+/g, ' ').trim()
+  return one.length > max ? one.slice(0, max - 1).trimEnd() + '…' : one
+}
