@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "veche/accounts/user_json.hpp"
 #include "veche/audit/audit.hpp"
@@ -495,6 +496,13 @@ Result<std::vector<User>> AccountService::SearchUsersAs(const User& viewer, std:
         if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
         return out;
     });
+}
+
+Id AccountService::SystemUserId(std::string_view username, std::string_view display_name) {
+    auto bot = EnsureSystemUser(username, display_name);
+    if (!bot.ok())
+        throw std::runtime_error("cannot create the bot account '" + std::string(username) + "': " + bot.error().message);
+    return bot->id;
 }
 
 Result<User> AccountService::EnsureSystemUser(std::string_view username_in, std::string_view display_name) {

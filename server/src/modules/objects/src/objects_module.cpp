@@ -49,14 +49,6 @@ public:
     }
 };
 
-// The assistant bot ("Системный помощник") owns the object chats and posts their system events: a
-// bot account, which never logs in.
-Id EnsureAssistant(accounts::AccountService& accounts) {
-    auto bot = accounts.EnsureSystemUser("assistant", "Системный помощник");
-    if (!bot.ok()) throw std::runtime_error("objects: cannot create the assistant bot: " + bot.error().message);
-    return bot->id;
-}
-
 class ObjectsModule final : public platform::Module {
 public:
     std::string_view name() const override { return "objects"; }
@@ -68,7 +60,9 @@ public:
     void Start(platform::ModuleContext& ctx) override {
         auto& accounts = ctx.Find<accounts::AccountService>();
         auto& chats = ctx.Find<chat::ChatService>();
-        service_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), [&accounts] { return EnsureAssistant(accounts); });
+        // The assistant bot ("Системный помощник") owns the object chats and posts their system events.
+        service_.emplace(ctx.db(), ctx.Find<roles::RoleService>(),
+                         [&accounts] { return accounts.SystemUserId("assistant", "Системный помощник"); });
         documents_.emplace(ctx.db(), *service_, chats);
         approvals_.emplace(ctx.db(), *service_, *documents_, ctx.Find<signing::SigningService>(),
                            ctx.Find<calendar::CalendarService>(), ctx.Find<jobs::Scheduler>(), ctx.Find<files::FileStore>());

@@ -24,14 +24,6 @@ constexpr platform::RoleSpec kRoles[] = {
      "Sets up inboxes, teams, topics and agents, and sees every conversation", kAdminPermissions},
 };
 
-// The desk's bot owns the conversations' chats and posts the customers' messages in them: a bot
-// account, which never logs in, made on first use (so the first run's administrator comes first).
-Id EnsureBot(accounts::AccountService& accounts) {
-    auto bot = accounts.EnsureSystemUser("support", "Служба поддержки");
-    if (!bot.ok()) throw std::runtime_error("support: cannot create the desk's bot: " + bot.error().message);
-    return bot->id;
-}
-
 class SupportModule final : public platform::Module {
 public:
     std::string_view name() const override { return "support"; }
@@ -43,7 +35,9 @@ public:
     void Start(platform::ModuleContext& ctx) override {
         auto& accounts = ctx.Find<accounts::AccountService>();
         desk_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), ctx.Find<chat::ChatService>(),
-                      [&accounts] { return EnsureBot(accounts); });
+                      // The desk's bot owns the conversations' chats and posts the customers' messages,
+                      // made on first use (so the first run's administrator comes first).
+                      [&accounts] { return accounts.SystemUserId("support", "Служба поддержки"); });
         desk_->UseScheduler(ctx.Find<jobs::Scheduler>());
         kit_ = &ctx.Find<api::HttpKit>();
     }

@@ -158,6 +158,10 @@ public:
     // logs it in, administrators cannot change its role. Idempotent; 409 username_taken when a person
     // holds the name.
     Result<User> EnsureSystemUser(std::string_view username, std::string_view display_name);
+    // EnsureSystemUser's id for a module's bot, made on the module's first use of it, where there is
+    // no request to answer: a failure (a person holds the name, the database is down) throws
+    // std::runtime_error naming the bot.
+    Id SystemUserId(std::string_view username, std::string_view display_name);
     Result<User> UpdateProfile(Id user_id, const ProfileUpdate& update);
     Result<User> SetPresence(Id user_id, std::string_view presence);
 
