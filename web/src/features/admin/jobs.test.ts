@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { job } from '@/api/fixtures'
 import en from '@/i18n/en'
 import ru from '@/i18n/ru'
-import { appendPage, canRetry, DEFAULT_JOB_FILTER, JOB_FILTERS, jobStateLabelKey, payloadSummary } from './jobs'
+import { canRetry, DEFAULT_JOB_FILTER, JOB_FILTERS, jobStateLabelKey, payloadSummary } from './jobs'
 
 describe('admin jobs', () => {
   it('opens on dead jobs and labels every state in both languages', () => {
@@ -18,11 +18,6 @@ describe('admin jobs', () => {
   it('offers retry for dead jobs only', () => {
     expect(canRetry(job({ state: 'dead' }))).toBe(true)
     for (const state of ['pending', 'running', 'done'] as const) expect(canRetry(job({ state }))).toBe(false)
-  })
-
-  it('appends a page without showing a job twice', () => {
-    const a = [job({ id: '9' }), job({ id: '8' })]
-    expect(appendPage(a, [job({ id: '8' }), job({ id: '7' })]).map((j) => j.id)).toEqual(['9', '8', '7'])
   })
 
   it('summarises a payload in one line', () => {

@@ -16,12 +16,6 @@ export function canRetry(job: Pick<Job, 'state'>): boolean {
   return job.state === 'dead'
 }
 
-/** A page appended to what is shown, without a job twice (a job may move between pages meanwhile). */
-export function appendPage(shown: readonly Job[], page: readonly Job[]): Job[] {
-  const seen = new Set(shown.map((j) => j.id))
-  return [...shown, ...page.filter((j) => !seen.has(j.id))]
-}
-
 /** The payload in one line, for the table ("id=123"); the whole JSON sits in the cell's title. */
 export function payloadSummary(payload: unknown, max = 60): string {
   if (payload === null || payload === undefined) return ''
