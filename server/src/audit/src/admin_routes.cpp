@@ -143,8 +143,7 @@ void AddAdminRoutes(api::Router& router, const api::HttpKit& kit, storage::Datab
                    bj::array arr;
                    for (const auto& r : rows) arr.push_back(RowToJson(r));
                    bj::object out{{"entries", std::move(arr)}};
-                   if (static_cast<int>(rows.size()) == f.limit)
-                       out["next_before"] = IdToString(rows.back().id);
+                   api::SetNextBefore(out, rows, f.limit, [](const auto& r) { return r.id; });
                    return api::Json(200, out);
                }));
 

@@ -63,8 +63,7 @@ void AddAdminRoutes(api::Router& router, const api::HttpKit& s, Scheduler& sched
                    bj::array arr;
                    for (const auto& j : jobs) arr.push_back(JobToJson(j));
                    bj::object out{{"jobs", std::move(arr)}};
-                   if (static_cast<int>(jobs.size()) == f.limit)
-                       out["next_before"] = IdToString(jobs.back().id);
+                   api::SetNextBefore(out, jobs, f.limit, [](const auto& j) { return j.id; });
                    return api::Json(200, out);
                }));
 

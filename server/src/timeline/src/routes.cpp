@@ -25,8 +25,7 @@ void AddRoutes(api::Router& router, const api::HttpKit& kit, storage::Database& 
                 boost::json::array entries;
                 for (const auto& r : rows) entries.push_back(boost::json::parse(RowJson(r)));
                 boost::json::object body{{"entries", std::move(entries)}};
-                if (rows.size() == static_cast<std::size_t>(page))
-                    body["next_before"] = IdToString(rows.back().id);
+                api::SetNextBefore(body, rows, page, [](const Row& r) { return r.id; });
                 return api::Json(200, body);
             }));
 }

@@ -147,8 +147,7 @@ void AddObjectRoutes(api::Router& router, ObjectRoutes& r) {
                        out.push_back(std::move(o));
                    }
                    bj::object res{{"objects", std::move(out)}};
-                   if (static_cast<int>(list.size()) == f.limit && !list.empty())
-                       res["next_before"] = IdToString(list.back().object.id);
+                   api::SetNextBefore(res, list, f.limit, [](const auto& v) { return v.object.id; });
                    return api::Json(200, std::move(res));
                }));
 

@@ -83,6 +83,13 @@ Result<std::optional<Id>> QueryId(const Request& request, const std::string& nam
 Result<std::optional<std::int64_t>> QueryInt(const Request& request, const std::string& name,
                                              std::int64_t min, std::int64_t max);
 
+// A newest-first list's cursor (docs/api.md, paging with `before`): a full page may have more after
+// it, so `next_before` is its last item's id; a shorter page is the end and has none.
+template <class Item, class IdOf>
+void SetNextBefore(boost::json::object& body, const std::vector<Item>& page, int limit, IdOf id_of) {
+    if (!page.empty() && page.size() == static_cast<std::size_t>(limit)) body["next_before"] = IdToString(id_of(page.back()));
+}
+
 // The caller's bucket for `action`; always ok when the server runs without a limiter. A limited
 // route calls it before any other work, so a refused request costs neither storage nor hashing.
 Status CheckRate(const HttpKit& kit, ratelimit::Action action, Id user_id);
