@@ -59,6 +59,8 @@ async function conversation() {
   await schedule(general.id, 'Всем доброе утро! Созвон переносится на 15:00 — повестка в закреплённом сообщении.', Date.now() + 3 * day)
   const side = await bobApi.req('POST', '/chats', { type: 'group', name: 'Поставщики', member_ids: [alice.id] })
   const failed = await schedule(side.id, 'Пришлите, пожалуйста, обновлённый прайс', Date.now() + day)
+  // Her page loads a chat it is told she joined; removed before that load, it would answer 404.
+  await A.page.getByText('Поставщики').first().waitFor()
   await bobApi.req('DELETE', `/chats/${side.id}/members/${alice.id}`)
   await aliceApi.req('PATCH', `/scheduled-messages/${failed.id}`, { send_at: Date.now() + 1000 })
   await waitFor(async () => (await aliceApi.req('GET', `/scheduled-messages/${failed.id}`)).state === 'failed', 'the scheduled message to fail')
