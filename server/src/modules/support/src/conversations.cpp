@@ -203,6 +203,7 @@ Result<DeskMessage> SupportDesk::Post(const Actor& actor, Id id, const std::stri
             if (!c.first_reply_at) c.first_reply_at = m.created_at;
             c.waiting_since = std::nullopt;
             SaveConversation(tx, c);
+            if (reply_hook_) VECHE_RETURN_IF_ERROR(reply_hook_(tx, c, m));
         }
         return DeskMessage{std::move(m), direction};
     });

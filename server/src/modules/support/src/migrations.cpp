@@ -39,12 +39,34 @@ namespace {
     "'outgoing', 'note')), created_at " INT " NOT NULL);"                                                         \
     "CREATE INDEX support_messages_conversation ON support_messages(conversation_id, message_id)"
 
+// The email channel (issue 13 §1(b)): an inbox with a mailbox row is an email inbox (the channel
+// column keeps its v1 CHECK; LoadInbox reports "email"). Secrets stay in these rows and are never
+// returned. support_email_messages ties the desk's messages to RFC 5322 Message-IDs (threading) and
+// holds the state of each outbound reply.
+#define SUPPORT_V2(ID, INT)                                                                                       \
+    "CREATE TABLE support_mailboxes (inbox_id " INT " PRIMARY KEY REFERENCES support_inboxes(id), address TEXT "  \
+    "NOT NULL, display_name TEXT NOT NULL, imap_url TEXT NOT NULL, imap_user TEXT NOT NULL, imap_password TEXT "  \
+    "NOT NULL, smtp_url TEXT NOT NULL, smtp_user TEXT NOT NULL, smtp_password TEXT NOT NULL, starttls " INT       \
+    " NOT NULL, max_size " INT " NOT NULL, poll_interval_s " INT " NOT NULL, webhook_token_hash TEXT NOT NULL, "  \
+    "uid_validity " INT " NOT NULL, last_uid " INT " NOT NULL, last_polled_at " INT ", last_error TEXT NOT NULL, " \
+    "updated_at " INT " NOT NULL);"                                                                               \
+    "CREATE TABLE support_email_messages (message_id " INT " PRIMARY KEY, conversation_id " INT                    \
+    " NOT NULL REFERENCES support_conversations(id), inbox_id " INT " NOT NULL, direction TEXT NOT NULL CHECK "    \
+    "(direction IN ('incoming', 'outgoing')), rfc_message_id TEXT NOT NULL, subject TEXT NOT NULL, peer TEXT "    \
+    "NOT NULL, state TEXT NOT NULL CHECK (state IN ('received', 'queued', 'sent', 'failed')), error TEXT NOT "   \
+    "NULL, created_at " INT " NOT NULL, sent_at " INT ");"                                                         \
+    "CREATE INDEX support_email_messages_rfc ON support_email_messages(inbox_id, rfc_message_id);"                \
+    "CREATE INDEX support_email_messages_conversation ON support_email_messages(conversation_id, message_id)"
+
 constexpr storage::ModuleMigration kMigrations[] = {
     {1, "teams, topics, inboxes, agents, contacts, visitors, conversations and their messages",
      SUPPORT_V1("INTEGER", "INTEGER"), SUPPORT_V1("BIGINT", "BIGINT")},
+    {2, "the email channel: mailboxes and the Message-IDs of email messages", SUPPORT_V2("INTEGER", "INTEGER"),
+     SUPPORT_V2("BIGINT", "BIGINT")},
 };
 
 #undef SUPPORT_V1
+#undef SUPPORT_V2
 
 }  // namespace
 

@@ -48,7 +48,7 @@ Result<NewInbox> ReadInbox(const bj::object& body) {
     VECHE_ASSIGN_OR_RETURN(n.name, json::ReqString(body, "name", kName));
     VECHE_ASSIGN_OR_RETURN(auto channel, json::OptString(body, "channel", {20, 1}));
     n.channel = channel.value_or("api");
-    VECHE_RETURN_IF_ERROR(OneOf(n.channel, {"api", "widget"}, "channel"));
+    VECHE_RETURN_IF_ERROR(OneOf(n.channel, {"api", "widget"}, "channel"));  // email: PUT …/inboxes/{id}/email
     VECHE_ASSIGN_OR_RETURN(n.team_id, json::OptId(body, "team_id"));
     VECHE_ASSIGN_OR_RETURN(auto hmac, json::OptBool(body, "hmac_mandatory"));
     n.hmac_mandatory = hmac.value_or(false);

@@ -73,7 +73,8 @@ std::int64_t NextCounter(Tx& tx, std::string_view name) {
 namespace {
 
 constexpr const char* kInboxColumns =
-    "SELECT id, name, channel, team_id, token, hmac_mandatory, hmac_secret, reopen_window_days, greeting, created_at "
+    "SELECT id, name, CASE WHEN EXISTS (SELECT 1 FROM support_mailboxes m WHERE m.inbox_id = support_inboxes.id) "
+    "THEN 'email' ELSE channel END, team_id, token, hmac_mandatory, hmac_secret, reopen_window_days, greeting, created_at "
     "FROM support_inboxes ";
 
 Inbox ReadInbox(const Statement& st) {

@@ -1,8 +1,11 @@
 #include <optional>
 
+#include "email_channel.hpp"
 #include "routes.hpp"
+#include "routes_email.hpp"
 #include "veche/accounts/account_service.hpp"
 #include "veche/chat/chat_service.hpp"
+#include "veche/files/file_store.hpp"
 #include "veche/jobs/scheduler.hpp"
 #include "veche/roles/role_service.hpp"
 #include "veche/support/desk.hpp"
@@ -39,16 +42,20 @@ public:
                       // made on first use (so the first run's administrator comes first).
                       [&accounts] { return accounts.SystemUserId("support", "Служба поддержки"); });
         desk_->UseScheduler(ctx.Find<jobs::Scheduler>());
+        email_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), *desk_, ctx.Find<files::FileStore>(),
+                       ctx.Find<jobs::Scheduler>());
         kit_ = &ctx.Find<api::HttpKit>();
     }
 
     void AddRoutes(api::Router& router) override {
         AddDeskRoutes(router, *kit_, *desk_);
         AddWidgetRoutes(router, *kit_, *desk_);
+        AddEmailRoutes(router, *kit_, *email_);
     }
 
 private:
     std::optional<SupportDesk> desk_;
+    std::optional<EmailChannel> email_;
     const api::HttpKit* kit_ = nullptr;
 };
 

@@ -145,12 +145,18 @@ public:
     Result<ConversationView> Assign(const Actor& actor, Id conversation_id, const AssignRequest& request);
     Result<ContactView> GetContact(const Actor& actor, Id contact_id);
 
+    // What hears every public reply (direction outgoing) inside its transaction: the email channel
+    // queues the reply's mail there. Set once at start.
+    using ReplyHook = std::function<Status(storage::Tx&, const Conversation&, const chat::Message&)>;
+    void SetReplyHook(ReplyHook hook) { reply_hook_ = std::move(hook); }
+
     // Visitors (the widget): no account, a visitor token.
     Result<VisitorPosted> PostAsVisitor(const VisitorMessage& message);
     Result<std::vector<Conversation>> VisitorConversations(const std::string& visitor_token);
     Result<std::vector<DeskMessage>> VisitorMessages(const std::string& visitor_token, Id conversation_id);
 
 private:
+    friend class EmailChannel;  // email_channel.hpp: posts the customers' mail with the desk's bot
     Result<Id> Bot();
     Result<std::vector<chat::Message>> ChatMessages(Id chat_id);
 
@@ -159,6 +165,7 @@ private:
     chat::ChatService& chats_;
     std::function<Id()> make_bot_;
     jobs::Scheduler* scheduler_ = nullptr;
+    ReplyHook reply_hook_;
     std::mutex bot_mu_;
     Id bot_id_ = 0;
 };

@@ -13,7 +13,7 @@ namespace veche::support {
 struct Inbox {
     Id id = 0;
     std::string name;
-    std::string channel;  // api | widget
+    std::string channel;  // api | widget | email (an inbox with a mailbox, email_channel.hpp)
     std::optional<Id> team_id;  // conversations go to this team unless their topic names another
     std::string token;          // public: what the widget's page names the inbox by
     bool hmac_mandatory = false;
