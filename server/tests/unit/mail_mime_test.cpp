@@ -105,6 +105,19 @@ TEST(MailMime, DeepNestingIsCutAndKeptAsAnAttachment) {
     EXPECT_FALSE(m->notes.empty());
 }
 
+TEST(MailMime, ThousandsOfBoundariesKeepTheMessageWhole) {
+    std::string raw = "From: a@b.c\r\nSubject: very deep\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n";
+    for (int i = 0; i < 5000; ++i)
+        raw += "--b" + std::to_string(i) + "\r\nContent-Type: multipart/mixed; boundary=\"b" + std::to_string(i + 1) +
+               "\"\r\n\r\n";
+    auto m = Parse(raw);
+    ASSERT_TRUE(m.ok());
+    EXPECT_EQ(m->from_address, "a@b.c");
+    EXPECT_EQ(m->subject, "very deep");
+    ASSERT_EQ(m->attachments.size(), 1u);
+    EXPECT_EQ(m->attachments[0].data, raw);
+}
+
 TEST(MailMime, HugeBase64PartDecodes) {
     std::string b64;
     std::string line;

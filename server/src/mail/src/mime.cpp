@@ -216,7 +216,21 @@ std::string Clean(std::string_view s) {
 
 }  // namespace
 
-Result<ParsedMail> Parse(std::string_view raw, const ParseLimits& limits) { return ParseBytes(raw, limits, false); }
+Result<ParsedMail> Parse(std::string_view raw, const ParseLimits& limits) {
+    // GMime's parser checks every line against every open boundary: thousands of nested multiparts
+    // would take it minutes. Such a message is kept whole as an attachment, with its headers read.
+    std::size_t boundaries = 0;
+    for (std::size_t at = raw.find("oundary="); at != std::string_view::npos; at = raw.find("oundary=", at + 1))
+        if (++boundaries > limits.max_boundaries) break;
+    if (boundaries > limits.max_boundaries) {
+        VECHE_ASSIGN_OR_RETURN(auto out, ParseHeaders(raw));
+        out.notes.push_back("more than " + std::to_string(limits.max_boundaries) +
+                            " multipart boundaries: the message is kept whole as an attachment");
+        out.attachments.push_back({"original.eml", "message/rfc822", std::string(raw)});
+        return out;
+    }
+    return ParseBytes(raw, limits, false);
+}
 
 Result<ParsedMail> ParseHeaders(std::string_view raw) {
     std::size_t end = raw.find("\r\n\r\n");

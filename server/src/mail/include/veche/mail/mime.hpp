@@ -42,6 +42,9 @@ struct ParsedMail {
 struct ParseLimits {
     int max_depth = 20;        // multipart levels looked into; deeper parts are kept as raw attachments
     std::size_t max_parts = 500;  // leaf parts looked at; the rest of the message is kept as one raw attachment
+    // More "boundary=" parameters than this: the structure is not parsed at all (GMime's cost grows
+    // with depth × lines); the headers are read and the message is kept whole as an attachment.
+    std::size_t max_boundaries = 1000;
 };
 
 // kInvalidArgument ("bad_email") when the bytes are not a message at all.
