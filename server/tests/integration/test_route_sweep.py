@@ -26,7 +26,9 @@ PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/
           "GET /.well-known/veche-signing-keys",
           # The support widget's visitors carry a visitor token, not a session (test_support.py sweeps them).
           "POST /api/v1/support/widget/messages", "GET /api/v1/support/widget/conversations",
-          "GET /api/v1/support/widget/conversations/{id}/messages"}
+          "GET /api/v1/support/widget/conversations/{id}/messages",
+          # The inbound mail webhook carries a mailbox token, not a session (test_support_email.py sweeps it).
+          "POST /api/v1/support/email/inbound/{id}"}
 
 SWEEP_TYPE = {"name": "Sweep type", "stages": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
               "chats": [{"key": "org", "title": "{{object.title}}", "members": ["category_manager"]}]}
@@ -176,6 +178,10 @@ ROUTES = {
     "POST /api/v1/support/conversations/{id}/status": ("member", {"status": "open"}),
     "POST /api/v1/support/conversations/{id}/assign": ("member", {"auto": True}),
     "GET /api/v1/support/contacts/{id}": ("member", None),
+    "PUT /api/v1/support/inboxes/{id}/email": ("admin", {"address": "sweep@desk.test", "starttls": False}),
+    "GET /api/v1/support/inboxes/{id}/email": ("admin", None),
+    "POST /api/v1/support/inboxes/{id}/email/poll": ("admin", None),
+    "GET /api/v1/support/conversations/{id}/email": ("member", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}
@@ -277,6 +283,10 @@ class World:
         inbox = expect(admin.post("/api/v1/support/inboxes", json={
             "name": "sweep", "channel": "widget", "team_id": self.support_team_id}), 201)
         self.support_inbox_id = inbox["id"]
+        mail_inbox = expect(admin.post("/api/v1/support/inboxes", json={
+            "name": "sweep mail", "channel": "api", "team_id": self.support_team_id}), 201)
+        expect(admin.put(f"/api/v1/support/inboxes/{mail_inbox['id']}/email", json={"address": "sweep@desk.test"}), 200)
+        self.support_mail_inbox_id = mail_inbox["id"]
         posted = expect(Client(server).post("/api/v1/support/widget/messages", json={
             "inbox": inbox["token"], "text": f"{self.marker} visitor", "name": f"{self.marker} customer"}), 201)
         self.support_conversation_id = posted["conversation"]["id"]
@@ -323,6 +333,10 @@ class World:
                 obj = self.signature_id
             elif pattern.startswith("/api/v1/votes/{id}"):
                 obj = self.vote_id
+            elif pattern.startswith("/api/v1/support/inboxes/{id}"):
+                obj = self.support_mail_inbox_id
+            elif pattern.startswith("/api/v1/support/email/inbound/{id}"):
+                obj = self.support_mail_inbox_id
             elif pattern.startswith("/api/v1/support/teams/{id}"):
                 obj = self.support_team_id
             elif pattern.startswith("/api/v1/support/agents/{id}"):

@@ -31,7 +31,7 @@ def smtp():
 class MailDesk:
     """A team with one online agent and an email inbox whose mailbox is a folder of its own on Dovecot."""
 
-    def __init__(self, admin, make_user, dovecot, smtp, max_size=None, smtp_url=None, imap=True):
+    def __init__(self, admin, make_user, dovecot, smtp, max_size=None, smtp_url=None, imap=True, poll_interval=3600):
         self.admin = admin
         self.dovecot = dovecot
         self.folder = uniq("box").replace("-", "")
@@ -47,7 +47,8 @@ class MailDesk:
         expect(self.agent.put(f"/api/v1/support/agents/{self.agent.id}/availability",
                               json={"availability": "online"}), 200)
         settings = {"address": self.address, "display_name": "Служба поддержки",
-                    "smtp_url": smtp_url or smtp.url(), "starttls": False, "poll_interval_seconds": 1}
+                    "smtp_url": smtp_url or smtp.url(), "starttls": False,
+                    "poll_interval_seconds": poll_interval}
         if imap:
             dovecot.create(self.folder)
             settings.update({"imap_url": dovecot.url(self.folder), "imap_user": Dovecot.USER,
@@ -59,6 +60,9 @@ class MailDesk:
 
     def configure(self, **settings):
         return expect(self.admin.put(f"/api/v1/support/inboxes/{self.inbox['id']}/email", json=settings), 200)
+
+    def stop_polling(self):
+        self.configure(address=self.address, smtp_url=self.mailbox["smtp_url"], starttls=False)
 
     def deliver(self, raw):
         self.dovecot.deliver(self.folder, raw)
@@ -112,10 +116,11 @@ def header_ids(value):
 
 def test_round_trip_imap_in_smtp_out_threads_replies_and_keeps_strangers_out(
         server, admin_client, make_user, dovecot, smtp):
-    desk = MailDesk(admin_client, make_user, dovecot, smtp)
+    desk = MailDesk(admin_client, make_user, dovecot, smtp, poll_interval=1)
     anna = f"{uniq('anna')}@customer.test"
     first_id = f"{uniq('m')}@customer.test"
-    desk.deliver(mail(anna, "Не приходит билет", "Оплатила заказ 42, билета нет.", first_id))
+    # the recurring poll finds it by itself (every second here)
+    dovecot.deliver(desk.folder, mail(anna, "Не приходит билет", "Оплатила заказ 42, билета нет.", first_id))
     [conv] = desk.wait_conversations(anna)
     assert conv["status"] == "open" and conv["assignee_id"] == desk.agent.id
     assert conv["contact"]["name"] == "Анна"
@@ -168,6 +173,10 @@ def test_round_trip_imap_in_smtp_out_threads_replies_and_keeps_strangers_out(
     dup = desk.webhook(server, mail(anna, "Не приходит билет", "Оплатила заказ 42, билета нет.", first_id), 200)
     assert dup["duplicate"] is True and dup["conversation_id"] == conv["id"]
     assert len(desk.incoming(conv["id"])) == 3
+    polled = expect(admin_client.get(f"/api/v1/support/inboxes/{desk.inbox['id']}/email"), 200)
+    assert polled["last_error"] == "" and polled["last_polled_at"] and int(polled["last_uid"]) >= 4
+    desk.stop_polling()
+    expect_error(admin_client.post(f"/api/v1/support/inboxes/{desk.inbox['id']}/email/poll"), 409, "no_imap")
 
 
 def test_a_resolved_conversation_reopens_on_an_email_reply(server, admin_client, make_user, dovecot, smtp):
