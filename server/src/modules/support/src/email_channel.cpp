@@ -4,7 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <regex>
 
 #include "conversation_ops.hpp"
 #include "store.hpp"
@@ -109,23 +108,58 @@ MailboxView ViewOf(const EmailChannel::Mailbox& b) {
     return v;
 }
 
-// "[SUP-000123]" in a subject: the number.
+// "[SUP-000123]" in a subject: the number (the first well-formed tag; case-insensitive).
 std::optional<std::int64_t> NumberInSubject(const std::string& subject) {
-    static const std::regex re(R"(\[SUP-([0-9]{1,12})\])", std::regex::icase);
-    std::smatch m;
-    if (!std::regex_search(subject, m, re)) return std::nullopt;
-    return std::stoll(m[1].str());
+    for (std::size_t at = 0; at + 6 < subject.size(); ++at) {
+        if (subject[at] != '[' || (subject.compare(at + 1, 4, "SUP-") != 0 && subject.compare(at + 1, 4, "sup-") != 0))
+            continue;
+        std::size_t d = at + 5;
+        std::size_t end = d;
+        while (end < subject.size() && end - d < 13 && std::isdigit(static_cast<unsigned char>(subject[end]))) ++end;
+        if (end > d && end - d <= 12 && end < subject.size() && subject[end] == ']')
+            return std::stoll(subject.substr(d, end - d));
+    }
+    return std::nullopt;
 }
 
-// The subject without reply prefixes and desk numbers: what "Re: … [SUP-…]" is built on.
-std::string BaseSubject(std::string s) {
-    static const std::regex tag(R"(\s*\[SUP-[0-9]{1,12}\]\s*)", std::regex::icase);
-    static const std::regex prefix(R"(^\s*((re|fwd?|aw|ответ|отв)\s*(\[[0-9]+\])?\s*:\s*)+)", std::regex::icase);
-    s = std::regex_replace(s, tag, " ");
-    s = std::regex_replace(s, prefix, "");
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    while (!s.empty() && s.front() == ' ') s.erase(0, 1);
-    return s;
+std::string TrimSpaces(std::string s) {
+    std::size_t b = s.find_first_not_of(" \t");
+    if (b == std::string::npos) return "";
+    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+// The subject without reply prefixes ("Re:", "Fwd:", "AW:", "Ответ:") and desk numbers: what
+// "Re: … [SUP-…]" is built on. Linear in the subject's length.
+std::string BaseSubject(const std::string& subject) {
+    std::string s;
+    for (std::size_t i = 0; i < subject.size();) {
+        std::size_t close = subject[i] == '[' ? subject.find(']', i) : std::string::npos;
+        if (close != std::string::npos && close - i <= 18 && NumberInSubject(subject.substr(i, close - i + 1))) {
+            i = close + 1;
+            continue;
+        }
+        s += subject[i++];
+    }
+    // ASCII prefixes compare case-insensitively (the first bytes lowered); Cyrillic ones as usually written.
+    static constexpr std::string_view kPrefixes[] = {"re:", "fwd:", "fw:", "aw:", "ответ:", "Ответ:", "отв:", "Отв:"};
+    for (bool again = true; again;) {
+        again = false;
+        s = TrimSpaces(s);
+        std::string head = s.substr(0, 16);
+        for (auto& c : head)
+            if (static_cast<unsigned char>(c) < 0x80) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto p : kPrefixes) {
+            if (head.compare(0, p.size(), p) == 0) {
+                s.erase(0, p.size());
+                again = true;
+                break;
+            }
+        }
+    }
+    std::string out;  // the double spaces a removed tag leaves, collapsed
+    for (char c : s)
+        if (!(c == ' ' && !out.empty() && out.back() == ' ')) out += c;
+    return TrimSpaces(out);
 }
 
 // The first `max` code points of valid UTF-8 text; `cut` says whether anything was left out.
@@ -350,6 +384,9 @@ Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view 
         return Error{ErrorCode::kInvalidArgument, "bad_email", "the message has no sender address (From)"};
     if (SameAddress(parsed.from_address, box.address))
         return Error{ErrorCode::kInvalidArgument, "own_email", "the message comes from the desk's own address"};
+    bool subject_cut = false;
+    parsed.subject = Truncate(parsed.subject, 1000, subject_cut);
+    if (parsed.message_id.size() > 900) parsed.message_id = crypto::Sha256Hex(parsed.message_id) + "@long-message-id.invalid";
     if (parsed.message_id.empty()) parsed.message_id = crypto::Sha256Hex(raw).substr(0, 40) + "@no-message-id.invalid";
 
     // The message's text: a long one is cut and kept whole as a text attachment.

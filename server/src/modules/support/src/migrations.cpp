@@ -55,7 +55,8 @@ namespace {
     "(direction IN ('incoming', 'outgoing')), rfc_message_id TEXT NOT NULL, subject TEXT NOT NULL, peer TEXT "    \
     "NOT NULL, state TEXT NOT NULL CHECK (state IN ('received', 'queued', 'sent', 'failed')), error TEXT NOT "   \
     "NULL, created_at " INT " NOT NULL, sent_at " INT ");"                                                         \
-    "CREATE INDEX support_email_messages_rfc ON support_email_messages(inbox_id, rfc_message_id);"                \
+    "CREATE UNIQUE INDEX support_email_messages_rfc ON support_email_messages(inbox_id, rfc_message_id, "         \
+    "direction);"                                                                                                 \
     "CREATE INDEX support_email_messages_conversation ON support_email_messages(conversation_id, message_id)"
 
 constexpr storage::ModuleMigration kMigrations[] = {
