@@ -173,8 +173,10 @@ def test_round_trip_imap_in_smtp_out_threads_replies_and_keeps_strangers_out(
     dup = desk.webhook(server, mail(anna, "Не приходит билет", "Оплатила заказ 42, билета нет.", first_id), 200)
     assert dup["duplicate"] is True and dup["conversation_id"] == conv["id"]
     assert len(desk.incoming(conv["id"])) == 3
-    polled = expect(admin_client.get(f"/api/v1/support/inboxes/{desk.inbox['id']}/email"), 200)
-    assert polled["last_error"] == "" and polled["last_polled_at"] and int(polled["last_uid"]) >= 4
+    # the poll's progress is saved after each message it took
+    polled = wait_until(lambda: (lambda b: b if int(b["last_uid"]) >= 4 else None)(
+        expect(admin_client.get(f"/api/v1/support/inboxes/{desk.inbox['id']}/email"), 200)), desc="last_uid 4")
+    assert polled["last_error"] == "" and polled["last_polled_at"]
     desk.stop_polling()
     expect_error(admin_client.post(f"/api/v1/support/inboxes/{desk.inbox['id']}/email/poll"), 409, "no_imap")
 
@@ -254,7 +256,9 @@ def test_oversized_mail_is_refused_with_a_bounce_by_webhook_and_by_imap(server, 
     imap_sender = f"{uniq('big')}@customer.test"
     desk.dovecot.deliver(desk.folder, mail(imap_sender, "Большое", "y" * 6000, f"{uniq('m')}@c.test"))
     desk.deliver(mail(imap_sender, "Маленькое", "коротко", f"{uniq('m')}@c.test"))
-    smtp.wait_for(imap_sender)
+    [imap_bounce] = smtp.wait_for(imap_sender)
+    told = re.search(r"размер \((\d+) байт\)", imap_bounce["msg"].get_content())
+    assert told and int(told.group(1)) > 6000  # the message's size as IMAP said, not its headers'
     [conv] = desk.wait_conversations(imap_sender)
     [only] = desk.incoming(conv["id"])
     assert "коротко" in only["text"]

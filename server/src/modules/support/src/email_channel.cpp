@@ -341,14 +341,14 @@ Result<InboundResult> EmailChannel::Receive(Id inbox_id, std::string_view token,
         return *b;
     }));
     if (static_cast<std::int64_t>(raw.size()) > box.max_size) {
-        VECHE_RETURN_IF_ERROR(QueueBounce(box, raw));
+        VECHE_RETURN_IF_ERROR(QueueBounce(box, raw, static_cast<std::int64_t>(raw.size())));
         return Error{ErrorCode::kPayloadTooLarge, "email_too_large",
                      "the message is over the mailbox's size limit; a bounce was sent to its sender"};
     }
     return Ingest(box, raw);
 }
 
-Status EmailChannel::QueueBounce(const Mailbox& box, std::string_view raw) {
+Status EmailChannel::QueueBounce(const Mailbox& box, std::string_view raw, std::int64_t size) {
     auto head = mail::ParseHeaders(raw);
     if (!head.ok() || head->from_address.empty() || head->auto_submitted || SameAddress(head->from_address, box.address) ||
         head->from_address.rfind("mailer-daemon@", 0) == 0 || head->from_address.rfind("postmaster@", 0) == 0) {
@@ -356,13 +356,13 @@ Status EmailChannel::QueueBounce(const Mailbox& box, std::string_view raw) {
                      box.inbox_id);
         return {};
     }
-    spdlog::info("support: an email of {} bytes to inbox {} is over its limit of {}: bounced", raw.size(),
+    spdlog::info("support: an email of {} bytes to inbox {} is over its limit of {}: bounced", size,
                  box.inbox_id, box.max_size);
     boost::json::object payload{{"inbox_id", IdToString(box.inbox_id)},
                                 {"to", head->from_address},
                                 {"subject", head->subject},
                                 {"message_id", head->message_id},
-                                {"size", static_cast<std::int64_t>(raw.size())}};
+                                {"size", size}};
     std::string text = json::Serialize(payload);
     if (text.size() > jobs::kMaxPayloadBytes / 2) {
         payload["subject"] = "";
@@ -401,6 +401,22 @@ Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view 
     }
     if (cut) body += "\n\n[…] (полный текст — во вложении message.txt)";
     if (body.empty()) body = attachments.empty() ? "(пустое письмо)" : "(письмо без текста, вложений: " + std::to_string(attachments.size()) + ")";
+
+    // A duplicate changes nothing: found before any byte is stored (and again in the transaction).
+    VECHE_ASSIGN_OR_RETURN(auto seen, db_.Read([&](Tx& tx) -> Result<std::optional<Id>> {
+        return tx.QueryInt(
+            "SELECT conversation_id FROM support_email_messages WHERE inbox_id = ? AND rfc_message_id = ? AND "
+            "direction = 'incoming'",
+            box.inbox_id, parsed.message_id);
+    }));
+    if (seen) {
+        VECHE_ASSIGN_OR_RETURN(auto known, db_.Read([&](Tx& tx) -> Result<Conversation> {
+            auto c = LoadConversation(tx, *seen);
+            if (!c) return Error::NotFound("conversation");
+            return *c;
+        }));
+        return InboundResult{std::move(known), 0, false, true};
+    }
 
     // The attachments' bytes first, outside the transaction (content-addressed: a rollback leaves
     // only unreferenced bytes, which the store's cleanup removes).
@@ -670,8 +686,7 @@ Status EmailChannel::Poll(Id inbox_id) {
                     error = head.error().message;
                     break;
                 }
-                std::string fake = *head;  // the headers stand for the message; its size is what IMAP said
-                auto st = QueueBounce(box, fake);
+                auto st = QueueBounce(box, *head, static_cast<std::int64_t>(*size));
                 if (!st.ok()) {
                     error = st.error().message;
                     break;
@@ -685,7 +700,8 @@ Status EmailChannel::Poll(Id inbox_id) {
                 auto got = static_cast<std::int64_t>(raw->size()) > box.max_size
                                ? Result<InboundResult>(Error{ErrorCode::kPayloadTooLarge, "email_too_large", ""})
                                : Ingest(box, *raw);
-                if (!got.ok() && got.error().code == ErrorCode::kPayloadTooLarge) (void)QueueBounce(box, *raw);
+                if (!got.ok() && got.error().code == ErrorCode::kPayloadTooLarge)
+                    (void)QueueBounce(box, *raw, static_cast<std::int64_t>(raw->size()));
                 if (!got.ok() && got.error().code != ErrorCode::kInvalidArgument &&
                     got.error().code != ErrorCode::kPayloadTooLarge) {
                     error = got.error().message;  // storage or the database: retried at the next poll
@@ -715,8 +731,9 @@ Status EmailChannel::Poll(Id inbox_id) {
         boost::json::object payload{{"inbox_id", IdToString(inbox_id)}};
         jobs::ScheduleOptions o;
         o.dedupe_key = PollKey(inbox_id);
-        auto id = scheduler_.Schedule(tx, kPollJob, json::Serialize(payload),
-                                      now + static_cast<std::int64_t>(current->poll_interval_s) * 1000, o);
+        // More waiting than one run takes: the next run comes at once.
+        std::int64_t due = taken > kMaxPerPoll ? now : now + static_cast<std::int64_t>(current->poll_interval_s) * 1000;
+        auto id = scheduler_.Schedule(tx, kPollJob, json::Serialize(payload), due, o);
         return id.ok() ? Status{} : Status(id.error());
     });
 }

@@ -131,7 +131,7 @@ public:
 
 private:
     Result<InboundResult> Ingest(const Mailbox& box, std::string_view raw);
-    Status QueueBounce(const Mailbox& box, std::string_view raw);
+    Status QueueBounce(const Mailbox& box, std::string_view headers, std::int64_t size);
     Status OnReply(storage::Tx& tx, const Conversation& c, const chat::Message& m);
 
     storage::Database& db_;
