@@ -1,7 +1,7 @@
 // The support desk's routes (docs/api.md, "Support desk (SUP)"), typed, on the app's HTTP client.
 import { enc, qs, request } from '@/api/client'
 import type { Id, Millis } from '@/api/types'
-import type { Agent, ContactView, Conversation, ConversationStatus, DeskMessage, Team } from './types'
+import type { Agent, ContactView, Conversation, ConversationStatus, DeskMessage, EmailRecord, Team } from './types'
 
 export interface ConversationFilter {
   status?: ConversationStatus | 'active'
@@ -23,6 +23,7 @@ export const supportApi = {
     request<Conversation>('POST', `/support/conversations/${enc(id)}/status`, { status, snoozed_until }),
   assign: (id: Id, agentId: Id | null) => request<Conversation>('POST', `/support/conversations/${enc(id)}/assign`, { agent_id: agentId }),
   autoAssign: (id: Id) => request<Conversation>('POST', `/support/conversations/${enc(id)}/assign`, { auto: true }),
+  emails: (id: Id) => request<{ emails: EmailRecord[] }>('GET', `/support/conversations/${enc(id)}/email`),
   contact: (id: Id) => request<ContactView>('GET', `/support/contacts/${enc(id)}`),
   teams: () => request<{ teams: Team[] }>('GET', '/support/teams'),
   agents: () => request<{ agents: Agent[] }>('GET', '/support/agents'),

@@ -76,6 +76,12 @@ const en = {
       reopened: 'Reopened {n} times',
       previous: 'Previous conversation',
     },
+    email: {
+      title: 'Email',
+      incoming: 'From the customer',
+      outgoing: 'Reply by email',
+      states: { received: 'Received', queued: 'Sending…', sent: 'Sent', failed: 'Not sent' },
+    },
     agentCount: '{n} open',
   },
 }
@@ -154,6 +160,12 @@ const ru: typeof en = {
       team: 'Команда',
       reopened: 'Открывалось снова: {n}',
       previous: 'Предыдущее обращение',
+    },
+    email: {
+      title: 'Почта',
+      incoming: 'Письмо клиента',
+      outgoing: 'Ответ письмом',
+      states: { received: 'Получено', queued: 'Отправляется…', sent: 'Отправлено', failed: 'Не отправлено' },
     },
     agentCount: 'открытых: {n}',
   },

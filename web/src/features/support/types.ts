@@ -63,3 +63,16 @@ export interface Agent {
   last_assigned_at: Millis | null
   team_ids: Id[]
 }
+
+/** The email side of a desk message (GET …/conversations/{id}/email). */
+export interface EmailRecord {
+  message_id: Id
+  direction: 'incoming' | 'outgoing'
+  rfc_message_id: string
+  subject: string
+  peer: string
+  state: 'received' | 'queued' | 'sent' | 'failed'
+  error: string
+  created_at: Millis
+  sent_at: Millis | null
+}
