@@ -59,7 +59,9 @@ void Common(Easy& e, const Endpoint& ep, const std::string& url, bool smtp) {
     curl_easy_setopt(e.h, CURLOPT_PROTOCOLS_STR, smtp ? "smtp,smtps" : "imap,imaps");
     curl_easy_setopt(e.h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e.h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(e.h, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(e.h, CURLOPT_TIMEOUT, 45L);
+    curl_easy_setopt(e.h, CURLOPT_LOW_SPEED_LIMIT, 1024L);  // under 1 KB/s for 15 s: given up
+    curl_easy_setopt(e.h, CURLOPT_LOW_SPEED_TIME, 15L);
     curl_easy_setopt(e.h, CURLOPT_ERRORBUFFER, e.error);
     if (!ep.user.empty()) {
         curl_easy_setopt(e.h, CURLOPT_USERNAME, ep.user.c_str());

@@ -49,6 +49,9 @@ constexpr std::size_t kMaxTextChars = 15000;  // below the messenger's 16,000
 constexpr std::size_t kMaxAttachments = 50;
 constexpr int kMaxPerPoll = 50;
 constexpr int kSendAttempts = 8;
+// A poll run stops taking messages after this long (the job runner has other work: snoozes, sends);
+// the next run then comes at once. Below the jobs' default lease of 60 s.
+constexpr std::int64_t kPollBudgetMs = 30'000;
 
 std::string PollKey(Id inbox) { return "support.email_poll." + IdToString(inbox); }
 
@@ -664,6 +667,8 @@ Status EmailChannel::Poll(Id inbox_id) {
     Mailbox box = std::move(*loaded);
     std::string error;
     int taken = 0;
+    bool more = false;  // messages left for the next run
+    const std::int64_t started = NowMs();
     auto status = mail::ImapMailboxStatus(box.imap);
     if (!status.ok()) {
         error = status.error().message;
@@ -674,7 +679,10 @@ Status EmailChannel::Poll(Id inbox_id) {
         auto uids = mail::ImapUidsAfter(box.imap, static_cast<std::uint64_t>(box.last_uid));
         if (!uids.ok()) error = uids.error().message;
         for (std::uint64_t uid : uids.ok() ? *uids : std::vector<std::uint64_t>{}) {
-            if (taken++ >= kMaxPerPoll) break;
+            if (taken++ >= kMaxPerPoll || NowMs() - started > kPollBudgetMs) {
+                more = true;
+                break;
+            }
             auto size = mail::ImapSize(box.imap, uid);
             if (!size.ok()) {
                 error = size.error().message;
@@ -732,7 +740,7 @@ Status EmailChannel::Poll(Id inbox_id) {
         jobs::ScheduleOptions o;
         o.dedupe_key = PollKey(inbox_id);
         // More waiting than one run takes: the next run comes at once.
-        std::int64_t due = taken > kMaxPerPoll ? now : now + static_cast<std::int64_t>(current->poll_interval_s) * 1000;
+        std::int64_t due = more ? now : now + static_cast<std::int64_t>(current->poll_interval_s) * 1000;
         auto id = scheduler_.Schedule(tx, kPollJob, json::Serialize(payload), due, o);
         return id.ok() ? Status{} : Status(id.error());
     });

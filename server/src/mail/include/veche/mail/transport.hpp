@@ -1,6 +1,6 @@
 #pragma once
 // IMAP fetching and SMTP sending through libcurl. Every call is blocking, with a connect timeout of
-// 10 s and a total timeout of 120 s; run it on a worker or job thread. Only imap(s):// and
+// 10 s and a total timeout of 45 s (less under 1 KB/s); run it on a worker or job thread. Only imap(s):// and
 // smtp(s):// URLs are accepted (no other protocol can be reached through a configured URL).
 //
 // Thread-safe.
