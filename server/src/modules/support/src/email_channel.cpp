@@ -59,13 +59,6 @@ Error Unauthenticated() {
     return {ErrorCode::kUnauthenticated, "webhook_unauthenticated", "a valid mailbox webhook token is required"};
 }
 
-std::optional<EmailChannel::Mailbox> LoadMailbox(Tx& tx, Id inbox_id);
-
-}  // namespace
-
-// Outside the anonymous namespace's declaration order: LoadMailbox reads the private struct.
-namespace {
-
 std::optional<EmailChannel::Mailbox> LoadMailbox(Tx& tx, Id inbox_id) {
     auto& st = tx.Query(
         "SELECT inbox_id, address, display_name, imap_url, imap_user, imap_password, smtp_url, smtp_user, "
