@@ -320,7 +320,10 @@ def test_a_failed_send_is_retried_until_the_smtp_server_answers(server, admin_cl
     dead = f"smtp://127.0.0.1:{free_port()}"
     desk = MailDesk(admin_client, make_user, dovecot, smtp, smtp_url=dead, imap=False)
     anna = f"{uniq('anna')}@customer.test"
-    made = desk.webhook(server, mail(anna, "Повтор", "Ответьте", f"{uniq('m')}@c.test"))
+    # a forwarded subject with someone's number (unknown here): a new conversation, and the reply's subject
+    # is built on the bare subject with this conversation's number
+    made = desk.webhook(server, mail(anna, "RE: Fwd:  Повтор [SUP-999999]", "Ответьте", f"{uniq('m')}@c.test"))
+    assert made["created"] is True
     desk.reply(made["conversation_id"], "Отвечаем")
     queued = wait_until(lambda: [e for e in desk.emails(made["conversation_id"])
                                  if e["direction"] == "outgoing" and e["error"]], desc="a failed attempt recorded")
@@ -328,4 +331,22 @@ def test_a_failed_send_is_retried_until_the_smtp_server_answers(server, admin_cl
     desk.configure(address=desk.address, smtp_url=smtp.url(), starttls=False)
     [sent] = smtp.wait_for(anna)
     assert "Отвечаем" in sent["msg"].get_content()
+    assert sent["msg"]["Subject"] == f"Re: Повтор [{made['number']}]"
     wait_until(lambda: [e for e in desk.emails(made["conversation_id"]) if e["state"] == "sent"], desc="sent")
+
+
+def test_a_failing_imap_login_is_reported_and_polling_goes_on(server, admin_client, make_user, dovecot, smtp):
+    desk = MailDesk(admin_client, make_user, dovecot, smtp)
+    desk.configure(address=desk.address, imap_url=dovecot.url(desk.folder), imap_user=Dovecot.USER,
+                   imap_password="wrong", smtp_url=smtp.url(), starttls=False, poll_interval_seconds=3600)
+    failed = wait_until(lambda: (lambda b: b if "imap_failed" in b["last_error"] else None)(
+        expect(admin_client.get(f"/api/v1/support/inboxes/{desk.inbox['id']}/email"), 200)), desc="the poll's error")
+    assert Dovecot.PASSWORD not in failed["last_error"] and "wrong" not in failed["last_error"]
+    # the right password again: the waiting mail is taken and the error clears
+    sender = f"{uniq('late')}@customer.test"
+    dovecot.deliver(desk.folder, mail(sender, "Жду", "Есть кто?", f"{uniq('m')}@c.test"))
+    desk.configure(address=desk.address, imap_url=dovecot.url(desk.folder), imap_user=Dovecot.USER,
+                   imap_password=Dovecot.PASSWORD, smtp_url=smtp.url(), starttls=False, poll_interval_seconds=3600)
+    desk.wait_conversations(sender)
+    wait_until(lambda: expect(admin_client.get(f"/api/v1/support/inboxes/{desk.inbox['id']}/email"),
+                              200)["last_error"] == "", desc="the error cleared")

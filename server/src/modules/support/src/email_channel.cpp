@@ -37,6 +37,7 @@ struct EmailChannel::Mailbox {
     std::int64_t last_uid = 0;
     std::optional<std::int64_t> last_polled_at;
     std::string last_error;
+    std::int64_t poll_requests = 0;  // counts Configure and PollNow: a poll under way sees it change
 };
 
 namespace {
@@ -63,7 +64,7 @@ std::optional<EmailChannel::Mailbox> LoadMailbox(Tx& tx, Id inbox_id) {
     auto& st = tx.Query(
         "SELECT inbox_id, address, display_name, imap_url, imap_user, imap_password, smtp_url, smtp_user, "
         "smtp_password, starttls, max_size, poll_interval_s, webhook_token_hash, uid_validity, last_uid, "
-        "last_polled_at, last_error FROM support_mailboxes WHERE inbox_id = ?",
+        "last_polled_at, last_error, poll_requests FROM support_mailboxes WHERE inbox_id = ?",
         inbox_id);
     if (!st.Step()) return std::nullopt;
     EmailChannel::Mailbox b;
@@ -79,6 +80,7 @@ std::optional<EmailChannel::Mailbox> LoadMailbox(Tx& tx, Id inbox_id) {
     b.last_uid = st.Int(14);
     b.last_polled_at = st.OptInt(15);
     b.last_error = st.Text(16);
+    b.poll_requests = st.Int(17);
     while (st.Step()) {
     }
     return b;
@@ -254,8 +256,8 @@ Result<MailboxView> EmailChannel::Configure(const Actor& actor, Id inbox_id, con
             tx.Exec(
                 "UPDATE support_mailboxes SET address = ?, display_name = ?, imap_url = ?, imap_user = ?, "
                 "imap_password = ?, smtp_url = ?, smtp_user = ?, smtp_password = ?, starttls = ?, max_size = ?, "
-                "poll_interval_s = ?, webhook_token_hash = ?, uid_validity = ?, last_uid = ?, updated_at = ? "
-                "WHERE inbox_id = ?",
+                "poll_interval_s = ?, webhook_token_hash = ?, uid_validity = ?, last_uid = ?, "
+                "poll_requests = poll_requests + 1, updated_at = ? WHERE inbox_id = ?",
                 s.address, s.display_name, s.imap_url, s.imap_user, imap_password, s.smtp_url, s.smtp_user,
                 smtp_password, s.starttls, s.max_size, s.poll_interval_s, token_hash,
                 moved ? std::int64_t{0} : old->uid_validity, moved ? std::int64_t{0} : old->last_uid, now, inbox_id);
@@ -263,8 +265,8 @@ Result<MailboxView> EmailChannel::Configure(const Actor& actor, Id inbox_id, con
             tx.Exec(
                 "INSERT INTO support_mailboxes(inbox_id, address, display_name, imap_url, imap_user, imap_password, "
                 "smtp_url, smtp_user, smtp_password, starttls, max_size, poll_interval_s, webhook_token_hash, "
-                "uid_validity, last_uid, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, "
-                "0, '', ?)",
+                "uid_validity, last_uid, last_error, poll_requests, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, 0, 0, '', 1, ?)",
                 inbox_id, s.address, s.display_name, s.imap_url, s.imap_user, imap_password, s.smtp_url, s.smtp_user,
                 smtp_password, s.starttls, s.max_size, s.poll_interval_s, token_hash, now);
         }
@@ -300,6 +302,7 @@ Status EmailChannel::PollNow(const Actor& actor, Id inbox_id) {
         auto box = LoadMailbox(tx, inbox_id);
         if (!box) return Error::NotFound("mailbox");
         if (box->imap.url.empty()) return Error::Conflict("no_imap", "the mailbox has no IMAP server to poll");
+        tx.Exec("UPDATE support_mailboxes SET poll_requests = poll_requests + 1 WHERE inbox_id = ?", inbox_id);
         boost::json::object payload{{"inbox_id", IdToString(inbox_id)}};
         jobs::ScheduleOptions o;
         o.dedupe_key = PollKey(inbox_id);
@@ -339,7 +342,7 @@ Result<InboundResult> EmailChannel::Receive(Id inbox_id, std::string_view token,
     if (static_cast<std::int64_t>(raw.size()) > box.max_size) {
         VECHE_RETURN_IF_ERROR(QueueBounce(box, raw, static_cast<std::int64_t>(raw.size())));
         return Error{ErrorCode::kPayloadTooLarge, "email_too_large",
-                     "the message is over the mailbox's size limit; a bounce was sent to its sender"};
+                     "the message is over the mailbox's size limit; its sender gets a bounce (when the mailbox has SMTP)"};
     }
     return Ingest(box, raw);
 }
@@ -732,8 +735,10 @@ Status EmailChannel::Poll(Id inbox_id) {
         boost::json::object payload{{"inbox_id", IdToString(inbox_id)}};
         jobs::ScheduleOptions o;
         o.dedupe_key = PollKey(inbox_id);
-        // More waiting than one run takes: the next run comes at once.
-        std::int64_t due = more ? now : now + static_cast<std::int64_t>(current->poll_interval_s) * 1000;
+        // More waiting than one run takes, or a poll asked for (or the settings changed) while this one
+        // ran: the next run comes at once.
+        bool asked = current->poll_requests != box.poll_requests;
+        std::int64_t due = more || asked ? now : now + static_cast<std::int64_t>(current->poll_interval_s) * 1000;
         auto id = scheduler_.Schedule(tx, kPollJob, json::Serialize(payload), due, o);
         return id.ok() ? Status{} : Status(id.error());
     });

@@ -49,6 +49,7 @@ namespace {
     "NOT NULL, smtp_url TEXT NOT NULL, smtp_user TEXT NOT NULL, smtp_password TEXT NOT NULL, starttls " INT       \
     " NOT NULL, max_size " INT " NOT NULL, poll_interval_s " INT " NOT NULL, webhook_token_hash TEXT NOT NULL, "  \
     "uid_validity " INT " NOT NULL, last_uid " INT " NOT NULL, last_polled_at " INT ", last_error TEXT NOT NULL, " \
+    "poll_requests " INT " NOT NULL, "                                                                           \
     "updated_at " INT " NOT NULL);"                                                                               \
     "CREATE TABLE support_email_messages (message_id " INT " PRIMARY KEY, conversation_id " INT                    \
     " NOT NULL REFERENCES support_conversations(id), inbox_id " INT " NOT NULL, direction TEXT NOT NULL CHECK "    \
