@@ -234,7 +234,7 @@ EmailChannel::EmailChannel(storage::Database& db, roles::RoleService& roles, Sup
 }
 
 Result<MailboxView> EmailChannel::Configure(const Actor& actor, Id inbox_id, const MailboxSettings& s) {
-    return db_.Write([&](Tx& tx) -> Result<MailboxView> {
+    auto configured = db_.Write([&](Tx& tx) -> Result<MailboxView> {
         VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
         auto inbox = LoadInbox(tx, inbox_id);
         if (!inbox) return Error::NotFound("inbox");
@@ -285,6 +285,8 @@ Result<MailboxView> EmailChannel::Configure(const Actor& actor, Id inbox_id, con
         v.webhook_token = token;
         return v;
     });
+    if (configured.ok()) scheduler_.Wake();  // the first poll is due now, and committed
+    return configured;
 }
 
 Result<MailboxView> EmailChannel::Get(const Actor& actor, Id inbox_id) {
