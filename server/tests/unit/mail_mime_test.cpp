@@ -1,9 +1,9 @@
 // veche/mail/mime.hpp: GMime parsing of the inbound mail the support desk takes, and composing replies.
-#include "veche/mail/mime.hpp"
-
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "veche/mail/mime.hpp"
 
 namespace veche::mail {
 namespace {
@@ -18,16 +18,16 @@ std::string Crlf(std::string s) {
 }
 
 TEST(MailMime, PlainMessageHeadersAndText) {
-    auto m = Parse(Crlf(
-        "From: =?UTF-8?B?0JDQvdC90LA=?= <Anna@Example.COM>\n"
-        "To: desk@example.org\n"
-        "Subject: =?UTF-8?Q?=D0=91=D0=B8=D0=BB=D0=B5=D1=82?= [SUP-000012]\n"
-        "Message-ID: <abc.1@example.com>\n"
-        "In-Reply-To: <out.7@example.org>\n"
-        "References: <first@example.com> <out.7@example.org>\n"
-        "Content-Type: text/plain; charset=utf-8\n"
-        "\n"
-        "Здравствуйте!\n"));
+    auto m =
+        Parse(Crlf("From: =?UTF-8?B?0JDQvdC90LA=?= <Anna@Example.COM>\n"
+                   "To: desk@example.org\n"
+                   "Subject: =?UTF-8?Q?=D0=91=D0=B8=D0=BB=D0=B5=D1=82?= [SUP-000012]\n"
+                   "Message-ID: <abc.1@example.com>\n"
+                   "In-Reply-To: <out.7@example.org>\n"
+                   "References: <first@example.com> <out.7@example.org>\n"
+                   "Content-Type: text/plain; charset=utf-8\n"
+                   "\n"
+                   "Здравствуйте!\n"));
     ASSERT_TRUE(m.ok()) << m.error().message;
     EXPECT_EQ(m->from_address, "anna@example.com");
     EXPECT_EQ(m->from_name, "Анна");
@@ -41,16 +41,16 @@ TEST(MailMime, PlainMessageHeadersAndText) {
 }
 
 TEST(MailMime, AlternativePrefersPlainAndKeepsAttachments) {
-    auto m = Parse(Crlf(
-        "From: a@b.c\nSubject: x\nMIME-Version: 1.0\n"
-        "Content-Type: multipart/mixed; boundary=\"OUT\"\n\n"
-        "--OUT\nContent-Type: multipart/alternative; boundary=\"ALT\"\n\n"
-        "--ALT\nContent-Type: text/plain; charset=utf-8\n\nplain body\n"
-        "--ALT\nContent-Type: text/html; charset=utf-8\n\n<p>html body</p>\n"
-        "--ALT--\n"
-        "--OUT\nContent-Type: application/pdf; name=\"ticket.pdf\"\nContent-Disposition: attachment; "
-        "filename=\"ticket.pdf\"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"
-        "--OUT--\n"));
+    auto m = Parse(
+        Crlf("From: a@b.c\nSubject: x\nMIME-Version: 1.0\n"
+             "Content-Type: multipart/mixed; boundary=\"OUT\"\n\n"
+             "--OUT\nContent-Type: multipart/alternative; boundary=\"ALT\"\n\n"
+             "--ALT\nContent-Type: text/plain; charset=utf-8\n\nplain body\n"
+             "--ALT\nContent-Type: text/html; charset=utf-8\n\n<p>html body</p>\n"
+             "--ALT--\n"
+             "--OUT\nContent-Type: application/pdf; name=\"ticket.pdf\"\nContent-Disposition: attachment; "
+             "filename=\"ticket.pdf\"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"
+             "--OUT--\n"));
     ASSERT_TRUE(m.ok());
     EXPECT_EQ(m->text, "plain body");
     ASSERT_EQ(m->attachments.size(), 1u);
@@ -60,12 +60,12 @@ TEST(MailMime, AlternativePrefersPlainAndKeepsAttachments) {
 }
 
 TEST(MailMime, HtmlOnlyBecomesTextWithoutScriptStyleOrHandlers) {
-    auto m = Parse(Crlf(
-        "From: a@b.c\nSubject: x\nContent-Type: text/html; charset=utf-8\n\n"
-        "<html><head><title>T</title><style>p{color:red}</style></head><body>"
-        "<p onclick=\"steal()\">Hello &amp; <b>welcome</b></p><script>alert('x')</script>"
-        "<SCRIPT type=x>document.cookie</SCRIPT><div>Line&nbsp;2 &#1046;&#x416;</div>"
-        "<img src=x onerror=alert(1)><!-- <script>hidden</script> --></body></html>\n"));
+    auto m =
+        Parse(Crlf("From: a@b.c\nSubject: x\nContent-Type: text/html; charset=utf-8\n\n"
+                   "<html><head><title>T</title><style>p{color:red}</style></head><body>"
+                   "<p onclick=\"steal()\">Hello &amp; <b>welcome</b></p><script>alert('x')</script>"
+                   "<SCRIPT type=x>document.cookie</SCRIPT><div>Line&nbsp;2 &#1046;&#x416;</div>"
+                   "<img src=x onerror=alert(1)><!-- <script>hidden</script> --></body></html>\n"));
     ASSERT_TRUE(m.ok());
     EXPECT_TRUE(m->text_from_html);
     EXPECT_EQ(m->text, "Hello & welcome\n\nLine 2 ЖЖ");
@@ -74,26 +74,33 @@ TEST(MailMime, HtmlOnlyBecomesTextWithoutScriptStyleOrHandlers) {
 }
 
 TEST(MailMime, BadCharsetAndInvalidUtf8AreReadNotDropped) {
-    auto unknown = Parse(Crlf("From: a@b.c\nSubject: x\nContent-Type: text/plain; charset=x-no-such-charset\n\n"
-                              "caf\xc3\xa9 ok\n"));
+    auto unknown =
+        Parse(Crlf("From: a@b.c\nSubject: x\nContent-Type: text/plain; charset=x-no-such-charset\n\n"
+                   "caf\xc3\xa9 ok\n"));
     ASSERT_TRUE(unknown.ok());
     EXPECT_EQ(unknown->text, "caf\xc3\xa9 ok");
-    auto koi8 = Parse(Crlf("From: a@b.c\nSubject: x\nContent-Type: text/plain; charset=koi8-r\n\n\xf0\xd2\xc9\xd7\xc5\xd4\n"));
+    auto koi8 = Parse(Crlf(
+        "From: a@b.c\nSubject: x\nContent-Type: text/plain; charset=koi8-r\n\n\xf0\xd2\xc9\xd7\xc5\xd4\n"));
     ASSERT_TRUE(koi8.ok());
     EXPECT_EQ(koi8->text, "Привет");
-    auto invalid = Parse(Crlf("From: a@b.c\nSubject: bad \xff\xfe subject\nContent-Type: text/plain; charset=utf-8\n\n"
-                              "ab\xff\xc0\x80" "cd\n"));
+    auto invalid =
+        Parse(Crlf("From: a@b.c\nSubject: bad \xff\xfe subject\nContent-Type: text/plain; charset=utf-8\n\n"
+                   "ab\xff\xc0\x80"
+                   "cd\n"));
     ASSERT_TRUE(invalid.ok());
-    EXPECT_EQ(invalid->text, "ab\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "cd");
+    EXPECT_EQ(invalid->text,
+              "ab\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+              "cd");
     EXPECT_EQ(ValidUtf8(invalid->subject), invalid->subject);
 }
 
 TEST(MailMime, DeepNestingIsCutAndKeptAsAnAttachment) {
-    std::string raw = "From: a@b.c\r\nSubject: deep\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n";
+    std::string raw =
+        "From: a@b.c\r\nSubject: deep\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n";
     const int depth = 3000;
     for (int i = 0; i < depth; ++i)
-        raw += "--b" + std::to_string(i) + "\r\nContent-Type: multipart/mixed; boundary=\"b" + std::to_string(i + 1) +
-               "\"\r\n\r\n";
+        raw += "--b" + std::to_string(i) + "\r\nContent-Type: multipart/mixed; boundary=\"b" +
+               std::to_string(i + 1) + "\"\r\n\r\n";
     raw += "--b" + std::to_string(depth) + "\r\nContent-Type: text/plain\r\n\r\ndeep text\r\n";
     for (int i = depth; i >= 0; --i) raw += "--b" + std::to_string(i) + "--\r\n";
     auto m = Parse(raw);
@@ -106,10 +113,11 @@ TEST(MailMime, DeepNestingIsCutAndKeptAsAnAttachment) {
 }
 
 TEST(MailMime, ThousandsOfBoundariesKeepTheMessageWhole) {
-    std::string raw = "From: a@b.c\r\nSubject: very deep\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n";
+    std::string raw =
+        "From: a@b.c\r\nSubject: very deep\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n";
     for (int i = 0; i < 5000; ++i)
-        raw += "--b" + std::to_string(i) + "\r\nContent-Type: multipart/mixed; boundary=\"b" + std::to_string(i + 1) +
-               "\"\r\n\r\n";
+        raw += "--b" + std::to_string(i) + "\r\nContent-Type: multipart/mixed; boundary=\"b" +
+               std::to_string(i + 1) + "\"\r\n\r\n";
     auto m = Parse(raw);
     ASSERT_TRUE(m.ok());
     EXPECT_EQ(m->from_address, "a@b.c");
@@ -123,10 +131,11 @@ TEST(MailMime, HugeBase64PartDecodes) {
     std::string line;
     for (int i = 0; i < 19; ++i) line += "QUJD";  // "ABC"
     for (int i = 0; i < 7000; ++i) b64 += line + "\r\n";
-    auto m = Parse("From: a@b.c\r\nSubject: big\r\nContent-Type: multipart/mixed; boundary=\"X\"\r\n\r\n--X\r\n"
-                   "Content-Type: text/plain\r\n\r\nsee attached\r\n--X\r\nContent-Type: application/octet-stream\r\n"
-                   "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=big.bin\r\n\r\n" +
-                   b64 + "--X--\r\n");
+    auto m = Parse(
+        "From: a@b.c\r\nSubject: big\r\nContent-Type: multipart/mixed; boundary=\"X\"\r\n\r\n--X\r\n"
+        "Content-Type: text/plain\r\n\r\nsee attached\r\n--X\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=big.bin\r\n\r\n" +
+        b64 + "--X--\r\n");
     ASSERT_TRUE(m.ok());
     ASSERT_EQ(m->attachments.size(), 1u);
     EXPECT_EQ(m->attachments[0].data.size(), 7000u * 57u);
@@ -177,7 +186,9 @@ TEST(MailMime, ComposeCarriesThreadingHeadersAndRoundTrips) {
 
 TEST(MailMime, Utf8Validation) {
     EXPECT_EQ(ValidUtf8("ok ☃ 𝄞"), "ok ☃ 𝄞");
-    EXPECT_EQ(ValidUtf8(std::string("a\0b", 3)), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(ValidUtf8(std::string("a\0b", 3)),
+              "a\xEF\xBF\xBD"
+              "b");
     EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
     EXPECT_EQ(HtmlToText("a<br>b<unclosed"), "a\nb");
     EXPECT_EQ(HtmlToText("&#0; &#x110000; &bogus; &"), "\xEF\xBF\xBD \xEF\xBF\xBD &bogus; &");

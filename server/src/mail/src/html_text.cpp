@@ -66,7 +66,7 @@ std::size_t Entity(std::string_view html, std::size_t i, std::string& out) {
             return i + 1;
         }
         for (char c : digits) {
-            int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+            int d = std::isdigit(static_cast<unsigned char>(c))           ? c - '0'
                     : hex && std::isxdigit(static_cast<unsigned char>(c)) ? std::tolower(c) - 'a' + 10
                                                                           : -1;
             if (d < 0) {
@@ -80,7 +80,7 @@ std::size_t Entity(std::string_view html, std::size_t i, std::string& out) {
         return end + 1;
     }
     static constexpr std::pair<std::string_view, std::string_view> kNamed[] = {
-        {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}, {"nbsp", " "},
+        {"amp", "&"},   {"lt", "<"},    {"gt", ">"},    {"quot", "\""}, {"apos", "'"},   {"nbsp", " "},
         {"laquo", "«"}, {"raquo", "»"}, {"mdash", "—"}, {"ndash", "–"}, {"hellip", "…"}, {"copy", "©"},
     };
     for (auto [n, v] : kNamed) {
@@ -94,8 +94,9 @@ std::size_t Entity(std::string_view html, std::size_t i, std::string& out) {
 }
 
 bool IsBlock(const std::string& tag) {
-    static constexpr std::string_view kBlocks[] = {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5",
-                                                   "h6", "blockquote", "pre", "table", "ul", "ol", "hr"};
+    static constexpr std::string_view kBlocks[] = {"br",  "p",     "div", "tr", "li", "h1",
+                                                   "h2",  "h3",    "h4",  "h5", "h6", "blockquote",
+                                                   "pre", "table", "ul",  "ol", "hr"};
     return std::find(std::begin(kBlocks), std::end(kBlocks), tag) != std::end(kBlocks);
 }
 
@@ -119,7 +120,9 @@ std::string HtmlToText(std::string_view html) {
             bool closing = !inner.empty() && inner[0] == '/';
             if (closing) inner.remove_prefix(1);
             std::size_t n = 0;
-            while (n < inner.size() && (std::isalnum(static_cast<unsigned char>(inner[n])) || inner[n] == '!')) ++n;
+            while (n < inner.size() &&
+                   (std::isalnum(static_cast<unsigned char>(inner[n])) || inner[n] == '!'))
+                ++n;
             std::string tag = Lower(inner.substr(0, n));
             i = end + 1;
             if (!closing && (tag == "script" || tag == "style" || tag == "head" || tag == "title")) {

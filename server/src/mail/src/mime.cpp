@@ -220,7 +220,8 @@ Result<ParsedMail> Parse(std::string_view raw, const ParseLimits& limits) {
     // GMime's parser checks every line against every open boundary: thousands of nested multiparts
     // would take it minutes. Such a message is kept whole as an attachment, with its headers read.
     std::size_t boundaries = 0;
-    for (std::size_t at = raw.find("oundary="); at != std::string_view::npos; at = raw.find("oundary=", at + 1))
+    for (std::size_t at = raw.find("oundary="); at != std::string_view::npos;
+         at = raw.find("oundary=", at + 1))
         if (++boundaries > limits.max_boundaries) break;
     if (boundaries > limits.max_boundaries) {
         VECHE_ASSIGN_OR_RETURN(auto out, ParseHeaders(raw));
@@ -245,14 +246,16 @@ std::string Compose(const OutgoingMail& m) {
     Ref<GMimeMessage> msg(g_mime_message_new(TRUE));
     g_mime_message_add_mailbox(msg.p, GMIME_ADDRESS_TYPE_FROM, Clean(m.from_name).c_str(),
                                Clean(m.from_address).c_str());
-    g_mime_message_add_mailbox(msg.p, GMIME_ADDRESS_TYPE_TO, Clean(m.to_name).c_str(), Clean(m.to_address).c_str());
+    g_mime_message_add_mailbox(msg.p, GMIME_ADDRESS_TYPE_TO, Clean(m.to_name).c_str(),
+                               Clean(m.to_address).c_str());
     g_mime_message_set_subject(msg.p, Clean(m.subject).c_str(), "utf-8");
     g_mime_message_set_message_id(msg.p, Clean(m.message_id).c_str());
     GDateTime* now = g_date_time_new_now_utc();
     g_mime_message_set_date(msg.p, now);
     g_date_time_unref(now);
     GMimeObject* o = GMIME_OBJECT(msg.p);
-    if (!m.in_reply_to.empty()) g_mime_object_set_header(o, "In-Reply-To", ("<" + Clean(m.in_reply_to) + ">").c_str(), nullptr);
+    if (!m.in_reply_to.empty())
+        g_mime_object_set_header(o, "In-Reply-To", ("<" + Clean(m.in_reply_to) + ">").c_str(), nullptr);
     if (!m.references.empty()) {
         std::string refs;
         for (const auto& r : m.references) refs += (refs.empty() ? "<" : " <") + Clean(r) + ">";

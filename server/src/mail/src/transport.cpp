@@ -68,7 +68,8 @@ void Common(Easy& e, const Endpoint& ep, const std::string& url, bool smtp) {
         curl_easy_setopt(e.h, CURLOPT_PASSWORD, ep.password.c_str());
     }
     bool implicit_tls = StartsWith(url, "imaps://") || StartsWith(url, "smtps://");
-    if (!implicit_tls && ep.starttls) curl_easy_setopt(e.h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    if (!implicit_tls && ep.starttls)
+        curl_easy_setopt(e.h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
 }
 
 Error Failed(const char* what, CURLcode rc, const Easy& e) {
@@ -121,8 +122,9 @@ Status ValidateUrl(const std::string& url, bool smtp) {
     static const std::regex imap_re(R"(^imaps?://[A-Za-z0-9.\-\[\]:]+(:[0-9]{1,5})?(/[^\s]*)?$)");
     static const std::regex smtp_re(R"(^smtps?://[A-Za-z0-9.\-\[\]:]+(:[0-9]{1,5})?/?$)");
     if (url.size() > 500 || !std::regex_match(url, smtp ? smtp_re : imap_re))
-        return Error::InvalidArgument(smtp ? "field 'smtp_url' must be smtp://host[:port] or smtps://host[:port]"
-                                           : "field 'imap_url' must be imap://host[:port][/mailbox] or imaps://…");
+        return Error::InvalidArgument(
+            smtp ? "field 'smtp_url' must be smtp://host[:port] or smtps://host[:port]"
+                 : "field 'imap_url' must be imap://host[:port][/mailbox] or imaps://…");
     return {};
 }
 
@@ -165,8 +167,8 @@ Result<ImapStatus> ImapMailboxStatus(const Endpoint& ep) {
 }
 
 Result<std::vector<std::uint64_t>> ImapUidsAfter(const Endpoint& ep, std::uint64_t after) {
-    VECHE_ASSIGN_OR_RETURN(auto body,
-                           Imap(ep, MailboxUrl(ep.url), "UID SEARCH UID " + std::to_string(after + 1) + ":*"));
+    VECHE_ASSIGN_OR_RETURN(
+        auto body, Imap(ep, MailboxUrl(ep.url), "UID SEARCH UID " + std::to_string(after + 1) + ":*"));
     std::vector<std::uint64_t> out;
     std::istringstream lines(body);
     std::string line;

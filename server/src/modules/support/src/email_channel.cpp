@@ -4,7 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-
 #include "conversation_ops.hpp"
 #include "store.hpp"
 #include "veche/audit/audit.hpp"
@@ -57,7 +56,8 @@ constexpr std::int64_t kPollBudgetMs = 30'000;
 std::string PollKey(Id inbox) { return "support.email_poll." + IdToString(inbox); }
 
 Error Unauthenticated() {
-    return {ErrorCode::kUnauthenticated, "webhook_unauthenticated", "a valid mailbox webhook token is required"};
+    return {ErrorCode::kUnauthenticated, "webhook_unauthenticated",
+            "a valid mailbox webhook token is required"};
 }
 
 std::optional<EmailChannel::Mailbox> LoadMailbox(Tx& tx, Id inbox_id) {
@@ -109,11 +109,13 @@ MailboxView ViewOf(const EmailChannel::Mailbox& b) {
 // "[SUP-000123]" in a subject: the number (the first well-formed tag; case-insensitive).
 std::optional<std::int64_t> NumberInSubject(const std::string& subject) {
     for (std::size_t at = 0; at + 6 < subject.size(); ++at) {
-        if (subject[at] != '[' || (subject.compare(at + 1, 4, "SUP-") != 0 && subject.compare(at + 1, 4, "sup-") != 0))
+        if (subject[at] != '[' ||
+            (subject.compare(at + 1, 4, "SUP-") != 0 && subject.compare(at + 1, 4, "sup-") != 0))
             continue;
         std::size_t d = at + 5;
         std::size_t end = d;
-        while (end < subject.size() && end - d < 13 && std::isdigit(static_cast<unsigned char>(subject[end]))) ++end;
+        while (end < subject.size() && end - d < 13 && std::isdigit(static_cast<unsigned char>(subject[end])))
+            ++end;
         if (end > d && end - d <= 12 && end < subject.size() && subject[end] == ']')
             return std::stoll(subject.substr(d, end - d));
     }
@@ -132,20 +134,23 @@ std::string BaseSubject(const std::string& subject) {
     std::string s;
     for (std::size_t i = 0; i < subject.size();) {
         std::size_t close = subject[i] == '[' ? subject.find(']', i) : std::string::npos;
-        if (close != std::string::npos && close - i <= 18 && NumberInSubject(subject.substr(i, close - i + 1))) {
+        if (close != std::string::npos && close - i <= 18 &&
+            NumberInSubject(subject.substr(i, close - i + 1))) {
             i = close + 1;
             continue;
         }
         s += subject[i++];
     }
     // ASCII prefixes compare case-insensitively (the first bytes lowered); Cyrillic ones as usually written.
-    static constexpr std::string_view kPrefixes[] = {"re:", "fwd:", "fw:", "aw:", "ответ:", "Ответ:", "отв:", "Отв:"};
+    static constexpr std::string_view kPrefixes[] = {
+        "re:", "fwd:", "fw:", "aw:", "ответ:", "Ответ:", "отв:", "Отв:"};
     for (bool again = true; again;) {
         again = false;
         s = TrimSpaces(s);
         std::string head = s.substr(0, 16);
         for (auto& c : head)
-            if (static_cast<unsigned char>(c) < 0x80) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (static_cast<unsigned char>(c) < 0x80)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         for (auto p : kPrefixes) {
             if (head.compare(0, p.size(), p) == 0) {
                 s.erase(0, p.size());
@@ -185,7 +190,8 @@ bool SameAddress(const std::string& a, const std::string& b) { return !a.empty()
 
 // A conversation of this inbox for the sender: the number's or a Message-ID's, when the sender's
 // address is its contact's.
-std::optional<Conversation> Owned(Tx& tx, std::optional<Conversation> c, Id inbox_id, const std::string& sender) {
+std::optional<Conversation> Owned(Tx& tx, std::optional<Conversation> c, Id inbox_id,
+                                  const std::string& sender) {
     if (!c || c->inbox_id != inbox_id) return std::nullopt;
     auto contact = LoadContact(tx, c->contact_id);
     if (!contact || !SameAddress(contact->email, sender)) return std::nullopt;
@@ -195,7 +201,8 @@ std::optional<Conversation> Owned(Tx& tx, std::optional<Conversation> c, Id inbo
 std::optional<Conversation> ByMessageId(Tx& tx, Id inbox_id, const std::string& rfc_id) {
     if (rfc_id.empty()) return std::nullopt;
     auto id = tx.QueryInt(
-        "SELECT conversation_id FROM support_email_messages WHERE inbox_id = ? AND rfc_message_id = ? ORDER BY "
+        "SELECT conversation_id FROM support_email_messages WHERE inbox_id = ? AND rfc_message_id = ? ORDER "
+        "BY "
         "message_id LIMIT 1",
         inbox_id, rfc_id);
     if (!id) return std::nullopt;
@@ -215,7 +222,8 @@ struct StoredUpload {
 };
 
 Status Audit(Tx& tx, Id actor, std::string action, Id target, boost::json::object data = {}) {
-    return audit::Record(tx, {actor, "", std::move(action), "support_inbox", target, json::Serialize(data), 0});
+    return audit::Record(tx,
+                         {actor, "", std::move(action), "support_inbox", target, json::Serialize(data), 0});
 }
 
 }  // namespace
@@ -230,7 +238,8 @@ EmailChannel::EmailChannel(storage::Database& db, roles::RoleService& roles, Sup
     });
     scheduler_.Register(std::string(kSendJob), [this](const jobs::Job& job) { return Send(job); });
     scheduler_.Register(std::string(kBounceJob), [this](const jobs::Job& job) { return SendBounce(job); });
-    desk_.SetReplyHook([this](Tx& tx, const Conversation& c, const chat::Message& m) { return OnReply(tx, c, m); });
+    desk_.SetReplyHook(
+        [this](Tx& tx, const Conversation& c, const chat::Message& m) { return OnReply(tx, c, m); });
 }
 
 Result<MailboxView> EmailChannel::Configure(const Actor& actor, Id inbox_id, const MailboxSettings& s) {
@@ -251,24 +260,30 @@ Result<MailboxView> EmailChannel::Configure(const Actor& actor, Id inbox_id, con
         std::string smtp_password = s.smtp_password ? *s.smtp_password : old ? old->smtp.password : "";
         std::int64_t now = NowMs();
         if (old) {
-            // A new IMAP server or mailbox starts from its first message again (duplicates are skipped by Message-ID).
+            // A new IMAP server or mailbox starts from its first message again (duplicates are skipped by
+            // Message-ID).
             bool moved = old->imap.url != s.imap_url || old->imap.user != s.imap_user;
             tx.Exec(
                 "UPDATE support_mailboxes SET address = ?, display_name = ?, imap_url = ?, imap_user = ?, "
-                "imap_password = ?, smtp_url = ?, smtp_user = ?, smtp_password = ?, starttls = ?, max_size = ?, "
+                "imap_password = ?, smtp_url = ?, smtp_user = ?, smtp_password = ?, starttls = ?, max_size = "
+                "?, "
                 "poll_interval_s = ?, webhook_token_hash = ?, uid_validity = ?, last_uid = ?, "
                 "poll_requests = poll_requests + 1, updated_at = ? WHERE inbox_id = ?",
                 s.address, s.display_name, s.imap_url, s.imap_user, imap_password, s.smtp_url, s.smtp_user,
                 smtp_password, s.starttls, s.max_size, s.poll_interval_s, token_hash,
-                moved ? std::int64_t{0} : old->uid_validity, moved ? std::int64_t{0} : old->last_uid, now, inbox_id);
+                moved ? std::int64_t{0} : old->uid_validity, moved ? std::int64_t{0} : old->last_uid, now,
+                inbox_id);
         } else {
             tx.Exec(
-                "INSERT INTO support_mailboxes(inbox_id, address, display_name, imap_url, imap_user, imap_password, "
-                "smtp_url, smtp_user, smtp_password, starttls, max_size, poll_interval_s, webhook_token_hash, "
-                "uid_validity, last_uid, last_error, poll_requests, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "INSERT INTO support_mailboxes(inbox_id, address, display_name, imap_url, imap_user, "
+                "imap_password, "
+                "smtp_url, smtp_user, smtp_password, starttls, max_size, poll_interval_s, "
+                "webhook_token_hash, "
+                "uid_validity, last_uid, last_error, poll_requests, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, "
                 "?, 0, 0, '', 1, ?)",
-                inbox_id, s.address, s.display_name, s.imap_url, s.imap_user, imap_password, s.smtp_url, s.smtp_user,
-                smtp_password, s.starttls, s.max_size, s.poll_interval_s, token_hash, now);
+                inbox_id, s.address, s.display_name, s.imap_url, s.imap_user, imap_password, s.smtp_url,
+                s.smtp_user, smtp_password, s.starttls, s.max_size, s.poll_interval_s, token_hash, now);
         }
         if (!s.imap_url.empty()) {
             boost::json::object payload{{"inbox_id", IdToString(inbox_id)}};
@@ -279,7 +294,8 @@ Result<MailboxView> EmailChannel::Configure(const Actor& actor, Id inbox_id, con
             scheduler_.Cancel(tx, PollKey(inbox_id));
         }
         VECHE_RETURN_IF_ERROR(Audit(tx, actor.user_id, "support.mailbox_configured", inbox_id,
-                                    {{"address", s.address}, {"imap", !s.imap_url.empty()},
+                                    {{"address", s.address},
+                                     {"imap", !s.imap_url.empty()},
                                      {"webhook_token_rotated", !token.empty()}}));
         MailboxView v = ViewOf(*LoadMailbox(tx, inbox_id));
         v.webhook_token = token;
@@ -303,8 +319,10 @@ Status EmailChannel::PollNow(const Actor& actor, Id inbox_id) {
         VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
         auto box = LoadMailbox(tx, inbox_id);
         if (!box) return Error::NotFound("mailbox");
-        if (box->imap.url.empty()) return Error::Conflict("no_imap", "the mailbox has no IMAP server to poll");
-        tx.Exec("UPDATE support_mailboxes SET poll_requests = poll_requests + 1 WHERE inbox_id = ?", inbox_id);
+        if (box->imap.url.empty())
+            return Error::Conflict("no_imap", "the mailbox has no IMAP server to poll");
+        tx.Exec("UPDATE support_mailboxes SET poll_requests = poll_requests + 1 WHERE inbox_id = ?",
+                inbox_id);
         boost::json::object payload{{"inbox_id", IdToString(inbox_id)}};
         jobs::ScheduleOptions o;
         o.dedupe_key = PollKey(inbox_id);
@@ -324,12 +342,13 @@ Result<std::vector<EmailRecord>> EmailChannel::Records(const Actor& actor, Id co
         if (!c || !CanSee(viewer, *c)) return Error::NotFound("conversation");
         std::vector<EmailRecord> out;
         auto& st = tx.Query(
-            "SELECT message_id, direction, rfc_message_id, subject, peer, state, error, created_at, sent_at FROM "
+            "SELECT message_id, direction, rfc_message_id, subject, peer, state, error, created_at, sent_at "
+            "FROM "
             "support_email_messages WHERE conversation_id = ? ORDER BY message_id",
             conversation_id);
         while (st.Step())
-            out.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5), st.Text(6), st.Int(7),
-                           st.OptInt(8)});
+            out.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5), st.Text(6),
+                           st.Int(7), st.OptInt(8)});
         return out;
     });
 }
@@ -337,24 +356,28 @@ Result<std::vector<EmailRecord>> EmailChannel::Records(const Actor& actor, Id co
 Result<InboundResult> EmailChannel::Receive(Id inbox_id, std::string_view token, std::string_view raw) {
     VECHE_ASSIGN_OR_RETURN(auto box, db_.Read([&](Tx& tx) -> Result<Mailbox> {
         auto b = LoadMailbox(tx, inbox_id);
-        if (!b || token.empty() || !crypto::ConstantTimeEqual(crypto::Sha256Hex(token), b->webhook_token_hash))
+        if (!b || token.empty() ||
+            !crypto::ConstantTimeEqual(crypto::Sha256Hex(token), b->webhook_token_hash))
             return Unauthenticated();
         return *b;
     }));
     if (static_cast<std::int64_t>(raw.size()) > box.max_size) {
         VECHE_RETURN_IF_ERROR(QueueBounce(box, raw, static_cast<std::int64_t>(raw.size())));
         return Error{ErrorCode::kPayloadTooLarge, "email_too_large",
-                     "the message is over the mailbox's size limit; its sender gets a bounce (when the mailbox has SMTP)"};
+                     "the message is over the mailbox's size limit; its sender gets a bounce (when the "
+                     "mailbox has SMTP)"};
     }
     return Ingest(box, raw);
 }
 
 Status EmailChannel::QueueBounce(const Mailbox& box, std::string_view raw, std::int64_t size) {
     auto head = mail::ParseHeaders(raw);
-    if (!head.ok() || head->from_address.empty() || head->auto_submitted || SameAddress(head->from_address, box.address) ||
-        head->from_address.rfind("mailer-daemon@", 0) == 0 || head->from_address.rfind("postmaster@", 0) == 0) {
-        spdlog::warn("support: an oversized email to inbox {} was refused without a bounce (no usable sender)",
-                     box.inbox_id);
+    if (!head.ok() || head->from_address.empty() || head->auto_submitted ||
+        SameAddress(head->from_address, box.address) || head->from_address.rfind("mailer-daemon@", 0) == 0 ||
+        head->from_address.rfind("postmaster@", 0) == 0) {
+        spdlog::warn(
+            "support: an oversized email to inbox {} was refused without a bounce (no usable sender)",
+            box.inbox_id);
         return {};
     }
     spdlog::info("support: an email of {} bytes to inbox {} is over its limit of {}: bounced", size,
@@ -380,15 +403,19 @@ Status EmailChannel::QueueBounce(const Mailbox& box, std::string_view raw, std::
 
 Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view raw) {
     VECHE_ASSIGN_OR_RETURN(auto parsed, mail::Parse(raw));
-    for (const auto& note : parsed.notes) spdlog::info("support: inbound email to inbox {}: {}", box.inbox_id, note);
+    for (const auto& note : parsed.notes)
+        spdlog::info("support: inbound email to inbox {}: {}", box.inbox_id, note);
     if (parsed.from_address.empty())
         return Error{ErrorCode::kInvalidArgument, "bad_email", "the message has no sender address (From)"};
     if (SameAddress(parsed.from_address, box.address))
-        return Error{ErrorCode::kInvalidArgument, "own_email", "the message comes from the desk's own address"};
+        return Error{ErrorCode::kInvalidArgument, "own_email",
+                     "the message comes from the desk's own address"};
     bool subject_cut = false;
     parsed.subject = Truncate(parsed.subject, 1000, subject_cut);
-    if (parsed.message_id.size() > 900) parsed.message_id = crypto::Sha256Hex(parsed.message_id) + "@long-message-id.invalid";
-    if (parsed.message_id.empty()) parsed.message_id = crypto::Sha256Hex(raw).substr(0, 40) + "@no-message-id.invalid";
+    if (parsed.message_id.size() > 900)
+        parsed.message_id = crypto::Sha256Hex(parsed.message_id) + "@long-message-id.invalid";
+    if (parsed.message_id.empty())
+        parsed.message_id = crypto::Sha256Hex(raw).substr(0, 40) + "@no-message-id.invalid";
 
     // The message's text: a long one is cut and kept whole as a text attachment.
     bool cut = false;
@@ -396,17 +423,21 @@ Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view 
     std::vector<mail::Attachment> attachments = std::move(parsed.attachments);
     if (cut) attachments.insert(attachments.begin(), {"message.txt", "text/plain", parsed.text});
     if (attachments.size() > kMaxAttachments) {
-        spdlog::warn("support: inbound email to inbox {} has {} attachments; the first {} are kept", box.inbox_id,
-                     attachments.size(), kMaxAttachments);
+        spdlog::warn("support: inbound email to inbox {} has {} attachments; the first {} are kept",
+                     box.inbox_id, attachments.size(), kMaxAttachments);
         attachments.resize(kMaxAttachments);
     }
     if (cut) body += "\n\n[…] (полный текст — во вложении message.txt)";
-    if (body.empty()) body = attachments.empty() ? "(пустое письмо)" : "(письмо без текста, вложений: " + std::to_string(attachments.size()) + ")";
+    if (body.empty())
+        body = attachments.empty()
+                   ? "(пустое письмо)"
+                   : "(письмо без текста, вложений: " + std::to_string(attachments.size()) + ")";
 
     // A duplicate changes nothing: found before any byte is stored (and again in the transaction).
     VECHE_ASSIGN_OR_RETURN(auto seen, db_.Read([&](Tx& tx) -> Result<std::optional<Id>> {
         return tx.QueryInt(
-            "SELECT conversation_id FROM support_email_messages WHERE inbox_id = ? AND rfc_message_id = ? AND "
+            "SELECT conversation_id FROM support_email_messages WHERE inbox_id = ? AND rfc_message_id = ? "
+            "AND "
             "direction = 'incoming'",
             box.inbox_id, parsed.message_id);
     }));
@@ -436,10 +467,10 @@ Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view 
         InboundResult out;
         auto inbox = LoadInbox(tx, box.inbox_id);
         if (!inbox) return Error::NotFound("inbox");
-        if (auto dup = tx.QueryInt(
-                "SELECT conversation_id FROM support_email_messages WHERE inbox_id = ? AND rfc_message_id = ? AND "
-                "direction = 'incoming'",
-                box.inbox_id, parsed.message_id)) {
+        if (auto dup = tx.QueryInt("SELECT conversation_id FROM support_email_messages WHERE inbox_id = ? "
+                                   "AND rfc_message_id = ? AND "
+                                   "direction = 'incoming'",
+                                   box.inbox_id, parsed.message_id)) {
             out.conversation = *LoadConversation(tx, *dup);
             out.duplicate = true;
             return out;
@@ -447,7 +478,8 @@ Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view 
         const std::string& sender = parsed.from_address;
         // Threading (email_channel.hpp): the number for its own contact, then the Message-IDs.
         std::optional<Conversation> target;
-        if (auto number = NumberInSubject(parsed.subject)) target = Owned(tx, ByNumber(tx, *number), inbox->id, sender);
+        if (auto number = NumberInSubject(parsed.subject))
+            target = Owned(tx, ByNumber(tx, *number), inbox->id, sender);
         if (!target) target = Owned(tx, ByMessageId(tx, inbox->id, parsed.in_reply_to), inbox->id, sender);
         for (auto it = parsed.references.rbegin(); !target && it != parsed.references.rend(); ++it)
             target = Owned(tx, ByMessageId(tx, inbox->id, *it), inbox->id, sender);
@@ -455,9 +487,9 @@ Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view 
         Contact contact;
         if (target) {
             contact = *LoadContact(tx, target->contact_id);
-        } else if (auto id = tx.QueryInt(
-                       "SELECT id FROM support_contacts WHERE inbox_id = ? AND LOWER(email) = ? ORDER BY id LIMIT 1",
-                       inbox->id, sender)) {
+        } else if (auto id = tx.QueryInt("SELECT id FROM support_contacts WHERE inbox_id = ? AND "
+                                         "LOWER(email) = ? ORDER BY id LIMIT 1",
+                                         inbox->id, sender)) {
             contact = *LoadContact(tx, *id);
         } else {
             contact.id = GlobalIds().Next();
@@ -466,7 +498,8 @@ Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view 
             contact.email = sender;
             contact.created_at = NowMs();
             tx.Exec(
-                "INSERT INTO support_contacts(id, inbox_id, name, email, verified, created_at) VALUES (?, ?, ?, ?, 0, ?)",
+                "INSERT INTO support_contacts(id, inbox_id, name, email, verified, created_at) VALUES (?, ?, "
+                "?, ?, 0, ?)",
                 contact.id, contact.inbox_id, contact.name, contact.email, contact.created_at);
         }
         Assigner assigner(roles_, bot);
@@ -479,8 +512,8 @@ Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view 
             std::string first = parsed.subject.empty() ? body : "Тема: " + parsed.subject + "\n\n" + body;
             bool first_cut = false;
             first = Truncate(first, kMaxTextChars + 1000, first_cut);
-            VECHE_ASSIGN_OR_RETURN(auto started,
-                                   StartConversation(tx, assigner, bot, *inbox, contact, std::nullopt, first, previous));
+            VECHE_ASSIGN_OR_RETURN(auto started, StartConversation(tx, assigner, bot, *inbox, contact,
+                                                                   std::nullopt, first, previous));
             m = std::move(started.message);
             out.conversation = std::move(started.conversation);
             out.created = true;
@@ -490,15 +523,18 @@ Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view 
             files::LockContentHash(tx, u.stored.sha256);
             tx.Exec(
                 "INSERT INTO files(id, owner_kind, owner_id, chat_id, uploader_id, message_id, name, size, "
-                "content_type, sha256, width, height, has_thumbnail, created_at) VALUES (?, 'chat', ?, ?, ?, ?, ?, ?, "
+                "content_type, sha256, width, height, has_thumbnail, created_at) VALUES (?, 'chat', ?, ?, ?, "
+                "?, ?, ?, "
                 "?, ?, ?, ?, ?, ?)",
                 GlobalIds().Next(), out.conversation.chat_id, out.conversation.chat_id, bot, m.id, u.name,
-                static_cast<std::int64_t>(u.stored.size), u.stored.content_type, u.stored.sha256, u.stored.width,
-                u.stored.height, u.stored.has_thumbnail, m.created_at);
+                static_cast<std::int64_t>(u.stored.size), u.stored.content_type, u.stored.sha256,
+                u.stored.width, u.stored.height, u.stored.has_thumbnail, m.created_at);
         }
         tx.Exec(
-            "INSERT INTO support_email_messages(message_id, conversation_id, inbox_id, direction, rfc_message_id, "
-            "subject, peer, state, error, created_at) VALUES (?, ?, ?, 'incoming', ?, ?, ?, 'received', '', ?)",
+            "INSERT INTO support_email_messages(message_id, conversation_id, inbox_id, direction, "
+            "rfc_message_id, "
+            "subject, peer, state, error, created_at) VALUES (?, ?, ?, 'incoming', ?, ?, ?, 'received', '', "
+            "?)",
             m.id, out.conversation.id, inbox->id, parsed.message_id, parsed.subject, sender, m.created_at);
         return out;
     }));
@@ -515,7 +551,9 @@ Status EmailChannel::OnReply(Tx& tx, const Conversation& c, const chat::Message&
     std::string rfc_id = mail::NewMessageId(mail::DomainOf(box->address));
     auto first_subject = [&]() -> std::string {
         auto& st = tx.Query(
-            "SELECT subject FROM support_email_messages WHERE conversation_id = ? ORDER BY message_id LIMIT 1", c.id);
+            "SELECT subject FROM support_email_messages WHERE conversation_id = ? ORDER BY message_id LIMIT "
+            "1",
+            c.id);
         std::string s = st.Step() ? st.Text(0) : "";
         while (st.Step()) {
         }
@@ -525,10 +563,13 @@ Status EmailChannel::OnReply(Tx& tx, const Conversation& c, const chat::Message&
     std::string subject = (base.empty() ? "Re: " : "Re: " + base + " ") + "[" + NumberText(c.number) + "]";
     bool sendable = !peer.empty() && !box->smtp.url.empty();
     tx.Exec(
-        "INSERT INTO support_email_messages(message_id, conversation_id, inbox_id, direction, rfc_message_id, subject, "
+        "INSERT INTO support_email_messages(message_id, conversation_id, inbox_id, direction, "
+        "rfc_message_id, subject, "
         "peer, state, error, created_at) VALUES (?, ?, ?, 'outgoing', ?, ?, ?, ?, ?, ?)",
         m.id, c.id, c.inbox_id, rfc_id, subject, peer, sendable ? "queued" : "failed",
-        sendable ? "" : peer.empty() ? "the contact has no email address" : "the mailbox has no SMTP server",
+        sendable       ? ""
+        : peer.empty() ? "the contact has no email address"
+                       : "the mailbox has no SMTP server",
         m.created_at);
     if (!sendable) return {};
     boost::json::object payload{{"message_id", IdToString(m.id)}};
@@ -551,7 +592,8 @@ Status EmailChannel::Send(const jobs::Job& job) {
     VECHE_ASSIGN_OR_RETURN(auto out, db_.Read([&](Tx& tx) -> Result<Out> {
         Out o;
         auto& st = tx.Query(
-            "SELECT conversation_id, inbox_id, rfc_message_id, subject, peer, state FROM support_email_messages WHERE "
+            "SELECT conversation_id, inbox_id, rfc_message_id, subject, peer, state FROM "
+            "support_email_messages WHERE "
             "message_id = ? AND direction = 'outgoing'",
             message_id);
         if (!st.Step()) {
@@ -580,7 +622,8 @@ Status EmailChannel::Send(const jobs::Job& job) {
         // Threading: every earlier email of the conversation in References, the latest one the customer sent
         // (else the latest of ours) in In-Reply-To.
         auto& refs = tx.Query(
-            "SELECT rfc_message_id, direction FROM support_email_messages WHERE conversation_id = ? AND message_id < ? "
+            "SELECT rfc_message_id, direction FROM support_email_messages WHERE conversation_id = ? AND "
+            "message_id < ? "
             "ORDER BY message_id",
             conversation_id, message_id);
         std::string last_incoming;
@@ -590,7 +633,7 @@ Status EmailChannel::Send(const jobs::Job& job) {
         }
         if (o.mail.references.size() > 20)
             o.mail.references.erase(o.mail.references.begin() + 1, o.mail.references.end() - 19);
-        o.mail.in_reply_to = !last_incoming.empty()         ? last_incoming
+        o.mail.in_reply_to = !last_incoming.empty()       ? last_incoming
                              : !o.mail.references.empty() ? o.mail.references.back()
                                                           : "";
         return o;
@@ -610,15 +653,19 @@ Status EmailChannel::Send(const jobs::Job& job) {
     bool last = job.attempts >= job.max_attempts;
     Status recorded = db_.Write([&](Tx& tx) -> Status {
         if (sent.ok())
-            tx.Exec("UPDATE support_email_messages SET state = 'sent', error = '', sent_at = ? WHERE message_id = ?",
-                    NowMs(), message_id);
+            tx.Exec(
+                "UPDATE support_email_messages SET state = 'sent', error = '', sent_at = ? WHERE message_id "
+                "= ?",
+                NowMs(), message_id);
         else
             tx.Exec("UPDATE support_email_messages SET state = ?, error = ? WHERE message_id = ?",
                     last ? "failed" : "queued", sent.error().message, message_id);
         return {};
     });
     if (!recorded.ok()) return recorded;
-    if (!sent.ok()) spdlog::warn("support: reply {} not sent (attempt {}): {}", message_id, job.attempts, sent.error().message);
+    if (!sent.ok())
+        spdlog::warn("support: reply {} not sent (attempt {}): {}", message_id, job.attempts,
+                     sent.error().message);
     return sent;
 }
 
@@ -648,8 +695,9 @@ Status EmailChannel::SendBounce(const jobs::Job& job) {
     m.text = "Ваше письмо не принято: его размер (" + std::to_string(size.value_or(0)) +
              " байт) больше допустимого для этого адреса (" + std::to_string(box->max_size) +
              " байт). Отправьте его меньшего размера, например без больших вложений.\n\n"
-             "Your message was not accepted: its size (" + std::to_string(size.value_or(0)) +
-             " bytes) is over this address's limit (" + std::to_string(box->max_size) + " bytes, about " + limit_mb +
+             "Your message was not accepted: its size (" +
+             std::to_string(size.value_or(0)) + " bytes) is over this address's limit (" +
+             std::to_string(box->max_size) + " bytes, about " + limit_mb +
              " MB). Please send it again without large attachments.\n";
     // The null envelope sender: a bounce is never bounced back (RFC 5321 §4.5.5).
     return mail::SendMail(box->smtp, "", {to}, mail::Compose(m));
@@ -703,9 +751,10 @@ Status EmailChannel::Poll(Id inbox_id) {
                     error = raw.error().message;
                     break;
                 }
-                auto got = static_cast<std::int64_t>(raw->size()) > box.max_size
-                               ? Result<InboundResult>(Error{ErrorCode::kPayloadTooLarge, "email_too_large", ""})
-                               : Ingest(box, *raw);
+                auto got =
+                    static_cast<std::int64_t>(raw->size()) > box.max_size
+                        ? Result<InboundResult>(Error{ErrorCode::kPayloadTooLarge, "email_too_large", ""})
+                        : Ingest(box, *raw);
                 if (!got.ok() && got.error().code == ErrorCode::kPayloadTooLarge)
                     (void)QueueBounce(box, *raw, static_cast<std::int64_t>(raw->size()));
                 if (!got.ok() && got.error().code != ErrorCode::kInvalidArgument &&
@@ -714,7 +763,8 @@ Status EmailChannel::Poll(Id inbox_id) {
                     break;
                 }
                 if (!got.ok())
-                    spdlog::warn("support: email UID {} of inbox {} not taken: {}", uid, inbox_id, got.error().message);
+                    spdlog::warn("support: email UID {} of inbox {} not taken: {}", uid, inbox_id,
+                                 got.error().message);
             }
             box.last_uid = static_cast<std::int64_t>(uid);
             auto saved = db_.Write([&](Tx& tx) -> Status {
@@ -730,8 +780,10 @@ Status EmailChannel::Poll(Id inbox_id) {
     // meanwhile: then Configure scheduled it already).
     return db_.Write([&](Tx& tx) -> Status {
         std::int64_t now = NowMs();
-        tx.Exec("UPDATE support_mailboxes SET uid_validity = ?, last_polled_at = ?, last_error = ? WHERE inbox_id = ?",
-                box.uid_validity, now, error, inbox_id);
+        tx.Exec(
+            "UPDATE support_mailboxes SET uid_validity = ?, last_polled_at = ?, last_error = ? WHERE "
+            "inbox_id = ?",
+            box.uid_validity, now, error, inbox_id);
         auto current = LoadMailbox(tx, inbox_id);
         if (!current || current->imap.url.empty()) return {};
         boost::json::object payload{{"inbox_id", IdToString(inbox_id)}};
@@ -740,7 +792,8 @@ Status EmailChannel::Poll(Id inbox_id) {
         // More waiting than one run takes, or a poll asked for (or the settings changed) while this one
         // ran: the next run comes at once.
         bool asked = current->poll_requests != box.poll_requests;
-        std::int64_t due = more || asked ? now : now + static_cast<std::int64_t>(current->poll_interval_s) * 1000;
+        std::int64_t due =
+            more || asked ? now : now + static_cast<std::int64_t>(current->poll_interval_s) * 1000;
         auto id = scheduler_.Schedule(tx, kPollJob, json::Serialize(payload), due, o);
         return id.ok() ? Status{} : Status(id.error());
     });

@@ -37,7 +37,7 @@ class FileStore;
 namespace veche::jobs {
 class Scheduler;
 struct Job;
-}
+}  // namespace veche::jobs
 namespace veche::roles {
 class RoleService;
 }

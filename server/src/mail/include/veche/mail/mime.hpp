@@ -28,11 +28,11 @@ struct ParsedMail {
     std::string from_address;  // the addr-spec of the first From mailbox, lower-cased; "" when none
     std::string from_name;
     std::string subject;
-    std::string message_id;  // without angle brackets; "" when the message has none
-    std::string in_reply_to;  // the first id of In-Reply-To, without brackets
+    std::string message_id;               // without angle brackets; "" when the message has none
+    std::string in_reply_to;              // the first id of In-Reply-To, without brackets
     std::vector<std::string> references;  // oldest first, without brackets
-    bool auto_submitted = false;  // Auto-Submitted other than "no", or a Precedence of bulk/junk/list
-    std::string text;  // text/plain if any, else the HTML body as text; "" when neither
+    bool auto_submitted = false;          // Auto-Submitted other than "no", or a Precedence of bulk/junk/list
+    std::string text;                     // text/plain if any, else the HTML body as text; "" when neither
     bool text_from_html = false;
     std::vector<Attachment> attachments;
     // What was not taken as given, for logs and tests: "nesting deeper than 20 parts", …
@@ -40,8 +40,9 @@ struct ParsedMail {
 };
 
 struct ParseLimits {
-    int max_depth = 20;        // multipart levels looked into; deeper parts are kept as raw attachments
-    std::size_t max_parts = 500;  // leaf parts looked at; the rest of the message is kept as one raw attachment
+    int max_depth = 20;  // multipart levels looked into; deeper parts are kept as raw attachments
+    std::size_t max_parts =
+        500;  // leaf parts looked at; the rest of the message is kept as one raw attachment
     // More "boundary=" parameters than this: the structure is not parsed at all (GMime's cost grows
     // with depth × lines); the headers are read and the message is kept whole as an attachment.
     std::size_t max_boundaries = 1000;
@@ -64,7 +65,7 @@ struct OutgoingMail {
     std::string to_address;
     std::string to_name;
     std::string subject;
-    std::string message_id;  // without brackets
+    std::string message_id;   // without brackets
     std::string in_reply_to;  // "" for none
     std::vector<std::string> references;
     std::string text;
