@@ -125,7 +125,11 @@ std::chrono::year_month_day BusinessCalendar::LocalDate(std::int64_t at_ms) cons
 }
 
 std::int64_t BusinessCalendar::AddWorkingMinutes(std::int64_t at_ms, std::int64_t minutes) const {
-    std::int64_t remaining = minutes * kMsPerMinute;
+    return AddWorkingMs(at_ms, minutes * kMsPerMinute);
+}
+
+std::int64_t BusinessCalendar::AddWorkingMs(std::int64_t at_ms, std::int64_t ms) const {
+    std::int64_t remaining = ms;
     if (remaining <= 0) return at_ms;
     auto [first, ms_of_day] = impl_->Local(at_ms);
     for (std::int64_t day = first; day < first + kMaxDays; ++day) {
@@ -165,6 +169,10 @@ std::int64_t BusinessCalendar::NextWorkingDayAt(std::int64_t at_ms, int minute_o
 }
 
 std::int64_t BusinessCalendar::WorkingMinutesBetween(std::int64_t from_ms, std::int64_t to_ms) const {
+    return WorkingMsBetween(from_ms, to_ms) / kMsPerMinute;
+}
+
+std::int64_t BusinessCalendar::WorkingMsBetween(std::int64_t from_ms, std::int64_t to_ms) const {
     if (to_ms <= from_ms) return 0;
     auto [first, from_of_day] = impl_->Local(from_ms);
     auto [last, to_of_day] = impl_->Local(to_ms);
@@ -177,7 +185,27 @@ std::int64_t BusinessCalendar::WorkingMinutesBetween(std::int64_t from_ms, std::
             if (end > start) total += end - start;
         }
     }
-    return total / kMsPerMinute;
+    return total;
+}
+
+Result<LocalZone> LocalZone::Make(std::string_view time_zone) {
+    try {
+        return LocalZone(date::locate_zone(time_zone));
+    } catch (const std::runtime_error&) {
+        return Error::InvalidArgument("unknown time zone '" + std::string(time_zone) + "'");
+    }
+}
+
+std::pair<int, int> LocalZone::WeekdayHour(std::int64_t at_ms) const {
+    auto local = static_cast<const date::time_zone*>(zone_)->to_local(date::sys_time<Ms>(Ms(at_ms)));
+    auto day = date::floor<date::days>(local);
+    auto hour = std::chrono::duration_cast<std::chrono::hours>(local - day).count();
+    return {WeekdayIndex(day.time_since_epoch().count()), static_cast<int>(hour)};
+}
+
+std::int64_t LocalZone::StartOfDay(std::chrono::year_month_day ymd) const {
+    date::local_time<Ms> local{date::days(DayNumber(ymd))};
+    return static_cast<const date::time_zone*>(zone_)->to_sys(local, date::choose::earliest).time_since_epoch().count();
 }
 
 WeekHours StandardOfficeWeek() {

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "conversation_ops.hpp"
+#include "sla.hpp"
 #include "store.hpp"
 #include "veche/chat/bound_chats.hpp"
 #include "veche/chat/chat_service.hpp"
@@ -199,7 +200,8 @@ Result<DeskMessage> SupportDesk::Post(const Actor& actor, Id id, const std::stri
         VECHE_ASSIGN_OR_RETURN(auto m, chat::PostSystemMessage(tx, c.chat_id, actor.user_id, text));
         RecordMessage(tx, m.id, c.id, direction);
         if (direction == "outgoing") {
-            // A public reply answers the customer; a note does not (SLA clocks will count the same way).
+            // A public reply answers the customer; a note does not, for the SLA clocks either.
+            if (sla_) sla_->OnReply(tx, c, actor.user_id, m.created_at);
             if (!c.first_reply_at) c.first_reply_at = m.created_at;
             c.waiting_since = std::nullopt;
             SaveConversation(tx, c);

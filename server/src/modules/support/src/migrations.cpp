@@ -60,15 +60,42 @@ namespace {
     "direction);"                                                                                                 \
     "CREATE INDEX support_email_messages_conversation ON support_email_messages(conversation_id, message_id)"
 
+// SLA policies and clocks, the reporting events, CSAT (issue 13 §8, §9).
+#define SUPPORT_V3(ID, INT)                                                                                       \
+    "ALTER TABLE support_teams ADD COLUMN calendar_id " INT ";"                                                   \
+    "ALTER TABLE support_inboxes ADD COLUMN csat_enabled " INT " NOT NULL DEFAULT 1;"                             \
+    "CREATE TABLE support_sla_policies (team_id " INT " PRIMARY KEY REFERENCES support_teams(id), frt_minutes "    \
+    INT ", nrt_minutes " INT ", rt_minutes " INT ", business_hours_only " INT " NOT NULL, warn_before_minutes "    \
+    INT " NOT NULL, updated_at " INT " NOT NULL);"                                                                \
+    "CREATE TABLE support_sla_clocks (conversation_id " INT " NOT NULL REFERENCES support_conversations(id), "     \
+    "metric TEXT NOT NULL CHECK (metric IN ('frt', 'nrt', 'rt')), state TEXT NOT NULL CHECK (state IN "           \
+    "('running', 'paused', 'hit', 'missed', 'stopped')), threshold_ms " INT " NOT NULL, business " INT            \
+    " NOT NULL, calendar_id " INT ", warn_lead_ms " INT " NOT NULL, started_at " INT " NOT NULL, due_at " INT      \
+    ", remaining_ms " INT ", warned " INT " NOT NULL, stopped_at " INT ", PRIMARY KEY (conversation_id, metric));" \
+    "CREATE TABLE support_report_events (id " ID " PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN "                 \
+    "('first_response', 'reply', 'resolved', 'reopened', 'assigned', 'sla_hit', 'sla_missed')), conversation_id "  \
+    INT " NOT NULL, team_id " INT ", agent_id " INT ", metric TEXT, value_s " INT ", value_business_s " INT        \
+    ", at " INT " NOT NULL);"                                                                                     \
+    "CREATE INDEX support_report_events_at ON support_report_events(at, kind);"                                   \
+    "CREATE INDEX support_report_events_conversation ON support_report_events(conversation_id, at);"              \
+    "CREATE TABLE support_csat (conversation_id " INT " PRIMARY KEY REFERENCES support_conversations(id), "        \
+    "agent_id " INT ", team_id " INT ", requested_at " INT " NOT NULL, rating " INT                                \
+    " CHECK (rating BETWEEN 1 AND 5), comment TEXT NOT NULL, rated_at " INT ");"                                  \
+    "CREATE INDEX support_csat_requested ON support_csat(requested_at);"                                          \
+    "CREATE INDEX support_conversations_created ON support_conversations(created_at)"
+
 constexpr storage::ModuleMigration kMigrations[] = {
     {1, "teams, topics, inboxes, agents, contacts, visitors, conversations and their messages",
      SUPPORT_V1("INTEGER", "INTEGER"), SUPPORT_V1("BIGINT", "BIGINT")},
     {2, "the email channel: mailboxes and the Message-IDs of email messages", SUPPORT_V2("INTEGER", "INTEGER"),
      SUPPORT_V2("BIGINT", "BIGINT")},
+    {3, "SLA policies and clocks, reporting events, CSAT", SUPPORT_V3("INTEGER", "INTEGER"),
+     SUPPORT_V3("BIGINT", "BIGINT")},
 };
 
 #undef SUPPORT_V1
 #undef SUPPORT_V2
+#undef SUPPORT_V3
 
 }  // namespace
 

@@ -273,6 +273,17 @@ std::vector<Conversation> ConversationsOfContact(Tx& tx, Id contact_id) {
     return out;
 }
 
+namespace {
+
+ConversationObserver& Observer() {
+    static ConversationObserver observer;
+    return observer;
+}
+
+}  // namespace
+
+void SetConversationObserver(ConversationObserver observer) { Observer() = std::move(observer); }
+
 void InsertConversation(Tx& tx, const Conversation& c) {
     tx.Exec(
         "INSERT INTO support_conversations(id, number, chat_id, inbox_id, team_id, topic_id, contact_id, assignee_id, "
@@ -282,15 +293,19 @@ void InsertConversation(Tx& tx, const Conversation& c) {
         c.id, c.number, c.chat_id, c.inbox_id, c.team_id, c.topic_id, c.contact_id, c.assignee_id, c.last_assignee_id,
         c.status, c.snoozed_until, c.snooze_until_reply, c.waiting_since, c.first_reply_at, c.resolved_at,
         c.reopen_count, c.previous_id, c.created_at, c.updated_at);
+    if (Observer()) Observer()(tx, std::nullopt, c);
 }
 
 void SaveConversation(Tx& tx, const Conversation& c) {
+    std::optional<Conversation> before;
+    if (Observer()) before = LoadConversation(tx, c.id);
     tx.Exec(
         "UPDATE support_conversations SET team_id = ?, topic_id = ?, assignee_id = ?, last_assignee_id = ?, status = ?, "
         "snoozed_until = ?, snooze_until_reply = ?, waiting_since = ?, first_reply_at = ?, resolved_at = ?, "
         "reopen_count = ?, updated_at = ? WHERE id = ?",
         c.team_id, c.topic_id, c.assignee_id, c.last_assignee_id, c.status, c.snoozed_until, c.snooze_until_reply,
         c.waiting_since, c.first_reply_at, c.resolved_at, c.reopen_count, NowMs(), c.id);
+    if (before) Observer()(tx, before, c);
 }
 
 void RecordMessage(Tx& tx, Id message_id, Id conversation_id, std::string_view direction) {

@@ -1,6 +1,7 @@
 #pragma once
 // The support desk's SQL: rows in and out, and who may see a conversation (one rule for every route).
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,11 @@ std::optional<Conversation> LoadConversation(storage::Tx& tx, Id id);
 std::vector<Conversation> SelectConversations(storage::Tx& tx, const SqlBuilder& tail);
 // Newest first.
 std::vector<Conversation> ConversationsOfContact(storage::Tx& tx, Id contact_id);
+// Told of every write of a conversation, in the writing transaction, with the row before (absent on
+// insert) and after: the SLA clocks and the reporting events (sla.hpp). Set once, before serving.
+using ConversationObserver =
+    std::function<void(storage::Tx&, const std::optional<Conversation>& before, const Conversation& after)>;
+void SetConversationObserver(ConversationObserver observer);
 void InsertConversation(storage::Tx& tx, const Conversation& c);
 void SaveConversation(storage::Tx& tx, const Conversation& c);  // every mutable column, updated_at = now
 // Active users who hold support.agent or support.admin, else 404 user_not_found / 409 not_an_agent.

@@ -3,6 +3,9 @@
 #include "email_channel.hpp"
 #include "routes.hpp"
 #include "routes_email.hpp"
+#include "routes_reports.hpp"
+#include "store.hpp"
+#include "veche/calendar/calendar_service.hpp"
 #include "veche/accounts/account_service.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/files/file_store.hpp"
@@ -29,6 +32,7 @@ constexpr platform::RoleSpec kRoles[] = {
 
 class SupportModule final : public platform::Module {
 public:
+    ~SupportModule() override { SetConversationObserver(nullptr); }
     std::string_view name() const override { return "support"; }
     std::vector<std::string_view> depends_on() const override { return {"accounts", "chat"}; }
     std::span<const storage::ModuleMigration> migrations() const override { return Schema().migrations; }
@@ -44,6 +48,14 @@ public:
         desk_->UseScheduler(ctx.Find<jobs::Scheduler>());
         email_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), *desk_, ctx.Find<files::FileStore>(),
                        ctx.Find<jobs::Scheduler>());
+        auto& calendars = ctx.Find<calendar::CalendarService>();
+        sla_.emplace(ctx.db(), ctx.Find<roles::RoleService>(),
+                     [&calendars](std::optional<Id> id) { return calendars.Get(id); });
+        sla_->UseScheduler(ctx.Find<jobs::Scheduler>());
+        desk_->UseSla(*sla_);
+        SetConversationObserver([this](storage::Tx& tx, const std::optional<Conversation>& before,
+                                       const Conversation& after) { sla_->OnSaved(tx, before, after); });
+        reports_.emplace(ctx.db(), ctx.Find<roles::RoleService>());
         kit_ = &ctx.Find<api::HttpKit>();
     }
 
@@ -51,11 +63,14 @@ public:
         AddDeskRoutes(router, *kit_, *desk_);
         AddWidgetRoutes(router, *kit_, *desk_);
         AddEmailRoutes(router, *kit_, *email_);
+        AddSlaRoutes(router, *kit_, *sla_, *reports_);
     }
 
 private:
     std::optional<SupportDesk> desk_;
     std::optional<EmailChannel> email_;
+    std::optional<SlaEngine> sla_;
+    std::optional<Reports> reports_;
     const api::HttpKit* kit_ = nullptr;
 };
 

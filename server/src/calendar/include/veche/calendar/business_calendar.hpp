@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "veche/core/error.hpp"
@@ -55,18 +56,38 @@ public:
 
     // The instant at which `minutes` of working time after `at_ms` have passed (at_ms itself for 0).
     std::int64_t AddWorkingMinutes(std::int64_t at_ms, std::int64_t minutes) const;
+    // The same to the millisecond (SLA clocks resumed with what was left of them).
+    std::int64_t AddWorkingMs(std::int64_t at_ms, std::int64_t ms) const;
     // The same local time of day on the `days`-th working day after at_ms's local date.
     std::int64_t AddWorkingDays(std::int64_t at_ms, int days) const;
     // `minute_of_day` local time (9 * 60 for "09:00") on the first working day after at_ms's date.
     std::int64_t NextWorkingDayAt(std::int64_t at_ms, int minute_of_day) const;
     // Working minutes within [from_ms, to_ms) (0 when to_ms <= from_ms), for SLA reports.
     std::int64_t WorkingMinutesBetween(std::int64_t from_ms, std::int64_t to_ms) const;
+    // The same to the millisecond.
+    std::int64_t WorkingMsBetween(std::int64_t from_ms, std::int64_t to_ms) const;
 
     struct Impl;
 
 private:
     explicit BusinessCalendar(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
     std::shared_ptr<const Impl> impl_;
+};
+
+// An IANA time zone, for the local weekday and hour of instants (the support reports' heatmap).
+// An immutable value: safe to share between threads.
+class LocalZone {
+public:
+    // invalid_argument for an unknown zone name.
+    static Result<LocalZone> Make(std::string_view time_zone);
+    // The local weekday (Monday = 0) and hour (0..23) of an instant.
+    std::pair<int, int> WeekdayHour(std::int64_t at_ms) const;
+    // The instant of the local midnight that starts `date` (the earliest, across a DST change).
+    std::int64_t StartOfDay(std::chrono::year_month_day date) const;
+
+private:
+    explicit LocalZone(const void* zone) : zone_(zone) {}
+    const void* zone_;  // a date::time_zone, owned by the tz database for the process's life
 };
 
 // The Russian production calendar for a five-day week: holidays (Labour Code art. 112), the days

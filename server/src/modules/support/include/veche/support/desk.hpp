@@ -36,6 +36,8 @@ class Scheduler;
 
 namespace veche::support {
 
+class SlaEngine;
+
 struct NewInbox {
     std::string name;
     std::string channel = "api";
@@ -116,6 +118,8 @@ public:
     void UseScheduler(jobs::Scheduler& scheduler);
     // The job's work: wakes the conversation if it is still snoozed until exactly `until` (idempotent).
     Status WakeSnoozed(Id conversation_id, std::int64_t until);
+    // Public replies are reported to the SLA engine (reporting events first_response and reply).
+    void UseSla(SlaEngine& sla) { sla_ = &sla; }
 
     // Configuration: support.admin (teams and topics are read by agents too).
     Result<Inbox> CreateInbox(const Actor& actor, const NewInbox& spec);
@@ -166,6 +170,7 @@ private:
     std::function<Id()> make_bot_;
     jobs::Scheduler* scheduler_ = nullptr;
     ReplyHook reply_hook_;
+    SlaEngine* sla_ = nullptr;
     std::mutex bot_mu_;
     Id bot_id_ = 0;
 };
