@@ -28,7 +28,8 @@ PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/
           "POST /api/v1/support/widget/messages", "GET /api/v1/support/widget/conversations",
           "GET /api/v1/support/widget/conversations/{id}/messages",
           # The inbound mail webhook carries a mailbox token, not a session (test_support_email.py sweeps it).
-          "POST /api/v1/support/email/inbound/{id}"}
+          "POST /api/v1/support/email/inbound/{id}",
+          "GET /api/v1/support/widget/conversations/{id}/csat", "POST /api/v1/support/widget/csat"}
 
 SWEEP_TYPE = {"name": "Sweep type", "stages": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
               "chats": [{"key": "org", "title": "{{object.title}}", "members": ["category_manager"]}]}
@@ -182,6 +183,14 @@ ROUTES = {
     "GET /api/v1/support/inboxes/{id}/email": ("admin", None),
     "POST /api/v1/support/inboxes/{id}/email/poll": ("admin", None),
     "GET /api/v1/support/conversations/{id}/email": ("member", None),
+    "GET /api/v1/support/teams/{id}/sla": ("member", None),
+    "PUT /api/v1/support/teams/{id}/sla": ("admin", {"frt_minutes": 60, "business_hours_only": True}),
+    "GET /api/v1/support/conversations/{id}/sla": ("member", None),
+    "GET /api/v1/support/sla/clocks": ("member", None),
+    "GET /api/v1/support/inboxes/{id}/csat": ("admin", None),
+    "PUT /api/v1/support/inboxes/{id}/csat": ("admin", {"enabled": True}),
+    "GET /api/v1/support/reports/summary": ("admin", None),
+    "GET /api/v1/support/reports/heatmap": ("admin", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}

@@ -182,7 +182,7 @@ api::Router::Handler Public(std::function<Result<Response>(Request&)> fn) {
 Result<std::vector<Id>> ReadIds(const Request& req, const char* name) {
     std::vector<Id> out;
     auto v = Param(req, name);
-    if (!v) return Error::InvalidArgument("query parameter '" + std::string(name) + "' is required");
+    if (!v) return out;
     std::size_t start = 0;
     while (start <= v->size()) {
         std::size_t comma = v->find(',', start);
