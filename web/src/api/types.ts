@@ -317,6 +317,9 @@ export const EVENT_KINDS = [
   'objects.vote_opened',
   'objects.vote_closed',
   'objects.vote_ballot_cast',
+  'support.sla.warning',
+  'support.sla.missed',
+  'support.sla.hit',
 ] as const
 export type EventKind = (typeof EVENT_KINDS)[number]
 
@@ -342,7 +345,7 @@ export type EventDataMap = {
 }
 
 /** The kinds of `<module>.<verb>` events (features/<module> types their data). */
-type ModuleEventKind = Extract<(typeof EVENT_KINDS)[number], `objects.${string}`>
+type ModuleEventKind = Extract<(typeof EVENT_KINDS)[number], `objects.${string}` | `support.${string}`>
 /** Most carry the id of what they are about (`object_id`); the rest is the module's. */
 export type ModuleEventData = { object_id?: Id; id?: Id } & Record<string, unknown>
 

@@ -18,6 +18,7 @@ export const useSupport = defineStore('support', () => {
 
   /** Only agents may ask the desk anything: everyone else would get 403s. */
   const isAgent = computed(() => session.can('support.agent') || session.can('support.admin'))
+  const isAdmin = computed(() => session.can('support.admin'))
   const myId = computed<Id | null>(() => session.me?.id ?? null)
   const openCount = computed(() => myOpenCount(mine.value, myId.value))
   const me = computed(() => agents.value.find((a) => a.user_id === myId.value) ?? null)
@@ -66,5 +67,5 @@ export const useSupport = defineStore('support', () => {
     deskLoad = null
   }
 
-  return { mine, agents, teams, isAgent, myId, me, openCount, loadMine, loadDesk, teamName, setAvailability, clear }
+  return { mine, agents, teams, isAgent, isAdmin, myId, me, openCount, loadMine, loadDesk, teamName, setAvailability, clear }
 })
