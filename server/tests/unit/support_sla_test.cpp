@@ -1,10 +1,10 @@
 // The SLA clocks' arithmetic (veche/support/sla_math.hpp) on business hours, against hand-worked
 // deadlines: MODULES.md §2.7 item 11 (FRT 1 h, Mon–Fri 09–17, created Friday 16:30 → due Monday
 // 09:30), pauses that keep what was left, warnings 15 minutes or 20% before, time zones.
-#include "veche/support/sla_math.hpp"
-
 #include <date/tz.h>
 #include <gtest/gtest.h>
+
+#include "veche/support/sla_math.hpp"
 
 namespace veche::support {
 namespace {
@@ -16,7 +16,8 @@ constexpr std::int64_t kMin = 60'000;
 
 std::int64_t At(std::string_view zone, int y, unsigned m, unsigned d, int hh, int mm) {
     date::local_time<milliseconds> local{
-        date::days(sys_days(year(y) / month(m) / day(d)).time_since_epoch().count()) + hours(hh) + minutes(mm)};
+        date::days(sys_days(year(y) / month(m) / day(d)).time_since_epoch().count()) + hours(hh) +
+        minutes(mm)};
     return date::locate_zone(zone)->to_sys(local).time_since_epoch().count();
 }
 
@@ -34,7 +35,8 @@ TEST(SupportSla, FridayAfternoonFirstResponseIsDueMondayMorning) {
     std::int64_t created = At("Europe/Moscow", 2026, 12, 4, 16, 30);
     EXPECT_EQ(SlaDueAt(&cal, created, 60 * kMin), At("Europe/Moscow", 2026, 12, 7, 9, 30));
     // The warning 15 minutes before the due time: Monday 09:15.
-    auto warn = SlaWarnAt(&cal, created, SlaDueAt(&cal, created, 60 * kMin), SlaWarnLead(60 * kMin, 15 * kMin));
+    auto warn =
+        SlaWarnAt(&cal, created, SlaDueAt(&cal, created, 60 * kMin), SlaWarnLead(60 * kMin, 15 * kMin));
     ASSERT_TRUE(warn);
     EXPECT_EQ(*warn, At("Europe/Moscow", 2026, 12, 7, 9, 15));
     // Wall clock: an hour later, Friday 17:30.
@@ -82,10 +84,10 @@ TEST(SupportSla, APauseKeepsTheWorkingTimeLeft) {
 }
 
 TEST(SupportSla, TheWarningComesAtTheEarlierOfFifteenMinutesBeforeAndEightyPercent) {
-    EXPECT_EQ(SlaWarnLead(60 * kMin, 15 * kMin), 15 * kMin);    // 45 min elapsed before 48
-    EXPECT_EQ(SlaWarnLead(240 * kMin, 15 * kMin), 48 * kMin);   // 192 min elapsed before 225
-    EXPECT_EQ(SlaWarnLead(10 * kMin, 15 * kMin), 2 * kMin);     // 15 min before would be before the start
-    EXPECT_EQ(SlaWarnLead(kMin, 15 * kMin), 12'000);            // a one-minute target warns at 48 s
+    EXPECT_EQ(SlaWarnLead(60 * kMin, 15 * kMin), 15 * kMin);   // 45 min elapsed before 48
+    EXPECT_EQ(SlaWarnLead(240 * kMin, 15 * kMin), 48 * kMin);  // 192 min elapsed before 225
+    EXPECT_EQ(SlaWarnLead(10 * kMin, 15 * kMin), 2 * kMin);    // 15 min before would be before the start
+    EXPECT_EQ(SlaWarnLead(kMin, 15 * kMin), 12'000);           // a one-minute target warns at 48 s
     EXPECT_EQ(SlaWarnLead(60 * kMin, 0), 12 * kMin);
     // Seen after the warning point: warn now; once due: no warning.
     EXPECT_EQ(SlaWarnAt(nullptr, 1000, 2000, 5000), 1000);

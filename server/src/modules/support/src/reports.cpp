@@ -27,8 +27,8 @@ struct ConversationRow {
     Id id = 0;
     std::optional<Id> team_id;
     std::int64_t created_at = 0;
-    std::optional<Id> first_agent;     // the first assignment's agent
-    std::optional<Id> agent_at_end;    // the assignee at `until`
+    std::optional<Id> first_agent;   // the first assignment's agent
+    std::optional<Id> agent_at_end;  // the assignee at `until`
     bool resolved_at_end = false;
 };
 
@@ -38,7 +38,8 @@ std::optional<double> Median(std::vector<std::int64_t> v) {
     if (v.empty()) return std::nullopt;
     std::sort(v.begin(), v.end());
     std::size_t n = v.size();
-    double m = n % 2 ? static_cast<double>(v[n / 2]) : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2;
+    double m = n % 2 ? static_cast<double>(v[n / 2])
+                     : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2;
     return Round(m, 100);
 }
 
@@ -58,12 +59,14 @@ struct Acc {
     void Finish() {
         row.first_response = {static_cast<std::int64_t>(frt.size()), Median(frt), Average(frt), Median(frt_b),
                               Average(frt_b)};
-        row.resolution = {static_cast<std::int64_t>(rt.size()), Median(rt), Average(rt), Median(rt_b), Average(rt_b)};
+        row.resolution = {static_cast<std::int64_t>(rt.size()), Median(rt), Average(rt), Median(rt_b),
+                          Average(rt_b)};
         if (row.sla_hit + row.sla_missed > 0)
-            row.sla_compliance =
-                Round(static_cast<double>(row.sla_hit) / static_cast<double>(row.sla_hit + row.sla_missed), 10000);
+            row.sla_compliance = Round(
+                static_cast<double>(row.sla_hit) / static_cast<double>(row.sla_hit + row.sla_missed), 10000);
         if (row.csat_rated > 0)
-            row.csat_average = Round(static_cast<double>(csat_sum) / static_cast<double>(row.csat_rated), 100);
+            row.csat_average =
+                Round(static_cast<double>(csat_sum) / static_cast<double>(row.csat_rated), 100);
         if (row.csat_requested > 0)
             row.csat_response_rate =
                 Round(static_cast<double>(row.csat_rated) / static_cast<double>(row.csat_requested), 10000);
@@ -114,16 +117,19 @@ std::vector<ConversationRow> LoadConversations(Tx& tx, const ReportQuery& q) {
 std::vector<EventRow> LoadEvents(Tx& tx, const ReportQuery& q) {
     std::vector<EventRow> out;
     auto& st = tx.Query(
-        "SELECT kind, conversation_id, team_id, agent_id, value_s, value_business_s, at FROM support_report_events "
+        "SELECT kind, conversation_id, team_id, agent_id, value_s, value_business_s, at FROM "
+        "support_report_events "
         "WHERE at < ? ORDER BY at, id",
         q.until);
     while (st.Step())
-        out.push_back({st.Text(0), st.Int(1), st.OptInt(2), st.OptInt(3), st.OptInt(4), st.OptInt(5), st.Int(6)});
+        out.push_back(
+            {st.Text(0), st.Int(1), st.OptInt(2), st.OptInt(3), st.OptInt(4), st.OptInt(5), st.Int(6)});
     return out;
 }
 
 // The conversations of the query with their state at `until` (from the events before it).
-std::vector<ConversationRow> ConversationsAtEnd(Tx& tx, const ReportQuery& q, const std::vector<EventRow>& events) {
+std::vector<ConversationRow> ConversationsAtEnd(Tx& tx, const ReportQuery& q,
+                                                const std::vector<EventRow>& events) {
     auto conversations = LoadConversations(tx, q);
     std::map<Id, ConversationRow*> by_id;
     for (auto& c : conversations) by_id[c.id] = &c;
@@ -211,7 +217,8 @@ Result<Summary> Reports::Summarize(const Actor& actor, const ReportQuery& q) {
             }
         }
         auto& st = tx.Query(
-            "SELECT s.agent_id, s.team_id, s.rating FROM support_csat s JOIN support_conversations c ON c.id = "
+            "SELECT s.agent_id, s.team_id, s.rating FROM support_csat s JOIN support_conversations c ON c.id "
+            "= "
             "s.conversation_id WHERE s.requested_at >= ? AND s.requested_at < ?",
             q.since, q.until);
         while (st.Step()) {
@@ -240,9 +247,11 @@ Result<Summary> Reports::Summarize(const Actor& actor, const ReportQuery& q) {
             acc.row.id = id;
             auto& u = tx.Query("SELECT username, display_name FROM users WHERE id = ?", id);
             if (u.Step()) acc.row.name = u.Text(1).empty() ? u.Text(0) : u.Text(1);
-            while (u.Step()) {}
+            while (u.Step()) {
+            }
             auto& r = tx.Query(
-                "SELECT DISTINCT r.name, r.title, r.archived_at FROM roles_grants g JOIN roles_catalog r ON r.id = "
+                "SELECT DISTINCT r.name, r.title, r.archived_at FROM roles_grants g JOIN roles_catalog r ON "
+                "r.id = "
                 "g.role_id WHERE g.user_id = ? ORDER BY r.title",
                 id);
             while (r.Step()) acc.row.roles.push_back({r.Text(0), r.Text(1), !r.IsNull(2)});
@@ -277,12 +286,31 @@ Result<Heatmap> Reports::HeatmapOf(const Actor& actor, const ReportQuery& q) {
 
 std::string SummaryCsv(const Summary& s) {
     Csv csv;
-    for (const char* h :
-         {"scope", "id", "name", "roles", "new", "open_at_end", "resolved", "replies", "first_response_count",
-          "first_response_median_s", "first_response_average_s", "first_response_median_business_s",
-          "first_response_average_business_s", "resolution_count", "resolution_median_s", "resolution_average_s",
-          "resolution_median_business_s", "resolution_average_business_s", "sla_hit", "sla_missed",
-          "sla_compliance", "csat_requested", "csat_rated", "csat_average", "csat_response_rate"})
+    for (const char* h : {"scope",
+                          "id",
+                          "name",
+                          "roles",
+                          "new",
+                          "open_at_end",
+                          "resolved",
+                          "replies",
+                          "first_response_count",
+                          "first_response_median_s",
+                          "first_response_average_s",
+                          "first_response_median_business_s",
+                          "first_response_average_business_s",
+                          "resolution_count",
+                          "resolution_median_s",
+                          "resolution_average_s",
+                          "resolution_median_business_s",
+                          "resolution_average_business_s",
+                          "sla_hit",
+                          "sla_missed",
+                          "sla_compliance",
+                          "csat_requested",
+                          "csat_rated",
+                          "csat_average",
+                          "csat_response_rate"})
         csv.Cell(std::string(h));
     csv.End();
     auto row = [&](const ReportRow& r) {

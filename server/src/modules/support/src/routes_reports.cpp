@@ -72,30 +72,36 @@ bj::object StatsJson(const DurationStats& d) {
 }
 
 bj::object RowJson(const ReportRow& r) {
-    bj::object o{{"id", OptId(r.id)},
-                 {"name", r.name},
-                 {"new", r.new_count},
-                 {"open_at_end", r.open_at_end},
-                 {"resolved", r.resolved},
-                 {"replies", r.replies},
-                 {"first_response", StatsJson(r.first_response)},
-                 {"resolution", StatsJson(r.resolution)},
-                 {"sla", bj::object{{"hit", r.sla_hit}, {"missed", r.sla_missed},
-                                    {"compliance", OptNum(r.sla_compliance)}}},
-                 {"csat", bj::object{{"requested", r.csat_requested}, {"rated", r.csat_rated},
-                                     {"average", OptNum(r.csat_average)},
-                                     {"response_rate", OptNum(r.csat_response_rate)}}}};
+    bj::object o{
+        {"id", OptId(r.id)},
+        {"name", r.name},
+        {"new", r.new_count},
+        {"open_at_end", r.open_at_end},
+        {"resolved", r.resolved},
+        {"replies", r.replies},
+        {"first_response", StatsJson(r.first_response)},
+        {"resolution", StatsJson(r.resolution)},
+        {"sla",
+         bj::object{{"hit", r.sla_hit}, {"missed", r.sla_missed}, {"compliance", OptNum(r.sla_compliance)}}},
+        {"csat", bj::object{{"requested", r.csat_requested},
+                            {"rated", r.csat_rated},
+                            {"average", OptNum(r.csat_average)},
+                            {"response_rate", OptNum(r.csat_response_rate)}}}};
     if (r.scope == "agent") {
         bj::array roles;
         for (const auto& role : r.roles)
-            roles.push_back(bj::object{{"name", role.name}, {"title", role.title}, {"archived", role.archived}});
+            roles.push_back(
+                bj::object{{"name", role.name}, {"title", role.title}, {"archived", role.archived}});
         o["roles"] = std::move(roles);
     }
     return o;
 }
 
 bj::object QueryJson(const ReportQuery& q) {
-    return {{"since", q.since}, {"until", q.until}, {"tz", q.tz}, {"team_id", OptId(q.team_id)},
+    return {{"since", q.since},
+            {"until", q.until},
+            {"tz", q.tz},
+            {"team_id", OptId(q.team_id)},
             {"agent_id", OptId(q.agent_id)}};
 }
 
@@ -108,7 +114,7 @@ std::optional<std::string> Param(const Request& req, const char* name) {
 // An instant: milliseconds since the epoch, or a date (local midnight in `zone`; `end`: the next one,
 // so that until=2026-12-31 takes in that whole day).
 Result<std::optional<std::int64_t>> ReadInstant(const Request& req, const char* name,
-                                                 const calendar::LocalZone& zone, bool end) {
+                                                const calendar::LocalZone& zone, bool end) {
     auto v = Param(req, name);
     if (!v) return std::optional<std::int64_t>();
     if (auto date = calendar::ParseDate(*v)) {
@@ -126,7 +132,8 @@ Result<ReportQuery> ReadReportQuery(const Request& req) {
     ReportQuery q;
     q.tz = Param(req, "tz").value_or("UTC");
     auto zone = calendar::LocalZone::Make(q.tz);
-    if (!zone.ok()) return Error{ErrorCode::kInvalidArgument, "invalid_time_zone", "unknown time zone '" + q.tz + "'"};
+    if (!zone.ok())
+        return Error{ErrorCode::kInvalidArgument, "invalid_time_zone", "unknown time zone '" + q.tz + "'"};
     VECHE_ASSIGN_OR_RETURN(auto since, ReadInstant(req, "since", *zone, false));
     VECHE_ASSIGN_OR_RETURN(auto until, ReadInstant(req, "until", *zone, true));
     q.until = until.value_or(NowMs());
@@ -151,7 +158,8 @@ Response CsvResponse(std::string body, const std::string& filename) {
     return r;
 }
 
-Result<std::optional<int>> ReadMinutes(const bj::object& body, std::string_view key, std::optional<int> current) {
+Result<std::optional<int>> ReadMinutes(const bj::object& body, std::string_view key,
+                                       std::optional<int> current) {
     if (body.find(key) == body.end()) return current;
     if (json::IsNull(body, key)) return std::optional<int>();
     VECHE_ASSIGN_OR_RETURN(auto v, json::OptInt(body, key, 1, kMaxMinutes));
@@ -200,74 +208,85 @@ Result<std::vector<Id>> ReadIds(const Request& req, const char* name) {
 }  // namespace
 
 void AddSlaRoutes(api::Router& router, const api::HttpKit& kit, SlaEngine& sla, Reports& reports) {
-    router.Add("GET", "/api/v1/support/teams/{id}/sla", api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
-        VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
-        VECHE_ASSIGN_OR_RETURN(auto policy, sla.Policy(ctx.actor, id));
-        return api::Json(200, PolicyJson(policy));
-    }));
-    router.Add("PUT", "/api/v1/support/teams/{id}/sla", api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
-        VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
-        VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
-        VECHE_ASSIGN_OR_RETURN(auto p, sla.Policy(ctx.actor, id));
-        VECHE_ASSIGN_OR_RETURN(p.frt_minutes, ReadMinutes(body, "frt_minutes", p.frt_minutes));
-        VECHE_ASSIGN_OR_RETURN(p.nrt_minutes, ReadMinutes(body, "nrt_minutes", p.nrt_minutes));
-        VECHE_ASSIGN_OR_RETURN(p.rt_minutes, ReadMinutes(body, "rt_minutes", p.rt_minutes));
-        VECHE_ASSIGN_OR_RETURN(auto business, json::OptBool(body, "business_hours_only"));
-        if (business) p.business_hours_only = *business;
-        VECHE_ASSIGN_OR_RETURN(auto warn, json::OptInt(body, "warn_before_minutes", 0, kMaxMinutes));
-        if (warn) p.warn_before_minutes = static_cast<int>(*warn);
-        if (body.find("calendar_id") != body.end()) {
-            VECHE_ASSIGN_OR_RETURN(auto calendar_id, json::OptId(body, "calendar_id"));
-            p.calendar_id = calendar_id;  // null: the default calendar
-        }
-        VECHE_ASSIGN_OR_RETURN(auto saved, sla.SetPolicy(ctx.actor, p));
-        return api::Json(200, PolicyJson(saved));
-    }));
+    router.Add("GET", "/api/v1/support/teams/{id}/sla",
+               api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto policy, sla.Policy(ctx.actor, id));
+                   return api::Json(200, PolicyJson(policy));
+               }));
+    router.Add("PUT", "/api/v1/support/teams/{id}/sla",
+               api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
+                   VECHE_ASSIGN_OR_RETURN(auto p, sla.Policy(ctx.actor, id));
+                   VECHE_ASSIGN_OR_RETURN(p.frt_minutes, ReadMinutes(body, "frt_minutes", p.frt_minutes));
+                   VECHE_ASSIGN_OR_RETURN(p.nrt_minutes, ReadMinutes(body, "nrt_minutes", p.nrt_minutes));
+                   VECHE_ASSIGN_OR_RETURN(p.rt_minutes, ReadMinutes(body, "rt_minutes", p.rt_minutes));
+                   VECHE_ASSIGN_OR_RETURN(auto business, json::OptBool(body, "business_hours_only"));
+                   if (business) p.business_hours_only = *business;
+                   VECHE_ASSIGN_OR_RETURN(auto warn,
+                                          json::OptInt(body, "warn_before_minutes", 0, kMaxMinutes));
+                   if (warn) p.warn_before_minutes = static_cast<int>(*warn);
+                   if (body.find("calendar_id") != body.end()) {
+                       VECHE_ASSIGN_OR_RETURN(auto calendar_id, json::OptId(body, "calendar_id"));
+                       p.calendar_id = calendar_id;  // null: the default calendar
+                   }
+                   VECHE_ASSIGN_OR_RETURN(auto saved, sla.SetPolicy(ctx.actor, p));
+                   return api::Json(200, PolicyJson(saved));
+               }));
     router.Add("GET", "/api/v1/support/conversations/{id}/sla",
                api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto found, sla.OfConversation(ctx.actor, id));
                    bj::array clocks;
                    for (const auto& k : found.clocks) clocks.push_back(ClockJson(k));
-                   return api::Json(200, bj::object{{"clocks", std::move(clocks)}, {"csat", CsatJson(found.csat, true)}});
+                   return api::Json(
+                       200, bj::object{{"clocks", std::move(clocks)}, {"csat", CsatJson(found.csat, true)}});
                }));
-    router.Add("GET", "/api/v1/support/sla/clocks", api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
-        VECHE_ASSIGN_OR_RETURN(auto ids, ReadIds(req, "conversation_ids"));
-        VECHE_ASSIGN_OR_RETURN(auto clocks, sla.ClocksOf(ctx.actor, ids));
-        bj::array out;
-        for (const auto& k : clocks) out.push_back(ClockJson(k));
-        return api::Json(200, bj::object{{"clocks", std::move(out)}});
-    }));
-    router.Add("GET", "/api/v1/support/inboxes/{id}/csat", api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
-        VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
-        VECHE_ASSIGN_OR_RETURN(bool enabled, sla.CsatEnabled(ctx.actor, id));
-        return api::Json(200, bj::object{{"inbox_id", IdToString(id)}, {"enabled", enabled}});
-    }));
-    router.Add("PUT", "/api/v1/support/inboxes/{id}/csat", api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
-        VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
-        VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
-        VECHE_ASSIGN_OR_RETURN(auto enabled, json::OptBool(body, "enabled"));
-        if (!enabled) return Error::InvalidArgument("field 'enabled' must be true or false");
-        VECHE_ASSIGN_OR_RETURN(bool now, sla.SetCsatEnabled(ctx.actor, id, *enabled));
-        return api::Json(200, bj::object{{"inbox_id", IdToString(id)}, {"enabled", now}});
-    }));
-    router.Add("GET", "/api/v1/support/widget/conversations/{id}/csat", Public([&sla](Request& req) -> Result<Response> {
-        VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
-        VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
-        VECHE_ASSIGN_OR_RETURN(auto csat, sla.VisitorCsat(token, id));
-        return api::Json(200, bj::object{{"requested", csat.has_value()}, {"csat", CsatJson(csat, false)}});
-    }));
+    router.Add("GET", "/api/v1/support/sla/clocks",
+               api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(auto ids, ReadIds(req, "conversation_ids"));
+                   VECHE_ASSIGN_OR_RETURN(auto clocks, sla.ClocksOf(ctx.actor, ids));
+                   bj::array out;
+                   for (const auto& k : clocks) out.push_back(ClockJson(k));
+                   return api::Json(200, bj::object{{"clocks", std::move(out)}});
+               }));
+    router.Add("GET", "/api/v1/support/inboxes/{id}/csat",
+               api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(bool enabled, sla.CsatEnabled(ctx.actor, id));
+                   return api::Json(200, bj::object{{"inbox_id", IdToString(id)}, {"enabled", enabled}});
+               }));
+    router.Add("PUT", "/api/v1/support/inboxes/{id}/csat",
+               api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
+                   VECHE_ASSIGN_OR_RETURN(auto enabled, json::OptBool(body, "enabled"));
+                   if (!enabled) return Error::InvalidArgument("field 'enabled' must be true or false");
+                   VECHE_ASSIGN_OR_RETURN(bool now, sla.SetCsatEnabled(ctx.actor, id, *enabled));
+                   return api::Json(200, bj::object{{"inbox_id", IdToString(id)}, {"enabled", now}});
+               }));
+    router.Add("GET", "/api/v1/support/widget/conversations/{id}/csat",
+               Public([&sla](Request& req) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
+                   VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto csat, sla.VisitorCsat(token, id));
+                   return api::Json(
+                       200, bj::object{{"requested", csat.has_value()}, {"csat", CsatJson(csat, false)}});
+               }));
     router.Add("POST", "/api/v1/support/widget/csat", Public([&sla, &kit](Request& req) -> Result<Response> {
-        VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit, ratelimit::Action::kSend, req));
-        VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
-        VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
-        VECHE_ASSIGN_OR_RETURN(Id id, json::ReqId(body, "conversation_id"));
-        VECHE_ASSIGN_OR_RETURN(auto rating, json::OptInt(body, "rating", 1, 5));
-        if (!rating) return Error::InvalidArgument("field 'rating' must be an integer from 1 to 5");
-        VECHE_ASSIGN_OR_RETURN(auto comment, json::OptString(body, "comment", {200, 0, true}));
-        VECHE_ASSIGN_OR_RETURN(auto csat, sla.Rate(token, id, static_cast<int>(*rating), comment.value_or("")));
-        return api::Json(201, CsatJson(csat, false));
-    }));
+                   VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit, ratelimit::Action::kSend, req));
+                   VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
+                   VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
+                   VECHE_ASSIGN_OR_RETURN(Id id, json::ReqId(body, "conversation_id"));
+                   VECHE_ASSIGN_OR_RETURN(auto rating, json::OptInt(body, "rating", 1, 5));
+                   if (!rating)
+                       return Error::InvalidArgument("field 'rating' must be an integer from 1 to 5");
+                   VECHE_ASSIGN_OR_RETURN(auto comment, json::OptString(body, "comment", {200, 0, true}));
+                   VECHE_ASSIGN_OR_RETURN(
+                       auto csat, sla.Rate(token, id, static_cast<int>(*rating), comment.value_or("")));
+                   return api::Json(201, CsatJson(csat, false));
+               }));
     router.Add("GET", "/api/v1/support/reports/summary",
                api::Authed(kit, [&reports](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(auto q, ReadReportQuery(req));

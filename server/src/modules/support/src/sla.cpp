@@ -1,8 +1,9 @@
 // SLA clocks, reporting events and CSAT (sla.hpp).
 #include "sla.hpp"
 
-#include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/json/object.hpp>
 
 #include "store.hpp"
 #include "veche/core/clock.hpp"
@@ -26,11 +27,13 @@ const char* const kMetrics[] = {"frt", "nrt", "rt"};
 bool Paused(const std::string& status) { return status == "pending" || status == "snoozed"; }
 
 std::string JobKey(const SlaClock& clock, bool warning) {
-    return "support.sla." + IdToString(clock.conversation_id) + "." + clock.metric + (warning ? ".warn" : ".due");
+    return "support.sla." + IdToString(clock.conversation_id) + "." + clock.metric +
+           (warning ? ".warn" : ".due");
 }
 
 constexpr const char* kClockColumns =
-    "SELECT conversation_id, metric, state, threshold_ms, business, calendar_id, warn_lead_ms, started_at, due_at, "
+    "SELECT conversation_id, metric, state, threshold_ms, business, calendar_id, warn_lead_ms, started_at, "
+    "due_at, "
     "remaining_ms, warned, stopped_at FROM support_sla_clocks ";
 
 SlaClock ReadClock(const storage::Statement& st) {
@@ -51,28 +54,33 @@ SlaClock ReadClock(const storage::Statement& st) {
 }
 
 std::optional<SlaClock> LoadClock(Tx& tx, Id conversation_id, std::string_view metric) {
-    auto& st = tx.Query(std::string(kClockColumns) + "WHERE conversation_id = ? AND metric = ?", conversation_id,
-                        std::string(metric));
+    auto& st = tx.Query(std::string(kClockColumns) + "WHERE conversation_id = ? AND metric = ?",
+                        conversation_id, std::string(metric));
     if (!st.Step()) return std::nullopt;
     SlaClock k = ReadClock(st);
-    while (st.Step()) {}
+    while (st.Step()) {
+    }
     return k;
 }
 
 void SaveClock(Tx& tx, const SlaClock& k) {
     tx.Exec(
         "INSERT INTO support_sla_clocks(conversation_id, metric, state, threshold_ms, business, calendar_id, "
-        "warn_lead_ms, started_at, due_at, remaining_ms, warned, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "warn_lead_ms, started_at, due_at, remaining_ms, warned, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, "
         "?) ON CONFLICT (conversation_id, metric) DO UPDATE SET state = excluded.state, threshold_ms = "
-        "excluded.threshold_ms, business = excluded.business, calendar_id = excluded.calendar_id, warn_lead_ms = "
+        "excluded.threshold_ms, business = excluded.business, calendar_id = excluded.calendar_id, "
+        "warn_lead_ms = "
         "excluded.warn_lead_ms, started_at = excluded.started_at, due_at = excluded.due_at, remaining_ms = "
         "excluded.remaining_ms, warned = excluded.warned, stopped_at = excluded.stopped_at",
-        k.conversation_id, k.metric, k.state, k.threshold_ms, k.business ? 1 : 0, k.calendar_id, k.warn_lead_ms,
-        k.started_at, k.due_at, k.remaining_ms, k.warned ? 1 : 0, k.stopped_at);
+        k.conversation_id, k.metric, k.state, k.threshold_ms, k.business ? 1 : 0, k.calendar_id,
+        k.warn_lead_ms, k.started_at, k.due_at, k.remaining_ms, k.warned ? 1 : 0, k.stopped_at);
 }
 
 bj::object ClockData(const Conversation& c, const SlaClock& k) {
-    bj::object o{{"conversation_id", IdToString(c.id)}, {"number", NumberText(c.number)}, {"metric", k.metric},
+    bj::object o{{"conversation_id", IdToString(c.id)},
+                 {"number", NumberText(c.number)},
+                 {"metric", k.metric},
                  {"state", k.state}};
     o["due_at"] = k.due_at ? bj::value(*k.due_at) : bj::value(nullptr);
     return o;
@@ -91,7 +99,8 @@ void EmitSlaEvent(Tx& tx, const Conversation& c, std::string kind, const SlaCloc
 
 std::optional<Csat> LoadCsat(Tx& tx, Id conversation_id) {
     auto& st = tx.Query(
-        "SELECT conversation_id, agent_id, team_id, requested_at, rating, comment, rated_at FROM support_csat WHERE "
+        "SELECT conversation_id, agent_id, team_id, requested_at, rating, comment, rated_at FROM "
+        "support_csat WHERE "
         "conversation_id = ?",
         conversation_id);
     if (!st.Step()) return std::nullopt;
@@ -103,22 +112,26 @@ std::optional<Csat> LoadCsat(Tx& tx, Id conversation_id) {
     if (auto r = st.OptInt(4)) c.rating = static_cast<int>(*r);
     c.comment = st.Text(5);
     c.rated_at = st.OptInt(6);
-    while (st.Step()) {}
+    while (st.Step()) {
+    }
     return c;
 }
 
 // The contact a visitor token stands for, by the widget's rules (visitors.cpp): a "vis_" token
 // whose hash is known, of an inbox that, when verification is mandatory, verified the contact.
 Result<Id> VisitorContactId(Tx& tx, const std::string& token) {
-    Error unauthenticated{ErrorCode::kUnauthenticated, "visitor_unauthenticated", "a valid visitor token is required"};
+    Error unauthenticated{ErrorCode::kUnauthenticated, "visitor_unauthenticated",
+                          "a valid visitor token is required"};
     if (token.rfind("vis_", 0) != 0) return unauthenticated;
-    auto id = tx.QueryInt("SELECT contact_id FROM support_visitors WHERE token_hash = ?", crypto::Sha256Hex(token));
+    auto id =
+        tx.QueryInt("SELECT contact_id FROM support_visitors WHERE token_hash = ?", crypto::Sha256Hex(token));
     if (!id) return unauthenticated;
     auto contact = LoadContact(tx, *id);
     if (!contact) return unauthenticated;
     auto inbox = LoadInbox(tx, contact->inbox_id);
     if (!inbox || (inbox->hmac_mandatory && !contact->verified))
-        return Error{ErrorCode::kUnauthenticated, "identity_unverified", "the identifier's hash does not verify"};
+        return Error{ErrorCode::kUnauthenticated, "identity_unverified",
+                     "the identifier's hash does not verify"};
     return contact->id;
 }
 
@@ -134,7 +147,8 @@ Result<Conversation> VisitorConversation(Tx& tx, const std::string& token, Id co
 std::optional<SlaPolicy> LoadSlaPolicy(Tx& tx, Id team_id) {
     auto& st = tx.Query(
         "SELECT p.frt_minutes, p.nrt_minutes, p.rt_minutes, p.business_hours_only, p.warn_before_minutes, "
-        "t.calendar_id, p.updated_at FROM support_sla_policies p JOIN support_teams t ON t.id = p.team_id WHERE "
+        "t.calendar_id, p.updated_at FROM support_sla_policies p JOIN support_teams t ON t.id = p.team_id "
+        "WHERE "
         "p.team_id = ?",
         team_id);
     if (!st.Step()) return std::nullopt;
@@ -151,13 +165,15 @@ std::optional<SlaPolicy> LoadSlaPolicy(Tx& tx, Id team_id) {
     p.warn_before_minutes = static_cast<int>(st.Int(4));
     p.calendar_id = st.OptInt(5);
     p.updated_at = st.Int(6);
-    while (st.Step()) {}
+    while (st.Step()) {
+    }
     return p;
 }
 
 std::vector<SlaClock> LoadSlaClocks(Tx& tx, Id conversation_id) {
     std::vector<SlaClock> out;
-    auto& st = tx.Query(std::string(kClockColumns) + "WHERE conversation_id = ? ORDER BY metric", conversation_id);
+    auto& st =
+        tx.Query(std::string(kClockColumns) + "WHERE conversation_id = ? ORDER BY metric", conversation_id);
     while (st.Step()) out.push_back(ReadClock(st));
     return out;
 }
@@ -183,7 +199,8 @@ std::optional<calendar::BusinessCalendar> SlaEngine::CalendarOf(Tx& tx, std::opt
     auto cal = calendars_(calendar_id);
     if (!cal.ok() && calendar_id) cal = calendars_(std::nullopt);  // a calendar gone: the default one
     if (!cal.ok()) {
-        spdlog::warn("support: no business calendar for team {}: {}", team_id.value_or(0), cal.error().message);
+        spdlog::warn("support: no business calendar for team {}: {}", team_id.value_or(0),
+                     cal.error().message);
         return std::nullopt;
     }
     return *cal;
@@ -194,7 +211,9 @@ void SlaEngine::Schedule(Tx& tx, const SlaClock& k, std::int64_t now) {
     auto cal = k.business ? CalendarOf(tx, LoadConversation(tx, k.conversation_id)->team_id) : std::nullopt;
     const calendar::BusinessCalendar* calp = cal ? &*cal : nullptr;
     auto put = [&](bool warning, std::int64_t at) {
-        bj::object payload{{"id", IdToString(k.conversation_id)}, {"metric", k.metric}, {"due", *k.due_at},
+        bj::object payload{{"id", IdToString(k.conversation_id)},
+                           {"metric", k.metric},
+                           {"due", *k.due_at},
                            {"warning", warning}};
         jobs::ScheduleOptions options;
         options.dedupe_key = JobKey(k, warning);
@@ -352,11 +371,13 @@ void SlaEngine::OnSaved(Tx& tx, const std::optional<Conversation>& before, const
             if (auto k = clock(m)) Finish(tx, after, *k, at, false);
         Report(tx, "resolved", after, after.assignee_id, std::nullopt, after.created_at, at);
         auto inbox = LoadInbox(tx, after.inbox_id);
-        bool csat = tx.QueryInt("SELECT csat_enabled FROM support_inboxes WHERE id = ?", after.inbox_id).value_or(0);
+        bool csat =
+            tx.QueryInt("SELECT csat_enabled FROM support_inboxes WHERE id = ?", after.inbox_id).value_or(0);
         if (inbox && csat) {
             // One rating per conversation: a later resolve re-attributes a request not yet answered.
             tx.Exec(
-                "INSERT INTO support_csat(conversation_id, agent_id, team_id, requested_at, comment) VALUES (?, ?, ?, "
+                "INSERT INTO support_csat(conversation_id, agent_id, team_id, requested_at, comment) VALUES "
+                "(?, ?, ?, "
                 "?, '') ON CONFLICT (conversation_id) DO UPDATE SET agent_id = excluded.agent_id, team_id = "
                 "excluded.team_id, requested_at = excluded.requested_at WHERE support_csat.rating IS NULL",
                 after.id, after.assignee_id, after.team_id, at);
@@ -399,15 +420,20 @@ Result<SlaPolicy> SlaEngine::SetPolicy(const Actor& actor, const SlaPolicy& poli
     return db_.Write([&](Tx& tx) -> Result<SlaPolicy> {
         VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
         if (!LoadTeam(tx, policy.team_id)) return Error::NotFound("team");
-        if (policy.calendar_id && !tx.QueryInt("SELECT id FROM calendar_calendars WHERE id = ?", *policy.calendar_id))
+        if (policy.calendar_id &&
+            !tx.QueryInt("SELECT id FROM calendar_calendars WHERE id = ?", *policy.calendar_id))
             return Error::NotFound("calendar");
         std::int64_t now = NowMs();
         tx.Exec("UPDATE support_teams SET calendar_id = ? WHERE id = ?", policy.calendar_id, policy.team_id);
         tx.Exec(
-            "INSERT INTO support_sla_policies(team_id, frt_minutes, nrt_minutes, rt_minutes, business_hours_only, "
-            "warn_before_minutes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team_id) DO UPDATE SET "
-            "frt_minutes = excluded.frt_minutes, nrt_minutes = excluded.nrt_minutes, rt_minutes = excluded.rt_minutes, "
-            "business_hours_only = excluded.business_hours_only, warn_before_minutes = excluded.warn_before_minutes, "
+            "INSERT INTO support_sla_policies(team_id, frt_minutes, nrt_minutes, rt_minutes, "
+            "business_hours_only, "
+            "warn_before_minutes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team_id) DO UPDATE "
+            "SET "
+            "frt_minutes = excluded.frt_minutes, nrt_minutes = excluded.nrt_minutes, rt_minutes = "
+            "excluded.rt_minutes, "
+            "business_hours_only = excluded.business_hours_only, warn_before_minutes = "
+            "excluded.warn_before_minutes, "
             "updated_at = excluded.updated_at",
             policy.team_id, policy.frt_minutes, policy.nrt_minutes, policy.rt_minutes,
             policy.business_hours_only ? 1 : 0, policy.warn_before_minutes, now);
@@ -463,15 +489,18 @@ Result<std::optional<Csat>> SlaEngine::VisitorCsat(const std::string& token, Id 
     });
 }
 
-Result<Csat> SlaEngine::Rate(const std::string& token, Id conversation_id, int rating, const std::string& comment) {
+Result<Csat> SlaEngine::Rate(const std::string& token, Id conversation_id, int rating,
+                             const std::string& comment) {
     return db_.Write([&](Tx& tx) -> Result<Csat> {
         VECHE_ASSIGN_OR_RETURN(auto c, VisitorConversation(tx, token, conversation_id));
         auto csat = LoadCsat(tx, c.id);
-        if (!csat) return Error::Conflict("csat_not_requested", "the conversation has not asked for a rating");
-        if (csat->rating) return Error::Conflict("csat_already_rated", "the conversation has been rated already");
+        if (!csat)
+            return Error::Conflict("csat_not_requested", "the conversation has not asked for a rating");
+        if (csat->rating)
+            return Error::Conflict("csat_already_rated", "the conversation has been rated already");
         std::int64_t now = NowMs();
-        tx.Exec("UPDATE support_csat SET rating = ?, comment = ?, rated_at = ? WHERE conversation_id = ?", rating,
-                comment, now, c.id);
+        tx.Exec("UPDATE support_csat SET rating = ?, comment = ?, rated_at = ? WHERE conversation_id = ?",
+                rating, comment, now, c.id);
         return *LoadCsat(tx, c.id);
     });
 }

@@ -110,7 +110,8 @@ public:
     // The widget: the visitor's view and rating of their conversation's CSAT (404 for another's
     // conversation, 409 csat_not_requested before a resolve asked, 409 csat_already_rated).
     Result<std::optional<Csat>> VisitorCsat(const std::string& visitor_token, Id conversation_id);
-    Result<Csat> Rate(const std::string& visitor_token, Id conversation_id, int rating, const std::string& comment);
+    Result<Csat> Rate(const std::string& visitor_token, Id conversation_id, int rating,
+                      const std::string& comment);
 
 private:
     std::optional<calendar::BusinessCalendar> CalendarOf(storage::Tx& tx, std::optional<Id> team_id);

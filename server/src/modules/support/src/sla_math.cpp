@@ -4,12 +4,14 @@
 
 namespace veche::support {
 
-std::int64_t SlaDueAt(const calendar::BusinessCalendar* calendar, std::int64_t from_ms, std::int64_t span_ms) {
+std::int64_t SlaDueAt(const calendar::BusinessCalendar* calendar, std::int64_t from_ms,
+                      std::int64_t span_ms) {
     if (span_ms <= 0) return from_ms;
     return calendar ? calendar->AddWorkingMs(from_ms, span_ms) : from_ms + span_ms;
 }
 
-std::int64_t SlaSpanBetween(const calendar::BusinessCalendar* calendar, std::int64_t from_ms, std::int64_t to_ms) {
+std::int64_t SlaSpanBetween(const calendar::BusinessCalendar* calendar, std::int64_t from_ms,
+                            std::int64_t to_ms) {
     if (to_ms <= from_ms) return 0;
     return calendar ? calendar->WorkingMsBetween(from_ms, to_ms) : to_ms - from_ms;
 }

@@ -13,7 +13,8 @@ namespace veche::support {
 // The instant `span_ms` of (working) time after `from_ms`.
 std::int64_t SlaDueAt(const calendar::BusinessCalendar* calendar, std::int64_t from_ms, std::int64_t span_ms);
 // The (working) time from `now_ms` to `due_ms`; 0 when due is not after now.
-std::int64_t SlaSpanBetween(const calendar::BusinessCalendar* calendar, std::int64_t from_ms, std::int64_t to_ms);
+std::int64_t SlaSpanBetween(const calendar::BusinessCalendar* calendar, std::int64_t from_ms,
+                            std::int64_t to_ms);
 // How long before the due time the warning fires: the earlier of "warn_before before the due time"
 // and "80% of the threshold elapsed"; when warn_before is not shorter than the threshold, at 80%.
 std::int64_t SlaWarnLead(std::int64_t threshold_ms, std::int64_t warn_before_ms);
