@@ -3,6 +3,7 @@
 #include <map>
 
 #include "conversation_ops.hpp"
+#include "desk_events.hpp"
 #include "store.hpp"
 #include "veche/chat/bound_chats.hpp"
 #include "veche/chat/chat_service.hpp"
@@ -71,6 +72,7 @@ Result<Started> StartConversation(Tx& tx, const Assigner& assigner, Id bot_id, c
     VECHE_ASSIGN_OR_RETURN(auto m, chat::PostSystemMessage(tx, c.chat_id, bot_id, text));
     RecordMessage(tx, m.id, c.id, "incoming");
     VECHE_RETURN_IF_ERROR(assigner.AutoAssign(tx, c));
+    EmitCreated(tx, c);
     return Started{std::move(c), std::move(m)};
 }
 
@@ -99,6 +101,7 @@ Result<chat::Message> AddIncoming(Tx& tx, const Assigner& assigner, Id bot_id, C
     } else {
         SaveConversation(tx, c);
     }
+    EmitMessage(tx, c, m.id, "incoming");
     return m;
 }
 
@@ -205,6 +208,7 @@ Result<DeskMessage> SupportDesk::Post(const Actor& actor, Id id, const std::stri
             SaveConversation(tx, c);
             if (reply_hook_) VECHE_RETURN_IF_ERROR(reply_hook_(tx, c, m));
         }
+        EmitMessage(tx, c, m.id, direction);
         return DeskMessage{std::move(m), direction};
     });
 }

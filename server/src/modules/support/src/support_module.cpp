@@ -1,5 +1,6 @@
 #include <optional>
 
+#include "desk_events.hpp"
 #include "email_channel.hpp"
 #include "routes.hpp"
 #include "routes_email.hpp"
@@ -7,6 +8,7 @@
 #include "veche/chat/chat_service.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/jobs/scheduler.hpp"
+#include "veche/realtime/hub.hpp"
 #include "veche/roles/role_service.hpp"
 #include "veche/support/desk.hpp"
 #include "veche/support/module.hpp"
@@ -44,6 +46,8 @@ public:
         desk_->UseScheduler(ctx.Find<jobs::Scheduler>());
         email_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), *desk_, ctx.Find<files::FileStore>(),
                        ctx.Find<jobs::Scheduler>());
+        desk_audience_.emplace(ctx.Find<roles::RoleService>());
+        team_audience_.emplace(ctx.Find<roles::RoleService>());
         kit_ = &ctx.Find<api::HttpKit>();
     }
 
@@ -52,11 +56,17 @@ public:
         AddWidgetRoutes(router, *kit_, *desk_);
         AddEmailRoutes(router, *kit_, *email_);
     }
+    void AddRealtime(realtime::Hub& hub) override {
+        hub.AddAudience(*desk_audience_);
+        hub.AddAudience(*team_audience_);
+    }
 
 private:
     std::optional<SupportDesk> desk_;
     std::optional<EmailChannel> email_;
     const api::HttpKit* kit_ = nullptr;
+    std::optional<DeskAudience> desk_audience_;
+    std::optional<TeamAudience> team_audience_;
 };
 
 }  // namespace
