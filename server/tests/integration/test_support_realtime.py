@@ -41,8 +41,9 @@ def test_events_reach_exactly_the_agents_who_may_see_the_conversation(server, ad
     v2 = other.visitor(server)
     c2 = v2.say("Вопрос по счёту")["conversation"]
     ev = ws["all"].wait_event("support.conversation.created", lambda f: f["data"]["conversation"]["id"] == c2["id"])
-    assert ev["topic"].startswith("support_team:") and ev["data"]["conversation"]["number"] == c2["number"]
+    assert ev["topic"] == "support_desk:1" and ev["data"]["conversation"]["number"] == c2["number"]
     assert heard(ws["team"]) == {c1["id"]}
+    assert ws["team"].events("support.conversation.created")[0]["topic"] == f"support_team:{desk.team['id']}"
     assert heard(ws["watcher"]) == set()
 
     # Assigned to the watcher: from now on they hear of it, and only of it.

@@ -111,7 +111,8 @@ Result<Team> SupportDesk::SetTeamMembers(const Actor& actor, Id team_id, const s
             if (!ok) return Error::NotFound("user");
         }
         std::set<Id> before;
-        for (const auto& m : LoadTeam(tx, team_id)->members) before.insert(m.user_id);
+        auto team = LoadTeam(tx, team_id);
+        for (const auto& m : team->members) before.insert(m.user_id);
         tx.Exec("DELETE FROM support_team_members WHERE team_id = ?", team_id);
         boost::json::array ids;
         for (const auto& m : members) {
