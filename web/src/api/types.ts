@@ -317,6 +317,11 @@ export const EVENT_KINDS = [
   'objects.vote_opened',
   'objects.vote_closed',
   'objects.vote_ballot_cast',
+  'support.conversation.created',
+  'support.conversation.status_changed',
+  'support.conversation.assigned',
+  'support.conversation.message',
+  'support.agent.access_changed',
 ] as const
 export type EventKind = (typeof EVENT_KINDS)[number]
 
@@ -342,7 +347,7 @@ export type EventDataMap = {
 }
 
 /** The kinds of `<module>.<verb>` events (features/<module> types their data). */
-type ModuleEventKind = Extract<(typeof EVENT_KINDS)[number], `objects.${string}`>
+type ModuleEventKind = Extract<(typeof EVENT_KINDS)[number], `objects.${string}` | `support.${string}`>
 /** Most carry the id of what they are about (`object_id`); the rest is the module's. */
 export type ModuleEventData = { object_id?: Id; id?: Id } & Record<string, unknown>
 

@@ -1,8 +1,10 @@
 // The support desk (SUP, docs/api.md "Support desk"): the agents' inbox under /support, a
-// conversation under /support/:conversationId, and the rail's badge of my open conversations. The
-// server sends no support events yet: nothing is polled, pages reload after actions and on demand.
+// conversation under /support/:conversationId, the rail's badge of my open conversations, the live
+// `support.` events (the inbox, the badge and the open conversation follow them), and the link from
+// a conversation's chat in the messenger back to the conversation.
 import type { Feature } from '../feature'
 import { messages } from './messages'
+import SupportChatLink from './SupportChatLink.vue'
 import { useSupport } from './store'
 
 export const support: Feature = {
@@ -13,6 +15,9 @@ export const support: Feature = {
   ],
   nav: { to: '/support', icon: 'lifebuoy', label: 'nav.support', badge: () => useSupport().openCount },
   messages,
+  events: ['support.'],
+  onEvent: (ev) => useSupport().onEvent(ev),
+  chatHeader: { kinds: ['support'], component: SupportChatLink },
   async onStart() {
     await useSupport().loadMine()
   },

@@ -136,6 +136,7 @@ Result<std::vector<ConversationView>> SupportDesk::List(const Actor& actor, cons
         else if (f.assignee == "none") q.Add(" AND c.assignee_id IS NULL");
         else if (f.assignee && f.assignee != "any") q.Add(" AND c.assignee_id = ?").Param(*ParseId(*f.assignee));
         if (f.team_id) q.Add(" AND c.team_id = ?").Param(*f.team_id);
+        if (f.chat_id) q.Add(" AND c.chat_id = ?").Param(*f.chat_id);
         if (f.before) q.Add(" AND c.id < ?").Param(*f.before);
         AddScopeCondition(q, viewer);
         q.Add(" ORDER BY c.id DESC LIMIT ?").Param(f.limit);

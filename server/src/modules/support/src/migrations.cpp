@@ -65,6 +65,9 @@ constexpr storage::ModuleMigration kMigrations[] = {
      SUPPORT_V1("INTEGER", "INTEGER"), SUPPORT_V1("BIGINT", "BIGINT")},
     {2, "the email channel: mailboxes and the Message-IDs of email messages", SUPPORT_V2("INTEGER", "INTEGER"),
      SUPPORT_V2("BIGINT", "BIGINT")},
+    // The messenger's link from a conversation's chat to the conversation (GET …?chat=).
+    {3, "conversations by their chat", "CREATE INDEX support_conversations_chat ON support_conversations(chat_id)",
+     "CREATE INDEX support_conversations_chat ON support_conversations(chat_id)"},
 };
 
 #undef SUPPORT_V1

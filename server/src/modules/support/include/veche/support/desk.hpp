@@ -54,6 +54,7 @@ struct ConversationFilter {
     std::optional<std::string> status;  // open | pending | snoozed | resolved | active (open + pending)
     std::optional<std::string> assignee;  // me | none | any, or a user id
     std::optional<Id> team_id;
+    std::optional<Id> chat_id;  // the conversation of this core chat (the messenger's link to it)
     std::optional<Id> before;  // conversation id: the page before it (newest first)
     int limit = 50;
 };

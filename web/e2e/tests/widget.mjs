@@ -1,0 +1,115 @@
+// The embeddable support widget (SUP, docs/operations.md "Embedding the support widget"): a company's
+// page on another origin (a tiny HTTP server of this test, on its own port, with CSS that would break
+// an unshielded widget) embeds the one script tag. The visitor writes in Chromium and sees the ticket
+// number; the agent, already looking at the inbox on the Veche origin, sees the conversation arrive
+// live (and the rail's badge count it), replies, and the visitor sees the reply without a reload;
+// after a reload the visitor still has the history. The agent's messenger links the conversation's
+// chat back to the conversation.
+import http from 'node:http'
+import { assert, env, mkUser, newContext, newUserPage, openPage, settled, shot, test, uniqueName, waitFor } from '../harness.mjs'
+
+async function desk() {
+  const agent = await mkUser('wagent', 'Вера Агентова')
+  const { roles } = await env.admin.req('GET', '/admin/roles')
+  const role = roles.find((r) => r.name === 'support.agent')
+  await env.admin.req('POST', `/admin/users/${agent.id}/roles`, { role_id: role.id })
+  const team = await env.admin.req('POST', '/support/teams', { name: uniqueName('Сайт-линия ') })
+  await env.admin.req('PUT', `/support/teams/${team.id}/members`, { members: [{ user_id: agent.id, capacity: 5 }] })
+  await env.admin.req('PUT', `/support/agents/${agent.id}/availability`, { availability: 'online' })
+  const inbox = await env.admin.req('POST', '/support/inboxes', { name: uniqueName('Магазин '), channel: 'widget', team_id: team.id })
+  return { agent, team, inbox }
+}
+
+/** The company's site: another origin (localhost on another port), hostile CSS, the script tag. */
+async function foreignSite(inboxToken) {
+  const page = `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Магазин</title>
+<link rel="icon" href="data:,">
+<style>* { font-size: 30px !important; color: #0a0 !important; } button { display: none !important; } div { margin: 40px; }</style>
+</head><body><h1>Магазин билетов</h1><p>Страница компании на своём домене.</p>
+<script src="${env.base}/widget.js" data-inbox="${inboxToken}" data-lang="ru" async></script>
+</body></html>`
+  const server = http.createServer((req, res) => {
+    if (req.url === '/' || req.url?.startsWith('/?')) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+      res.end(page)
+    } else {
+      res.writeHead(204)
+      res.end()
+    }
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://localhost:${server.address().port}/`
+  return { url, close: () => new Promise((resolve) => server.close(resolve)) }
+}
+
+test('a visitor on a foreign site writes through the widget; the agent answers live', async () => {
+  const d = await desk()
+  const site = await foreignSite(d.inbox.token)
+  try {
+    assert(new URL(site.url).origin !== new URL(env.base).origin, 'the site is another origin')
+
+    // The agent watches the inbox before anything arrives.
+    const A = await newUserPage(d.agent, { locale: 'ru-RU' })
+    await A.page.locator('a[href="/support"]').click()
+    await A.page.locator('[data-testid=support-view]').waitFor()
+    const badge = A.page.locator('a[href="/support"] .badge')
+    assert((await badge.count()) === 0, 'nothing is mine yet')
+
+    const ctx = await newContext({ who: 'visitor', locale: 'ru-RU', viewport: { width: 1200, height: 800 } })
+    const V = await openPage(ctx, 'visitor')
+    await V.goto(site.url)
+    const launcher = V.locator('[data-testid=widget-launcher]')
+    await launcher.waitFor()
+    assert(await launcher.isVisible(), "the page's `button { display: none }` does not reach the widget")
+    await launcher.click()
+    await V.fill('[data-testid=widget-input]', 'Здравствуйте! Не пришёл электронный билет на 12 декабря.')
+    await V.click('[data-testid=widget-send]')
+    const number = V.locator('[data-testid=widget-number]')
+    await waitFor(async () => /SUP-\d{6}/.test((await number.textContent()) ?? ''), 'the ticket number in the widget')
+    const shown = (await number.textContent()).match(/SUP-\d{6}/)[0]
+    await V.locator('[data-testid=widget-messages] [data-from=visitor]', { hasText: 'электронный билет' }).waitFor()
+    const fontSize = await V.locator('[data-testid=widget-input]').evaluate((e) => getComputedStyle(e).fontSize)
+    assert(fontSize === '14px', `the page's CSS does not reach the widget (font-size ${fontSize})`)
+    await settled(V)
+    await shot(V, 'support-widget-light')
+
+    // Live in the inbox: the row and the badge, without a reload.
+    const row = A.page.locator('[data-testid=conversation-row]', { hasText: shown })
+    await row.waitFor()
+    await waitFor(async () => (await badge.count()) === 1 && (await badge.textContent()).trim() === '1', 'the badge to count it')
+    await row.click()
+    const conv = A.page.locator('[data-testid=conversation-page]')
+    await conv.locator('[data-testid=desk-message][data-direction=incoming]', { hasText: 'электронный билет' }).waitFor()
+
+    // A second message arrives while the agent has the conversation open.
+    await V.fill('[data-testid=widget-input]', 'Заказ № 4411.')
+    await V.keyboard.press('Enter')
+    await conv.locator('[data-testid=desk-message][data-direction=incoming]', { hasText: 'Заказ № 4411' }).waitFor()
+
+    await A.page.fill('[data-testid=composer-input]', 'Билет отправлен повторно, проверьте почту.')
+    await A.page.click('[data-testid=composer-send]')
+    await conv.locator('[data-testid=desk-message][data-direction=outgoing]', { hasText: 'отправлен повторно' }).waitFor()
+
+    // The visitor sees the reply without a reload (the widget polls while open).
+    await V.locator('[data-testid=widget-messages] [data-from=agent]', { hasText: 'отправлен повторно' }).waitFor()
+
+    // After a reload the history is still there (the visitor token is in the site's localStorage).
+    await V.reload()
+    await V.locator('[data-testid=widget-launcher]').click()
+    await V.locator('[data-testid=widget-messages] [data-from=visitor]', { hasText: 'электронный билет' }).waitFor()
+    await V.locator('[data-testid=widget-messages] [data-from=agent]', { hasText: 'отправлен повторно' }).waitFor()
+    await waitFor(async () => ((await number.textContent()) ?? '').includes(shown), 'the number after the reload')
+
+    // The conversation's chat in the messenger links back to the conversation.
+    const c = (await env.admin.req('GET', '/support/conversations?limit=50')).conversations.find((x) => x.number === shown)
+    await A.page.goto(env.base + `/chats/${c.chat_id}`)
+    const link = A.page.locator('[data-testid=chat-support-link]')
+    await link.waitFor()
+    const text = (await link.textContent()).replace(/\s+/g, ' ')
+    assert(text.includes(shown) && text.includes('Открыто'), `the chat's header names the conversation: ${text}`)
+    await link.click()
+    await A.page.locator('[data-testid=conversation-page] [data-testid=desk-message]', { hasText: 'Заказ № 4411' }).waitFor()
+  } finally {
+    await site.close()
+  }
+})
