@@ -159,3 +159,49 @@ def test_cors_answers_the_widgets_routes_and_no_other(server, admin_client, make
     for path in ("/api/v1/users/me", "/api/v1/support/conversations", "/api/v1/health"):
         r = admin_client.request("GET", path, headers={"Origin": ORIGIN})
         assert "Access-Control-Allow-Origin" not in r.headers, path
+
+
+def upload(client, conversation_id, data, name="photo.png", **kw):
+    return client.request("POST", f"/api/v1/support/widget/conversations/{conversation_id}/files?name={name}",
+                          data=data, headers={"Content-Type": "application/octet-stream", "Origin": ORIGIN}, **kw)
+
+
+def test_a_visitor_uploads_a_file_into_their_own_conversation(server, admin_client, make_user, ws_factory):
+    desk = Desk(admin_client, make_user, agents=1)
+    agent = desk.agents[0]
+    w = ws_factory(server, agent.token)
+    v = desk.visitor(server)
+    conv = v.say("Скриншот ошибки ниже")["conversation"]
+    r = upload(v.client, conv["id"], b"error log: code 42\n", name="log.txt")
+    body = expect(r, 201)
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    f = body["message"]["files"][0]
+    assert body["message"]["from"] == "visitor" and f["name"] == "log.txt" and f["size"] == 19
+    w.wait_event("support.conversation.message", lambda e: conversation_of(e) == conv["id"]
+                 and e["data"]["message_id"] == body["message"]["id"])
+    # The agent sees it in the conversation as the customer's; the visitor in their history, and downloads it.
+    msgs = expect(agent.get(f"/api/v1/support/conversations/{conv['id']}/messages"), 200)["messages"]
+    assert [m["direction"] for m in msgs if m["id"] == body["message"]["id"]] == ["incoming"]
+    assert v.history(conv["id"])[-1]["files"][0]["id"] == f["id"]
+    got = v.client.get(f"/api/v1/support/widget/files/{f['id']}")
+    assert got.status_code == 200 and got.content == b"error log: code 42\n"
+    assert got.headers["Access-Control-Allow-Origin"] == "*"
+
+    # Another visitor: neither their upload into this conversation nor the download; no token: 401.
+    other = desk.visitor(server)
+    other.say("Я другой посетитель")
+    expect_error(upload(other.client, conv["id"], b"x"), 404, "conversation_not_found")
+    expect_error(other.client.get(f"/api/v1/support/widget/files/{f['id']}"), 404, "file_not_found")
+    expect_error(Client(server).get(f"/api/v1/support/widget/files/{f['id']}", auth=False), 401,
+                 "visitor_unauthenticated")
+    expect_error(upload(Client(server), conv["id"], b"x", auth=False), 401, "visitor_unauthenticated")
+    # A session is not a visitor token, here either.
+    expect_error(upload(agent, conv["id"], b"x"), 401, "visitor_unauthenticated")
+    # Bad input: no name, an empty file, a file over 10 MiB (refused before its body is read).
+    r = v.client.request("POST", f"/api/v1/support/widget/conversations/{conv['id']}/files", data=b"x")
+    expect_error(r, 400, "invalid_argument")
+    expect_error(upload(v.client, conv["id"], b""), 400, "invalid_argument")
+    expect_error(upload(v.client, conv["id"], b"x" * (10 * 1024 * 1024 + 1)), 413)
+    expect_error(upload(v.client, "not-a-number", b"x"), 400, "invalid_argument")
+    # A file of an agent's note stays among agents.
+    assert all(m["from"] in ("visitor", "agent") for m in v.history(conv["id"]))

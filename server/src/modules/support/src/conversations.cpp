@@ -80,7 +80,12 @@ Result<chat::Message> AddIncoming(Tx& tx, const Assigner& assigner, Id bot_id, C
                                   const std::string& text) {
     VECHE_RETURN_IF_ERROR(chat::ChatService::ValidateText(text));
     VECHE_ASSIGN_OR_RETURN(auto m, chat::PostSystemMessage(tx, c.chat_id, bot_id, text));
-    RecordMessage(tx, m.id, c.id, "incoming");
+    VECHE_RETURN_IF_ERROR(TakeIncoming(tx, assigner, c, m.id));
+    return m;
+}
+
+Status TakeIncoming(Tx& tx, const Assigner& assigner, Conversation& c, Id message_id) {
+    RecordMessage(tx, message_id, c.id, "incoming");
     if (!c.waiting_since) c.waiting_since = NowMs();
     std::string was = c.status;
     c.status = "open";
@@ -101,8 +106,8 @@ Result<chat::Message> AddIncoming(Tx& tx, const Assigner& assigner, Id bot_id, C
     } else {
         SaveConversation(tx, c);
     }
-    EmitMessage(tx, c, m.id, "incoming");
-    return m;
+    EmitMessage(tx, c, message_id, "incoming");
+    return {};
 }
 
 Result<ConversationView> SupportDesk::OpenByApi(const Actor& actor, const ApiConversation& spec) {

@@ -4,6 +4,7 @@
 #include "email_channel.hpp"
 #include "routes.hpp"
 #include "routes_email.hpp"
+#include "widget_files.hpp"
 #include "veche/accounts/account_service.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/files/file_store.hpp"
@@ -49,13 +50,17 @@ public:
         desk_audience_.emplace(ctx.Find<roles::RoleService>());
         team_audience_.emplace(ctx.Find<roles::RoleService>());
         kit_ = &ctx.Find<api::HttpKit>();
+        files_ = &ctx.Find<files::FileStore>();
+        uploads_.emplace(*kit_, *desk_, *files_);
     }
 
     void AddRoutes(api::Router& router) override {
         AddDeskRoutes(router, *kit_, *desk_);
         AddWidgetRoutes(router, *kit_, *desk_);
         AddEmailRoutes(router, *kit_, *email_);
+        AddWidgetFileRoutes(router, *desk_, *files_);
     }
+    void AddUploads(api::UploadRegistry& uploads) override { uploads.Add(*uploads_); }
     void AddRealtime(realtime::Hub& hub) override {
         hub.AddAudience(*desk_audience_);
         hub.AddAudience(*team_audience_);
@@ -65,6 +70,8 @@ private:
     std::optional<SupportDesk> desk_;
     std::optional<EmailChannel> email_;
     const api::HttpKit* kit_ = nullptr;
+    files::FileStore* files_ = nullptr;
+    std::optional<VisitorUploads> uploads_;
     std::optional<DeskAudience> desk_audience_;
     std::optional<TeamAudience> team_audience_;
 };
