@@ -2,9 +2,9 @@
 // page on another origin (a tiny HTTP server of this test, on its own port, with CSS that would break
 // an unshielded widget) embeds the one script tag. The visitor writes in Chromium and sees the ticket
 // number; the agent, already looking at the inbox on the Veche origin, sees the conversation arrive
-// live (and the rail's badge count it), replies, and the visitor sees the reply without a reload;
-// after a reload the visitor still has the history. The agent's messenger links the conversation's
-// chat back to the conversation.
+// live (and the rail's badge count it), gets the visitor's file, replies, and the visitor sees the
+// reply without a reload; after a reload the visitor still has the history. The agent's messenger
+// links the conversation's chat back to the conversation.
 import http from 'node:http'
 import { assert, env, mkUser, newContext, newUserPage, openPage, settled, shot, test, uniqueName, waitFor } from '../harness.mjs'
 
@@ -80,6 +80,11 @@ test('a visitor on a foreign site writes through the widget; the agent answers l
     await row.click()
     const conv = A.page.locator('[data-testid=conversation-page]')
     await conv.locator('[data-testid=desk-message][data-direction=incoming]', { hasText: 'электронный билет' }).waitFor()
+
+    // A file from the visitor arrives in the open conversation too.
+    await V.locator('[data-testid=widget-file]').setInputFiles({ name: 'квитанция.txt', mimeType: 'text/plain', buffer: Buffer.from('Оплачено 12.12') })
+    await V.locator('[data-testid=widget-messages] [data-testid=widget-file-link]', { hasText: 'квитанция.txt' }).waitFor()
+    await conv.locator('[data-testid=desk-message][data-direction=incoming]', { hasText: 'квитанция.txt' }).waitFor()
 
     // A second message arrives while the agent has the conversation open.
     await V.fill('[data-testid=widget-input]', 'Заказ № 4411.')

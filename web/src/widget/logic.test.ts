@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pickLang, readSaved, STRINGS, usable } from './logic'
+import { fileSize, pickLang, readSaved, STRINGS, usable } from './logic'
 
 describe('widget', () => {
   it('speaks the tag’s language, else the browser’s, else Russian', () => {
@@ -21,5 +21,11 @@ describe('widget', () => {
     expect(usable(saved, 'u1')).toBe(saved)
     expect(usable(saved, 'u2')).toBeNull()
     expect(usable(saved, null)).toBeNull()
+  })
+
+  it('shows file sizes', () => {
+    expect(fileSize(12)).toBe('12 B')
+    expect(fileSize(2048)).toBe('2 KB')
+    expect(fileSize(5 * 1024 * 1024)).toBe('5.0 MB')
   })
 })

@@ -29,6 +29,9 @@ export const STRINGS = {
     unverified: 'Sign in on the site to write to support.',
     limited: 'Too many messages. Wait a minute.',
     loading: 'Loading…',
+    attach: 'Attach a file',
+    tooLarge: 'The file is larger than 10 MB.',
+    writeFirst: 'Write your question first, then attach files.',
     statuses: { open: 'open', pending: 'waiting for you', snoozed: 'open', resolved: 'resolved' } as Record<string, string>,
   },
   ru: {
@@ -47,6 +50,9 @@ export const STRINGS = {
     unverified: 'Войдите на сайте, чтобы написать в поддержку.',
     limited: 'Слишком много сообщений. Подождите минуту.',
     loading: 'Загрузка…',
+    attach: 'Прикрепить файл',
+    tooLarge: 'Файл больше 10 МБ.',
+    writeFirst: 'Сначала напишите вопрос, затем прикрепите файлы.',
     statuses: { open: 'открыто', pending: 'ждём вашего ответа', snoozed: 'открыто', resolved: 'решено' } as Record<string, string>,
   },
 }
@@ -77,4 +83,14 @@ export function readSaved(raw: string | null): Saved | null {
 export function usable(saved: Saved | null, identifier: string | null): Saved | null {
   if (!saved) return null
   return saved.identifier === identifier ? saved : null
+}
+
+/** The largest file a visitor may attach (the server's limit, docs/api.md "The widget"). */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024
+
+/** "2.4 MB", "830 KB", "12 B". */
+export function fileSize(n: number): string {
+  if (n >= 1024 * 1024) return (n / 1024 / 1024).toFixed(1) + ' MB'
+  if (n >= 1024) return Math.round(n / 1024) + ' KB'
+  return n + ' B'
 }

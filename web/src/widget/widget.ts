@@ -7,7 +7,7 @@
 // while the panel is open the widget polls the messages every few seconds (visitors have no stream).
 // Built by `vite build -c vite.widget.config.ts` into dist/widget.js, served by the server as a file
 // of the web client.
-import { pickLang, readSaved, storageKey, STRINGS, usable, type Saved, type Strings } from './logic'
+import { fileSize, MAX_FILE_BYTES, pickLang, readSaved, storageKey, STRINGS, usable, type Saved, type Strings } from './logic'
 
 interface VisitorConversation {
   id: string
@@ -15,10 +15,17 @@ interface VisitorConversation {
   status: string
   created_at: number
 }
+interface VisitorFile {
+  id: string
+  name: string
+  size: number
+  content_type: string
+}
 interface VisitorMessage {
   id: string
   from: 'visitor' | 'agent'
   text: string
+  files?: VisitorFile[]
   created_at: number
 }
 export interface WidgetUser {
@@ -62,7 +69,16 @@ textarea { flex: 1; resize: none; height: 40px; max-height: 120px; padding: 9px 
 textarea:focus { border-color: var(--vw-accent); }
 form button { border: 0; border-radius: 10px; padding: 0 14px; background: var(--vw-accent); color: #fff; font-weight: 600; cursor: pointer; }
 form button:disabled { opacity: .6; cursor: default; }
+form button.attach { background: transparent; color: #5f6677; padding: 0 6px; }
+form button.attach:hover { color: var(--vw-accent); }
+.file { display: block; margin-top: 4px; color: inherit; text-decoration: underline; cursor: pointer; font-size: 13px; background: none;
+  border: 0; padding: 0; text-align: left; font: inherit; }
+input[type=file] { display: none; }
 `
+
+const CLIP_ICON =
+  '<svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="m21.44 11.05-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"/></svg>'
+
 
 const CHAT_ICON =
   '<svg width="26" height="26" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/></svg>'
@@ -101,6 +117,7 @@ class Widget {
   private readonly err: HTMLElement
   private readonly input: HTMLTextAreaElement
   private readonly sendBtn: HTMLButtonElement
+  private readonly fileInput: HTMLInputElement
 
   constructor(
     private readonly base: string,
@@ -175,7 +192,22 @@ class Widget {
       e.preventDefault()
       void this.send()
     })
-    form.append(this.input, this.sendBtn)
+    const attach = el('button', 'attach')
+    attach.type = 'button'
+    attach.title = this.s.attach
+    attach.setAttribute('aria-label', this.s.attach)
+    attach.setAttribute('data-testid', 'widget-attach')
+    attach.innerHTML = CLIP_ICON
+    this.fileInput = el('input')
+    this.fileInput.type = 'file'
+    this.fileInput.setAttribute('data-testid', 'widget-file')
+    attach.addEventListener('click', () => this.fileInput.click())
+    this.fileInput.addEventListener('change', () => {
+      const f = this.fileInput.files?.[0]
+      this.fileInput.value = ''
+      if (f) void this.upload(f)
+    })
+    form.append(attach, this.fileInput, this.input, this.sendBtn)
     this.panel.append(header, this.convs, this.msgs, this.err, form)
     this.root.append(style, this.panel, launcher)
     document.body.append(host)
@@ -290,6 +322,59 @@ class Widget {
     }
   }
 
+  /** A file into the current conversation (there must be one: the first message starts it). */
+  private async upload(file: File): Promise<void> {
+    this.err.textContent = ''
+    if (!this.saved || !this.current) {
+      this.err.textContent = this.s.writeFirst
+      return
+    }
+    if (file.size > MAX_FILE_BYTES) {
+      this.err.textContent = this.s.tooLarge
+      return
+    }
+    if (this.busy) return
+    this.busy = true
+    try {
+      const path = `/conversations/${encodeURIComponent(this.current)}/files?name=${encodeURIComponent(file.name)}`
+      const r = await fetch(this.base + '/api/v1/support/widget' + path, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer ' + this.saved.token, 'Content-Type': 'application/octet-stream' },
+        body: file,
+        credentials: 'omit',
+      })
+      if (!r.ok) throw new ApiFailure(r.status, ((await r.json().catch(() => ({}))) as { code?: string }).code ?? 'error')
+      this.busy = false
+      await this.refresh()
+    } catch (e) {
+      this.err.textContent = e instanceof ApiFailure && e.status === 413 ? this.s.tooLarge : this.s.failed
+    } finally {
+      this.busy = false
+    }
+  }
+
+  /** Downloads go through fetch: the visitor token is a header, which a plain link cannot send. */
+  private async download(f: VisitorFile): Promise<void> {
+    if (!this.saved) return
+    try {
+      const r = await fetch(`${this.base}/api/v1/support/widget/files/${encodeURIComponent(f.id)}`, {
+        headers: { Authorization: 'Bearer ' + this.saved.token },
+        credentials: 'omit',
+      })
+      if (!r.ok) throw new Error(String(r.status))
+      const url = URL.createObjectURL(await r.blob())
+      const a = el('a')
+      a.href = url
+      a.download = f.name
+      this.root.append(a)
+      a.click()
+      a.remove()
+      setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    } catch {
+      this.err.textContent = this.s.failed
+    }
+  }
+
   private renderHeader(): void {
     const c = this.conversations.find((x) => x.id === this.current)
     this.num.textContent = c ? `${this.s.ticket.replace('{number}', c.number)} · ${this.s.statuses[c.status] ?? c.status}` : ''
@@ -315,6 +400,13 @@ class Widget {
       const b = el('div', 'msg ' + m.from)
       b.setAttribute('data-from', m.from)
       b.append(el('span', 'who', m.from === 'visitor' ? this.s.you : this.s.agent), document.createTextNode(m.text))
+      for (const f of m.files ?? []) {
+        const link = el('button', 'file', `📎 ${f.name} (${fileSize(f.size)})`)
+        link.type = 'button'
+        link.setAttribute('data-testid', 'widget-file-link')
+        link.addEventListener('click', () => void this.download(f))
+        b.append(link)
+      }
       this.msgs.append(b)
     }
     if (stick || list.length) this.msgs.scrollTop = this.msgs.scrollHeight
