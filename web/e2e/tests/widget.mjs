@@ -94,6 +94,8 @@ test('a visitor on a foreign site writes through the widget; the agent answers l
     await A.page.fill('[data-testid=composer-input]', 'Билет отправлен повторно, проверьте почту.')
     await A.page.click('[data-testid=composer-send]')
     await conv.locator('[data-testid=desk-message][data-direction=outgoing]', { hasText: 'отправлен повторно' }).waitFor()
+    await settled(A.page)
+    await shot(A.page, 'support-conversation-file-light')
 
     // The visitor sees the reply without a reload (the widget polls while open).
     await V.locator('[data-testid=widget-messages] [data-from=agent]', { hasText: 'отправлен повторно' }).waitFor()
@@ -112,6 +114,8 @@ test('a visitor on a foreign site writes through the widget; the agent answers l
     await link.waitFor()
     const text = (await link.textContent()).replace(/\s+/g, ' ')
     assert(text.includes(shown) && text.includes('Открыто'), `the chat's header names the conversation: ${text}`)
+    await settled(A.page)
+    await shot(A.page, 'support-chat-link-light')
     await link.click()
     await A.page.locator('[data-testid=conversation-page] [data-testid=desk-message]', { hasText: 'Заказ № 4411' }).waitFor()
   } finally {
