@@ -5,10 +5,11 @@
 // live (and the rail's badge count it), gets the visitor's file, replies, and the visitor sees the
 // reply without a reload; after a reload the visitor still has the history. The agent's messenger
 // links the conversation's chat back to the conversation.
+import { createHmac } from 'node:crypto'
 import http from 'node:http'
 import { assert, env, mkUser, newContext, newUserPage, openPage, settled, shot, test, uniqueName, waitFor } from '../harness.mjs'
 
-async function desk() {
+async function desk({ hmac = false } = {}) {
   const agent = await mkUser('wagent', 'Вера Агентова')
   const { roles } = await env.admin.req('GET', '/admin/roles')
   const role = roles.find((r) => r.name === 'support.agent')
@@ -16,17 +17,18 @@ async function desk() {
   const team = await env.admin.req('POST', '/support/teams', { name: uniqueName('Сайт-линия ') })
   await env.admin.req('PUT', `/support/teams/${team.id}/members`, { members: [{ user_id: agent.id, capacity: 5 }] })
   await env.admin.req('PUT', `/support/agents/${agent.id}/availability`, { availability: 'online' })
-  const inbox = await env.admin.req('POST', '/support/inboxes', { name: uniqueName('Магазин '), channel: 'widget', team_id: team.id })
+  const inbox = await env.admin.req('POST', '/support/inboxes', { name: uniqueName('Магазин '), channel: 'widget', team_id: team.id, hmac_mandatory: hmac })
   return { agent, team, inbox }
 }
 
 /** The company's site: another origin (localhost on another port), hostile CSS, the script tag. */
-async function foreignSite(inboxToken) {
-  const page = `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Магазин</title>
+async function foreignSite(inboxToken, { user = null, lang = 'ru' } = {}) {
+  const setUser = user ? `<script>window.VecheWidget = { q: [["setUser", ${JSON.stringify(user)}]] }</script>` : ''
+  const page = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Магазин</title>
 <link rel="icon" href="data:,">
 <style>* { font-size: 30px !important; color: #0a0 !important; } button { display: none !important; } div { margin: 40px; }</style>
 </head><body><h1>Магазин билетов</h1><p>Страница компании на своём домене.</p>
-<script src="${env.base}/widget.js" data-inbox="${inboxToken}" data-lang="ru" async></script>
+${setUser}<script src="${env.base}/widget.js" data-inbox="${inboxToken}" data-lang="${lang}" async></script>
 </body></html>`
   const server = http.createServer((req, res) => {
     if (req.url === '/' || req.url?.startsWith('/?')) {
@@ -118,6 +120,39 @@ test('a visitor on a foreign site writes through the widget; the agent answers l
     await shot(A.page, 'support-chat-link-light')
     await link.click()
     await A.page.locator('[data-testid=conversation-page] [data-testid=desk-message]', { hasText: 'Заказ № 4411' }).waitFor()
+  } finally {
+    await site.close()
+  }
+})
+
+test('a signed-in customer (setUser with the HMAC) writes on an inbox that demands verification', async () => {
+  const d = await desk({ hmac: true })
+  const identifier = uniqueName('customer-')
+  const identifier_hash = createHmac('sha256', d.inbox.hmac_secret).update(identifier).digest('hex')
+  const site = await foreignSite(d.inbox.token, { user: { identifier, identifier_hash, name: 'Olga Buyer', email: 'olga@example.com' }, lang: 'en' })
+  try {
+    const ctx = await newContext({ who: 'verified-visitor', locale: 'en-US' })
+    const V = await openPage(ctx, 'verified-visitor')
+    await V.goto(site.url)
+    await V.locator('[data-testid=widget-launcher]').click()
+    await V.locator('[data-testid=widget-messages]', { hasText: 'Ask us anything' }).waitFor()
+    await V.fill('[data-testid=widget-input]', 'Where is my refund?')
+    await V.click('[data-testid=widget-send]')
+    const number = V.locator('[data-testid=widget-number]')
+    await waitFor(async () => /Request SUP-\d{6} · open/.test((await number.textContent()) ?? ''), 'the number in English')
+    const shown = (await number.textContent()).match(/SUP-\d{6}/)[0]
+    const c = (await env.admin.req('GET', '/support/conversations?limit=50')).conversations.find((x) => x.number === shown)
+    assert(c.contact.verified && c.contact.external_id === identifier && c.contact.name === 'Olga Buyer', 'the contact is the verified customer')
+
+    // Another browser of the same customer (no stored token) finds the same conversation.
+    const ctx2 = await newContext({ who: 'verified-visitor-2', locale: 'en-US' })
+    const V2 = await openPage(ctx2, 'verified-visitor-2')
+    await V2.goto(site.url)
+    await V2.locator('[data-testid=widget-launcher]').click()
+    await V2.fill('[data-testid=widget-input]', 'Any news?')
+    await V2.click('[data-testid=widget-send]')
+    await V2.locator('[data-testid=widget-messages] [data-from=visitor]', { hasText: 'Where is my refund?' }).waitFor()
+    await waitFor(async () => ((await V2.locator('[data-testid=widget-number]').textContent()) ?? '').includes(shown), 'the same number')
   } finally {
     await site.close()
   }
