@@ -109,6 +109,18 @@ test('a visitor on a foreign site writes through the widget; the agent answers l
     await V.locator('[data-testid=widget-messages] [data-from=agent]', { hasText: 'отправлен повторно' }).waitFor()
     await waitFor(async () => ((await number.textContent()) ?? '').includes(shown), 'the number after the reload')
 
+    // Closed, the launcher marks a new answer (the widget looks every 10 s), and opening clears the mark.
+    const marked = () => V.locator('[data-testid=widget-launcher]').evaluate((e) => e.classList.contains('unread'))
+    await V.locator('[data-testid=widget-launcher]').click()
+    assert(!(await marked()), 'nothing unread after reading')
+    await A.page.fill('[data-testid=composer-input]', 'И ещё: билет продублирован в SMS.')
+    await A.page.click('[data-testid=composer-send]')
+    await conv.locator('[data-testid=desk-message][data-direction=outgoing]', { hasText: 'продублирован' }).waitFor()
+    await waitFor(marked, 'the launcher to mark the new answer')
+    await V.locator('[data-testid=widget-launcher]').click()
+    await V.locator('[data-testid=widget-messages] [data-from=agent]', { hasText: 'продублирован' }).waitFor()
+    assert(!(await marked()), 'opening clears the mark')
+
     // The conversation's chat in the messenger links back to the conversation.
     const c = (await env.admin.req('GET', '/support/conversations?limit=50')).conversations.find((x) => x.number === shown)
     await A.page.goto(env.base + `/chats/${c.chat_id}`)

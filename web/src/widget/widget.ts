@@ -4,7 +4,9 @@
 // cannot reach it. It talks to the Veche server the script came from, through the widget's routes
 // only (they allow any origin, docs/api.md "Cross-origin requests"). The visitor token is kept in the
 // host page's localStorage (per inbox), so a reload or a new tab continues the same conversations;
-// while the panel is open the widget polls the messages every few seconds (visitors have no stream).
+// while the panel is open the widget polls the messages every few seconds (visitors have no stream),
+// while it is closed every IDLE_MS (only when the tab is visible), to mark the launcher when an agent
+// has answered since the visitor last looked.
 // Built by `vite build -c vite.widget.config.ts` into dist/widget.js, served by the server as a file
 // of the web client.
 import { fileSize, MAX_FILE_BYTES, pickLang, readSaved, storageKey, STRINGS, usable, type Saved, type Strings } from './logic'
@@ -36,6 +38,7 @@ export interface WidgetUser {
 }
 
 const POLL_MS = 3000
+const IDLE_MS = 10000
 
 const CSS = `
 :host { all: initial; }
@@ -44,6 +47,8 @@ const CSS = `
   border-radius: 50%; background: var(--vw-accent); color: #fff; cursor: pointer; box-shadow: 0 6px 20px rgba(15,23,42,.25);
   display: flex; align-items: center; justify-content: center; }
 .launcher:hover { filter: brightness(1.08); }
+.launcher.unread::after { content: ''; position: absolute; top: 4px; right: 4px; width: 12px; height: 12px; border-radius: 50%;
+  background: #dc2626; border: 2px solid #fff; }
 .panel { position: fixed; right: 20px; bottom: 88px; z-index: 2147483000; width: 360px; max-width: calc(100vw - 24px);
   height: 520px; max-height: calc(100vh - 110px); display: none; flex-direction: column; background: #fff; color: #1b1f2a;
   border: 1px solid #dfe2e8; border-radius: 14px; box-shadow: 0 12px 40px rgba(15,23,42,.22); overflow: hidden; font-size: 14px; }
@@ -110,6 +115,7 @@ class Widget {
   private busy = false
   private readonly root: ShadowRoot
   private readonly panel: HTMLElement
+  private readonly launcher: HTMLButtonElement
   private readonly msgs: HTMLElement
   private readonly num: HTMLElement
   private readonly convs: HTMLElement
@@ -134,7 +140,7 @@ class Widget {
     style.textContent = CSS
     host.style.setProperty('--vw-accent', accent)
 
-    const launcher = el('button', 'launcher')
+    const launcher = (this.launcher = el('button', 'launcher'))
     launcher.type = 'button'
     launcher.title = this.s.open
     launcher.setAttribute('aria-label', this.s.open)
@@ -221,6 +227,7 @@ class Widget {
       // Another person signed in on this browser: their conversations are not the previous visitor's.
       this.saved = null
       this.storage()?.removeItem(storageKey(this.inbox))
+      this.storage()?.removeItem(this.seenKey())
       this.conversations = []
       this.current = null
       this.lastShown = ''
@@ -234,9 +241,37 @@ class Widget {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
     if (show) {
+      this.launcher.classList.remove('unread')
       void this.refresh()
       this.timer = setInterval(() => void this.refresh(), POLL_MS)
       this.input.focus()
+    } else {
+      this.timer = setInterval(() => {
+        if (document.visibilityState === 'visible') void this.refresh()
+      }, IDLE_MS)
+    }
+  }
+
+  /** Closed, with the launcher marked if an answer came while the visitor was away. */
+  start(): void {
+    this.toggle(false)
+    void this.refresh()
+  }
+
+  private seenKey(): string {
+    return storageKey(this.inbox) + ':seen'
+  }
+
+  /** The newest message decides: an agent's one the visitor has not had open marks the launcher. */
+  private noteLatest(list: VisitorMessage[]): void {
+    const last = list[list.length - 1]
+    if (!last) return
+    if (this.panel.classList.contains('open')) {
+      this.storage()?.setItem(this.seenKey(), last.id)
+      this.launcher.classList.remove('unread')
+    } else {
+      const unread = last.from === 'agent' && last.id !== (this.storage()?.getItem(this.seenKey()) ?? '')
+      this.launcher.classList.toggle('unread', unread)
     }
   }
 
@@ -273,6 +308,7 @@ class Widget {
       if (!this.current) return
       const m = await this.call<{ messages: VisitorMessage[] }>('GET', `/conversations/${encodeURIComponent(this.current)}/messages`)
       this.renderMessages(m.messages)
+      this.noteLatest(m.messages)
     } catch (e) {
       if (e instanceof ApiFailure && e.status === 401) this.forget()
     }
@@ -282,6 +318,7 @@ class Widget {
   private forget(): void {
     this.saved = null
     this.storage()?.removeItem(storageKey(this.inbox))
+    this.storage()?.removeItem(this.seenKey())
     this.conversations = []
     this.current = null
     this.renderHeader()
@@ -440,6 +477,7 @@ function boot(): void {
     const queued = window.VecheWidget?.q ?? []
     window.VecheWidget = { setUser: (u) => w.setUser(u), open: () => w.toggle(true), close: () => w.toggle(false) }
     for (const [fn, arg] of queued) if (fn === 'setUser') w.setUser(arg as WidgetUser)
+    w.start()
     document.dispatchEvent(new CustomEvent('veche-widget:ready'))
   }
   if (document.body) start()
