@@ -28,20 +28,25 @@ export const useSupport = defineStore('support', () => {
   const changes = ref(0)
   const changed = ref<Set<Id>>(new Set())
   let pending: Set<Id> = new Set()
+  let recount = false
   let timer: ReturnType<typeof setTimeout> | null = null
-  const RELOAD_MS = 250
+  // A busy desk sends a scope-all agent every conversation's events: at most one reload a second.
+  const RELOAD_MS = 1000
 
   function onEvent(ev: ServerEvent): void {
     const data = ev.data as { conversation?: { id?: Id }; conversation_id?: Id }
     const id = data.conversation?.id ?? data.conversation_id
     if (id) pending.add(id)
+    // A message changes no count; a new conversation, a status or an assignee may change mine.
+    if (ev.kind !== 'support.conversation.message') recount = true
     if (timer) return
     timer = setTimeout(() => {
       timer = null
       changed.value = pending
       pending = new Set()
       changes.value++
-      void loadMine()
+      if (recount) void loadMine()
+      recount = false
     }, RELOAD_MS)
   }
 
@@ -86,6 +91,7 @@ export const useSupport = defineStore('support', () => {
     if (timer) clearTimeout(timer)
     timer = null
     pending = new Set()
+    recount = false
     mine.value = []
     agents.value = []
     teams.value = []
