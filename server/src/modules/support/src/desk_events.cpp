@@ -37,8 +37,9 @@ void EmitOne(Tx& tx, veche::Topic topic, Id target, std::string_view kind, const
     tx.Emit(std::move(e));
 }
 
-// The desk topic, the team's topic (with the assignee as its target), or the assignee alone.
-void EmitScoped(Tx& tx, const Conversation& c, std::string_view kind, const bj::object& data) {
+}  // namespace
+
+void EmitConversationEvent(Tx& tx, const Conversation& c, std::string_view kind, const bj::object& data) {
     std::string text = json::Serialize(data);
     EmitOne(tx, veche::Topic{std::string(kDeskTopic), kDeskTopicId}, 0, kind, text);
     Id target = c.assignee_id && !ReachedByTopic(tx, *c.assignee_id, c.team_id) ? *c.assignee_id : 0;
@@ -46,20 +47,18 @@ void EmitScoped(Tx& tx, const Conversation& c, std::string_view kind, const bj::
     EmitOne(tx, std::move(team), target, kind, text);
 }
 
-}  // namespace
-
 void EmitCreated(Tx& tx, const Conversation& c) {
-    EmitScoped(tx, c, "support.conversation.created", {{"conversation", ConversationToJson(c)}});
+    EmitConversationEvent(tx, c, "support.conversation.created", {{"conversation", ConversationToJson(c)}});
 }
 
 void EmitChanges(Tx& tx, const Conversation& before, const Conversation& after) {
     if (before.status != after.status) {
-        EmitScoped(tx, after, "support.conversation.status_changed",
+        EmitConversationEvent(tx, after, "support.conversation.status_changed",
                    {{"conversation", ConversationToJson(after)}, {"from", before.status}});
     }
     if (before.assignee_id != after.assignee_id) {
         bj::value from = before.assignee_id ? bj::value(IdToString(*before.assignee_id)) : bj::value(nullptr);
-        EmitScoped(tx, after, "support.conversation.assigned",
+        EmitConversationEvent(tx, after, "support.conversation.assigned",
                    {{"conversation", ConversationToJson(after)}, {"from", from}});
         // The previous assignee no longer sees it (unless a topic still shows it to them): they
         // learn only that it left their list.
@@ -71,7 +70,7 @@ void EmitChanges(Tx& tx, const Conversation& before, const Conversation& after) 
 }
 
 void EmitMessage(Tx& tx, const Conversation& c, Id message_id, std::string_view direction) {
-    EmitScoped(tx, c, "support.conversation.message",
+    EmitConversationEvent(tx, c, "support.conversation.message",
                {{"conversation_id", IdToString(c.id)},
                 {"number", NumberText(c.number)},
                 {"status", c.status},

@@ -11,6 +11,8 @@
 #include <optional>
 #include <string_view>
 
+#include <boost/json/object.hpp>
+
 #include "veche/realtime/audience.hpp"
 #include "veche/storage/database.hpp"
 #include "veche/support/types.hpp"
@@ -25,6 +27,11 @@ inline constexpr std::string_view kDeskTopic = "support_desk";
 inline constexpr std::string_view kTeamTopic = "support_team";
 inline constexpr Id kDeskTopicId = 1;
 
+// Any support.* event about a conversation (other slices: deleted, restored, sla…), addressed as
+// above: the desk's topic, the team's topic with the assignee as its target, or the assignee alone.
+// `data` must not carry message text.
+void EmitConversationEvent(storage::Tx& tx, const Conversation& c, std::string_view kind,
+                           const boost::json::object& data);
 // support.conversation.created: the conversation as it stands after its first assignment.
 void EmitCreated(storage::Tx& tx, const Conversation& c);
 // support.conversation.status_changed and/or .assigned, comparing the stored row with the new one
