@@ -223,7 +223,7 @@ function buildIfStale() {
   const srcNewest = Math.max(newestMtime(path.join(webDir, 'src')), statSync(path.join(webDir, 'index.html')).mtimeMs)
   if (!existsSync(distIndex) || statSync(distIndex).mtimeMs < srcNewest) {
     console.log('e2e: building the web client (dist is missing or stale)…')
-    execSync('npx vite build --logLevel warn', { cwd: webDir, stdio: 'inherit' })
+    execSync('npx vite build --logLevel warn && npx vite build -c vite.widget.config.ts --logLevel warn', { cwd: webDir, stdio: 'inherit' })
   }
 }
 

@@ -26,7 +26,7 @@ PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/
           "GET /.well-known/veche-signing-keys",
           # The support widget's visitors carry a visitor token, not a session (test_support.py sweeps them).
           "POST /api/v1/support/widget/messages", "GET /api/v1/support/widget/conversations",
-          "GET /api/v1/support/widget/conversations/{id}/messages",
+          "GET /api/v1/support/widget/conversations/{id}/messages", "GET /api/v1/support/widget/files/{id}",
           # The inbound mail webhook carries a mailbox token, not a session (test_support_email.py sweeps it).
           "POST /api/v1/support/email/inbound/{id}",
           "GET /api/v1/support/widget/conversations/{id}/csat", "POST /api/v1/support/widget/csat"}
@@ -193,7 +193,9 @@ ROUTES = {
     "GET /api/v1/support/reports/heatmap": ("admin", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
-TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws"}
+TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws",
+             # swept in test_support_realtime.py (a visitor token, not a session)
+             "UPLOAD /api/v1/support/widget/conversations/{id}/files"}
 
 
 def served_routes():
@@ -354,6 +356,8 @@ class World:
                 obj = self.support_conversation_id
             elif pattern.startswith("/api/v1/support/widget/conversations/{id}"):
                 obj = self.support_conversation_id
+            elif pattern.startswith("/api/v1/support/widget/files/{id}"):
+                obj = self.support_conversation_id  # no visitor token here: 401 whatever it names
             elif pattern.startswith("/api/v1/support/contacts/{id}"):
                 obj = self.support_contact_id
             else:

@@ -251,7 +251,7 @@ def test_internal_notes_are_for_agents_only_and_never_reach_the_visitor(server, 
     history = v.history(cid)
     assert [(m["from"], m["text"]) for m in history] == [("visitor", "Верните деньги"), ("agent", "Оформили возврат")]
     assert marker not in str(history) and marker not in str(v.conversations())
-    assert all(set(m) == {"id", "from", "text", "created_at", "edited_at"} for m in history)
+    assert all(set(m) == {"id", "from", "text", "files", "created_at", "edited_at"} and m["files"] == [] for m in history)
     # the reply counts as the first response; a note does not
     c = desk.conversation(cid)
     assert c["first_reply_at"] == reply["created_at"] and c["waiting_since"] is None

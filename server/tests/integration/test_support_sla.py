@@ -165,7 +165,7 @@ def test_pending_and_snoozed_pause_the_clocks_and_open_resumes_them_with_what_wa
     assert clocks(desk, cid)["frt"]["state"] == "hit"
 
 
-def test_the_warning_and_the_breach_fire_through_the_job_queue_to_the_assignee(
+def test_the_warning_and_the_breach_fire_through_the_job_queue_to_the_agents(
         server, admin_client, make_user, ws_factory):
     desk = Desk(admin_client, make_user, agents=1)
     agent = desk.agents[0]

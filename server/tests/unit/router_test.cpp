@@ -124,6 +124,26 @@ TEST(Router, UnknownPathIsRouteNotFound) {
     EXPECT_TRUE(router.calls().empty());
 }
 
+TEST(Router, PreflightAnswersOnlyUnderItsPrefixAndIsNotARoute) {
+    Router router;
+    router.Add("GET", "/api/v1/support/widget/conversations", [](Request&) { return Json(200, boost::json::object{}); });
+    router.Add("GET", "/api/v1/chats", [](Request&) { return Json(200, boost::json::object{}); });
+    router.AddPreflight("/api/v1/support/widget/", [](Request&) { return NoContent(); });
+    auto dispatch = [&](const std::string& method, const std::string& path) {
+        Request req;
+        req.method = method;
+        req.path = path;
+        std::string route;
+        return router.Dispatch(req, route).status;
+    };
+    EXPECT_EQ(dispatch("OPTIONS", "/api/v1/support/widget/conversations"), 204);
+    EXPECT_EQ(dispatch("OPTIONS", "/api/v1/support/widget/conversations/5/files"), 204);
+    EXPECT_EQ(dispatch("OPTIONS", "/api/v1/chats"), 405);
+    EXPECT_EQ(dispatch("OPTIONS", "/api/v1/support/widgetx"), 404);
+    EXPECT_EQ(dispatch("GET", "/api/v1/support/widget/conversations"), 200);
+    EXPECT_EQ(router.Routes().size(), 2u);
+}
+
 TEST(Router, KnownPathWithWrongMethodIsMethodNotAllowed) {
     RecordingRouter router;
     for (auto [method, path] :

@@ -68,8 +68,9 @@ describe('app realtime: routing by kind', () => {
   it('routes the messenger kinds of the real list to the messenger and nothing else to it', () => {
     for (const kind of ['message.created', 'chat.read', 'member.added', 'notification.created', 'scheduled_message.sent'])
       expect(featureForEvent(features, kind)?.id, kind).toBe('messenger')
-    for (const kind of ['user.updated', 'session.revoked', 'support.ticket_created', 'messages.x'])
+    for (const kind of ['user.updated', 'session.revoked', 'experts.question_asked', 'messages.x'])
       expect(featureForEvent(features, kind), kind).toBeUndefined()
+    expect(featureForEvent(features, 'support.conversation.created')?.id).toBe('support')
   })
 
   it('delivers a real message event through the app to the messenger stores', () => {

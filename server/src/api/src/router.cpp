@@ -26,6 +26,10 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
     routes_.push_back(std::move(r));
 }
 
+void Router::AddPreflight(std::string prefix, Handler handler) {
+    preflights_.emplace_back(std::move(prefix), std::move(handler));
+}
+
 std::vector<Router::RouteName> Router::Routes() const {
     std::vector<RouteName> out;
     out.reserve(routes_.size());
@@ -56,6 +60,14 @@ Response Router::Dispatch(Request& request, std::string& route) const {
     if (auto bad = BadQueryParameter(request)) {
         route = "unmatched";
         return ErrorResponse(*bad);
+    }
+    if (request.method == "OPTIONS") {
+        for (const auto& [prefix, handler] : preflights_) {
+            if (request.path.rfind(prefix, 0) == 0) {
+                route = prefix + "*";
+                return handler(request);
+            }
+        }
     }
     auto segments = SplitPath(request.path);
     bool path_matched = false;

@@ -8,6 +8,8 @@ export interface ConversationFilter {
   /** `me`, `none`, `any` or a user id. */
   assignee?: string
   team?: Id
+  /** The conversation of this core chat (the messenger's link to it). */
+  chat?: Id
   before?: Id
   limit?: number
 }

@@ -1,11 +1,13 @@
 // The support desk (SUP, docs/api.md "Support desk"): the agents' inbox under /support, a
-// conversation under /support/:conversationId, and the rail's badge of my open conversations. The
-// server sends no support events yet: nothing is polled, pages reload after actions and on demand.
+// conversation under /support/:conversationId, the rail's badge of my open conversations, the live
+// `support.` events (the inbox, the badge and the open conversation follow them), and the link from
+// a conversation's chat in the messenger back to the conversation.
 import type { Feature } from '../feature'
 import { messages } from './messages'
 import { slaMessages } from './slaMessages'
 import { useSla } from './slaStore'
 import type { SlaEventData } from './slaTypes'
+import SupportChatLink from './SupportChatLink.vue'
 import { useSupport } from './store'
 
 export const support: Feature = {
@@ -18,11 +20,13 @@ export const support: Feature = {
   ],
   nav: { to: '/support', icon: 'lifebuoy', label: 'nav.support', badge: () => useSupport().openCount },
   messages: { en: { ...messages.en, ...slaMessages.en }, ru: { ...messages.ru, ...slaMessages.ru } },
-  // The SLA's events (addressed to the assignee) update the badges' clocks.
-  events: ['support.sla.warning', 'support.sla.missed', 'support.sla.hit'],
+  events: ['support.'],
   onEvent(ev) {
-    useSla().apply(ev.kind, ev.data as unknown as SlaEventData)
+    useSupport().onEvent(ev)
+    // The SLA's events update the badges' clocks too.
+    if (ev.kind.startsWith('support.sla.')) useSla().apply(ev.kind, ev.data as unknown as SlaEventData)
   },
+  chatHeader: { kinds: ['support'], component: SupportChatLink },
   async onStart() {
     await useSupport().loadMine()
   },

@@ -1,9 +1,11 @@
 // What the support section keeps between screens: my open conversations (the rail's badge), the
-// desk's agents and teams (names for the assign control). No support events exist yet: pages reload
-// after their own actions and on the refresh button, and tell the store to recount.
+// desk's agents and teams (names for the assign control), and the desk's live events (`support.`,
+// docs/api.md "Events"): each one recounts the badge and bumps `changes`, which the inbox and the
+// open conversation watch to reload what they show. Events say "this conversation changed", never
+// carry text, and arrive in bursts (an assignment and a status at once), so reloads are coalesced.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { Id } from '@/api/types'
+import type { Id, ServerEvent } from '@/api/types'
 import { useSession } from '@/features/auth/session'
 import { supportApi } from './api'
 import { myOpenCount } from './logic'
@@ -22,6 +24,32 @@ export const useSupport = defineStore('support', () => {
   const myId = computed<Id | null>(() => session.me?.id ?? null)
   const openCount = computed(() => myOpenCount(mine.value, myId.value))
   const me = computed(() => agents.value.find((a) => a.user_id === myId.value) ?? null)
+
+  /** Bumped (at most every RELOAD_MS) after support events; `changed` holds the conversations they named. */
+  const changes = ref(0)
+  const changed = ref<Set<Id>>(new Set())
+  let pending: Set<Id> = new Set()
+  let recount = false
+  let timer: ReturnType<typeof setTimeout> | null = null
+  // A busy desk sends a scope-all agent every conversation's events: at most one reload a second.
+  const RELOAD_MS = 1000
+
+  function onEvent(ev: ServerEvent): void {
+    const data = ev.data as { conversation?: { id?: Id }; conversation_id?: Id }
+    const id = data.conversation?.id ?? data.conversation_id
+    if (id) pending.add(id)
+    // A message changes no count; a new conversation, a status or an assignee may change mine.
+    if (ev.kind !== 'support.conversation.message') recount = true
+    if (timer) return
+    timer = setTimeout(() => {
+      timer = null
+      changed.value = pending
+      pending = new Set()
+      changes.value++
+      if (recount) void loadMine()
+      recount = false
+    }, RELOAD_MS)
+  }
 
   async function loadMine(): Promise<void> {
     if (!isAgent.value) return
@@ -61,11 +89,15 @@ export const useSupport = defineStore('support', () => {
   }
 
   function clear(): void {
+    if (timer) clearTimeout(timer)
+    timer = null
+    pending = new Set()
+    recount = false
     mine.value = []
     agents.value = []
     teams.value = []
     deskLoad = null
   }
 
-  return { mine, agents, teams, isAgent, isAdmin, myId, me, openCount, loadMine, loadDesk, teamName, setAvailability, clear }
+  return { mine, agents, teams, isAgent, isAdmin, myId, me, openCount, changes, changed, onEvent, loadMine, loadDesk, teamName, setAvailability, clear }
 })

@@ -25,6 +25,9 @@ Result<Started> StartConversation(storage::Tx& tx, const Assigner& assigner, Id 
 // one is open again.
 Result<chat::Message> AddIncoming(storage::Tx& tx, const Assigner& assigner, Id bot_id, Conversation& c,
                                   const std::string& text);
+// AddIncoming's bookkeeping for a customer's message already in the chat (a widget upload): its
+// direction, the wake or reopen, the event.
+Status TakeIncoming(storage::Tx& tx, const Assigner& assigner, Conversation& c, Id message_id);
 // Whether a customer's message to this resolved conversation reopens it rather than starting a new one.
 bool WithinReopenWindow(const Conversation& c, const Inbox& inbox, std::int64_t now);
 

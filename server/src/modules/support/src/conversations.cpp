@@ -3,6 +3,7 @@
 #include <map>
 
 #include "conversation_ops.hpp"
+#include "desk_events.hpp"
 #include "sla.hpp"
 #include "store.hpp"
 #include "veche/chat/bound_chats.hpp"
@@ -72,6 +73,7 @@ Result<Started> StartConversation(Tx& tx, const Assigner& assigner, Id bot_id, c
     VECHE_ASSIGN_OR_RETURN(auto m, chat::PostSystemMessage(tx, c.chat_id, bot_id, text));
     RecordMessage(tx, m.id, c.id, "incoming");
     VECHE_RETURN_IF_ERROR(assigner.AutoAssign(tx, c));
+    EmitCreated(tx, c);
     return Started{std::move(c), std::move(m)};
 }
 
@@ -79,7 +81,12 @@ Result<chat::Message> AddIncoming(Tx& tx, const Assigner& assigner, Id bot_id, C
                                   const std::string& text) {
     VECHE_RETURN_IF_ERROR(chat::ChatService::ValidateText(text));
     VECHE_ASSIGN_OR_RETURN(auto m, chat::PostSystemMessage(tx, c.chat_id, bot_id, text));
-    RecordMessage(tx, m.id, c.id, "incoming");
+    VECHE_RETURN_IF_ERROR(TakeIncoming(tx, assigner, c, m.id));
+    return m;
+}
+
+Status TakeIncoming(Tx& tx, const Assigner& assigner, Conversation& c, Id message_id) {
+    RecordMessage(tx, message_id, c.id, "incoming");
     if (!c.waiting_since) c.waiting_since = NowMs();
     std::string was = c.status;
     c.status = "open";
@@ -100,7 +107,8 @@ Result<chat::Message> AddIncoming(Tx& tx, const Assigner& assigner, Id bot_id, C
     } else {
         SaveConversation(tx, c);
     }
-    return m;
+    EmitMessage(tx, c, message_id, "incoming");
+    return {};
 }
 
 Result<ConversationView> SupportDesk::OpenByApi(const Actor& actor, const ApiConversation& spec) {
@@ -134,6 +142,7 @@ Result<std::vector<ConversationView>> SupportDesk::List(const Actor& actor, cons
         else if (f.assignee == "none") q.Add(" AND c.assignee_id IS NULL");
         else if (f.assignee && f.assignee != "any") q.Add(" AND c.assignee_id = ?").Param(*ParseId(*f.assignee));
         if (f.team_id) q.Add(" AND c.team_id = ?").Param(*f.team_id);
+        if (f.chat_id) q.Add(" AND c.chat_id = ?").Param(*f.chat_id);
         if (f.before) q.Add(" AND c.id < ?").Param(*f.before);
         AddScopeCondition(q, viewer);
         q.Add(" ORDER BY c.id DESC LIMIT ?").Param(f.limit);
@@ -207,6 +216,7 @@ Result<DeskMessage> SupportDesk::Post(const Actor& actor, Id id, const std::stri
             SaveConversation(tx, c);
             if (reply_hook_) VECHE_RETURN_IF_ERROR(reply_hook_(tx, c, m));
         }
+        EmitMessage(tx, c, m.id, direction);
         return DeskMessage{std::move(m), direction};
     });
 }

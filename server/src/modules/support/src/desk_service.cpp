@@ -2,6 +2,7 @@
 #include <set>
 
 #include "assignment.hpp"
+#include "desk_events.hpp"
 #include "store.hpp"
 #include "veche/audit/audit.hpp"
 #include "veche/core/clock.hpp"
@@ -34,6 +35,14 @@ namespace {
 
 Status Audit(Tx& tx, Id actor, std::string action, std::string kind, Id target, boost::json::object data = {}) {
     return audit::Record(tx, {actor, "", std::move(action), std::move(kind), target, json::Serialize(data), 0});
+}
+
+// Whether the user's WebSocket follows the topics of their teams (scope team, not an administrator,
+// who follows the desk's topic instead); the hub's live view must match TeamAudience.
+bool FollowsTeams(Tx& tx, const roles::RoleService& roles, Id user_id) {
+    auto admin = roles.Can(tx, user_id, kAdminPermission);
+    if (!admin.ok() || *admin) return false;
+    return LoadAgent(tx, user_id).scope == "team";
 }
 
 }  // namespace
@@ -101,6 +110,9 @@ Result<Team> SupportDesk::SetTeamMembers(const Actor& actor, Id team_id, const s
             auto ok = tx.QueryInt("SELECT id FROM users WHERE id = ? AND deactivated = 0 AND role <> 'bot'", m.user_id);
             if (!ok) return Error::NotFound("user");
         }
+        std::set<Id> before;
+        auto team = LoadTeam(tx, team_id);
+        for (const auto& m : team->members) before.insert(m.user_id);
         tx.Exec("DELETE FROM support_team_members WHERE team_id = ?", team_id);
         boost::json::array ids;
         for (const auto& m : members) {
@@ -110,6 +122,11 @@ Result<Team> SupportDesk::SetTeamMembers(const Actor& actor, Id team_id, const s
         }
         VECHE_RETURN_IF_ERROR(Audit(tx, actor.user_id, "support.team_members_set", "support_team", team_id,
                                     {{"user_ids", std::move(ids)}}));
+        // Members of scope team follow the team's events from now on, or no longer.
+        for (Id user : before)
+            if (!seen.count(user) && FollowsTeams(tx, roles_, user)) EmitFollow(tx, user, kTeamTopic, team_id, false);
+        for (Id user : seen)
+            if (!before.count(user) && FollowsTeams(tx, roles_, user)) EmitFollow(tx, user, kTeamTopic, team_id, true);
         // New members, or more capacity: the queue may move.
         VECHE_RETURN_IF_ERROR(Assigner(roles_, bot).DrainTeam(tx, team_id));
         return *LoadTeam(tx, team_id);
@@ -142,8 +159,16 @@ Result<Agent> SupportDesk::SetAgentScope(const Actor& actor, Id user_id, const s
         VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
         VECHE_RETURN_IF_ERROR(RequireAgentUser(tx, roles_, user_id));
         Agent a = LoadAgent(tx, user_id);
+        const std::string was = a.scope;
         a.scope = scope;
         SaveAgent(tx, a);
+        // What the agent's WebSocket follows changes with the scope (an administrator sees all anyway).
+        VECHE_ASSIGN_OR_RETURN(bool admin, roles_.Can(tx, user_id, kAdminPermission));
+        if (!admin && was != scope) {
+            if (was == "all" || scope == "all") EmitFollow(tx, user_id, kDeskTopic, kDeskTopicId, scope == "all");
+            if (was == "team" || scope == "team")
+                for (Id team : a.team_ids) EmitFollow(tx, user_id, kTeamTopic, team, scope == "team");
+        }
         VECHE_RETURN_IF_ERROR(
             Audit(tx, actor.user_id, "support.agent_scope_set", "user", user_id, {{"scope", scope}}));
         return LoadAgent(tx, user_id);

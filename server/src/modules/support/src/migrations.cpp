@@ -91,6 +91,9 @@ constexpr storage::ModuleMigration kMigrations[] = {
      SUPPORT_V2("BIGINT", "BIGINT")},
     {3, "SLA policies and clocks, reporting events, CSAT", SUPPORT_V3("INTEGER", "INTEGER"),
      SUPPORT_V3("BIGINT", "BIGINT")},
+    // The messenger's link from a conversation's chat to the conversation (GET …?chat=).
+    {4, "conversations by their chat", "CREATE INDEX support_conversations_chat ON support_conversations(chat_id)",
+     "CREATE INDEX support_conversations_chat ON support_conversations(chat_id)"},
 };
 
 #undef SUPPORT_V1

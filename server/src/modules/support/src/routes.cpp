@@ -149,6 +149,7 @@ Result<ConversationFilter> ReadFilter(const Request& req) {
     if (f.assignee && *f.assignee != "me" && *f.assignee != "none" && *f.assignee != "any" && !ParseId(*f.assignee))
         return Error::InvalidArgument("query parameter 'assignee' must be me, none, any or a user id");
     VECHE_ASSIGN_OR_RETURN(f.team_id, api::QueryId(req, "team"));
+    VECHE_ASSIGN_OR_RETURN(f.chat_id, api::QueryId(req, "chat"));
     VECHE_ASSIGN_OR_RETURN(f.before, api::QueryId(req, "before"));
     VECHE_ASSIGN_OR_RETURN(auto limit, api::QueryInt(req, "limit", 1, 200));
     f.limit = static_cast<int>(limit.value_or(50));

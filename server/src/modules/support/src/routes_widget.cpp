@@ -30,10 +30,26 @@ Result<std::string> RequiredVisitor(const Request& req) {
     return token;
 }
 
+// CORS (docs/api.md, "Cross-origin requests"): the widget runs on the company's pages, so these
+// routes, and only these, answer any origin. The visitor token travels in the Authorization header,
+// never in a cookie, so no credentials are allowed and a page cannot act as a signed-in user here.
+void AllowAnyOrigin(Response& res) { res.headers.emplace_back("Access-Control-Allow-Origin", "*"); }
+
+Response Preflight(Request&) {
+    Response res = api::NoContent();
+    AllowAnyOrigin(res);
+    res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST");
+    res.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
+    res.headers.emplace_back("Access-Control-Max-Age", "600");
+    return res;
+}
+
 api::Router::Handler Handle(std::function<Result<Response>(Request&)> fn) {
     return [fn = std::move(fn)](Request& req) -> Response {
         auto r = fn(req);
-        return r.ok() ? std::move(*r) : api::ErrorResponse(r.error());
+        Response res = r.ok() ? std::move(*r) : api::ErrorResponse(r.error());
+        AllowAnyOrigin(res);
+        return res;
     };
 }
 
@@ -57,6 +73,7 @@ Result<VisitorMessage> ReadVisitorMessage(const Request& req) {
 }  // namespace
 
 void AddWidgetRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk) {
+    router.AddPreflight("/api/v1/support/widget/", Preflight);
     router.Add("POST", "/api/v1/support/widget/messages", Handle([&desk, &kit](Request& req) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit, ratelimit::Action::kSend, req));
                    VECHE_ASSIGN_OR_RETURN(auto message, ReadVisitorMessage(req));

@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "desk_events.hpp"
 #include "store.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/crypto.hpp"
@@ -86,15 +87,10 @@ bj::object ClockData(const Conversation& c, const SlaClock& k) {
     return o;
 }
 
-// The SLA's events go to the conversation's assignee (none when it waits in the queue). Kept in this
-// file so that the desk's realtime topic can take them over in one place.
-void EmitSlaEvent(Tx& tx, const Conversation& c, std::string kind, const SlaClock& k) {
-    if (!c.assignee_id) return;
-    Event e;
-    e.target_user_id = *c.assignee_id;
-    e.kind = std::move(kind);
-    e.data_json = json::Serialize(ClockData(c, k));
-    tx.Emit(std::move(e));
+// The SLA's events reach whoever may see the conversation (its team, the desk's admins, the assignee),
+// by the desk's one addressing rule, queued conversations included: an escalation is for leads too.
+void EmitSlaEvent(Tx& tx, const Conversation& c, std::string_view kind, const SlaClock& k) {
+    EmitConversationEvent(tx, c, kind, ClockData(c, k));
 }
 
 std::optional<Csat> LoadCsat(Tx& tx, Id conversation_id) {

@@ -1,5 +1,7 @@
 #include "store.hpp"
 
+#include "desk_events.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -297,15 +299,16 @@ void InsertConversation(Tx& tx, const Conversation& c) {
 }
 
 void SaveConversation(Tx& tx, const Conversation& c) {
-    std::optional<Conversation> before;
-    if (Observer()) before = LoadConversation(tx, c.id);
+    auto before = LoadConversation(tx, c.id);
     tx.Exec(
         "UPDATE support_conversations SET team_id = ?, topic_id = ?, assignee_id = ?, last_assignee_id = ?, status = ?, "
         "snoozed_until = ?, snooze_until_reply = ?, waiting_since = ?, first_reply_at = ?, resolved_at = ?, "
         "reopen_count = ?, updated_at = ? WHERE id = ?",
         c.team_id, c.topic_id, c.assignee_id, c.last_assignee_id, c.status, c.snoozed_until, c.snooze_until_reply,
         c.waiting_since, c.first_reply_at, c.resolved_at, c.reopen_count, NowMs(), c.id);
-    if (before) Observer()(tx, before, c);
+    if (!before) return;
+    EmitChanges(tx, *before, c);
+    if (Observer()) Observer()(tx, before, c);
 }
 
 void RecordMessage(Tx& tx, Id message_id, Id conversation_id, std::string_view direction) {

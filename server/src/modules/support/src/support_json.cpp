@@ -98,9 +98,16 @@ bj::object VisitorConversationToJson(const Conversation& c) {
 }
 
 bj::object VisitorMessageToJson(const DeskMessage& m) {
+    bj::array files;
+    for (const auto& f : m.message.files)
+        files.push_back(bj::object{{"id", IdToString(f.id)},
+                                   {"name", f.name},
+                                   {"size", f.size},
+                                   {"content_type", f.content_type}});
     return {{"id", IdToString(m.message.id)},
             {"from", m.direction == "incoming" ? "visitor" : "agent"},
             {"text", m.message.text},
+            {"files", std::move(files)},
             {"created_at", m.message.created_at},
             {"edited_at", OptInt(m.message.edited_at)}};
 }

@@ -1,15 +1,18 @@
 #include <optional>
 
+#include "desk_events.hpp"
 #include "email_channel.hpp"
 #include "routes.hpp"
 #include "routes_email.hpp"
 #include "routes_reports.hpp"
 #include "store.hpp"
 #include "veche/calendar/calendar_service.hpp"
+#include "widget_files.hpp"
 #include "veche/accounts/account_service.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/files/file_store.hpp"
 #include "veche/jobs/scheduler.hpp"
+#include "veche/realtime/hub.hpp"
 #include "veche/roles/role_service.hpp"
 #include "veche/support/desk.hpp"
 #include "veche/support/module.hpp"
@@ -56,7 +59,11 @@ public:
         SetConversationObserver([this](storage::Tx& tx, const std::optional<Conversation>& before,
                                        const Conversation& after) { sla_->OnSaved(tx, before, after); });
         reports_.emplace(ctx.db(), ctx.Find<roles::RoleService>());
+        desk_audience_.emplace(ctx.Find<roles::RoleService>());
+        team_audience_.emplace(ctx.Find<roles::RoleService>());
         kit_ = &ctx.Find<api::HttpKit>();
+        files_ = &ctx.Find<files::FileStore>();
+        uploads_.emplace(*kit_, *desk_, *files_);
     }
 
     void AddRoutes(api::Router& router) override {
@@ -64,6 +71,12 @@ public:
         AddWidgetRoutes(router, *kit_, *desk_);
         AddEmailRoutes(router, *kit_, *email_);
         AddSlaRoutes(router, *kit_, *sla_, *reports_);
+        AddWidgetFileRoutes(router, *desk_, *files_);
+    }
+    void AddUploads(api::UploadRegistry& uploads) override { uploads.Add(*uploads_); }
+    void AddRealtime(realtime::Hub& hub) override {
+        hub.AddAudience(*desk_audience_);
+        hub.AddAudience(*team_audience_);
     }
 
 private:
@@ -72,6 +85,10 @@ private:
     std::optional<SlaEngine> sla_;
     std::optional<Reports> reports_;
     const api::HttpKit* kit_ = nullptr;
+    files::FileStore* files_ = nullptr;
+    std::optional<VisitorUploads> uploads_;
+    std::optional<DeskAudience> desk_audience_;
+    std::optional<TeamAudience> team_audience_;
 };
 
 }  // namespace

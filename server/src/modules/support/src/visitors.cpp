@@ -6,6 +6,7 @@
 #include <map>
 
 #include "conversation_ops.hpp"
+#include "visitor_auth.hpp"
 #include "store.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/core/clock.hpp"
@@ -27,6 +28,8 @@ Error IdentityUnverified() {
     return {ErrorCode::kUnauthenticated, "identity_unverified", "the identifier's hash does not verify"};
 }
 
+}  // namespace
+
 // The contact the visitor token stands for.
 Result<Contact> VisitorContact(Tx& tx, const std::string& token) {
     if (token.size() < kTokenPrefix.size() || token.compare(0, kTokenPrefix.size(), kTokenPrefix) != 0)
@@ -40,6 +43,8 @@ Result<Contact> VisitorContact(Tx& tx, const std::string& token) {
     if (!inbox || (inbox->hmac_mandatory && !contact->verified)) return IdentityUnverified();
     return *contact;
 }
+
+namespace {
 
 std::string IssueToken(Tx& tx, const Contact& contact) {
     std::string token = std::string(kTokenPrefix) + crypto::RandomToken(32);

@@ -25,6 +25,10 @@ public:
     using Handler = std::function<Response(Request&)>;
 
     void Add(std::string method, std::string pattern, Handler handler);
+    // CORS preflights (OPTIONS) of the paths under `prefix` ("/api/v1/support/widget/"): answered
+    // by `handler` instead of 405. Not a route of its own (Routes() omits it); every other path
+    // keeps refusing OPTIONS, so no other route ever answers a cross-origin preflight.
+    void AddPreflight(std::string prefix, Handler handler);
     // Fills request.params; `route` receives the matched pattern (for metrics) or "unmatched".
     Response Dispatch(Request& request, std::string& route) const;
 
@@ -43,6 +47,7 @@ private:
         Handler handler;
     };
     std::vector<Route> routes_;
+    std::vector<std::pair<std::string, Handler>> preflights_;
 };
 
 }  // namespace veche::api

@@ -56,6 +56,7 @@ struct ConversationFilter {
     std::optional<std::string> status;  // open | pending | snoozed | resolved | active (open + pending)
     std::optional<std::string> assignee;  // me | none | any, or a user id
     std::optional<Id> team_id;
+    std::optional<Id> chat_id;  // the conversation of this core chat (the messenger's link to it)
     std::optional<Id> before;  // conversation id: the page before it (newest first)
     int limit = 50;
 };
@@ -158,6 +159,17 @@ public:
     Result<VisitorPosted> PostAsVisitor(const VisitorMessage& message);
     Result<std::vector<Conversation>> VisitorConversations(const std::string& visitor_token);
     Result<std::vector<DeskMessage>> VisitorMessages(const std::string& visitor_token, Id conversation_id);
+    // The widget's files (visitor_files.cpp): an upload goes to the chat of the visitor's own
+    // conversation, recorded and posted by the desk's bot as the customer's (incoming) message; a
+    // visitor downloads only files of their conversations' public messages.
+    struct VisitorUpload {
+        Id chat_id = 0;
+        Id bot_id = 0;
+    };
+    Result<VisitorUpload> VisitorUploadTarget(const std::string& visitor_token, Id conversation_id);
+    // After VisitorUploadTarget allowed the upload into `conversation_id`, and the bytes are stored.
+    Result<DeskMessage> PostVisitorFile(Id conversation_id, const chat::FileInfo& stored);
+    Result<chat::FileInfo> VisitorFile(const std::string& visitor_token, Id file_id);
 
 private:
     friend class EmailChannel;  // email_channel.hpp: posts the customers' mail with the desk's bot

@@ -1,0 +1,97 @@
+#include "widget_files.hpp"
+
+#include "veche/api/file_response.hpp"
+#include "veche/chat/chat_service.hpp"
+#include "veche/core/text.hpp"
+#include "veche/files/file_store.hpp"
+#include "veche/support/desk.hpp"
+#include "support_json.hpp"
+
+namespace veche::support {
+namespace {
+
+using api::Request;
+using api::Response;
+
+std::string Bearer(const Request& req) {
+    constexpr std::string_view kBearer = "Bearer ";
+    std::string_view h = req.authorization;
+    if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) return "";
+    return std::string(h.substr(kBearer.size()));
+}
+
+Error NoVisitor() { return {ErrorCode::kUnauthenticated, "visitor_unauthenticated", "a visitor token is required"}; }
+
+Response WithCors(Response res) {
+    res.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    return res;
+}
+
+}  // namespace
+
+bool VisitorUploads::Accepts(const Request& request) const {
+    if (request.method != "POST") return false;
+    auto seg = api::SplitPath(request.path);
+    return seg.size() == 7 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "support" && seg[3] == "widget" &&
+           seg[4] == "conversations" && seg[6] == "files";
+}
+
+Result<api::UploadTicket> VisitorUploads::Authorize(const Request& request) {
+    std::string token = Bearer(request);
+    if (token.empty()) return NoVisitor();
+    VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit_, ratelimit::Action::kUpload, request));
+    auto seg = api::SplitPath(request.path);
+    auto id = ParseId(api::PercentDecode(seg.at(5), false));
+    if (!id) return Error::InvalidArgument("'" + std::string(seg.at(5)).substr(0, 40) + "' is not an id");
+    auto name = request.query.find("name");
+    if (name == request.query.end() || name->second.empty())
+        return Error::InvalidArgument("query parameter 'name' (the file name) is required");
+    if (!text::IsValidUtf8(name->second)) return Error::InvalidArgument("query parameter 'name' is not UTF-8");
+    VECHE_ASSIGN_OR_RETURN(auto target, desk_.VisitorUploadTarget(token, *id));
+    api::UploadTicket ticket;
+    // The desk's bot records and posts the file; the conversation is what it belongs to.
+    ticket.caller.actor = Actor{target.bot_id, false, false};
+    ticket.owner_id = *id;
+    ticket.name = files::SafeFilename(name->second);
+    ticket.max_bytes = kVisitorFileBytes;
+    return ticket;
+}
+
+Error VisitorUploads::QuotaExceeded() const {
+    return {ErrorCode::kPayloadTooLarge, "file_too_large", "a visitor's file is limited to 10 MiB"};
+}
+
+Response VisitorUploads::Complete(const api::UploadTicket& t, std::unique_ptr<files::Upload> upload) {
+    if (upload->size() == 0) return WithCors(api::ErrorResponse(Error::InvalidArgument("the file is empty")));
+    auto stored = files_.Finish(*upload);
+    if (!stored.ok()) return WithCors(api::ErrorResponse(stored.error()));
+    chat::FileInfo f;
+    f.name = t.name;
+    f.size = static_cast<std::int64_t>(stored->size);
+    f.content_type = stored->content_type;
+    f.sha256 = stored->sha256;
+    f.width = stored->width;
+    f.height = stored->height;
+    f.has_thumbnail = stored->has_thumbnail;
+    auto posted = desk_.PostVisitorFile(t.owner_id, f);
+    if (!posted.ok()) return WithCors(api::ErrorResponse(posted.error()));
+    auto kept = files_.EnsureStored(*upload, *stored);
+    if (!kept.ok()) return WithCors(api::ErrorResponse(kept.error()));
+    return WithCors(api::Json(201, boost::json::object{{"message", VisitorMessageToJson(*posted)}}));
+}
+
+void AddWidgetFileRoutes(api::Router& router, SupportDesk& desk, files::FileStore& files) {
+    router.Add("GET", "/api/v1/support/widget/files/{id}", [&desk, &files](Request& req) -> Response {
+        auto run = [&]() -> Result<Response> {
+            std::string token = Bearer(req);
+            if (token.empty()) return NoVisitor();
+            VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+            VECHE_ASSIGN_OR_RETURN(auto f, desk.VisitorFile(token, id));
+            return api::ServeFile(req, files.PathOf(f.sha256), f.content_type, files::ContentDisposition(f.name, false));
+        };
+        auto r = run();
+        return WithCors(r.ok() ? std::move(*r) : api::ErrorResponse(r.error()));
+    });
+}
+
+}  // namespace veche::support

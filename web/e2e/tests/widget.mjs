@@ -1,0 +1,171 @@
+// The embeddable support widget (SUP, docs/operations.md "Embedding the support widget"): a company's
+// page on another origin (a tiny HTTP server of this test, on its own port, with CSS that would break
+// an unshielded widget) embeds the one script tag. The visitor writes in Chromium and sees the ticket
+// number; the agent, already looking at the inbox on the Veche origin, sees the conversation arrive
+// live (and the rail's badge count it), gets the visitor's file, replies, and the visitor sees the
+// reply without a reload; after a reload the visitor still has the history. The agent's messenger
+// links the conversation's chat back to the conversation.
+import { createHmac } from 'node:crypto'
+import http from 'node:http'
+import { assert, env, mkUser, newContext, newUserPage, openPage, settled, shot, test, uniqueName, waitFor } from '../harness.mjs'
+
+async function desk({ hmac = false } = {}) {
+  const agent = await mkUser('wagent', 'Вера Агентова')
+  const { roles } = await env.admin.req('GET', '/admin/roles')
+  const role = roles.find((r) => r.name === 'support.agent')
+  await env.admin.req('POST', `/admin/users/${agent.id}/roles`, { role_id: role.id })
+  const team = await env.admin.req('POST', '/support/teams', { name: uniqueName('Сайт-линия ') })
+  await env.admin.req('PUT', `/support/teams/${team.id}/members`, { members: [{ user_id: agent.id, capacity: 5 }] })
+  await env.admin.req('PUT', `/support/agents/${agent.id}/availability`, { availability: 'online' })
+  const inbox = await env.admin.req('POST', '/support/inboxes', { name: uniqueName('Магазин '), channel: 'widget', team_id: team.id, hmac_mandatory: hmac })
+  return { agent, team, inbox }
+}
+
+/** The company's site: another origin (localhost on another port), hostile CSS, the script tag. */
+async function foreignSite(inboxToken, { user = null, lang = 'ru' } = {}) {
+  const setUser = user ? `<script>window.VecheWidget = { q: [["setUser", ${JSON.stringify(user)}]] }</script>` : ''
+  const page = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Магазин</title>
+<link rel="icon" href="data:,">
+<style>* { font-size: 30px !important; color: #0a0 !important; } button { display: none !important; } div { margin: 40px; }</style>
+</head><body><h1>Магазин билетов</h1><p>Страница компании на своём домене.</p>
+${setUser}<script src="${env.base}/widget.js" data-inbox="${inboxToken}" data-lang="${lang}" async></script>
+</body></html>`
+  const server = http.createServer((req, res) => {
+    if (req.url === '/' || req.url?.startsWith('/?')) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+      res.end(page)
+    } else {
+      res.writeHead(204)
+      res.end()
+    }
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://localhost:${server.address().port}/`
+  return { url, close: () => new Promise((resolve) => server.close(resolve)) }
+}
+
+test('a visitor on a foreign site writes through the widget; the agent answers live', async () => {
+  const d = await desk()
+  const site = await foreignSite(d.inbox.token)
+  try {
+    assert(new URL(site.url).origin !== new URL(env.base).origin, 'the site is another origin')
+
+    // The agent watches the inbox before anything arrives.
+    const A = await newUserPage(d.agent, { locale: 'ru-RU' })
+    await A.page.locator('a[href="/support"]').click()
+    await A.page.locator('[data-testid=support-view]').waitFor()
+    const badge = A.page.locator('a[href="/support"] .badge')
+    assert((await badge.count()) === 0, 'nothing is mine yet')
+
+    const ctx = await newContext({ who: 'visitor', locale: 'ru-RU', viewport: { width: 1200, height: 800 } })
+    const V = await openPage(ctx, 'visitor')
+    await V.goto(site.url)
+    const launcher = V.locator('[data-testid=widget-launcher]')
+    await launcher.waitFor()
+    assert(await launcher.isVisible(), "the page's `button { display: none }` does not reach the widget")
+    await launcher.click()
+    await V.fill('[data-testid=widget-input]', 'Здравствуйте! Не пришёл электронный билет на 12 декабря.')
+    await V.click('[data-testid=widget-send]')
+    const number = V.locator('[data-testid=widget-number]')
+    await waitFor(async () => /SUP-\d{6}/.test((await number.textContent()) ?? ''), 'the ticket number in the widget')
+    const shown = (await number.textContent()).match(/SUP-\d{6}/)[0]
+    await V.locator('[data-testid=widget-messages] [data-from=visitor]', { hasText: 'электронный билет' }).waitFor()
+    const fontSize = await V.locator('[data-testid=widget-input]').evaluate((e) => getComputedStyle(e).fontSize)
+    assert(fontSize === '14px', `the page's CSS does not reach the widget (font-size ${fontSize})`)
+    await settled(V)
+    await shot(V, 'support-widget-light')
+
+    // Live in the inbox: the row and the badge, without a reload.
+    const row = A.page.locator('[data-testid=conversation-row]', { hasText: shown })
+    await row.waitFor()
+    await waitFor(async () => (await badge.count()) === 1 && (await badge.textContent()).trim() === '1', 'the badge to count it')
+    await row.click()
+    const conv = A.page.locator('[data-testid=conversation-page]')
+    await conv.locator('[data-testid=desk-message][data-direction=incoming]', { hasText: 'электронный билет' }).waitFor()
+
+    // A file from the visitor arrives in the open conversation too.
+    await V.locator('[data-testid=widget-file]').setInputFiles({ name: 'квитанция.txt', mimeType: 'text/plain', buffer: Buffer.from('Оплачено 12.12') })
+    await V.locator('[data-testid=widget-messages] [data-testid=widget-file-link]', { hasText: 'квитанция.txt' }).waitFor()
+    await conv.locator('[data-testid=desk-message][data-direction=incoming]', { hasText: 'квитанция.txt' }).waitFor()
+
+    // A second message arrives while the agent has the conversation open.
+    await V.fill('[data-testid=widget-input]', 'Заказ № 4411.')
+    await V.keyboard.press('Enter')
+    await conv.locator('[data-testid=desk-message][data-direction=incoming]', { hasText: 'Заказ № 4411' }).waitFor()
+
+    await A.page.fill('[data-testid=composer-input]', 'Билет отправлен повторно, проверьте почту.')
+    await A.page.click('[data-testid=composer-send]')
+    await conv.locator('[data-testid=desk-message][data-direction=outgoing]', { hasText: 'отправлен повторно' }).waitFor()
+    await settled(A.page)
+    await shot(A.page, 'support-conversation-file-light')
+
+    // The visitor sees the reply without a reload (the widget polls while open).
+    await V.locator('[data-testid=widget-messages] [data-from=agent]', { hasText: 'отправлен повторно' }).waitFor()
+
+    // After a reload the history is still there (the visitor token is in the site's localStorage).
+    await V.reload()
+    await V.locator('[data-testid=widget-launcher]').click()
+    await V.locator('[data-testid=widget-messages] [data-from=visitor]', { hasText: 'электронный билет' }).waitFor()
+    await V.locator('[data-testid=widget-messages] [data-from=agent]', { hasText: 'отправлен повторно' }).waitFor()
+    await waitFor(async () => ((await number.textContent()) ?? '').includes(shown), 'the number after the reload')
+
+    // Closed, the launcher marks a new answer (the widget looks every 10 s), and opening clears the mark.
+    const marked = () => V.locator('[data-testid=widget-launcher]').evaluate((e) => e.classList.contains('unread'))
+    await V.locator('[data-testid=widget-launcher]').click()
+    assert(!(await marked()), 'nothing unread after reading')
+    await A.page.fill('[data-testid=composer-input]', 'И ещё: билет продублирован в SMS.')
+    await A.page.click('[data-testid=composer-send]')
+    await conv.locator('[data-testid=desk-message][data-direction=outgoing]', { hasText: 'продублирован' }).waitFor()
+    await waitFor(marked, 'the launcher to mark the new answer')
+    await V.locator('[data-testid=widget-launcher]').click()
+    await V.locator('[data-testid=widget-messages] [data-from=agent]', { hasText: 'продублирован' }).waitFor()
+    assert(!(await marked()), 'opening clears the mark')
+
+    // The conversation's chat in the messenger links back to the conversation.
+    const c = (await env.admin.req('GET', '/support/conversations?limit=50')).conversations.find((x) => x.number === shown)
+    await A.page.goto(env.base + `/chats/${c.chat_id}`)
+    const link = A.page.locator('[data-testid=chat-support-link]')
+    await link.waitFor()
+    const text = (await link.textContent()).replace(/\s+/g, ' ')
+    assert(text.includes(shown) && text.includes('Открыто'), `the chat's header names the conversation: ${text}`)
+    await settled(A.page)
+    await shot(A.page, 'support-chat-link-light')
+    await link.click()
+    await A.page.locator('[data-testid=conversation-page] [data-testid=desk-message]', { hasText: 'Заказ № 4411' }).waitFor()
+  } finally {
+    await site.close()
+  }
+})
+
+test('a signed-in customer (setUser with the HMAC) writes on an inbox that demands verification', async () => {
+  const d = await desk({ hmac: true })
+  const identifier = uniqueName('customer-')
+  const identifier_hash = createHmac('sha256', d.inbox.hmac_secret).update(identifier).digest('hex')
+  const site = await foreignSite(d.inbox.token, { user: { identifier, identifier_hash, name: 'Olga Buyer', email: 'olga@example.com' }, lang: 'en' })
+  try {
+    const ctx = await newContext({ who: 'verified-visitor', locale: 'en-US' })
+    const V = await openPage(ctx, 'verified-visitor')
+    await V.goto(site.url)
+    await V.locator('[data-testid=widget-launcher]').click()
+    await V.locator('[data-testid=widget-messages]', { hasText: 'Ask us anything' }).waitFor()
+    await V.fill('[data-testid=widget-input]', 'Where is my refund?')
+    await V.click('[data-testid=widget-send]')
+    const number = V.locator('[data-testid=widget-number]')
+    await waitFor(async () => /Request SUP-\d{6} · open/.test((await number.textContent()) ?? ''), 'the number in English')
+    const shown = (await number.textContent()).match(/SUP-\d{6}/)[0]
+    const c = (await env.admin.req('GET', '/support/conversations?limit=50')).conversations.find((x) => x.number === shown)
+    assert(c.contact.verified && c.contact.external_id === identifier && c.contact.name === 'Olga Buyer', 'the contact is the verified customer')
+
+    // Another browser of the same customer (no stored token) finds the same conversation.
+    const ctx2 = await newContext({ who: 'verified-visitor-2', locale: 'en-US' })
+    const V2 = await openPage(ctx2, 'verified-visitor-2')
+    await V2.goto(site.url)
+    await V2.locator('[data-testid=widget-launcher]').click()
+    await V2.fill('[data-testid=widget-input]', 'Any news?')
+    await V2.click('[data-testid=widget-send]')
+    await V2.locator('[data-testid=widget-messages] [data-from=visitor]', { hasText: 'Where is my refund?' }).waitFor()
+    await waitFor(async () => ((await V2.locator('[data-testid=widget-number]').textContent()) ?? '').includes(shown), 'the same number')
+  } finally {
+    await site.close()
+  }
+})

@@ -1,0 +1,96 @@
+// The embeddable support widget's pure parts (docs/operations.md, "Embedding the support widget"):
+// its language, its strings, what it keeps in the host page's localStorage.
+
+export type Lang = 'ru' | 'en'
+
+/** `data-lang` when it names a language we have, else the browser's, else Russian. */
+export function pickLang(attr: string | null | undefined, browser: string | undefined): Lang {
+  for (const v of [attr, browser]) {
+    const l = (v ?? '').toLowerCase().slice(0, 2)
+    if (l === 'ru' || l === 'en') return l
+  }
+  return 'ru'
+}
+
+export const STRINGS = {
+  en: {
+    open: 'Chat with support',
+    close: 'Close',
+    title: 'Support',
+    greeting: 'Hello! Ask us anything, we will answer here.',
+    placeholder: 'Write a message…',
+    send: 'Send',
+    you: 'You',
+    agent: 'Support',
+    ticket: 'Request {number}',
+    history: 'Your requests',
+    newest: 'Current request',
+    failed: 'The message was not sent. Try again.',
+    unverified: 'Sign in on the site to write to support.',
+    limited: 'Too many messages. Wait a minute.',
+    loading: 'Loading…',
+    attach: 'Attach a file',
+    tooLarge: 'The file is larger than 10 MB.',
+    writeFirst: 'Write your question first, then attach files.',
+    statuses: { open: 'open', pending: 'waiting for you', snoozed: 'open', resolved: 'resolved' } as Record<string, string>,
+  },
+  ru: {
+    open: 'Написать в поддержку',
+    close: 'Закрыть',
+    title: 'Поддержка',
+    greeting: 'Здравствуйте! Задайте вопрос — ответим здесь.',
+    placeholder: 'Напишите сообщение…',
+    send: 'Отправить',
+    you: 'Вы',
+    agent: 'Поддержка',
+    ticket: 'Обращение {number}',
+    history: 'Ваши обращения',
+    newest: 'Текущее обращение',
+    failed: 'Сообщение не отправлено. Попробуйте ещё раз.',
+    unverified: 'Войдите на сайте, чтобы написать в поддержку.',
+    limited: 'Слишком много сообщений. Подождите минуту.',
+    loading: 'Загрузка…',
+    attach: 'Прикрепить файл',
+    tooLarge: 'Файл больше 10 МБ.',
+    writeFirst: 'Сначала напишите вопрос, затем прикрепите файлы.',
+    statuses: { open: 'открыто', pending: 'ждём вашего ответа', snoozed: 'открыто', resolved: 'решено' } as Record<string, string>,
+  },
+}
+export type Strings = (typeof STRINGS)['en']
+
+/** What survives a reload, per inbox: the visitor token and the identity it was issued for. */
+export interface Saved {
+  token: string
+  identifier: string | null
+}
+
+export function storageKey(inbox: string): string {
+  return 'veche-widget:' + inbox
+}
+
+export function readSaved(raw: string | null): Saved | null {
+  if (!raw) return null
+  try {
+    const v = JSON.parse(raw) as Partial<Saved>
+    if (typeof v.token !== 'string' || !v.token.startsWith('vis_')) return null
+    return { token: v.token, identifier: typeof v.identifier === 'string' ? v.identifier : null }
+  } catch {
+    return null
+  }
+}
+
+/** A token issued to another identity (or to an anonymous visitor who has since signed in) is not reused. */
+export function usable(saved: Saved | null, identifier: string | null): Saved | null {
+  if (!saved) return null
+  return saved.identifier === identifier ? saved : null
+}
+
+/** The largest file a visitor may attach (the server's limit, docs/api.md "The widget"). */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024
+
+/** "2.4 MB", "830 KB", "12 B". */
+export function fileSize(n: number): string {
+  if (n >= 1024 * 1024) return (n / 1024 / 1024).toFixed(1) + ' MB'
+  if (n >= 1024) return Math.round(n / 1024) + ' KB'
+  return n + ' B'
+}
