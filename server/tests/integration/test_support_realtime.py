@@ -149,6 +149,19 @@ def test_cors_answers_the_widgets_routes_and_no_other(server, admin_client, make
     r = anon.request("GET", "/api/v1/support/widget/conversations", auth=False, headers={"Origin": ORIGIN})
     expect_error(r, 401, "visitor_unauthenticated")
     assert r.headers["Access-Control-Allow-Origin"] == "*"
+    # the rating routes are the widget's too
+    cid = body["conversation"]["id"]
+    r = visitor.request("GET", f"/api/v1/support/widget/conversations/{cid}/csat", headers={"Origin": ORIGIN})
+    assert expect(r, 200)["requested"] is False
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    r = visitor.request("POST", "/api/v1/support/widget/csat", headers={"Origin": ORIGIN},
+                        json={"conversation_id": cid, "rating": 5})
+    expect_error(r, 409, "csat_not_requested")
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    # a session cookie is no visitor credential
+    r = anon.request("GET", "/api/v1/support/widget/conversations", auth=False,
+                     headers={"Origin": ORIGIN, "Cookie": f"veche_session={admin_client.token}"})
+    expect_error(r, 401, "visitor_unauthenticated")
     # every other route: no preflight, no CORS header
     for method, path in (("OPTIONS", "/api/v1/users/me"), ("OPTIONS", "/api/v1/support/conversations"),
                          ("OPTIONS", "/api/v1/chats")):

@@ -7,10 +7,15 @@
 
 namespace veche::api {
 
-std::string TokenOf(const Request& request) {
+std::string BearerToken(const Request& request) {
     std::string_view auth = request.authorization;
     if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer "))
         return std::string(text::Trim(auth.substr(7)));
+    return {};
+}
+
+std::string TokenOf(const Request& request) {
+    if (auto bearer = BearerToken(request); !bearer.empty()) return bearer;
     std::string_view cookies = request.cookie;
     while (!cookies.empty()) {
         auto semi = cookies.find(';');

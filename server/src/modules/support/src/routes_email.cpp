@@ -79,13 +79,6 @@ Result<MailboxSettings> ReadSettings(const bj::object& body) {
     return s;
 }
 
-std::string BearerOf(const Request& req) {
-    constexpr std::string_view kBearer = "Bearer ";
-    std::string_view h = req.authorization;
-    if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) return "";
-    return std::string(h.substr(kBearer.size()));
-}
-
 }  // namespace
 
 void AddEmailRoutes(api::Router& router, const api::HttpKit& kit, EmailChannel& email) {
@@ -120,7 +113,7 @@ void AddEmailRoutes(api::Router& router, const api::HttpKit& kit, EmailChannel& 
     router.Add("POST", "/api/v1/support/email/inbound/{id}", [&email](Request& req) -> Response {
         auto handled = [&]() -> Result<Response> {
             VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
-            std::string token = BearerOf(req);
+            std::string token = api::BearerToken(req);
             VECHE_ASSIGN_OR_RETURN(auto got, email.Receive(id, token, req.body));
             bj::object out{{"conversation_id", IdToString(got.conversation.id)},
                            {"number", NumberText(got.conversation.number)},

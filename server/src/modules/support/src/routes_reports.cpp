@@ -4,6 +4,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "widget_http.hpp"
 #include "veche/calendar/calendar_service.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/json.hpp"
@@ -166,27 +167,6 @@ Result<std::optional<int>> ReadMinutes(const bj::object& body, std::string_view 
     return std::optional<int>(static_cast<int>(*v));
 }
 
-std::string BearerOf(const Request& req) {
-    constexpr std::string_view kBearer = "Bearer ";
-    std::string_view h = req.authorization;
-    if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) return "";
-    return std::string(h.substr(kBearer.size()));
-}
-
-Result<std::string> RequiredVisitor(const Request& req) {
-    std::string token = BearerOf(req);
-    if (token.empty())
-        return Error{ErrorCode::kUnauthenticated, "visitor_unauthenticated", "a visitor token is required"};
-    return token;
-}
-
-api::Router::Handler Public(std::function<Result<Response>(Request&)> fn) {
-    return [fn = std::move(fn)](Request& req) -> Response {
-        auto r = fn(req);
-        return r.ok() ? std::move(*r) : api::ErrorResponse(r.error());
-    };
-}
-
 Result<std::vector<Id>> ReadIds(const Request& req, const char* name) {
     std::vector<Id> out;
     auto v = Param(req, name);
@@ -267,14 +247,14 @@ void AddSlaRoutes(api::Router& router, const api::HttpKit& kit, SlaEngine& sla, 
                    return api::Json(200, bj::object{{"inbox_id", IdToString(id)}, {"enabled", now}});
                }));
     router.Add("GET", "/api/v1/support/widget/conversations/{id}/csat",
-               Public([&sla](Request& req) -> Result<Response> {
+               WidgetHandler([&sla](Request& req) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto csat, sla.VisitorCsat(token, id));
                    return api::Json(
                        200, bj::object{{"requested", csat.has_value()}, {"csat", CsatJson(csat, false)}});
                }));
-    router.Add("POST", "/api/v1/support/widget/csat", Public([&sla, &kit](Request& req) -> Result<Response> {
+    router.Add("POST", "/api/v1/support/widget/csat", WidgetHandler([&sla, &kit](Request& req) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit, ratelimit::Action::kSend, req));
                    VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));

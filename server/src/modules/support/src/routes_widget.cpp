@@ -5,6 +5,7 @@
 
 #include "routes.hpp"
 #include "support_json.hpp"
+#include "widget_http.hpp"
 #include "veche/core/json.hpp"
 #include "veche/support/desk.hpp"
 
@@ -15,48 +16,10 @@ namespace bj = boost::json;
 using api::Request;
 using api::Response;
 
-// The bearer token of the request ("" when none).
-std::string BearerOf(const Request& req) {
-    constexpr std::string_view kBearer = "Bearer ";
-    std::string_view h = req.authorization;
-    if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) return "";
-    return std::string(h.substr(kBearer.size()));
-}
-
-Result<std::string> RequiredVisitor(const Request& req) {
-    std::string token = BearerOf(req);
-    if (token.empty())
-        return Error{ErrorCode::kUnauthenticated, "visitor_unauthenticated", "a visitor token is required"};
-    return token;
-}
-
-// CORS (docs/api.md, "Cross-origin requests"): the widget runs on the company's pages, so these
-// routes, and only these, answer any origin. The visitor token travels in the Authorization header,
-// never in a cookie, so no credentials are allowed and a page cannot act as a signed-in user here.
-void AllowAnyOrigin(Response& res) { res.headers.emplace_back("Access-Control-Allow-Origin", "*"); }
-
-Response Preflight(Request&) {
-    Response res = api::NoContent();
-    AllowAnyOrigin(res);
-    res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST");
-    res.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
-    res.headers.emplace_back("Access-Control-Max-Age", "600");
-    return res;
-}
-
-api::Router::Handler Handle(std::function<Result<Response>(Request&)> fn) {
-    return [fn = std::move(fn)](Request& req) -> Response {
-        auto r = fn(req);
-        Response res = r.ok() ? std::move(*r) : api::ErrorResponse(r.error());
-        AllowAnyOrigin(res);
-        return res;
-    };
-}
-
 Result<VisitorMessage> ReadVisitorMessage(const Request& req) {
     VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
     VisitorMessage m;
-    m.visitor_token = BearerOf(req);
+    m.visitor_token = api::BearerToken(req);
     VECHE_ASSIGN_OR_RETURN(m.inbox_token, json::ReqString(body, "inbox", {100, 1}));
     VECHE_ASSIGN_OR_RETURN(m.text, json::ReqString(body, "text", {10000, 1}));
     VECHE_ASSIGN_OR_RETURN(m.conversation_id, json::OptId(body, "conversation_id"));
@@ -73,8 +36,8 @@ Result<VisitorMessage> ReadVisitorMessage(const Request& req) {
 }  // namespace
 
 void AddWidgetRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk) {
-    router.AddPreflight("/api/v1/support/widget/", Preflight);
-    router.Add("POST", "/api/v1/support/widget/messages", Handle([&desk, &kit](Request& req) -> Result<Response> {
+    router.AddPreflight("/api/v1/support/widget/", WidgetPreflight);
+    router.Add("POST", "/api/v1/support/widget/messages", WidgetHandler([&desk, &kit](Request& req) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit, ratelimit::Action::kSend, req));
                    VECHE_ASSIGN_OR_RETURN(auto message, ReadVisitorMessage(req));
                    VECHE_ASSIGN_OR_RETURN(auto posted, desk.PostAsVisitor(message));
@@ -84,7 +47,7 @@ void AddWidgetRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& 
                    if (!posted.visitor_token.empty()) out["visitor_token"] = posted.visitor_token;
                    return api::Json(201, out);
                }));
-    router.Add("GET", "/api/v1/support/widget/conversations", Handle([&desk](Request& req) -> Result<Response> {
+    router.Add("GET", "/api/v1/support/widget/conversations", WidgetHandler([&desk](Request& req) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
                    VECHE_ASSIGN_OR_RETURN(auto list, desk.VisitorConversations(token));
                    bj::array out;
@@ -92,7 +55,7 @@ void AddWidgetRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& 
                    return api::Json(200, bj::object{{"conversations", std::move(out)}});
                }));
     router.Add("GET", "/api/v1/support/widget/conversations/{id}/messages",
-               Handle([&desk](Request& req) -> Result<Response> {
+               WidgetHandler([&desk](Request& req) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto list, desk.VisitorMessages(token, id));

@@ -6,6 +6,7 @@
 #include "veche/files/file_store.hpp"
 #include "veche/support/desk.hpp"
 #include "support_json.hpp"
+#include "widget_http.hpp"
 
 namespace veche::support {
 namespace {
@@ -13,17 +14,8 @@ namespace {
 using api::Request;
 using api::Response;
 
-std::string Bearer(const Request& req) {
-    constexpr std::string_view kBearer = "Bearer ";
-    std::string_view h = req.authorization;
-    if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) return "";
-    return std::string(h.substr(kBearer.size()));
-}
-
-Error NoVisitor() { return {ErrorCode::kUnauthenticated, "visitor_unauthenticated", "a visitor token is required"}; }
-
 Response WithCors(Response res) {
-    res.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    AllowAnyOrigin(res);
     return res;
 }
 
@@ -37,8 +29,9 @@ bool VisitorUploads::Accepts(const Request& request) const {
 }
 
 Result<api::UploadTicket> VisitorUploads::Authorize(const Request& request) {
-    std::string token = Bearer(request);
-    if (token.empty()) return NoVisitor();
+    auto token_or = RequiredVisitor(request);
+    if (!token_or.ok()) return token_or.error();
+    std::string token = std::move(*token_or);
     VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit_, ratelimit::Action::kUpload, request));
     auto seg = api::SplitPath(request.path);
     auto id = ParseId(api::PercentDecode(seg.at(5), false));
@@ -83,8 +76,7 @@ Response VisitorUploads::Complete(const api::UploadTicket& t, std::unique_ptr<fi
 void AddWidgetFileRoutes(api::Router& router, SupportDesk& desk, files::FileStore& files) {
     router.Add("GET", "/api/v1/support/widget/files/{id}", [&desk, &files](Request& req) -> Response {
         auto run = [&]() -> Result<Response> {
-            std::string token = Bearer(req);
-            if (token.empty()) return NoVisitor();
+            VECHE_ASSIGN_OR_RETURN(std::string token, RequiredVisitor(req));
             VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
             VECHE_ASSIGN_OR_RETURN(auto f, desk.VisitorFile(token, id));
             return api::ServeFile(req, files.PathOf(f.sha256), f.content_type, files::ContentDisposition(f.name, false));

@@ -51,6 +51,10 @@ Response ErrorResponse(const Error& error);
 
 // The session token from `Authorization: Bearer` or the `veche_session` cookie ("" when none).
 std::string TokenOf(const Request& request);
+// Only the `Authorization: Bearer` token ("" when none), never the cookie: for callers who are not
+// sessions (the support widget's visitors, a mailbox's webhook), so a browser's session cookie is no
+// credential there.
+std::string BearerToken(const Request& request);
 
 std::string PercentDecode(std::string_view in, bool plus_is_space);
 std::map<std::string, std::string> ParseQuery(std::string_view query);
