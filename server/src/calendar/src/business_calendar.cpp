@@ -156,6 +156,10 @@ std::int64_t BusinessCalendar::AddWorkingDays(std::int64_t at_ms, int days) cons
     return impl_->Instant(day, ms_of_day);
 }
 
+std::int64_t BusinessCalendar::LocalAt(std::chrono::year_month_day date, int minute_of_day) const {
+    return impl_->Instant(DayNumber(date), static_cast<std::int64_t>(minute_of_day) * kMsPerMinute);
+}
+
 std::int64_t BusinessCalendar::NextWorkingDayAt(std::int64_t at_ms, int minute_of_day) const {
     auto [day, ms_of_day] = impl_->Local(at_ms);
     (void)ms_of_day;

@@ -23,7 +23,7 @@ std::vector<Candidate> Candidates(Tx& tx, Id team_id, std::optional<Id> only) {
     std::vector<Candidate> out;
     auto& st = tx.Query(
         "SELECT m.user_id, m.capacity, (SELECT COUNT(*) FROM support_conversations c WHERE c.assignee_id = m.user_id "
-        "AND c.status = 'open') AS open_count FROM support_team_members m JOIN support_agents a ON a.user_id = "
+        "AND c.status = 'open' AND c.deleted_at IS NULL) AS open_count FROM support_team_members m JOIN support_agents a ON a.user_id = "
         "m.user_id JOIN users u ON u.id = m.user_id WHERE m.team_id = ? AND a.availability = 'online' AND "
         "u.deactivated = 0 ORDER BY open_count, COALESCE(a.last_assigned_seq, 0), m.user_id",
         team_id);
@@ -82,7 +82,8 @@ Status Assigner::DrainTeam(Tx& tx, Id team_id) const {
     NextCounter(tx, "assignment_lock");
     for (;;) {
         auto id = tx.QueryInt(
-            "SELECT id FROM support_conversations WHERE team_id = ? AND status = 'open' AND assignee_id IS NULL "
+            "SELECT id FROM support_conversations WHERE team_id = ? AND status = 'open' AND assignee_id IS NULL AND "
+            "deleted_at IS NULL "
             "ORDER BY COALESCE(waiting_since, created_at), id LIMIT 1",
             team_id);
         if (!id) return {};

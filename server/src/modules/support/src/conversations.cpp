@@ -29,17 +29,21 @@ std::optional<Id> TeamFor(Tx& tx, const Inbox& inbox, std::optional<Id> topic_id
     return inbox.team_id;
 }
 
-// The conversation if the viewer may see it; otherwise exactly like an unknown id.
-Result<Conversation> Visible(Tx& tx, const Viewer& viewer, Id id) {
+// The conversation if the viewer may see it; otherwise exactly like an unknown id. A soft-deleted
+// one is gone for everyone but the support admins who read it (`read_deleted`).
+Result<Conversation> Visible(Tx& tx, const Viewer& viewer, Id id, bool read_deleted = false) {
     auto c = LoadConversation(tx, id);
     if (!c || !CanSee(viewer, *c)) return Error::NotFound("conversation");
+    if (IsDeleted(tx, id) && !(read_deleted && viewer.admin)) return Error::NotFound("conversation");
     return *c;
 }
 
 Result<ConversationView> WithContact(Tx& tx, Conversation c) {
     auto contact = LoadContact(tx, c.contact_id);
     if (!contact) return Error::Internal("a conversation without its contact");
-    return ConversationView{std::move(c), std::move(*contact)};
+    ConversationView v{std::move(c), std::move(*contact)};
+    AddToolFields(tx, v);
+    return v;
 }
 
 }  // namespace
@@ -143,6 +147,12 @@ Result<std::vector<ConversationView>> SupportDesk::List(const Actor& actor, cons
         else if (f.assignee && f.assignee != "any") q.Add(" AND c.assignee_id = ?").Param(*ParseId(*f.assignee));
         if (f.team_id) q.Add(" AND c.team_id = ?").Param(*f.team_id);
         if (f.chat_id) q.Add(" AND c.chat_id = ?").Param(*f.chat_id);
+        if (f.deleted && !viewer.admin) return Error::Forbidden("only support admins list deleted conversations");
+        q.Add(f.deleted ? " AND c.deleted_at IS NOT NULL" : " AND c.deleted_at IS NULL");
+        if (f.label_id)
+            q.Add(" AND EXISTS (SELECT 1 FROM support_conversation_labels l WHERE l.conversation_id = c.id AND "
+                  "l.label_id = ?)")
+                .Param(*f.label_id);
         if (f.before) q.Add(" AND c.id < ?").Param(*f.before);
         AddScopeCondition(q, viewer);
         q.Add(" ORDER BY c.id DESC LIMIT ?").Param(f.limit);
@@ -158,7 +168,7 @@ Result<std::vector<ConversationView>> SupportDesk::List(const Actor& actor, cons
 Result<ConversationView> SupportDesk::Get(const Actor& actor, Id id) {
     return db_.Read([&](Tx& tx) -> Result<ConversationView> {
         VECHE_ASSIGN_OR_RETURN(auto viewer, ViewerOf(tx, roles_, actor.user_id));
-        VECHE_ASSIGN_OR_RETURN(auto c, Visible(tx, viewer, id));
+        VECHE_ASSIGN_OR_RETURN(auto c, Visible(tx, viewer, id, true));
         return WithContact(tx, std::move(c));
     });
 }
@@ -180,21 +190,34 @@ Result<std::vector<chat::Message>> SupportDesk::ChatMessages(Id chat_id) {
 
 Result<std::vector<DeskMessage>> SupportDesk::Messages(const Actor& actor, Id id) {
     using Directions = std::map<Id, std::string>;
-    VECHE_ASSIGN_OR_RETURN(auto found, db_.Read([&](Tx& tx) -> Result<std::pair<Conversation, Directions>> {
+    struct Found {
+        Conversation conversation;
+        Directions directions;
+        bool admin = false;
+        DeletedMessages deleted;
+    };
+    VECHE_ASSIGN_OR_RETURN(auto found, db_.Read([&](Tx& tx) -> Result<Found> {
         VECHE_ASSIGN_OR_RETURN(auto viewer, ViewerOf(tx, roles_, actor.user_id));
-        VECHE_ASSIGN_OR_RETURN(auto c, Visible(tx, viewer, id));
+        VECHE_ASSIGN_OR_RETURN(auto c, Visible(tx, viewer, id, true));
         Directions d;
         auto& st = tx.Query("SELECT message_id, direction FROM support_messages WHERE conversation_id = ?", id);
         while (st.Step()) d[st.Int(0)] = st.Text(1);
-        return std::pair{std::move(c), std::move(d)};
+        DeletedMessages deleted = viewer.admin ? LoadDeletedMessages(tx, c.chat_id) : DeletedMessages{};
+        return Found{std::move(c), std::move(d), viewer.admin, std::move(deleted)};
     }));
-    VECHE_ASSIGN_OR_RETURN(auto messages, ChatMessages(found.first.chat_id));
+    VECHE_ASSIGN_OR_RETURN(auto messages, ChatMessages(found.conversation.chat_id));
     std::vector<DeskMessage> out;
     for (auto& m : messages) {
-        auto it = found.second.find(m.id);
+        auto it = found.directions.find(m.id);
         // Not posted through the desk (the messenger, a bot): agents only, like a note.
-        std::string direction = it == found.second.end() ? "note" : it->second;
-        out.push_back({std::move(m), std::move(direction)});
+        std::string direction = it == found.directions.end() ? "note" : it->second;
+        DeskMessage dm{std::move(m), std::move(direction)};
+        if (auto del = found.deleted.find(dm.message.id); del != found.deleted.end() && dm.message.deleted) {
+            dm.show_deleted = true;
+            dm.deleted_by = del->second.first;
+            dm.deleted_at = del->second.second;
+        }
+        out.push_back(std::move(dm));
     }
     return out;
 }

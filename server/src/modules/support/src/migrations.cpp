@@ -84,6 +84,29 @@ namespace {
     "CREATE INDEX support_csat_requested ON support_csat(requested_at);"                                          \
     "CREATE INDEX support_conversations_created ON support_conversations(created_at)"
 
+// The agents' tools (issue 13 §2, §5, §7): canned replies unique per scope, labels, contact merge
+// (the mergee stays, pointing at the target, so its identifiers still find the customer), soft
+// deletion of conversations. (The team's business calendar, support_teams.calendar_id, is v3's.)
+#define SUPPORT_V4(ID, INT)                                                                                       \
+    "CREATE TABLE support_canned_replies (id " ID " PRIMARY KEY, scope TEXT NOT NULL CHECK (scope IN ("            \
+    "'personal', 'team', 'global')), scope_key TEXT NOT NULL, owner_id " INT " REFERENCES users(id), team_id " INT \
+    " REFERENCES support_teams(id), short_code TEXT NOT NULL, content TEXT NOT NULL, created_by " INT              \
+    " NOT NULL, created_at " INT " NOT NULL, updated_at " INT " NOT NULL, UNIQUE (scope_key, short_code));"        \
+    "CREATE TABLE support_labels (id " ID " PRIMARY KEY, title TEXT NOT NULL UNIQUE, color TEXT NOT NULL, "        \
+    "created_at " INT " NOT NULL);"                                                                               \
+    "CREATE TABLE support_conversation_labels (conversation_id " INT                                               \
+    " NOT NULL REFERENCES support_conversations(id), label_id " INT " NOT NULL REFERENCES support_labels(id), "    \
+    "added_by " INT " NOT NULL, added_at " INT " NOT NULL, PRIMARY KEY (conversation_id, label_id));"             \
+    "CREATE INDEX support_conversation_labels_label ON support_conversation_labels(label_id, conversation_id);"   \
+    "CREATE TABLE support_contact_identities (contact_id " INT " NOT NULL REFERENCES support_contacts(id), kind "  \
+    "TEXT NOT NULL CHECK (kind IN ('email', 'external_id')), value TEXT NOT NULL, inbox_id " INT " NOT NULL, "     \
+    "from_contact_id " INT " NOT NULL, added_at " INT " NOT NULL, PRIMARY KEY (contact_id, kind, value, inbox_id));" \
+    "ALTER TABLE support_contacts ADD COLUMN merged_into " INT " REFERENCES support_contacts(id);"                \
+    "ALTER TABLE support_contacts ADD COLUMN merged_by " INT ";"                                                   \
+    "ALTER TABLE support_contacts ADD COLUMN merged_at " INT ";"                                                   \
+    "ALTER TABLE support_conversations ADD COLUMN deleted_at " INT ";"                                             \
+    "ALTER TABLE support_conversations ADD COLUMN deleted_by " INT
+
 constexpr storage::ModuleMigration kMigrations[] = {
     {1, "teams, topics, inboxes, agents, contacts, visitors, conversations and their messages",
      SUPPORT_V1("INTEGER", "INTEGER"), SUPPORT_V1("BIGINT", "BIGINT")},
@@ -94,6 +117,8 @@ constexpr storage::ModuleMigration kMigrations[] = {
     // The messenger's link from a conversation's chat to the conversation (GET …?chat=).
     {4, "conversations by their chat", "CREATE INDEX support_conversations_chat ON support_conversations(chat_id)",
      "CREATE INDEX support_conversations_chat ON support_conversations(chat_id)"},
+    {5, "canned replies, labels, contact identities and merges, soft-deleted conversations",
+     SUPPORT_V4("INTEGER", "INTEGER"), SUPPORT_V4("BIGINT", "BIGINT")},
 };
 
 #undef SUPPORT_V1

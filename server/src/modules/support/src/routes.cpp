@@ -5,7 +5,9 @@
 
 #include "support_json.hpp"
 #include "veche/core/json.hpp"
+#include "veche/core/clock.hpp"
 #include "veche/support/desk.hpp"
+#include "veche/support/tools.hpp"
 
 namespace veche::support {
 namespace {
@@ -150,13 +152,19 @@ Result<ConversationFilter> ReadFilter(const Request& req) {
         return Error::InvalidArgument("query parameter 'assignee' must be me, none, any or a user id");
     VECHE_ASSIGN_OR_RETURN(f.team_id, api::QueryId(req, "team"));
     VECHE_ASSIGN_OR_RETURN(f.chat_id, api::QueryId(req, "chat"));
+    VECHE_ASSIGN_OR_RETURN(f.label_id, api::QueryId(req, "label"));
+    if (auto deleted = q("deleted")) {
+        if (*deleted != "true" && *deleted != "false")
+            return Error::InvalidArgument("query parameter 'deleted' must be true or false");
+        f.deleted = *deleted == "true";
+    }
     VECHE_ASSIGN_OR_RETURN(f.before, api::QueryId(req, "before"));
     VECHE_ASSIGN_OR_RETURN(auto limit, api::QueryInt(req, "limit", 1, 200));
     f.limit = static_cast<int>(limit.value_or(50));
     return f;
 }
 
-void AddConversationRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk) {
+void AddConversationRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk, DeskTools& tools) {
     router.Add("POST", "/api/v1/support/conversations",
                api::Authed(kit, [&desk, &kit](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(api::CheckRate(kit, ratelimit::Action::kSend, ctx));
@@ -213,7 +221,7 @@ void AddConversationRoutes(api::Router& router, const api::HttpKit& kit, Support
     router.Add("POST", "/api/v1/support/conversations/{id}/notes", post("note"));
     router.Add("POST", "/api/v1/support/conversations/{id}/incoming", post("incoming"));
     router.Add("POST", "/api/v1/support/conversations/{id}/status",
-               api::Authed(kit, [&desk](Request& req, const Caller& ctx) -> Result<Response> {
+               api::Authed(kit, [&desk, &tools](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
                    StatusChange change;
@@ -222,6 +230,13 @@ void AddConversationRoutes(api::Router& router, const api::HttpKit& kit, Support
                    VECHE_ASSIGN_OR_RETURN(change.snoozed_until, json::OptInt(body, "snoozed_until", 0, INT64_MAX));
                    if (change.snoozed_until && change.status != "snoozed")
                        return Error::InvalidArgument("field 'snoozed_until' goes with status 'snoozed' only");
+                   VECHE_ASSIGN_OR_RETURN(auto preset, json::OptString(body, "preset", {30, 1}));
+                   if (preset) {
+                       if (change.status != "snoozed" || change.snoozed_until)
+                           return Error::InvalidArgument("field 'preset' goes with status 'snoozed' and no 'snoozed_until'");
+                       // Resolved through the team's business calendar (snooze_presets.hpp).
+                       VECHE_ASSIGN_OR_RETURN(change.snoozed_until, tools.ResolveSnooze(ctx.actor, id, *preset, NowMs()));
+                   }
                    VECHE_ASSIGN_OR_RETURN(auto view, desk.SetStatus(ctx.actor, id, change));
                    return api::Json(200, ConversationViewToJson(view));
                }));
@@ -241,20 +256,27 @@ void AddConversationRoutes(api::Router& router, const api::HttpKit& kit, Support
                    return api::Json(200, ConversationViewToJson(view));
                }));
     router.Add("GET", "/api/v1/support/contacts/{id}",
-               api::Authed(kit, [&desk](Request& req, const Caller& ctx) -> Result<Response> {
+               api::Authed(kit, [&desk, &tools](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto view, desk.GetContact(ctx.actor, id));
                    auto out = ContactToJson(view.contact);
                    out["conversations"] = JsonList(view.conversations, ConversationToJson);
+                   // A merged contact has none of its own left: identities() refuses it.
+                   if (!view.contact.merged_into) {
+                       VECHE_ASSIGN_OR_RETURN(auto identities, tools.Identities(ctx.actor, id));
+                       out["identities"] = JsonList(identities, IdentityToJson);
+                   } else {
+                       out["identities"] = bj::array();
+                   }
                    return api::Json(200, std::move(out));
                }));
 }
 
 }  // namespace
 
-void AddDeskRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk) {
+void AddDeskRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk, DeskTools& tools) {
     AddConfigRoutes(router, kit, desk);
-    AddConversationRoutes(router, kit, desk);
+    AddConversationRoutes(router, kit, desk, tools);
 }
 
 }  // namespace veche::support

@@ -165,9 +165,9 @@ std::vector<TeamMember> TeamMembers(Tx& tx, Id team_id) {
 }  // namespace
 
 std::optional<Team> LoadTeam(Tx& tx, Id id) {
-    auto& st = tx.Query("SELECT id, name, created_at FROM support_teams WHERE id = ?", id);
+    auto& st = tx.Query("SELECT id, name, created_at, calendar_id FROM support_teams WHERE id = ?", id);
     if (!st.Step()) return std::nullopt;
-    Team t{st.Int(0), st.Text(1), st.Int(2), {}};
+    Team t{st.Int(0), st.Text(1), st.Int(2), {}, st.OptInt(3)};
     FinishRows(st);
     t.members = TeamMembers(tx, t.id);
     return t;
@@ -175,8 +175,8 @@ std::optional<Team> LoadTeam(Tx& tx, Id id) {
 
 std::vector<Team> LoadTeams(Tx& tx) {
     std::vector<Team> out;
-    auto& st = tx.Query("SELECT id, name, created_at FROM support_teams ORDER BY name, id");
-    while (st.Step()) out.push_back({st.Int(0), st.Text(1), st.Int(2), {}});
+    auto& st = tx.Query("SELECT id, name, created_at, calendar_id FROM support_teams ORDER BY name, id");
+    while (st.Step()) out.push_back({st.Int(0), st.Text(1), st.Int(2), {}, st.OptInt(3)});
     for (auto& t : out) t.members = TeamMembers(tx, t.id);
     return out;
 }
@@ -191,7 +191,9 @@ std::optional<Topic> LoadTopic(Tx& tx, Id id) {
 
 std::optional<Contact> LoadContact(Tx& tx, Id id) {
     auto& st = tx.Query(
-        "SELECT id, inbox_id, name, email, external_id, verified, created_at FROM support_contacts WHERE id = ?", id);
+        "SELECT id, inbox_id, name, email, external_id, verified, created_at, merged_into FROM support_contacts WHERE "
+        "id = ?",
+        id);
     if (!st.Step()) return std::nullopt;
     Contact c;
     c.id = st.Int(0);
@@ -201,6 +203,7 @@ std::optional<Contact> LoadContact(Tx& tx, Id id) {
     if (!st.IsNull(4)) c.external_id = st.Text(4);
     c.verified = st.Int(5) != 0;
     c.created_at = st.Int(6);
+    c.merged_into = st.OptInt(7);
     FinishRows(st);
     return c;
 }
@@ -216,7 +219,9 @@ Agent LoadAgent(Tx& tx, Id user_id) {
         FinishRows(st);
     }
     a.open_count =
-        tx.QueryInt("SELECT COUNT(*) FROM support_conversations WHERE assignee_id = ? AND status = 'open'", user_id)
+        tx.QueryInt("SELECT COUNT(*) FROM support_conversations WHERE assignee_id = ? AND status = 'open' AND "
+                    "deleted_at IS NULL",
+                    user_id)
             .value_or(0);
     auto& teams = tx.Query("SELECT team_id FROM support_team_members WHERE user_id = ? ORDER BY team_id", user_id);
     while (teams.Step()) a.team_ids.push_back(teams.Int(0));
@@ -270,7 +275,8 @@ Status EnsureChatMember(Tx& tx, Id chat_id, Id bot_id, Id user_id) {
 
 std::vector<Conversation> ConversationsOfContact(Tx& tx, Id contact_id) {
     std::vector<Conversation> out;
-    auto& st = tx.Query(std::string(kConversationColumns) + "WHERE contact_id = ? ORDER BY id DESC", contact_id);
+    auto& st = tx.Query(std::string(kConversationColumns) + "WHERE contact_id = ? AND deleted_at IS NULL ORDER BY id DESC",
+                        contact_id);
     while (st.Step()) out.push_back(ReadConversation(st));
     return out;
 }

@@ -2,6 +2,7 @@
 // The support desk's SQL: rows in and out, and who may see a conversation (one rule for every route).
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,8 @@ class RoleService;
 }
 
 namespace veche::support {
+
+struct ConversationView;
 
 inline constexpr std::string_view kAgentPermission = "support.agent";
 inline constexpr std::string_view kAdminPermission = "support.admin";
@@ -77,5 +80,14 @@ Status RequireAgentUser(storage::Tx& tx, const roles::RoleService& roles, Id use
 // Adds the user to the conversation's chat (kept afterwards: they took part).
 Status EnsureChatMember(storage::Tx& tx, Id chat_id, Id bot_id, Id user_id);
 void RecordMessage(storage::Tx& tx, Id message_id, Id conversation_id, std::string_view direction);
+
+// The agents' tools' rows (tools_store.cpp).
+bool IsDeleted(storage::Tx& tx, Id conversation_id);
+std::vector<Label> LabelsOf(storage::Tx& tx, Id conversation_id);
+// Fills the view's labels and deletion mark.
+void AddToolFields(storage::Tx& tx, ConversationView& view);
+// The chat's deleted messages: id → (who deleted it, when).
+using DeletedMessages = std::map<Id, std::pair<Id, std::int64_t>>;
+DeletedMessages LoadDeletedMessages(storage::Tx& tx, Id chat_id);
 
 }  // namespace veche::support

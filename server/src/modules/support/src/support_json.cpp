@@ -30,7 +30,11 @@ bj::object InboxToJson(const Inbox& i) {
 bj::object TeamToJson(const Team& t) {
     bj::array members;
     for (const auto& m : t.members) members.push_back(bj::object{{"user_id", IdToString(m.user_id)}, {"capacity", m.capacity}});
-    return {{"id", IdToString(t.id)}, {"name", t.name}, {"created_at", t.created_at}, {"members", std::move(members)}};
+    return {{"id", IdToString(t.id)},
+            {"name", t.name},
+            {"created_at", t.created_at},
+            {"members", std::move(members)},
+            {"calendar_id", OptId(t.calendar_id)}};
 }
 
 bj::object TopicToJson(const Topic& t) {
@@ -52,7 +56,8 @@ bj::object ContactToJson(const Contact& c) {
             {"email", c.email},
             {"external_id", c.external_id ? bj::value(*c.external_id) : bj::value(nullptr)},
             {"verified", c.verified},
-            {"created_at", c.created_at}};
+            {"created_at", c.created_at},
+            {"merged_into", OptId(c.merged_into)}};
 }
 
 bj::object ConversationToJson(const Conversation& c) {
@@ -80,13 +85,41 @@ bj::object ConversationToJson(const Conversation& c) {
 bj::object ConversationViewToJson(const ConversationView& v) {
     auto out = ConversationToJson(v.conversation);
     out["contact"] = ContactToJson(v.contact);
+    bj::array labels;
+    for (const auto& l : v.labels) labels.push_back(LabelToJson(l));
+    out["labels"] = std::move(labels);
+    out["deleted_at"] = OptInt(v.deleted_at);
+    out["deleted_by"] = OptId(v.deleted_by);
     return out;
 }
 
 bj::object DeskMessageToJson(const DeskMessage& m, Id viewer) {
-    auto out = chat::MessageToJson(m.message, viewer);
+    auto out = chat::MessageToJson(m.message, viewer, m.show_deleted);
     out["direction"] = m.direction;
+    if (m.show_deleted) {
+        out["deleted_by"] = OptId(m.deleted_by);
+        out["deleted_at"] = OptInt(m.deleted_at);
+    }
     return out;
+}
+
+bj::object LabelToJson(const Label& l) {
+    return {{"id", IdToString(l.id)}, {"title", l.title}, {"color", l.color}, {"created_at", l.created_at}};
+}
+
+bj::object CannedReplyToJson(const CannedReply& r) {
+    return {{"id", IdToString(r.id)},         {"scope", r.scope},
+            {"owner_id", OptId(r.owner_id)},  {"team_id", OptId(r.team_id)},
+            {"short_code", r.short_code},     {"content", r.content},
+            {"created_at", r.created_at},     {"updated_at", r.updated_at}};
+}
+
+bj::object IdentityToJson(const ContactIdentity& i) {
+    return {{"kind", i.kind},
+            {"value", i.value},
+            {"inbox_id", IdToString(i.inbox_id)},
+            {"from_contact_id", IdToString(i.from_contact_id)},
+            {"added_at", i.added_at}};
 }
 
 bj::object VisitorConversationToJson(const Conversation& c) {

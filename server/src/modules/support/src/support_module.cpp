@@ -16,6 +16,7 @@
 #include "veche/roles/role_service.hpp"
 #include "veche/support/desk.hpp"
 #include "veche/support/module.hpp"
+#include "veche/support/tools.hpp"
 
 namespace veche::support {
 namespace {
@@ -61,13 +62,16 @@ public:
         reports_.emplace(ctx.db(), ctx.Find<roles::RoleService>());
         desk_audience_.emplace(ctx.Find<roles::RoleService>());
         team_audience_.emplace(ctx.Find<roles::RoleService>());
+        tools_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), calendars,
+                       [&accounts] { return accounts.SystemUserId("support", "Служба поддержки"); });
         kit_ = &ctx.Find<api::HttpKit>();
         files_ = &ctx.Find<files::FileStore>();
         uploads_.emplace(*kit_, *desk_, *files_);
     }
 
     void AddRoutes(api::Router& router) override {
-        AddDeskRoutes(router, *kit_, *desk_);
+        AddDeskRoutes(router, *kit_, *desk_, *tools_);
+        AddToolRoutes(router, *kit_, *desk_, *tools_);
         AddWidgetRoutes(router, *kit_, *desk_);
         AddEmailRoutes(router, *kit_, *email_);
         AddSlaRoutes(router, *kit_, *sla_, *reports_);
@@ -84,6 +88,7 @@ private:
     std::optional<EmailChannel> email_;
     std::optional<SlaEngine> sla_;
     std::optional<Reports> reports_;
+    std::optional<DeskTools> tools_;
     const api::HttpKit* kit_ = nullptr;
     files::FileStore* files_ = nullptr;
     std::optional<VisitorUploads> uploads_;

@@ -34,11 +34,17 @@ Error IdentityUnverified() {
 Result<Contact> VisitorContact(Tx& tx, const std::string& token) {
     if (token.size() < kTokenPrefix.size() || token.compare(0, kTokenPrefix.size(), kTokenPrefix) != 0)
         return VisitorUnauthenticated();
-    auto id = tx.QueryInt("SELECT contact_id FROM support_visitors WHERE token_hash = ?", crypto::Sha256Hex(token));
-    if (!id) return VisitorUnauthenticated();
-    auto contact = LoadContact(tx, *id);
+    auto& st = tx.Query("SELECT contact_id, inbox_id FROM support_visitors WHERE token_hash = ?", crypto::Sha256Hex(token));
+    if (!st.Step()) return VisitorUnauthenticated();
+    Id id = st.Int(0);
+    Id token_inbox = st.Int(1);
+    while (st.Step()) {
+    }
+    auto contact = LoadContact(tx, id);
     if (!contact) return VisitorUnauthenticated();
-    auto inbox = LoadInbox(tx, contact->inbox_id);
+    // A token moved by a contact merge keeps the inbox it was issued in.
+    contact->inbox_id = token_inbox;
+    auto inbox = LoadInbox(tx, token_inbox);
     // An inbox made mandatory later: earlier anonymous visitors are refused too.
     if (!inbox || (inbox->hmac_mandatory && !contact->verified)) return IdentityUnverified();
     return *contact;
@@ -84,10 +90,13 @@ Result<std::pair<Contact, std::string>> Identify(Tx& tx, const Inbox& inbox, con
         return std::pair{std::move(contact), std::string()};
     }
     if (verified) {
-        auto id = tx.QueryInt("SELECT id FROM support_contacts WHERE inbox_id = ? AND external_id = ?", inbox.id,
-                              *m.identifier);
+        // A merged contact's identifier finds the contact it was merged into.
+        auto id = tx.QueryInt(
+            "SELECT COALESCE(merged_into, id) FROM support_contacts WHERE inbox_id = ? AND external_id = ?", inbox.id,
+            *m.identifier);
         if (id) {
             auto contact = *LoadContact(tx, *id);
+            contact.inbox_id = inbox.id;
             std::string token = IssueToken(tx, contact);
             return std::pair{std::move(contact), std::move(token)};
         }

@@ -54,6 +54,10 @@ public:
     // The local date of an instant in the calendar's time zone.
     std::chrono::year_month_day LocalDate(std::int64_t at_ms) const;
 
+    // The instant of `minute_of_day` local wall-clock time on a date; in a daylight-saving gap or
+    // overlap, the earliest that exists.
+    std::int64_t LocalAt(std::chrono::year_month_day date, int minute_of_day) const;
+
     // The instant at which `minutes` of working time after `at_ms` have passed (at_ms itself for 0).
     std::int64_t AddWorkingMinutes(std::int64_t at_ms, std::int64_t minutes) const;
     // The same to the millisecond (SLA clocks resumed with what was left of them).

@@ -48,8 +48,14 @@ struct NewInbox {
 };
 
 struct ConversationView {
+    ConversationView() = default;
+    ConversationView(Conversation c, Contact k) : conversation(std::move(c)), contact(std::move(k)) {}
+
     Conversation conversation;
     Contact contact;
+    std::vector<Label> labels;
+    std::optional<std::int64_t> deleted_at;  // soft-deleted (SUP-7): only support admins see it
+    std::optional<Id> deleted_by;
 };
 
 struct ConversationFilter {
@@ -57,13 +63,22 @@ struct ConversationFilter {
     std::optional<std::string> assignee;  // me | none | any, or a user id
     std::optional<Id> team_id;
     std::optional<Id> chat_id;  // the conversation of this core chat (the messenger's link to it)
+    std::optional<Id> label_id;
+    bool deleted = false;      // the soft-deleted ones instead (support.admin only)
     std::optional<Id> before;  // conversation id: the page before it (newest first)
     int limit = 50;
 };
 
 struct DeskMessage {
+    DeskMessage() = default;
+    DeskMessage(chat::Message m, std::string d) : message(std::move(m)), direction(std::move(d)) {}
+
     chat::Message message;
     std::string direction;  // incoming | outgoing | note
+    // For support admins, a deleted message keeps its text, who deleted it and when.
+    bool show_deleted = false;
+    std::optional<Id> deleted_by;
+    std::optional<std::int64_t> deleted_at;
 };
 
 struct StatusChange {

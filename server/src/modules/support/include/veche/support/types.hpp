@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "veche/core/ids.hpp"
@@ -29,10 +30,15 @@ struct TeamMember {
 };
 
 struct Team {
+    Team() = default;
+    Team(Id i, std::string n, std::int64_t at, std::vector<TeamMember> m, std::optional<Id> cal = std::nullopt)
+        : id(i), name(std::move(n)), created_at(at), members(std::move(m)), calendar_id(cal) {}
+
     Id id = 0;
     std::string name;
     std::int64_t created_at = 0;
     std::vector<TeamMember> members;
+    std::optional<Id> calendar_id;  // business hours (snooze presets, SLA); absent: the default calendar
 };
 
 struct Topic {
@@ -58,6 +64,7 @@ struct Contact {
     std::optional<std::string> external_id;  // the widget's identifier, trusted only when verified
     bool verified = false;
     std::int64_t created_at = 0;
+    std::optional<Id> merged_into;  // merged into that contact, which now holds its conversations
 };
 
 struct Conversation {
@@ -78,6 +85,35 @@ struct Conversation {
     std::optional<std::int64_t> resolved_at;
     std::int64_t reopen_count = 0;
     std::optional<Id> previous_id;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+// An admin-managed tag of conversations.
+struct Label {
+    Id id = 0;
+    std::string title;
+    std::string color;  // "#rrggbb"
+    std::int64_t created_at = 0;
+};
+
+// What a merge brought to a contact besides its own email and identifier.
+struct ContactIdentity {
+    std::string kind;  // email | external_id
+    std::string value;
+    Id inbox_id = 0;
+    Id from_contact_id = 0;
+    std::int64_t added_at = 0;
+};
+
+// A canned reply: personal (its owner's), a team's (its members') or global (every agent's).
+struct CannedReply {
+    Id id = 0;
+    std::string scope;  // personal | team | global
+    std::optional<Id> owner_id;
+    std::optional<Id> team_id;
+    std::string short_code;  // unique within the scope
+    std::string content;     // may hold {{contact.name}}, {{contact.email}}, {{conversation.number}}, {{agent.name}}
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
 };
