@@ -191,6 +191,21 @@ ROUTES = {
     "PUT /api/v1/support/inboxes/{id}/csat": ("admin", {"enabled": True}),
     "GET /api/v1/support/reports/summary": ("admin", None),
     "GET /api/v1/support/reports/heatmap": ("admin", None),
+    "GET /api/v1/support/contacts": ("member", None),
+    "POST /api/v1/support/contacts/{id}/merge": ("member", {"mergee_id": "{support_contact2}"}),
+    "GET /api/v1/support/canned-replies": ("member", None),
+    "POST /api/v1/support/canned-replies": ("member", {"short_code": "sweep{uuid}", "content": "sweep"}),
+    "PATCH /api/v1/support/canned-replies/{id}": ("member", {"content": "sweep edited"}),
+    "DELETE /api/v1/support/canned-replies/{id}": ("member", None),
+    "GET /api/v1/support/labels": ("member", None),
+    "POST /api/v1/support/labels": ("admin", {"title": "sweep {uuid}", "color": "#123456"}),
+    "PATCH /api/v1/support/labels/{id}": ("admin", {"title": "sweep label {uuid}", "color": "#123456"}),
+    "DELETE /api/v1/support/labels/{id}": ("admin", None),
+    "POST /api/v1/support/conversations/{id}/labels": ("member", {"label_id": "{support_label}"}),
+    "DELETE /api/v1/support/conversations/{id}/labels/{label_id}": ("member", None),
+    "DELETE /api/v1/support/conversations/{id}": ("admin", None),
+    "POST /api/v1/support/conversations/{id}/restore": ("admin", None),
+    "PUT /api/v1/support/teams/{id}/calendar": ("admin", {"calendar_id": None}),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws",
@@ -303,6 +318,14 @@ class World:
         self.support_conversation_id = posted["conversation"]["id"]
         self.support_contact_id = expect(self.owner.get(
             f"/api/v1/support/conversations/{self.support_conversation_id}"), 200)["contact_id"]
+        second = expect(Client(server).post("/api/v1/support/widget/messages", json={
+            "inbox": inbox["token"], "text": f"{self.marker} second", "name": "Sweep"}), 201)["conversation"]
+        self.support_contact2_id = expect(self.owner.get(f"/api/v1/support/conversations/{second['id']}"),
+                                          200)["contact_id"]
+        self.support_canned_id = expect(self.owner.post("/api/v1/support/canned-replies", json={
+            "short_code": "sweep", "content": f"{self.marker} canned"}), 201)["id"]
+        self.support_label_id = expect(admin.post("/api/v1/support/labels", json={
+            "title": f"sweep {uuid.uuid4().hex[:8]}"}), 201)["id"]
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -360,6 +383,10 @@ class World:
                 obj = self.support_conversation_id  # no visitor token here: 401 whatever it names
             elif pattern.startswith("/api/v1/support/contacts/{id}"):
                 obj = self.support_contact_id
+            elif pattern.startswith("/api/v1/support/canned-replies/{id}"):
+                obj = self.support_canned_id
+            elif pattern.startswith("/api/v1/support/labels/{id}"):
+                obj = self.support_label_id
             else:
                 obj = None
         else:
@@ -368,7 +395,7 @@ class World:
         if "{id}" in path:
             assert obj is not None, f"the sweep has no object for {{id}} in {route}; add one to World.fill"
             path = path.replace("{id}", str(obj))
-        path = path.replace("{kind}", "chat").replace("{user_id}", str(self.member.id)).replace("{role_id}", str(self.role_id)).replace("{emoji}", urllib.parse.quote("👍"))
+        path = path.replace("{kind}", "chat").replace("{user_id}", str(self.member.id)).replace("{role_id}", str(self.role_id)).replace("{label_id}", str(self.support_label_id)).replace("{emoji}", urllib.parse.quote("👍"))
         path = path.replace("{date}", "2026-03-10").replace("{key}", self.type_key).replace("{type}", self.type_key)
         path = path.replace("{external_id}", self.external_id).replace("{cp}", str(self.counterparty_id))
         assert "{" not in path, f"the sweep cannot fill every parameter of {route}: {path}"
@@ -381,7 +408,8 @@ class World:
         subst = {"{outsider}": self.outsider.id, "{message}": self.message_id, "{outsider_chat}": self.outsider_chat,
                  "{future}": int(time.time() * 1000) + 86_400_000, "{role}": self.role_id,
                  "{object_file}": self.object_file_id, "{owner}": self.owner.id,
-                 "{support_team}": self.support_team_id, "{support_inbox}": self.support_inbox_id}
+                 "{support_team}": self.support_team_id, "{support_inbox}": self.support_inbox_id,
+                 "{support_label}": self.support_label_id, "{support_contact2}": self.support_contact2_id}
 
         def fill(v):
             if isinstance(v, str):

@@ -75,6 +75,16 @@ TEST(SnoozePresets, UseTheCalendarsOwnZoneAndOpeningTime) {
     EXPECT_EQ(Resolve("tomorrow", At(kMsk, 2026, 3, 13, 23, 0), *cal), At(kVvo, 2026, 3, 15, 10, 0));
 }
 
+TEST(SnoozePresets, TomorrowOnADayOffOpensAsTheWeekDoesEvenWhenTheNextWorkingDayIsAHoliday) {
+    calendar::WeekHours week;
+    week[0] = {{10 * 60, 17 * 60}};  // Mondays only
+    auto cal = BusinessCalendar::Make("Europe/Moscow", week,
+                                      {{year(2026) / month(3) / day(16), calendar::DayKind::kHoliday}});
+    ASSERT_TRUE(cal.ok());
+    EXPECT_EQ(Resolve("tomorrow", At(kMsk, 2026, 3, 12, 12, 0), *cal), At(kMsk, 2026, 3, 13, 10, 0));
+    EXPECT_EQ(Resolve("next_working_day", At(kMsk, 2026, 3, 12, 12, 0), *cal), At(kMsk, 2026, 3, 23, 10, 0));
+}
+
 TEST(SnoozePresets, UntilReplyHasNoInstantAndAnUnknownPresetIsRefused) {
     auto r = ResolveSnoozePreset("until_reply", 0, Moscow());
     ASSERT_TRUE(r.ok());

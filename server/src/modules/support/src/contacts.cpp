@@ -44,6 +44,8 @@ std::string LikePattern(const std::string& q) {
 Result<std::vector<ContactSummary>> DeskTools::SearchContacts(const Actor& actor, const std::string& query) {
     return db_.Read([&](Tx& tx) -> Result<std::vector<ContactSummary>> {
         VECHE_ASSIGN_OR_RETURN(auto viewer, ViewerOf(tx, roles_, actor.user_id));
+        if (query.empty() || query.size() > 100)
+            return Error::InvalidArgument("query parameter 'q' must be 1 to 100 bytes");
         std::string pattern = LikePattern(query);
         SqlBuilder q;
         q.Add("SELECT k.id FROM support_contacts k WHERE k.merged_into IS NULL AND (lower(k.name) LIKE ? ESCAPE '\\' "

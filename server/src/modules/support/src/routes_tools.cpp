@@ -142,10 +142,7 @@ void AddLabelRoutes(api::Router& router, const api::HttpKit& kit, DeskTools& too
 void AddContactRoutes(api::Router& router, const api::HttpKit& kit, DeskTools& tools) {
     router.Add("GET", "/api/v1/support/contacts",
                api::Authed(kit, [&tools](Request& req, const Caller& ctx) -> Result<Response> {
-                   std::string q = QueryText(req, "q");
-                   if (q.empty() || q.size() > 100)
-                       return Error::InvalidArgument("query parameter 'q' must be 1 to 100 bytes");
-                   VECHE_ASSIGN_OR_RETURN(auto list, tools.SearchContacts(ctx.actor, q));
+                   VECHE_ASSIGN_OR_RETURN(auto list, tools.SearchContacts(ctx.actor, QueryText(req, "q")));
                    bj::array out;
                    for (const auto& s : list) {
                        auto o = ContactToJson(s.contact);

@@ -15,9 +15,10 @@ constexpr int kMaxDaysAhead = 3660;
 
 year_month_day Plus(year_month_day d, int n) { return year_month_day(sys_days(d) + days(n)); }
 
-// The usual opening of the week: the first working interval of the first weekday that has one.
+// The usual opening: the start of the next working day's first interval (a holiday week is
+// skipped, so look a few weeks ahead).
 int WeekOpening(const calendar::BusinessCalendar& cal, year_month_day from) {
-    for (int i = 0; i < 7; ++i) {
+    for (int i = 0; i < 62; ++i) {
         year_month_day d = Plus(from, i);
         auto hours = cal.HoursOn(d);
         if (!hours.empty() && cal.IsWorkingDay(d)) return hours.front().start_minute;
