@@ -1,7 +1,9 @@
 // The support desk (SUP): an admin sets up a team with an agent and a widget inbox through the API;
 // two customers write through the widget and both conversations go to the agent. In the browser the
 // agent sees them in Поддержка (with the rail's badge), opens one, writes an internal note and a
-// reply (the customer's widget shows the reply, never the note) and resolves it.
+// reply (the customer's widget shows the reply, never the note) and resolves it. The agents' tools:
+// a canned reply inserted with /code and its variables filled, a label, a snooze preset resolved by
+// the server; an admin sets up a team and an inbox in the support settings.
 import { Api } from '../lib.mjs'
 import { assert, env, mkUser, newUserPage, settled, shot, test, uniqueName, waitFor } from '../harness.mjs'
 
@@ -101,7 +103,7 @@ test('an agent answers a customer: the inbox, a note, a reply, resolve', async (
   await A.page.click('[data-testid=action-snooze]')
   await settled(A.page)
   await shot(A.page, 'support-snooze-menu-light')
-  await A.page.click('[data-snooze=reply]')
+  await A.page.click('[data-snooze=until_reply]')
   await page.locator('[data-testid=conversation-status][data-status=snoozed]').waitFor()
   await page.locator('.c-meta', { hasText: 'до ответа клиента' }).waitFor()
   await waitFor(async () => (await badge.count()) === 0, 'the badge to go')
@@ -116,6 +118,102 @@ test('an agent answers a customer: the inbox, a note, a reply, resolve', async (
   await A.page.click('[data-testid=support-view] .seg button[data-status=resolved]')
   await A.page.locator(`[data-testid=conversation-row][data-id="${first.conversation.id}"][data-status=resolved]`).waitFor()
   assert((await A.page.locator(`[data-testid=conversation-row][data-id="${second.conversation.id}"]`).count()) === 0, 'the open one is not among the resolved')
+})
+
+test('an agent inserts a canned reply with /code, tags the conversation and snoozes it to the next working day', async () => {
+  const d = await desk()
+  const code = uniqueName('hi').toLowerCase().replace(/[^a-z0-9]/g, '')
+  const agentApi = await d.agent.login()
+  await agentApi.req('POST', '/support/canned-replies', { short_code: code, content: 'Здравствуйте, {{contact.name}}! Обращение {{conversation.number}}. {{agent.name}}' })
+  const label = await env.admin.req('POST', '/support/labels', { title: uniqueName('VIP '), color: '#d97706' })
+  const c = await customerWrites(d.inbox, 'Мария Клиентова', 'maria@example.com', 'Помогите с возвратом')
+
+  const A = await newUserPage(d.agent, { locale: 'ru-RU' })
+  await A.page.goto(env.base + '/support/' + c.conversation.id)
+  const page = A.page.locator('[data-testid=conversation-page]')
+  await page.locator('[data-testid=conversation-title]', { hasText: 'Мария Клиентова' }).waitFor()
+
+  // "/" and the first letters: the list shows the reply; Enter inserts it with the variables filled.
+  await A.page.click('[data-testid=composer-input]')
+  await A.page.keyboard.type('Добрый день. /' + code.slice(0, 4))
+  await A.page.locator(`[data-testid=canned-option][data-code="${code}"]`).waitFor()
+  await settled(A.page)
+  await shot(A.page, 'support-canned-menu-light')
+  await A.page.keyboard.press('Enter')
+  const filled = await A.page.inputValue('[data-testid=composer-input]')
+  assert(filled === `Добрый день. Здравствуйте, Мария Клиентова! Обращение ${c.conversation.number}. Анна Агентова`, `filled: ${filled}`)
+  assert((await A.page.locator('[data-testid=canned-menu]').count()) === 0, 'the list closes')
+  await A.page.keyboard.press('Control+Enter')
+  await page.locator('[data-testid=desk-message][data-direction=outgoing]', { hasText: 'Здравствуйте, Мария Клиентова!' }).waitFor()
+
+  // A label: on the page, on the row, and the inbox filters by it.
+  await A.page.selectOption('[data-testid=label-add]', label.id)
+  await page.locator(`[data-testid=conversation-label][data-label="${label.title}"]`).waitFor()
+  const conv = await env.admin.req('GET', `/support/conversations/${c.conversation.id}`)
+  assert(conv.labels.some((l) => l.id === label.id), 'labelled on the server')
+
+  // Snooze to the next working day: the server resolves it through the team's calendar.
+  await A.page.click('[data-testid=action-snooze]')
+  await A.page.click('[data-snooze=next_working_day]')
+  await page.locator('[data-testid=conversation-status][data-status=snoozed]').waitFor()
+  const snoozed = await env.admin.req('GET', `/support/conversations/${c.conversation.id}`)
+  assert(snoozed.snoozed_until > Date.now() && snoozed.snoozed_until - Date.now() < 5 * 86_400_000, 'snoozed until a working morning ahead')
+  assert(new Date(snoozed.snoozed_until).getUTCMinutes() === 0, 'at a whole hour (the calendar opening)')
+
+  await A.page.click('.back')
+  await A.page.click('[data-testid=support-view] .seg button[data-status=any]')
+  await A.page.selectOption('[data-testid=label-filter]', label.id)
+  const row = A.page.locator(`[data-testid=conversation-row][data-id="${c.conversation.id}"]`)
+  await row.locator('[data-testid=row-label]', { hasText: label.title }).waitFor()
+  await waitFor(async () => (await A.page.locator('[data-testid=conversation-row]').count()) === 1, 'only the labelled one')
+  await settled(A.page)
+  await shot(A.page, 'support-inbox-labels-light')
+})
+
+test('an admin creates a team and a widget inbox in the support settings', async () => {
+  const boss = await mkUser('supadmin', 'Ирина Админова')
+  const { roles } = await env.admin.req('GET', '/admin/roles')
+  await env.admin.req('POST', `/admin/users/${boss.id}/roles`, { role_id: roles.find((r) => r.name === 'support.admin').id })
+  const Adm = await newUserPage(boss, { locale: 'ru-RU' })
+  await Adm.page.locator('a[href="/support"]').click()
+  await Adm.page.click('[data-testid=support-settings]')
+  await Adm.page.locator('[data-testid=support-admin]').waitFor()
+
+  await Adm.page.click('.tabs button[data-tab=teams]')
+  const teamName = uniqueName('Вторая линия ')
+  await Adm.page.fill('[data-testid=team-name]', teamName)
+  await Adm.page.click('[data-testid=team-create]')
+  const card = Adm.page.locator(`[data-testid=team-card][data-name="${teamName}"]`)
+  await card.waitFor()
+  const member = await mkUser('member', 'Олег Участников')
+  await Adm.page.reload()
+  await card.waitFor()
+  await card.locator('[data-testid=team-member-pick]').selectOption(member.id)
+  await card.locator('[data-testid=team-member-add]').click()
+  await card.locator('[data-testid=team-member]', { hasText: 'Олег Участников' }).waitFor()
+  await settled(Adm.page)
+  await shot(Adm.page, 'support-admin-teams-light')
+
+  await Adm.page.click('.tabs button[data-tab=inboxes]')
+  const inboxName = uniqueName('Сайт ')
+  await Adm.page.fill('[data-testid=inbox-name]', inboxName)
+  await Adm.page.selectOption('[data-testid=inbox-team]', { label: teamName })
+  await Adm.page.check('[data-testid=inbox-hmac]')
+  await Adm.page.click('[data-testid=inbox-create]')
+  const inboxRow = Adm.page.locator(`[data-testid=inbox-row][data-name="${inboxName}"]`)
+  await inboxRow.waitFor()
+  assert((await inboxRow.textContent()).includes(teamName), 'the inbox routes to the team')
+  await inboxRow.locator('button').click()
+  await Adm.page.locator('[data-testid=inbox-embed]').waitFor()
+  await settled(Adm.page)
+  await shot(Adm.page, 'support-admin-inboxes-light')
+
+  const { inboxes } = await env.admin.req('GET', '/support/inboxes')
+  const made = inboxes.find((i) => i.name === inboxName)
+  const { teams } = await env.admin.req('GET', '/support/teams')
+  const team = teams.find((x) => x.name === teamName)
+  assert(made && made.channel === 'widget' && made.hmac_mandatory === true && made.team_id === team.id, 'the inbox on the server')
+  assert(team.members.some((m) => m.user_id === member.id && m.capacity === 5), 'the member with the default capacity')
 })
 
 test('a user who is not an agent sees a calm page and no errors', async () => {

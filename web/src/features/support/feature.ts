@@ -16,6 +16,7 @@ export const support: Feature = {
     { path: 'support', name: 'support', component: () => import('./SupportView.vue') },
     { path: 'support/reports', name: 'support-reports', component: () => import('./ReportsView.vue') },
     { path: 'support/sla', name: 'support-sla', component: () => import('./SlaSettingsView.vue') },
+    { path: 'support/admin', name: 'support-admin', component: () => import('./AdminView.vue') },
     { path: 'support/:conversationId', name: 'support-conversation', component: () => import('./ConversationPage.vue'), props: true },
   ],
   nav: { to: '/support', icon: 'lifebuoy', label: 'nav.support', badge: () => useSupport().openCount },

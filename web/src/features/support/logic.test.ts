@@ -9,7 +9,8 @@ import {
   parseStatus,
   parseView,
   preview,
-  snoozeUntil,
+  customSnoozeUntil,
+  SNOOZE_PRESETS,
   statusTone,
 } from './logic'
 import type { Agent } from './types'
@@ -45,17 +46,13 @@ describe('statuses', () => {
 })
 
 describe('snooze presets', () => {
-  const wed = new Date(2026, 11, 2, 15, 30) // a Wednesday afternoon
-  it('until the reply has no time', () => {
-    expect(snoozeUntil('reply', wed)).toBeNull()
-  })
-  it('an hour, tomorrow at nine, next Monday at nine', () => {
-    expect(snoozeUntil('hour', wed)).toBe(wed.getTime() + 3_600_000)
-    expect(snoozeUntil('tomorrow', wed)).toBe(new Date(2026, 11, 3, 9, 0).getTime())
-    expect(snoozeUntil('week', wed)).toBe(new Date(2026, 11, 7, 9, 0).getTime())
-  })
-  it('next week from a Monday is the Monday after', () => {
-    expect(snoozeUntil('week', new Date(2026, 11, 7, 8, 0))).toBe(new Date(2026, 11, 14, 9, 0).getTime())
+  it('offers the server presets and refuses a custom time in the past or malformed', () => {
+    expect(SNOOZE_PRESETS).toEqual(['until_reply', 'in_1_hour', 'tomorrow', 'next_working_day', 'next_monday'])
+    const now = new Date(2026, 11, 2, 15, 0)
+    expect(customSnoozeUntil('2026-12-04T10:30', now)).toBe(new Date(2026, 11, 4, 10, 30).getTime())
+    expect(customSnoozeUntil('2026-12-01T10:30', now)).toBeNull()
+    expect(customSnoozeUntil('', now)).toBeNull()
+    expect(customSnoozeUntil('tomorrow', now)).toBeNull()
   })
 })
 

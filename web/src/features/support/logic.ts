@@ -41,18 +41,16 @@ export function statusTone(s: ConversationStatus): 'accent' | 'warn' | 'ok' | ''
   return s === 'open' ? 'accent' : s === 'pending' ? 'warn' : s === 'resolved' ? 'ok' : ''
 }
 
-export type SnoozePreset = 'reply' | 'hour' | 'tomorrow' | 'week'
-export const SNOOZE_PRESETS: readonly SnoozePreset[] = ['reply', 'hour', 'tomorrow', 'week']
+/** Snooze presets, resolved on the server through the team's business calendar (docs/api.md). */
+export type SnoozePreset = 'until_reply' | 'in_1_hour' | 'tomorrow' | 'next_working_day' | 'next_monday'
+export const SNOOZE_PRESETS: readonly SnoozePreset[] = ['until_reply', 'in_1_hour', 'tomorrow', 'next_working_day', 'next_monday']
 
-/** When a snooze preset ends, in local time: null is "until the customer replies". */
-export function snoozeUntil(p: SnoozePreset, now: Date = new Date()): Millis | null {
-  if (p === 'reply') return null
-  if (p === 'hour') return now.getTime() + 3_600_000
-  const d = new Date(now)
-  d.setHours(9, 0, 0, 0)
-  if (p === 'tomorrow') d.setDate(d.getDate() + 1)
-  else d.setDate(d.getDate() + (((8 - d.getDay()) % 7) || 7)) // the next Monday
-  return d.getTime()
+/** A custom snooze from an `<input type="datetime-local">` value: the instant, or null when empty,
+ *  malformed or not in the future. */
+export function customSnoozeUntil(value: string, now: Date = new Date()): Millis | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return null
+  const at = new Date(value).getTime()
+  return Number.isFinite(at) && at > now.getTime() ? at : null
 }
 
 /** How a desk message is drawn; anything posted straight into the chat stays among agents, as a note. */

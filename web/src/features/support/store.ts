@@ -9,13 +9,15 @@ import type { Id, ServerEvent } from '@/api/types'
 import { useSession } from '@/features/auth/session'
 import { supportApi } from './api'
 import { myOpenCount } from './logic'
-import type { Agent, Conversation, Team } from './types'
+import type { Agent, CannedReply, Conversation, Label, Team } from './types'
 
 export const useSupport = defineStore('support', () => {
   const session = useSession()
   const mine = ref<Conversation[]>([])
   const agents = ref<Agent[]>([])
   const teams = ref<Team[]>([])
+  const labels = ref<Label[]>([])
+  const canned = ref<CannedReply[]>([])
   let deskLoad: Promise<void> | null = null
 
   /** Only agents may ask the desk anything: everyone else would get 403s. */
@@ -76,6 +78,16 @@ export const useSupport = defineStore('support', () => {
     return deskLoad
   }
 
+  /** The labels and the canned replies I may use (both change rarely: loaded on demand, reloaded on force). */
+  async function loadLabels(): Promise<void> {
+    if (!isAgent.value) return
+    labels.value = (await supportApi.labels()).labels
+  }
+  async function loadCanned(): Promise<void> {
+    if (!isAgent.value) return
+    canned.value = (await supportApi.canned()).canned_replies
+  }
+
   function teamName(id: Id | null): string {
     return (id && teams.value.find((t) => t.id === id)?.name) || ''
   }
@@ -96,8 +108,13 @@ export const useSupport = defineStore('support', () => {
     mine.value = []
     agents.value = []
     teams.value = []
+    labels.value = []
+    canned.value = []
     deskLoad = null
   }
 
-  return { mine, agents, teams, isAgent, isAdmin, myId, me, openCount, changes, changed, onEvent, loadMine, loadDesk, teamName, setAvailability, clear }
+  return {
+    mine, agents, teams, labels, canned, isAgent, isAdmin, myId, me, openCount, changes, changed, onEvent,
+    loadMine, loadDesk, loadLabels, loadCanned, teamName, setAvailability, clear,
+  }
 })

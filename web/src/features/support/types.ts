@@ -12,6 +12,7 @@ export interface Contact {
   external_id: string
   verified: boolean
   created_at: Millis
+  merged_into?: Id | null
 }
 
 export interface Conversation {
@@ -37,15 +38,70 @@ export interface Conversation {
   updated_at: Millis
   /** Absent in a contact's list of conversations. */
   contact?: Contact
+  /** Absent in a contact's list of conversations. */
+  labels?: Label[]
+  /** Soft-deleted (only support admins see such a conversation). */
+  deleted_at?: Millis | null
+  deleted_by?: Id | null
 }
 
 /** A Message plus who it came from: the customer, an agent's reply or an internal note. */
 export interface DeskMessage extends Message {
   direction: Direction
+  /** Support admins only: who deleted a deleted message, and when (its text is kept). */
+  deleted_by?: Id | null
+  deleted_at?: Millis | null
+}
+
+export interface ContactIdentity {
+  kind: 'email' | 'external_id'
+  value: string
+  inbox_id: Id
+  from_contact_id: Id
+  added_at: Millis
 }
 
 export interface ContactView extends Contact {
   conversations: Conversation[]
+  identities?: ContactIdentity[]
+}
+
+export interface Label {
+  id: Id
+  title: string
+  color: string
+  created_at: Millis
+}
+
+export type CannedScope = 'personal' | 'team' | 'global'
+export interface CannedReply {
+  id: Id
+  scope: CannedScope
+  owner_id: Id | null
+  team_id: Id | null
+  short_code: string
+  content: string
+  created_at: Millis
+  updated_at: Millis
+}
+
+export interface Inbox {
+  id: Id
+  name: string
+  channel: 'api' | 'widget' | string
+  team_id: Id | null
+  token: string
+  hmac_mandatory: boolean
+  hmac_secret: string
+  reopen_window_days: number
+  greeting: string
+  created_at: Millis
+}
+
+export interface Topic {
+  id: Id
+  team_id: Id
+  title: string
 }
 
 export interface Team {
@@ -53,6 +109,7 @@ export interface Team {
   name: string
   created_at: Millis
   members: { user_id: Id; capacity: number }[]
+  calendar_id?: Id | null
 }
 
 export interface Agent {
