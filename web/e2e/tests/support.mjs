@@ -214,6 +214,28 @@ test('an admin creates a team and a widget inbox in the support settings', async
   const team = teams.find((x) => x.name === teamName)
   assert(made && made.channel === 'widget' && made.hmac_mandatory === true && made.team_id === team.id, 'the inbox on the server')
   assert(team.members.some((m) => m.user_id === member.id && m.capacity === 5), 'the member with the default capacity')
+
+  // A deleted reply: the admin reads its text and who deleted it; then deletes and restores the conversation.
+  const d = await desk()
+  const c = await customerWrites(d.inbox, 'Семён Клиентов', 'semyon@example.com', 'Где мой заказ?')
+  const agentApi = await d.agent.login()
+  const reply = await agentApi.req('POST', `/support/conversations/${c.conversation.id}/messages`, { text: 'Ответ не тому клиенту' })
+  await agentApi.req('DELETE', `/messages/${reply.id}`)
+  await Adm.page.goto(env.base + '/support/' + c.conversation.id)
+  const page = Adm.page.locator('[data-testid=conversation-page]')
+  const gone = page.locator('[data-testid=desk-message][data-deleted]', { hasText: 'Ответ не тому клиенту' })
+  await gone.locator('[data-testid=deleted-mark]', { hasText: 'Анна Агентова' }).waitFor()
+  Adm.page.once('dialog', (dlg) => void dlg.accept())
+  await Adm.page.click('[data-testid=action-delete]')
+  await page.locator('[data-testid=deleted-banner]').waitFor()
+  await settled(Adm.page)
+  await shot(Adm.page, 'support-deleted-conversation-light')
+  const hidden = await agentApi.req('GET', '/support/conversations?assignee=any').then((r) => r.conversations)
+  assert(!hidden.some((x) => x.id === c.conversation.id), 'agents no longer see it')
+  await Adm.page.click('[data-testid=action-restore]')
+  await page.locator('[data-testid=conversation-actions]').waitFor()
+  const back = await agentApi.req('GET', `/support/conversations/${c.conversation.id}`)
+  assert(back.assignee_id === d.agent.id && back.deleted_at === null, 'restored with its assignee')
 })
 
 test('a user who is not an agent sees a calm page and no errors', async () => {
