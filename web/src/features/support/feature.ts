@@ -1,7 +1,7 @@
 // The support desk (SUP, docs/api.md "Support desk"): the agents' inbox under /support, a
-// conversation under /support/:conversationId, the rail's badge of my open conversations, the live
-// `support.` events (the inbox, the badge and the open conversation follow them), and the link from
-// a conversation's chat in the messenger back to the conversation.
+// conversation under /support/:conversationId, the settings (support.admin) under /support/admin,
+// the rail's badge of my open conversations, the live `support.` events (the inbox, the badge and
+// the open conversation follow them), and the link from a conversation's chat back to it.
 import type { Feature } from '../feature'
 import { messages } from './messages'
 import { slaMessages } from './slaMessages'
