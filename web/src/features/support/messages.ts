@@ -137,7 +137,7 @@ const en = {
       empty: 'Nothing here yet.',
       inbox: {
         channel: 'Channel',
-        channels: { api: 'API', widget: 'Web widget' },
+        channels: { api: 'API', widget: 'Web widget', email: 'E-mail' },
         team: 'Team',
         noTeam: 'No team',
         hmac: 'Identity verification (HMAC) is mandatory',
@@ -303,7 +303,7 @@ const ru: typeof en = {
       empty: 'Здесь пока пусто.',
       inbox: {
         channel: 'Канал',
-        channels: { api: 'API', widget: 'Веб-виджет' },
+        channels: { api: 'API', widget: 'Веб-виджет', email: 'Почта' },
         team: 'Команда',
         noTeam: 'Без команды',
         hmac: 'Проверка личности (HMAC) обязательна',
