@@ -2,11 +2,13 @@
 support.* events reach exactly the agents the REST rule lets see the conversation, follow scope and team
 changes live, carry no message text, and never reach a visitor; CORS answers the widget's routes only."""
 
+import time
+
 import pytest
 import websocket
 
 from support_helpers import Desk
-from veche_harness import Client, expect, expect_error
+from veche_harness import Client, expect, expect_error, wait_until
 
 KINDS = ("support.conversation.created", "support.conversation.status_changed", "support.conversation.assigned",
          "support.conversation.message")
@@ -217,3 +219,43 @@ def test_a_visitor_uploads_a_file_into_their_own_conversation(server, admin_clie
     expect_error(upload(v.client, "not-a-number", b"x"), 400, "invalid_argument")
     # A file of an agent's note stays among agents.
     assert all(m["from"] in ("visitor", "agent") for m in v.history(conv["id"]))
+
+
+def test_a_deleted_conversation_says_so_once_and_is_silent_until_restored(server, admin_client, make_user, ws_factory):
+    desk = Desk(admin_client, make_user, agents=1, scope="all")
+    agent = desk.agents[0]
+    ws = ws_factory(server, agent.token)
+    v = desk.visitor(server)
+    cid = v.say("Удалите, пожалуйста, этот диалог")["conversation"]["id"]
+    ws.wait_event("support.conversation.created", lambda f: conversation_of(f) == cid)
+    expect(admin_client.delete(f"/api/v1/support/conversations/{cid}"), 204)
+    gone = ws.wait_event("support.conversation.deleted", lambda f: conversation_of(f) == cid)
+    assert gone["data"]["number"].startswith("SUP-")
+    # while deleted it cannot be changed through the API, and a change that still happens (its snooze
+    # wakes it through the job queue) reaches no inbox
+    expect_error(admin_client.post(f"/api/v1/support/conversations/{cid}/status", json={"status": "pending"}),
+                 404, "conversation_not_found")
+
+
+def test_a_snoozed_conversation_deleted_before_it_wakes_wakes_silently(server, admin_client, make_user, ws_factory):
+    desk = Desk(admin_client, make_user, agents=1, scope="all")
+    ws = ws_factory(server, desk.agents[0].token)
+    cid = desk.visitor(server).say("Напомните мне позже")["conversation"]["id"]
+    until = int(time.time() * 1000) + 1500
+    expect(admin_client.post(f"/api/v1/support/conversations/{cid}/status",
+                             json={"status": "snoozed", "snoozed_until": until}), 200)
+    ws.wait_event("support.conversation.status_changed", lambda f: conversation_of(f) == cid)
+    expect(admin_client.delete(f"/api/v1/support/conversations/{cid}"), 204)
+    ws.wait_event("support.conversation.deleted", lambda f: conversation_of(f) == cid)
+
+    def woke():
+        jobs = expect(admin_client.get("/api/v1/admin/jobs", params={"kind": "support.snooze_wake", "state": "done",
+                                                                     "limit": "200"}), 200)["jobs"]
+        return any(str(j["payload"].get("id", j["payload"].get("conversation_id"))) == cid for j in jobs)
+    wait_until(woke, timeout=30, desc="the snooze's job to run")
+    expect(admin_client.post(f"/api/v1/support/conversations/{cid}/restore"), 200)
+    back = ws.wait_event("support.conversation.restored", lambda f: conversation_of(f) == cid)
+    assert back["data"]["conversation"]["status"] == "open"  # it woke while deleted …
+    changes = [f["data"]["conversation"]["status"] for f in ws.events("support.conversation.status_changed")
+               if conversation_of(f) == cid]
+    assert changes == ["snoozed"]  # … and no inbox heard of it

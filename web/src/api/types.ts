@@ -322,6 +322,8 @@ export const EVENT_KINDS = [
   'support.conversation.assigned',
   'support.conversation.message',
   'support.agent.access_changed',
+  'support.conversation.deleted',
+  'support.conversation.restored',
   'support.sla.warning',
   'support.sla.missed',
   'support.sla.hit',

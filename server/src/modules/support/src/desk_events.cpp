@@ -40,6 +40,9 @@ void EmitOne(Tx& tx, veche::Topic topic, Id target, std::string_view kind, const
 }  // namespace
 
 void EmitConversationEvent(Tx& tx, const Conversation& c, std::string_view kind, const bj::object& data) {
+    // A deleted conversation is hidden from every list until an admin restores it: its deletion is
+    // the last thing the inboxes hear of it.
+    if (kind != "support.conversation.deleted" && IsDeleted(tx, c.id)) return;
     std::string text = json::Serialize(data);
     EmitOne(tx, veche::Topic{std::string(kDeskTopic), kDeskTopicId}, 0, kind, text);
     Id target = c.assignee_id && !ReachedByTopic(tx, *c.assignee_id, c.team_id) ? *c.assignee_id : 0;

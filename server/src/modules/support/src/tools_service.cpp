@@ -1,5 +1,7 @@
 // DeskTools' shared parts, soft deletion and restore (SUP-7), snooze presets, team calendars.
 #include "assignment.hpp"
+#include "desk_events.hpp"
+#include "support_json.hpp"
 #include "tools_common.hpp"
 #include "veche/audit/audit.hpp"
 #include "veche/calendar/calendar_service.hpp"
@@ -58,6 +60,9 @@ Status DeskTools::DeleteConversation(const Actor& actor, Id id) {
                 id);
         VECHE_RETURN_IF_ERROR(AuditTool(tx, actor.user_id, "support.conversation_deleted", "support_conversation", id,
                                         {{"number", NumberText(c->number)}}));
+        // Every inbox that showed it drops it (the one event a deleted conversation still sends).
+        EmitConversationEvent(tx, *c, "support.conversation.deleted",
+                              {{"conversation_id", IdToString(c->id)}, {"number", NumberText(c->number)}});
         // Its place in the assignee's capacity is free now: their queues may move.
         if (c->status == "open" && c->assignee_id)
             VECHE_RETURN_IF_ERROR(Assigner(roles_, bot).DrainForAgent(tx, *c->assignee_id));
@@ -72,6 +77,7 @@ Status DeskTools::RestoreConversation(const Actor& actor, Id id) {
         if (!c) return Error::NotFound("conversation");
         if (!IsDeleted(tx, id)) return Error::Conflict("conversation_not_deleted", "the conversation is not deleted");
         tx.Exec("UPDATE support_conversations SET deleted_at = NULL, deleted_by = NULL WHERE id = ?", id);
+        EmitConversationEvent(tx, *c, "support.conversation.restored", {{"conversation", ConversationToJson(*c)}});
         return AuditTool(tx, actor.user_id, "support.conversation_restored", "support_conversation", id,
                          {{"number", NumberText(c->number)}});
     });
