@@ -169,3 +169,78 @@ test('a signed-in customer (setUser with the HMAC) writes on an inbox that deman
     await site.close()
   }
 })
+
+test("a customer's day: widget on a foreign site, assignment, a note, a snooze, a reply, resolve, a reopen, the report", async () => {
+  const d = await desk()
+  const site = await foreignSite(d.inbox.token)
+  try {
+    const A = await newUserPage(d.agent, { locale: 'ru-RU' })
+    await A.page.locator('a[href="/support"]').click()
+    await A.page.locator('[data-testid=support-view]').waitFor()
+
+    const ctx = await newContext({ who: 'journey-visitor', locale: 'ru-RU', viewport: { width: 1200, height: 800 } })
+    const V = await openPage(ctx, 'journey-visitor')
+    await V.goto(site.url)
+    await V.locator('[data-testid=widget-launcher]').click()
+    await V.fill('[data-testid=widget-input]', 'Добрый день! Хочу поменять дату поездки.')
+    await V.click('[data-testid=widget-send]')
+    const number = V.locator('[data-testid=widget-number]')
+    await waitFor(async () => /SUP-\d{6}/.test((await number.textContent()) ?? ''), 'the ticket number in the widget')
+    const shown = (await number.textContent()).match(/SUP-\d{6}/)[0]
+
+    // Assigned by the engine to the only online agent: it is in their inbox, live.
+    const row = A.page.locator('[data-testid=conversation-row]', { hasText: shown })
+    await row.waitFor()
+    await row.click()
+    const conv = A.page.locator('[data-testid=conversation-page]')
+    await conv.locator('[data-testid=desk-message][data-direction=incoming]', { hasText: 'дату поездки' }).waitFor()
+    const id = (await env.admin.req('GET', '/support/conversations?limit=50')).conversations.find((x) => x.number === shown).id
+    assert((await env.admin.req('GET', `/support/conversations/${id}`)).assignee_id === d.agent.id, 'assigned to the agent')
+
+    // A note for colleagues, then a snooze until the customer writes.
+    await A.page.click('[data-testid=composer] [data-mode=note]')
+    await A.page.fill('[data-testid=composer-input]', 'Уточнить тариф у перевозчика')
+    await A.page.click('[data-testid=composer-send]')
+    await conv.locator('[data-testid=desk-message][data-direction=note]', { hasText: 'Уточнить тариф' }).waitFor()
+    await A.page.click('[data-testid=composer] [data-mode=reply]')
+    await A.page.click('[data-testid=action-snooze]')
+    await A.page.click('[data-snooze=until_reply]')
+    await conv.locator('[data-testid=conversation-status][data-status=snoozed]').waitFor()
+
+    // The customer writes: the conversation wakes on the agent's open page without a reload.
+    await V.fill('[data-testid=widget-input]', 'На 14 декабря, если можно.')
+    await V.keyboard.press('Enter')
+    await conv.locator('[data-testid=conversation-status][data-status=open]').waitFor()
+    await conv.locator('[data-testid=desk-message][data-direction=incoming]', { hasText: '14 декабря' }).waitFor()
+
+    // The reply reaches the widget; the note never does. Then resolve.
+    await A.page.fill('[data-testid=composer-input]', 'Готово: поездка перенесена на 14 декабря.')
+    await A.page.click('[data-testid=composer-send]')
+    await V.locator('[data-testid=widget-messages] [data-from=agent]', { hasText: 'перенесена' }).waitFor()
+    assert(!((await V.locator('[data-testid=widget-messages]').textContent()) ?? '').includes('тариф у перевозчика'), 'the note stays inside')
+    await A.page.click('[data-testid=action-resolve]')
+    await conv.locator('[data-testid=conversation-status][data-status=resolved]').waitFor()
+
+    // A new question in the same conversation within the window reopens it, back to the same agent.
+    await waitFor(async () => ((await number.textContent()) ?? '').includes('решено'), 'the widget to show it resolved')
+    await V.fill('[data-testid=widget-input]', 'Ой, а багаж тоже перенесётся?')
+    await V.keyboard.press('Enter')
+    await conv.locator('[data-testid=conversation-status][data-status=open]').waitFor()
+    const reopened = await env.admin.req('GET', `/support/conversations/${id}`)
+    assert(reopened.reopen_count === 1 && reopened.assignee_id === d.agent.id, 'reopened once, to the last agent')
+    await settled(A.page)
+    await shot(A.page, 'support-journey-reopened-light')
+
+    // The day in the report: one new conversation of the team, and the heatmap adds up to it.
+    const B = await newUserPage({ username: 'admin', password: env.admin.password }, { locale: 'ru-RU' })
+    await B.page.goto(env.base + '/support/reports')
+    const view = B.page.locator('[data-testid=support-reports]')
+    await view.locator('[data-testid=reports-cards]').waitFor()
+    await B.page.selectOption('[data-testid=reports-team]', d.team.id)
+    await waitFor(async () => (await view.locator('[data-testid=stat-new]').textContent())?.trim() === '1', 'one new conversation of the team')
+    await waitFor(async () => (await view.locator('[data-testid=reports-heatmap]').getAttribute('data-total')) === '1', 'the heatmap to add up to it')
+    await view.locator(`[data-testid=reports-agent-row][data-id="${d.agent.id}"]`).waitFor()
+  } finally {
+    await site.close()
+  }
+})
