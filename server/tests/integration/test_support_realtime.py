@@ -7,6 +7,7 @@ import time
 import pytest
 import websocket
 
+from objects_helpers import grant, role_id
 from support_helpers import Desk
 from veche_harness import Client, expect, expect_error, wait_until
 
@@ -113,6 +114,33 @@ def test_scope_and_team_changes_take_effect_on_an_open_connection(server, admin_
     replay = ws_factory(server, agent.token, last_pos=0)
     replay.ping()
     assert not {c1["id"], c2["id"], c3["id"], c4["id"], c5["id"], c6["id"]} & heard(replay)
+
+
+def test_losing_the_agent_role_stops_the_events_on_an_open_connection(server, admin_client, make_user, ws_factory):
+    desk = Desk(admin_client, make_user, agents=1, scope="all")
+    agent = desk.new_agent("all")
+    w = ws_factory(server, agent.token)
+    admin_ws = ws_factory(server, admin_client.token)
+    c1 = desk.visitor(server).say("Пока видно")["conversation"]
+    w.wait_event("support.conversation.created", lambda f: conversation_of(f) == c1["id"])
+
+    # The platform's roles API takes the role away: the open connection is re-addressed at once.
+    before = w.count()
+    expect(admin_client.delete(f"/api/v1/admin/users/{agent.id}/roles/{role_id(admin_client, 'support.agent')}"), 204)
+    gone = w.wait_event("support.agent.access_changed", lambda f: f["data"]["user_id"] == agent.id,
+                        start=before)
+    assert gone["topic"] == "support_desk:1"
+    start = w.count()
+    c2 = desk.visitor(server).say("Уже не видно")["conversation"]
+    admin_ws.wait_event("support.conversation.created", lambda f: conversation_of(f) == c2["id"])
+    w.ping()
+    assert not [f for f in w.snapshot()[start:] if f.get("kind", "").startswith("support.conversation.")]
+
+    # Granted again: the desk's events come back without a reconnect.
+    grant(admin_client, agent, "support.agent")
+    w.wait_event("support.agent.access_changed", lambda f: f["data"]["user_id"] == agent.id, start=start)
+    c3 = desk.visitor(server).say("Снова видно")["conversation"]
+    w.wait_event("support.conversation.created", lambda f: conversation_of(f) == c3["id"])
 
 
 def test_a_visitor_token_opens_no_websocket(server, admin_client, make_user):

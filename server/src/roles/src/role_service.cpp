@@ -299,6 +299,7 @@ Result<Role> RoleService::UpdateRole(const By& by, Id role_id, const RoleChange&
             data["permissions"] =
                 bj::object{{"from", ToJsonArray(before.permissions)}, {"to", ToJsonArray(after.permissions)}};
         VECHE_RETURN_IF_ERROR(Audit(tx, by, "role.updated", "role", role_id, std::move(data)));
+        if (after.permissions != before.permissions) VECHE_RETURN_IF_ERROR(NotifyHolders(tx, role_id, touched));
         return LoadRole(tx, role_id);
     });
 }
@@ -316,6 +317,7 @@ Result<Role> RoleService::ArchiveRole(const By& by, Id role_id) {
             tx.QueryInt("SELECT COUNT(*) FROM roles_grants WHERE role_id = ?", role_id).value_or(0);
         VECHE_RETURN_IF_ERROR(
             Audit(tx, by, "role.archived", "role", role_id, {{"name", role.name}, {"grants_kept", holders}}));
+        VECHE_RETURN_IF_ERROR(NotifyHolders(tx, role_id, role.permissions));
         return LoadRole(tx, role_id);
     });
 }
@@ -400,6 +402,7 @@ Result<Grant> RoleService::GrantRole(const By& by, Id user_id, Id role_id, const
                 return Error::Conflict("already_granted", "the user already holds this role");
         }
         VECHE_RETURN_IF_ERROR(Audit(tx, by, "role.granted", "user", user_id, std::move(data)));
+        VECHE_RETURN_IF_ERROR(NotifyGrantsChanged(tx, {user_id, role.permissions, role.name == kAdminRole}));
         return g;
     });
 }
@@ -440,8 +443,23 @@ Status RoleService::RevokeRole(const By& by, Id user_id, Id role_id, const Scope
                 user_id, role_id, scope.kind, scope.id);
             if (tx.Changes() == 0) return Error::NotFound("grant");
         }
-        return Audit(tx, by, "role.revoked", "user", user_id, std::move(data));
+        VECHE_RETURN_IF_ERROR(Audit(tx, by, "role.revoked", "user", user_id, std::move(data)));
+        return NotifyGrantsChanged(tx, {user_id, role.permissions, role.name == kAdminRole});
     });
+}
+
+Status RoleService::NotifyGrantsChanged(Tx& tx, const GrantsChange& change) const {
+    for (const auto& hook : grants_changed_) VECHE_RETURN_IF_ERROR(hook(tx, change));
+    return {};
+}
+
+Status RoleService::NotifyHolders(Tx& tx, Id role_id, const std::vector<std::string>& permissions) const {
+    if (grants_changed_.empty()) return {};
+    std::vector<Id> holders;
+    auto& st = tx.Query("SELECT DISTINCT user_id FROM roles_grants WHERE role_id = ? ORDER BY user_id", role_id);
+    while (st.Step()) holders.push_back(st.Int(0));
+    for (Id user : holders) VECHE_RETURN_IF_ERROR(NotifyGrantsChanged(tx, {user, permissions, false}));
+    return {};
 }
 
 }  // namespace veche::roles

@@ -655,6 +655,8 @@ Result<User> AccountService::UpdateUser(const User& actor, Id user_id, std::opti
         tx.Exec("UPDATE users SET role = ?, deactivated = ?, updated_at = ? WHERE id = ?", u->role,
                 u->deactivated, NowMs(), user_id);
         EmitUserUpdated(tx, *u, EffectivePresence(*u));
+        if (roles_ && before.is_admin() != u->is_admin())
+            VECHE_RETURN_IF_ERROR(roles_->NotifyGrantsChanged(tx, {user_id, {}, true}));
         // Only what changed: setting a role a user already has records nothing.
         if (u->role != before.role)
             VECHE_RETURN_IF_ERROR(Audit(tx, actor.id, ip, "", "user.role_changed", "user", user_id,
@@ -724,6 +726,8 @@ Result<User> AccountService::SetRoleUnchecked(std::string_view username, std::st
         VECHE_RETURN_IF_ERROR(CheckRoleChange(u->first, role));
         guest_changed = u->first.is_guest() != (role == "guest");
         tx.Exec("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", role, NowMs(), u->first.id);
+        if (roles_ && u->first.is_admin() != (role == "admin"))
+            VECHE_RETURN_IF_ERROR(roles_->NotifyGrantsChanged(tx, {u->first.id, {}, true}));
         if (u->first.role != role)
             VECHE_RETURN_IF_ERROR(
                 Audit(tx, std::nullopt, "", "cli", "user.role_changed", "user", u->first.id,

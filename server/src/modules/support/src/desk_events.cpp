@@ -91,6 +91,15 @@ void EmitFollow(Tx& tx, Id user_id, std::string_view kind, Id topic_id, bool fol
     tx.Emit(std::move(e));
 }
 
+Status ReaddressAgent(Tx& tx, const roles::RoleService& roles, Id user_id) {
+    auto viewer = ViewerOf(tx, roles, user_id);
+    if (!viewer.ok() && viewer.error().code != ErrorCode::kForbidden) return std::move(viewer).error();
+    std::string scope = viewer.ok() ? viewer->scope : "";
+    EmitFollow(tx, user_id, kDeskTopic, kDeskTopicId, scope == "all");
+    for (Id team : LoadAgent(tx, user_id).team_ids) EmitFollow(tx, user_id, kTeamTopic, team, scope == "team");
+    return {};
+}
+
 std::vector<Id> DeskAudience::FollowedBy(Tx& tx, Id user_id) const {
     auto viewer = ViewerOf(tx, roles_, user_id);
     if (!viewer.ok() || viewer->scope != "all") return {};

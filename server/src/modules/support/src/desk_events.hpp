@@ -43,6 +43,11 @@ void EmitMessage(storage::Tx& tx, const Conversation& c, Id message_id, std::str
 // topic or a team topic, or stop following it.
 void EmitFollow(storage::Tx& tx, Id user_id, std::string_view kind, Id topic_id, bool follows);
 
+// After a change of `user_id`'s grants that touches the desk's permissions: the desk topic and
+// their teams' topics, followed or not as the user may see them now (EmitFollow for each), so a
+// revoked agent stops hearing at once. Repeating a follow the user already had is harmless.
+Status ReaddressAgent(storage::Tx& tx, const roles::RoleService& roles, Id user_id);
+
 // Who follows support_desk:1 (admins and scope all) and support_team:<id> (scope team, their teams).
 class DeskAudience final : public realtime::Audience {
 public:

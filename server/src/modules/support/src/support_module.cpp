@@ -60,6 +60,13 @@ public:
         SetConversationObserver([this](storage::Tx& tx, const std::optional<Conversation>& before,
                                        const Conversation& after) { sla_->OnSaved(tx, before, after); });
         reports_.emplace(ctx.db(), ctx.Find<roles::RoleService>());
+        // Losing (or gaining) the desk's permissions re-addresses the user's topics at once.
+        const roles::RoleService* role_service = &ctx.Find<roles::RoleService>();
+        ctx.Find<roles::RoleService>().AddGrantsChangedHook(
+            [role_service](storage::Tx& tx, const roles::GrantsChange& change) -> Status {
+                if (!change.Touches(kAgentPermission) && !change.Touches(kAdminPermission)) return {};
+                return ReaddressAgent(tx, *role_service, change.user_id);
+            });
         desk_audience_.emplace(ctx.Find<roles::RoleService>());
         team_audience_.emplace(ctx.Find<roles::RoleService>());
         tools_.emplace(ctx.db(), ctx.Find<roles::RoleService>(), calendars,

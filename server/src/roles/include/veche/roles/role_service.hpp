@@ -102,6 +102,21 @@ struct RoleChange {
     std::optional<std::vector<std::string>> permissions;
 };
 
+// A change of what one user may do, told to the modules in the transaction that makes it.
+struct GrantsChange {
+    Id user_id = 0;
+    // The permissions of the role granted, revoked, changed (before and after) or archived.
+    std::vector<std::string> permissions;
+    // The user became an administrator or stopped being one (every permission changed).
+    bool admin_changed = false;
+    bool Touches(std::string_view permission) const {
+        if (admin_changed) return true;
+        for (const auto& p : permissions)
+            if (p == permission) return true;
+        return false;
+    }
+};
+
 // Who asks, for the checks and the audit entry.
 struct By {
     Id user_id = 0;
@@ -153,7 +168,18 @@ public:
         user_changed_ = std::move(hook);
     }
 
+    // Modules whose realtime audiences follow from permissions (support's desk and team topics)
+    // re-address a user's topics here, so a revoked role stops the events at once rather than at
+    // the user's next connection. Called in the change's transaction, for a grant or revoke (the
+    // admin role's too, and accounts' role changes), and for every holder of a role whose
+    // permissions change or which is archived. Add before serving; an error rolls the change back.
+    using GrantsChangedHook = std::function<Status(storage::Tx&, const GrantsChange&)>;
+    void AddGrantsChangedHook(GrantsChangedHook hook) { grants_changed_.push_back(std::move(hook)); }
+    Status NotifyGrantsChanged(storage::Tx& tx, const GrantsChange& change) const;
+
 private:
+    // NotifyGrantsChanged for every holder of `role_id` (updated or archived).
+    Status NotifyHolders(storage::Tx& tx, Id role_id, const std::vector<std::string>& permissions) const;
     Result<Role> LoadRole(storage::Tx& tx, Id role_id) const;
     // kForbidden unless `by` may manage a role holding `permissions` (the escalation rule).
     Status CheckCanManage(storage::Tx& tx, Id by, const std::vector<std::string>& permissions) const;
@@ -165,6 +191,7 @@ private:
     std::set<std::string, std::less<>> permission_names_;
     std::vector<platform::RoleSpec> system_roles_;
     std::function<Status(storage::Tx&, Id)> user_changed_;
+    std::vector<GrantsChangedHook> grants_changed_;
 };
 
 // Names of roles and permissions: 1 to 64 bytes of [a-z0-9_.-], starting with a letter.
