@@ -27,8 +27,6 @@ PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/
           # The support widget's visitors carry a visitor token, not a session (test_support.py sweeps them).
           "POST /api/v1/support/widget/messages", "GET /api/v1/support/widget/conversations",
           "GET /api/v1/support/widget/conversations/{id}/messages", "GET /api/v1/support/widget/files/{id}",
-          # The inbound mail webhook carries a mailbox token, not a session (test_support_email.py sweeps it).
-          "POST /api/v1/support/email/inbound/{id}",
           "GET /api/v1/support/widget/conversations/{id}/csat", "POST /api/v1/support/widget/csat"}
 
 SWEEP_TYPE = {"name": "Sweep type", "stages": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
@@ -210,7 +208,9 @@ ROUTES = {
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws",
              # swept in test_support_realtime.py (a visitor token, not a session)
-             "UPLOAD /api/v1/support/widget/conversations/{id}/files"}
+             "UPLOAD /api/v1/support/widget/conversations/{id}/files",
+             # the inbound mail webhook: a mailbox token, not a session (swept in test_support_email.py)
+             "UPLOAD /api/v1/support/email/inbound/{id}"}
 
 
 def served_routes():

@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -193,6 +195,23 @@ bool FileStore::MakeThumbnail(const std::string& sha, const std::string& path) {
     if (!made) fs::remove(tmp, ec);
     g_object_unref(t);
     return made;
+}
+
+Result<std::string> FileStore::ReadUpload(const Upload& upload, std::uint64_t max_bytes) const {
+    std::size_t want = static_cast<std::size_t>(std::min(upload.size(), max_bytes));
+    std::string out(want, '\0');
+    int fd = ::open(upload.path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error::Internal("cannot read the upload back");
+    std::size_t got = 0;
+    while (got < want) {
+        ssize_t n = ::pread(fd, out.data() + got, want - got, static_cast<off_t>(got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got != want) return Error::Internal("the upload was shorter than written");
+    return out;
 }
 
 Result<StoredFile> FileStore::Finish(Upload& upload) {

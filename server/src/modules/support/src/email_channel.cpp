@@ -294,15 +294,28 @@ Result<std::vector<EmailRecord>> EmailChannel::Records(const Actor& actor, Id co
 }
 
 Result<InboundResult> EmailChannel::Receive(Id inbox_id, std::string_view token, std::string_view raw) {
-    VECHE_ASSIGN_OR_RETURN(auto box, db_.Read([&](Tx& tx) -> Result<Mailbox> {
+    VECHE_RETURN_IF_ERROR(CheckWebhook(inbox_id, token));
+    return ReceiveChecked(inbox_id, raw, static_cast<std::int64_t>(raw.size()));
+}
+
+Result<std::int64_t> EmailChannel::CheckWebhook(Id inbox_id, std::string_view token) {
+    return db_.Read([&](Tx& tx) -> Result<std::int64_t> {
         auto b = LoadMailbox(tx, inbox_id);
         if (!b || token.empty() ||
             !crypto::ConstantTimeEqual(crypto::Sha256Hex(token), b->webhook_token_hash))
             return Unauthenticated();
+        return b->max_size;
+    });
+}
+
+Result<InboundResult> EmailChannel::ReceiveChecked(Id inbox_id, std::string_view raw, std::int64_t size) {
+    VECHE_ASSIGN_OR_RETURN(auto box, db_.Read([&](Tx& tx) -> Result<Mailbox> {
+        auto b = LoadMailbox(tx, inbox_id);
+        if (!b) return Unauthenticated();
         return *b;
     }));
-    if (static_cast<std::int64_t>(raw.size()) > box.max_size) {
-        VECHE_RETURN_IF_ERROR(QueueBounce(box, raw, static_cast<std::int64_t>(raw.size())));
+    if (size > box.max_size) {
+        VECHE_RETURN_IF_ERROR(QueueBounce(box, raw, size));
         return Error{ErrorCode::kPayloadTooLarge, "email_too_large",
                      "the message is over the mailbox's size limit; its sender gets a bounce (when the "
                      "mailbox has SMTP)"};

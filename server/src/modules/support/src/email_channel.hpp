@@ -121,6 +121,11 @@ public:
     // The inbound webhook: the token is the mailbox's. kUnauthenticated for an unknown inbox or a
     // wrong token; kPayloadTooLarge ("email_too_large") over max_size, after queueing a bounce.
     Result<InboundResult> Receive(Id inbox_id, std::string_view token, std::string_view raw);
+    // The webhook in two steps, for the streamed upload (email_inbound.hpp): the token checked before
+    // the body is read (the mailbox's max_size back), then the message taken as Receive takes it.
+    // `raw` may be only the head of a message of `size` bytes over max_size (enough for its bounce).
+    Result<std::int64_t> CheckWebhook(Id inbox_id, std::string_view token);
+    Result<InboundResult> ReceiveChecked(Id inbox_id, std::string_view raw, std::int64_t size);
 
     // The jobs' work (public for the handlers; idempotent).
     Status Poll(Id inbox_id);

@@ -110,20 +110,6 @@ void AddEmailRoutes(api::Router& router, const api::HttpKit& kit, EmailChannel& 
                    for (const auto& r : list) out.push_back(RecordToJson(r));
                    return api::Json(200, bj::object{{"emails", std::move(out)}});
                }));
-    router.Add("POST", "/api/v1/support/email/inbound/{id}", [&email](Request& req) -> Response {
-        auto handled = [&]() -> Result<Response> {
-            VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
-            std::string token = api::BearerToken(req);
-            VECHE_ASSIGN_OR_RETURN(auto got, email.Receive(id, token, req.body));
-            bj::object out{{"conversation_id", IdToString(got.conversation.id)},
-                           {"number", NumberText(got.conversation.number)},
-                           {"created", got.created},
-                           {"duplicate", got.duplicate}};
-            if (got.message_id) out["message_id"] = IdToString(got.message_id);
-            return api::Json(got.duplicate ? 200 : 201, out);
-        }();
-        return handled.ok() ? std::move(*handled) : api::ErrorResponse(handled.error());
-    });
 }
 
 }  // namespace veche::support

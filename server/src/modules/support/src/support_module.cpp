@@ -2,6 +2,7 @@
 
 #include "desk_events.hpp"
 #include "email_channel.hpp"
+#include "email_inbound.hpp"
 #include "routes.hpp"
 #include "routes_email.hpp"
 #include "routes_reports.hpp"
@@ -74,6 +75,7 @@ public:
         kit_ = &ctx.Find<api::HttpKit>();
         files_ = &ctx.Find<files::FileStore>();
         uploads_.emplace(*kit_, *desk_, *files_);
+        inbound_mail_.emplace(*email_, *files_);
     }
 
     void AddRoutes(api::Router& router) override {
@@ -84,7 +86,10 @@ public:
         AddSlaRoutes(router, *kit_, *sla_, *reports_);
         AddWidgetFileRoutes(router, *desk_, *files_);
     }
-    void AddUploads(api::UploadRegistry& uploads) override { uploads.Add(*uploads_); }
+    void AddUploads(api::UploadRegistry& uploads) override {
+        uploads.Add(*uploads_);
+        uploads.Add(*inbound_mail_);
+    }
     void AddRealtime(realtime::Hub& hub) override {
         hub.AddAudience(*desk_audience_);
         hub.AddAudience(*team_audience_);
@@ -99,6 +104,7 @@ private:
     const api::HttpKit* kit_ = nullptr;
     files::FileStore* files_ = nullptr;
     std::optional<VisitorUploads> uploads_;
+    std::optional<InboundMailUploads> inbound_mail_;
     std::optional<DeskAudience> desk_audience_;
     std::optional<TeamAudience> team_audience_;
 };

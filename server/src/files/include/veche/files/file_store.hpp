@@ -74,6 +74,10 @@ public:
     // deduplicated upload relied on, puts this upload's copy (and a new thumbnail) in their place.
     Status EnsureStored(Upload& upload, const StoredFile& file);
 
+    // The first `max_bytes` bytes of an upload not yet finished, for a handler that takes the body
+    // as data (an email) rather than keeping it as a file; the upload's temporary file goes with it.
+    Result<std::string> ReadUpload(const Upload& upload, std::uint64_t max_bytes) const;
+
     // Free bytes on the file system of the store, if it can tell.
     std::optional<std::uint64_t> FreeBytes() const;
 
