@@ -232,3 +232,100 @@ def test_report_parameters_are_checked(server, admin_client):
                                                    "tz": "Europe/Moscow"}), 200)
         assert ok["query"]["since"] == 1772312400000 and ok["query"]["until"] == 1774990800000
         assert ok["total"] == 0 if path.endswith("heatmap") else ok["total"]["new"] == 0
+
+
+# -- soft delete (item 18) in the reports ----------------------------------------------------------
+
+def test_a_deleted_conversation_counts_nowhere_in_the_reports_until_it_is_restored(server, admin_client, make_user):
+    start = int(time.time() * 1000) - 1000
+    desk = Desk(admin_client, make_user, agents=1, online=False)
+    agent = desk.agents[0]
+    v1, c1 = open_conversation(server, desk)
+    _, c2 = open_conversation(server, desk)
+    for cid in (c1, c2):
+        assign(admin_client, cid, agent)
+    reply(agent, c1)
+    desk.status(agent, c1, "resolved")
+    expect(rate(v1, c1, 2), 201)
+    params = dict(period(start), team_id=desk.team["id"])
+
+    def figures():
+        s = summary(admin_client, params)
+        t = s["total"]
+        h = expect(admin_client.get("/api/v1/support/reports/heatmap", params=params), 200)
+        table = summary(admin_client, params, "csv")
+        row = next(r for r in table if r["scope"] == "total")
+        agents = {r["id"]: r for r in s["agents"]}
+        assert int(row["new"]) == t["new"] and int(row["resolved"]) == t["resolved"]
+        assert int(row["first_response_count"]) == t["first_response"]["count"]
+        assert int(row["csat_requested"]) == t["csat"]["requested"]
+        return (t["new"], t["open_at_end"], t["resolved"], t["replies"], t["first_response"]["count"],
+                t["resolution"]["count"], t["csat"]["requested"], t["csat"]["rated"], h["total"],
+                agents.get(agent.id, {}).get("new", 0))
+
+    assert figures() == (2, 1, 1, 1, 1, 1, 1, 1, 2, 2)
+    expect(admin_client.delete(f"/api/v1/support/conversations/{c1}"), 204)
+    # c1 with its reply, resolve and rating is gone from the summary, the heatmap and the CSV
+    assert figures() == (1, 1, 0, 0, 0, 0, 0, 0, 1, 1)
+    expect(admin_client.delete(f"/api/v1/support/conversations/{c2}"), 204)
+    assert figures() == (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    assert summary(admin_client, params)["agents"] == []
+    # restored, each counts again with everything it had
+    expect(admin_client.post(f"/api/v1/support/conversations/{c1}/restore"), 200)
+    assert figures() == (1, 0, 1, 1, 1, 1, 1, 1, 1, 1)
+    expect(admin_client.post(f"/api/v1/support/conversations/{c2}/restore"), 200)
+    assert figures() == (2, 1, 1, 1, 1, 1, 1, 1, 2, 2)
+
+
+# -- business_hours: which basis the median and average carry -------------------------------------
+
+def test_business_hours_chooses_the_time_basis_of_the_median_and_average(server, admin_client, make_user):
+    # the team's calendar works one hour on a weekday three days from now, in its zone: a conversation
+    # answered and resolved within seconds today took no business time at all
+    zone_name = "Asia/Vladivostok"
+    today = datetime.datetime.now(ZoneInfo(zone_name)).date()
+    week = [[] for _ in range(7)]
+    week[(today.weekday() + 3) % 7] = [{"start": "10:00", "end": "11:00"}]
+    cal = expect(admin_client.post("/api/v1/calendars", json={"name": uniq("far"), "time_zone": zone_name,
+                                                              "week": week}), 201)
+    for y in {today.year, today.year + 1}:
+        for d in expect(admin_client.get(f"/api/v1/calendars/{cal['id']}/days", params={"year": str(y)}),
+                        200)["days"]:
+            expect(admin_client.delete(f"/api/v1/calendars/{cal['id']}/days/{d['date']}"), 204)
+    start = int(time.time() * 1000) - 1000
+    desk = Desk(admin_client, make_user, agents=1, online=False)
+    agent = desk.agents[0]
+    expect(admin_client.put(f"/api/v1/support/teams/{desk.team['id']}/calendar", json={"calendar_id": cal["id"]}),
+           200)
+    _, cid = open_conversation(server, desk)
+    assign(admin_client, cid, agent)
+    time.sleep(1.1)
+    reply(agent, cid)
+    desk.status(agent, cid, "resolved")
+    conv = desk.conversation(cid)
+    frt = secs(conv["first_reply_at"] - conv["created_at"])
+    rt = secs(conv["resolved_at"] - conv["created_at"])
+    assert frt >= 1 and rt >= 1
+    params = dict(period(start), team_id=desk.team["id"])
+
+    wall_default = summary(admin_client, params)
+    wall = summary(admin_client, dict(params, business_hours="false"))
+    business = summary(admin_client, dict(params, business_hours="true"))
+    # no parameter: wall-clock, as before
+    assert wall_default["total"] == wall["total"] and wall_default["query"]["business_hours"] is False
+    assert business["query"]["business_hours"] is True
+    for s, f, r in ((wall, frt, rt), (business, 0, 0)):
+        for row in (s["total"], s["teams"][0], s["agents"][0]):
+            assert row["first_response"] == {"count": 1, "median_s": f, "average_s": f,
+                                             "median_business_s": 0, "average_business_s": 0}
+            assert row["resolution"] == {"count": 1, "median_s": r, "average_s": r,
+                                         "median_business_s": 0, "average_business_s": 0}
+            assert row["new"] == 1 and row["resolved"] == 1
+    # the CSV follows the same parameter
+    for flag, f in (("false", frt), ("true", 0)):
+        table = summary(admin_client, dict(params, business_hours=flag), "csv")
+        total = next(r for r in table if r["scope"] == "total")
+        assert num(total["first_response_median_s"]) == f and num(total["first_response_median_business_s"]) == 0
+    for bad in ("yes", "1", "TRUE"):
+        expect_error(admin_client.get("/api/v1/support/reports/summary", params=dict(params, business_hours=bad)),
+                     400, "invalid_argument")

@@ -56,11 +56,17 @@ struct Acc {
     std::vector<std::int64_t> frt, frt_b, rt, rt_b;
     std::int64_t csat_sum = 0;
 
-    void Finish() {
-        row.first_response = {static_cast<std::int64_t>(frt.size()), Median(frt), Average(frt), Median(frt_b),
-                              Average(frt_b)};
-        row.resolution = {static_cast<std::int64_t>(rt.size()), Median(rt), Average(rt), Median(rt_b),
-                          Average(rt_b)};
+    // `business`: median_s and average_s carry business-hours time too (ReportQuery::business_hours).
+    static DurationStats Stats(const std::vector<std::int64_t>& wall, const std::vector<std::int64_t>& in_hours,
+                               bool business) {
+        const auto& basis = business ? in_hours : wall;
+        return {static_cast<std::int64_t>(wall.size()), Median(basis), Average(basis), Median(in_hours),
+                Average(in_hours)};
+    }
+
+    void Finish(bool business) {
+        row.first_response = Stats(frt, frt_b, business);
+        row.resolution = Stats(rt, rt_b, business);
         if (row.sla_hit + row.sla_missed > 0)
             row.sla_compliance = Round(
                 static_cast<double>(row.sla_hit) / static_cast<double>(row.sla_hit + row.sla_missed), 10000);
@@ -106,7 +112,9 @@ struct Csv {
 std::vector<ConversationRow> LoadConversations(Tx& tx, const ReportQuery& q) {
     std::vector<ConversationRow> out;
     SqlBuilder b;
-    b.Add("SELECT id, team_id, created_at FROM support_conversations WHERE created_at < ?").Param(q.until);
+    // A soft-deleted conversation counts nowhere until it is restored.
+    b.Add("SELECT id, team_id, created_at FROM support_conversations WHERE created_at < ? AND deleted_at IS NULL")
+        .Param(q.until);
     if (q.team_id) b.Add(" AND team_id = ?").Param(*q.team_id);
     b.Add(" ORDER BY id");
     auto& st = b.Run(tx);
@@ -117,9 +125,9 @@ std::vector<ConversationRow> LoadConversations(Tx& tx, const ReportQuery& q) {
 std::vector<EventRow> LoadEvents(Tx& tx, const ReportQuery& q) {
     std::vector<EventRow> out;
     auto& st = tx.Query(
-        "SELECT kind, conversation_id, team_id, agent_id, value_s, value_business_s, at FROM "
-        "support_report_events "
-        "WHERE at < ? ORDER BY at, id",
+        "SELECT e.kind, e.conversation_id, e.team_id, e.agent_id, e.value_s, e.value_business_s, e.at FROM "
+        "support_report_events e WHERE e.at < ? AND NOT EXISTS (SELECT 1 FROM support_conversations c WHERE "
+        "c.id = e.conversation_id AND c.deleted_at IS NOT NULL) ORDER BY e.at, e.id",
         q.until);
     while (st.Step())
         out.push_back(
@@ -217,9 +225,8 @@ Result<Summary> Reports::Summarize(const Actor& actor, const ReportQuery& q) {
             }
         }
         auto& st = tx.Query(
-            "SELECT s.agent_id, s.team_id, s.rating FROM support_csat s JOIN support_conversations c ON c.id "
-            "= "
-            "s.conversation_id WHERE s.requested_at >= ? AND s.requested_at < ?",
+            "SELECT s.agent_id, s.team_id, s.rating FROM support_csat s JOIN support_conversations c ON c.id = "
+            "s.conversation_id WHERE s.requested_at >= ? AND s.requested_at < ? AND c.deleted_at IS NULL",
             q.since, q.until);
         while (st.Step()) {
             auto rating = st.OptInt(2);
@@ -233,13 +240,13 @@ Result<Summary> Reports::Summarize(const Actor& actor, const ReportQuery& q) {
         }
         Summary out;
         out.query = q;
-        total.Finish();
+        total.Finish(q.business_hours);
         out.total = std::move(total.row);
         for (auto& [id, acc] : teams) {
             acc.row.scope = "team";
             acc.row.id = id;
             if (auto t = LoadTeam(tx, id)) acc.row.name = t->name;
-            acc.Finish();
+            acc.Finish(q.business_hours);
             out.teams.push_back(std::move(acc.row));
         }
         for (auto& [id, acc] : agents) {
@@ -255,7 +262,7 @@ Result<Summary> Reports::Summarize(const Actor& actor, const ReportQuery& q) {
                 "g.role_id WHERE g.user_id = ? ORDER BY r.title",
                 id);
             while (r.Step()) acc.row.roles.push_back({r.Text(0), r.Text(1), !r.IsNull(2)});
-            acc.Finish();
+            acc.Finish(q.business_hours);
             out.agents.push_back(std::move(acc.row));
         }
         auto by_name = [](const ReportRow& a, const ReportRow& b) { return a.name < b.name; };

@@ -7,7 +7,8 @@
 // it was first assigned to; "open at end" counts conversations created before `until` and not
 // resolved at `until` (their resolved/reopened events), for the team and the assignee at `until`.
 // Response, resolution, SLA and CSAT figures count the events of the period, for the agent and team
-// the event names (CSAT: the assignee and team at resolve time). An agent's roles are listed with
+// the event names (CSAT: the assignee and team at resolve time). A soft-deleted conversation, its
+// events and its rating count nowhere (summary, heatmap, CSV) until it is restored. An agent's roles are listed with
 // archived roles too, under the archived role's title (SUP-10).
 //
 // Thread-safe; each call is one read transaction.
@@ -36,6 +37,10 @@ struct ReportQuery {
     std::string tz = "UTC";  // IANA; the heatmap's local weekday and hour
     std::optional<Id> team_id;
     std::optional<Id> agent_id;
+    // Which time basis DurationStats::median_s and average_s carry: wall-clock (false) or the
+    // team's business hours (true); median_business_s and average_business_s are business hours
+    // either way.
+    bool business_hours = false;
 };
 
 struct DurationStats {

@@ -103,7 +103,8 @@ bj::object QueryJson(const ReportQuery& q) {
             {"until", q.until},
             {"tz", q.tz},
             {"team_id", OptId(q.team_id)},
-            {"agent_id", OptId(q.agent_id)}};
+            {"agent_id", OptId(q.agent_id)},
+            {"business_hours", q.business_hours}};
 }
 
 std::optional<std::string> Param(const Request& req, const char* name) {
@@ -141,6 +142,11 @@ Result<ReportQuery> ReadReportQuery(const Request& req) {
     q.since = since.value_or(q.until - 30 * kDayMs);
     VECHE_ASSIGN_OR_RETURN(q.team_id, api::QueryId(req, "team_id"));
     VECHE_ASSIGN_OR_RETURN(q.agent_id, api::QueryId(req, "agent_id"));
+    if (auto business = Param(req, "business_hours")) {
+        if (*business != "true" && *business != "false")
+            return Error::InvalidArgument("query parameter 'business_hours' must be true or false");
+        q.business_hours = *business == "true";
+    }
     auto format = Param(req, "format").value_or("json");
     if (format != "json" && format != "csv")
         return Error::InvalidArgument("query parameter 'format' must be json or csv");
