@@ -194,6 +194,45 @@ def test_a_resolved_conversation_reopens_on_an_email_reply(server, admin_client,
     assert c["status"] == "open" and c["reopen_count"] == 1
 
 
+def test_mail_from_a_merged_contacts_address_goes_to_the_contact_it_was_merged_into(
+        server, admin_client, make_user, dovecot, smtp):
+    desk = MailDesk(admin_client, make_user, dovecot, smtp, imap=False)
+    anna, anya = f"{uniq('anna')}@customer.test", f"{uniq('anya')}@phone.test"
+    first_a = desk.webhook(server, mail(anna, "Билет", "Не пришёл билет", f"{uniq('m')}@c.test"))
+    b_id_msg = f"{uniq('m')}@c.test"
+    first_b = desk.webhook(server, mail(anya, "Билет ещё раз", "Пишу с телефона", b_id_msg, name="Аня"))
+    conv_a = expect(admin_client.get(f"/api/v1/support/conversations/{first_a['conversation_id']}"), 200)
+    conv_b = expect(admin_client.get(f"/api/v1/support/conversations/{first_b['conversation_id']}"), 200)
+    a_id, b_id = conv_a["contact_id"], conv_b["contact_id"]
+    assert a_id != b_id
+    expect(desk.agent.post(f"/api/v1/support/contacts/{a_id}/merge", json={"mergee_id": b_id}), 200)
+
+    # B's address answering B's old conversation by its number, and by In-Reply-To: threaded there
+    by_number = desk.webhook(server, mail(anya, f"Re: Билет ещё раз [{first_b['number']}]", "Всё ещё нет",
+                                          f"{uniq('m')}@c.test", name="Аня"))
+    assert by_number["created"] is False and by_number["conversation_id"] == conv_b["id"]
+    by_header = desk.webhook(server, mail(anya, "Re: без номера", "И ещё", f"{uniq('m')}@c.test",
+                                          extra=f"In-Reply-To: <{b_id_msg}>\r\n", name="Аня"))
+    assert by_header["created"] is False and by_header["conversation_id"] == conv_b["id"]
+    # ... and A's own conversation, which B's address may now answer too
+    to_a = desk.webhook(server, mail(anya, f"Re: Билет [{first_a['number']}]", "Это я же", f"{uniq('m')}@c.test"))
+    assert to_a["created"] is False and to_a["conversation_id"] == conv_a["id"]
+    assert len(desk.incoming(conv_b["id"])) == 3 and len(desk.incoming(conv_a["id"])) == 2
+    # a new mail from B's address opens a conversation for A (the address in any letter case)
+    fresh = desk.webhook(server, mail(anya.upper(), "Новый вопрос", "Другой заказ", f"{uniq('m')}@c.test"))
+    assert fresh["created"] is True
+    made = expect(admin_client.get(f"/api/v1/support/conversations/{fresh['conversation_id']}"), 200)
+    assert made["contact_id"] == a_id and made["contact"]["email"] == anna
+    profile = expect(desk.agent.get(f"/api/v1/support/contacts/{a_id}"), 200)
+    assert {c["id"] for c in profile["conversations"]} == {conv_a["id"], conv_b["id"], made["id"]}
+    assert expect(desk.agent.get(f"/api/v1/support/contacts/{b_id}"), 200)["conversations"] == []
+    # a stranger with the number still gets a conversation of their own
+    stranger = f"{uniq('eve')}@evil.test"
+    other = desk.webhook(server, mail(stranger, f"Re: [{first_b['number']}]", "Дайте доступ", f"{uniq('m')}@c.test"))
+    assert other["created"] is True and other["conversation_id"] not in {conv_a["id"], conv_b["id"], made["id"]}
+    assert len(desk.incoming(conv_b["id"])) == 3
+
+
 # -- the inbound webhook and the mailbox settings ----------------------------------------------------
 
 def test_webhook_needs_the_mailbox_token_and_settings_never_show_secrets(server, admin_client, make_user, dovecot,

@@ -128,14 +128,41 @@ bool SameAddress(const std::string& a, const std::string& b) {
     return !a.empty() && text::ToLowerAscii(a) == text::ToLowerAscii(b);
 }
 
+// Whether the address is the contact's: its own, or one it gathered by merging another contact
+// (contacts.cpp keeps the mergee's address as an identity of the target).
+bool AddressOf(Tx& tx, const Contact& contact, const std::string& sender) {
+    if (SameAddress(contact.email, sender)) return true;
+    if (sender.empty()) return false;
+    return tx
+        .QueryInt(
+            "SELECT 1 FROM support_contact_identities WHERE contact_id = ? AND kind = 'email' AND LOWER(value) = ?",
+            contact.id, text::ToLowerAscii(sender))
+        .has_value();
+}
+
 // A conversation of this inbox for the sender: the number's or a Message-ID's, when the sender's
 // address is its contact's.
 std::optional<Conversation> Owned(Tx& tx, std::optional<Conversation> c, Id inbox_id,
                                   const std::string& sender) {
     if (!c || c->inbox_id != inbox_id) return std::nullopt;
     auto contact = LoadContact(tx, c->contact_id);
-    if (!contact || !SameAddress(contact->email, sender)) return std::nullopt;
+    if (!contact || !AddressOf(tx, *contact, sender)) return std::nullopt;
     return c;
+}
+
+// The sender's contact in this inbox: the one with the address, or the contact it was merged into
+// (merges keep merged_into pointing at the final target), or one that gathered the address in a merge.
+std::optional<Id> ContactOfSender(Tx& tx, Id inbox_id, const std::string& sender) {
+    std::string address = text::ToLowerAscii(sender);
+    if (auto id = tx.QueryInt("SELECT COALESCE(merged_into, id) FROM support_contacts WHERE inbox_id = ? AND "
+                              "LOWER(email) = ? ORDER BY merged_into IS NOT NULL, id LIMIT 1",
+                              inbox_id, address))
+        return id;
+    return tx.QueryInt(
+        "SELECT i.contact_id FROM support_contact_identities i JOIN support_contacts k ON k.id = i.contact_id "
+        "WHERE i.inbox_id = ? AND i.kind = 'email' AND LOWER(i.value) = ? AND k.merged_into IS NULL ORDER BY "
+        "i.added_at, i.contact_id LIMIT 1",
+        inbox_id, address);
 }
 
 std::optional<Conversation> ByMessageId(Tx& tx, Id inbox_id, const std::string& rfc_id) {
@@ -440,9 +467,7 @@ Result<InboundResult> EmailChannel::Ingest(const Mailbox& box, std::string_view 
         Contact contact;
         if (target) {
             contact = *LoadContact(tx, target->contact_id);
-        } else if (auto id = tx.QueryInt("SELECT id FROM support_contacts WHERE inbox_id = ? AND "
-                                         "LOWER(email) = ? ORDER BY id LIMIT 1",
-                                         inbox->id, sender)) {
+        } else if (auto id = ContactOfSender(tx, inbox->id, sender)) {
             contact = *LoadContact(tx, *id);
         } else {
             contact.id = GlobalIds().Next();
