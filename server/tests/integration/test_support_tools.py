@@ -273,6 +273,72 @@ def test_contact_search_finds_by_name_or_email_within_the_scope(server, admin_cl
     expect_error(agent.get("/api/v1/support/contacts", params={"q": "x" * 101}), 400, "invalid_argument")
 
 
+# -- topics: edit, move, archive ---------------------------------------------------------------------
+
+def test_an_admin_renames_moves_and_archives_a_topic_and_each_change_is_audited(server, admin_client, make_user):
+    desk = Desk(admin_client, make_user, agents=1)
+    other = expect(admin_client.post("/api/v1/support/teams", json={"name": uniq("team")}), 201)
+    topic = expect(admin_client.post("/api/v1/support/topics", json={"team_id": desk.team["id"], "title": "Билеты"}),
+                   201)
+    assert topic["archived"] is False and topic["archived_at"] is None
+    path = f"/api/v1/support/topics/{topic['id']}"
+
+    renamed = expect(admin_client.patch(path, json={"title": "Билеты и возвраты"}), 200)
+    assert renamed == dict(topic, title="Билеты и возвраты")
+    listed = {t["id"]: t for t in expect(desk.agents[0].get("/api/v1/support/topics"), 200)["topics"]}
+    assert listed[topic["id"]]["title"] == "Билеты и возвраты"
+    # moved: new conversations with the topic go to the other team; the old one stays where it was
+    _, before = open_conversation(server, desk, topic_id=topic["id"])
+    moved = expect(admin_client.patch(path, json={"team_id": other["id"]}), 200)
+    assert moved["team_id"] == other["id"] and moved["title"] == "Билеты и возвраты"
+    _, after = open_conversation(server, desk, topic_id=topic["id"])
+    assert desk.conversation(after["id"])["team_id"] == other["id"]
+    assert desk.conversation(before["id"])["team_id"] == desk.team["id"]
+    # archived: still listed (old conversations name it), refused to new ones; unarchived: offered again
+    archived = expect(admin_client.patch(path, json={"archived": True}), 200)
+    assert archived["archived"] is True and archived["archived_at"] > 0
+    assert {t["id"]: t for t in expect(admin_client.get("/api/v1/support/topics"), 200)["topics"]}[
+        topic["id"]]["archived"] is True
+    expect_error(desk.visitor(server).client.post("/api/v1/support/widget/messages", json={
+        "inbox": desk.inbox["token"], "text": "Вопрос", "topic_id": topic["id"]}), 409, "topic_archived")
+    # archiving twice changes nothing and records nothing
+    assert expect(admin_client.patch(path, json={"archived": True}), 200)["archived_at"] == archived["archived_at"]
+    back = expect(admin_client.patch(path, json={"archived": False, "title": "Возвраты"}), 200)
+    assert back["archived"] is False and back["archived_at"] is None and back["title"] == "Возвраты"
+    open_conversation(server, desk, topic_id=topic["id"])
+
+    entries = audit(admin_client, action="support.topic_updated", target_id=topic["id"])
+    assert len(entries) == 4 and all(e["actor_id"] == admin_client.id and e["target_kind"] == "support_topic"
+                                     for e in entries)
+    data = [e["data"] for e in sorted(entries, key=lambda e: int(e["id"]))]
+    assert data[0] == {"title": {"from": "Билеты", "to": "Билеты и возвраты"}}
+    assert data[1] == {"team_id": {"from": desk.team["id"], "to": other["id"]}}
+    assert data[2] == {"archived": True}
+    assert data[3] == {"title": {"from": "Билеты и возвраты", "to": "Возвраты"}, "archived": False}
+    created = audit(admin_client, action="support.topic_created", target_id=topic["id"])
+    assert len(created) == 1 and created[0]["data"]["title"] == "Билеты"
+
+
+def test_topic_edits_refuse_bad_input_and_non_admins(server, admin_client, make_user):
+    desk = Desk(admin_client, make_user, agents=1)
+    topic = expect(admin_client.post("/api/v1/support/topics", json={"team_id": desk.team["id"], "title": "Оплата"}),
+                   201)
+    path = f"/api/v1/support/topics/{topic['id']}"
+    for bad in ({}, {"title": ""}, {"title": "x" * 201}, {"title": 5}, {"title": None}, {"team_id": "x"},
+                {"team_id": 5}, {"team_id": None}, {"archived": "yes"}, {"archived": None}, {"unknown": 1}):
+        expect_error(admin_client.patch(path, json=bad), 400, "invalid_argument")
+    expect_error(admin_client.patch(path, data="not json", headers={"Content-Type": "application/json"}), 400)
+    expect_error(admin_client.patch(path, json={"team_id": UNKNOWN}), 404, "team_not_found")
+    expect_error(admin_client.patch(f"/api/v1/support/topics/{UNKNOWN}", json={"title": "x"}), 404, "topic_not_found")
+    expect_error(admin_client.patch("/api/v1/support/topics/abc", json={"title": "x"}), 400, "invalid_argument")
+    # an agent and a user without support permissions: refused, nothing changed
+    expect_error(desk.agents[0].patch(path, json={"title": "Моё"}), 403, "forbidden")
+    expect_error(make_user().patch(path, json={"archived": True}), 403, "forbidden")
+    expect_error(Client(server).patch(path, json={"title": "x"}), 401)
+    assert {t["id"]: t for t in expect(admin_client.get("/api/v1/support/topics"), 200)["topics"]}[topic["id"]] == topic
+    assert audit(admin_client, action="support.topic_updated", target_id=topic["id"]) == []
+
+
 # -- item 18: soft delete, restore, deleted messages -------------------------------------------------
 
 def test_an_admin_soft_deletes_and_restores_a_conversation_with_its_messages_and_assignee(

@@ -56,7 +56,11 @@ Result<Started> StartConversation(Tx& tx, const Assigner& assigner, Id bot_id, c
                                   const Contact& contact, std::optional<Id> topic_id, const std::string& text,
                                   std::optional<Id> previous_id) {
     VECHE_RETURN_IF_ERROR(chat::ChatService::ValidateText(text));
-    if (topic_id && !LoadTopic(tx, *topic_id)) return Error::NotFound("topic");
+    if (topic_id) {
+        auto topic = LoadTopic(tx, *topic_id);
+        if (!topic) return Error::NotFound("topic");
+        if (topic->archived_at) return Error::Conflict("topic_archived", "this topic is archived");
+    }
     Conversation c;
     c.id = GlobalIds().Next();
     c.number = NextCounter(tx, "conversation_number");

@@ -137,10 +137,41 @@ Result<Topic> SupportDesk::CreateTopic(const Actor& actor, Id team_id, const std
     return db_.Write([&](Tx& tx) -> Result<Topic> {
         VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
         if (!LoadTeam(tx, team_id)) return Error::NotFound("team");
-        Topic t{GlobalIds().Next(), team_id, title};
+        Topic t{GlobalIds().Next(), team_id, title, std::nullopt};
         tx.Exec("INSERT INTO support_topics(id, team_id, title, created_at) VALUES (?, ?, ?, ?)", t.id, t.team_id,
                 t.title, NowMs());
+        VECHE_RETURN_IF_ERROR(Audit(tx, actor.user_id, "support.topic_created", "support_topic", t.id,
+                                    {{"title", title}, {"team_id", IdToString(team_id)}}));
         return t;
+    });
+}
+
+Result<Topic> SupportDesk::UpdateTopic(const Actor& actor, Id topic_id, const TopicChange& change) {
+    return db_.Write([&](Tx& tx) -> Result<Topic> {
+        VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
+        auto topic = LoadTopic(tx, topic_id);
+        if (!topic) return Error::NotFound("topic");
+        if (change.team_id && !LoadTeam(tx, *change.team_id)) return Error::NotFound("team");
+        boost::json::object changed;
+        if (change.title && *change.title != topic->title) {
+            changed["title"] = boost::json::object{{"from", topic->title}, {"to", *change.title}};
+            topic->title = *change.title;
+        }
+        if (change.team_id && *change.team_id != topic->team_id) {
+            changed["team_id"] =
+                boost::json::object{{"from", IdToString(topic->team_id)}, {"to", IdToString(*change.team_id)}};
+            topic->team_id = *change.team_id;
+        }
+        if (change.archived && *change.archived != topic->archived_at.has_value()) {
+            changed["archived"] = *change.archived;
+            topic->archived_at = *change.archived ? std::optional<std::int64_t>(NowMs()) : std::nullopt;
+        }
+        if (changed.empty()) return *topic;
+        tx.Exec("UPDATE support_topics SET title = ?, team_id = ?, archived_at = ? WHERE id = ?", topic->title,
+                topic->team_id, topic->archived_at, topic_id);
+        VECHE_RETURN_IF_ERROR(
+            Audit(tx, actor.user_id, "support.topic_updated", "support_topic", topic_id, std::move(changed)));
+        return *topic;
     });
 }
 
@@ -148,8 +179,8 @@ Result<std::vector<Topic>> SupportDesk::ListTopics(const Actor& actor) {
     return db_.Read([&](Tx& tx) -> Result<std::vector<Topic>> {
         VECHE_RETURN_IF_ERROR(ViewerOf(tx, roles_, actor.user_id));
         std::vector<Topic> out;
-        auto& st = tx.Query("SELECT id, team_id, title FROM support_topics ORDER BY title, id");
-        while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2)});
+        auto& st = tx.Query("SELECT id, team_id, title, archived_at FROM support_topics ORDER BY title, id");
+        while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2), st.OptInt(3)});
         return out;
     });
 }

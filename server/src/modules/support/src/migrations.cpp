@@ -119,6 +119,8 @@ constexpr storage::ModuleMigration kMigrations[] = {
      "CREATE INDEX support_conversations_chat ON support_conversations(chat_id)"},
     {5, "canned replies, labels, contact identities and merges, soft-deleted conversations",
      SUPPORT_V4("INTEGER", "INTEGER"), SUPPORT_V4("BIGINT", "BIGINT")},
+    {6, "archived topics", "ALTER TABLE support_topics ADD COLUMN archived_at INTEGER",
+     "ALTER TABLE support_topics ADD COLUMN archived_at BIGINT"},
 };
 
 #undef SUPPORT_V1

@@ -109,6 +109,22 @@ void AddConfigRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& 
         VECHE_ASSIGN_OR_RETURN(auto topic, desk.CreateTopic(ctx.actor, team, title));
         return api::Json(201, TopicToJson(topic));
     }));
+    router.Add("PATCH", "/api/v1/support/topics/{id}",
+               api::Authed(kit, [&desk](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
+                   for (const char* key : {"title", "team_id", "archived"})
+                       if (json::IsNull(body, key))
+                           return Error::InvalidArgument("field '" + std::string(key) + "' may not be null");
+                   TopicChange change;
+                   VECHE_ASSIGN_OR_RETURN(change.title, json::OptString(body, "title", kName));
+                   VECHE_ASSIGN_OR_RETURN(change.team_id, json::OptId(body, "team_id"));
+                   VECHE_ASSIGN_OR_RETURN(change.archived, json::OptBool(body, "archived"));
+                   if (!change.title && !change.team_id && !change.archived)
+                       return Error::InvalidArgument("give at least one of 'title', 'team_id', 'archived'");
+                   VECHE_ASSIGN_OR_RETURN(auto topic, desk.UpdateTopic(ctx.actor, id, change));
+                   return api::Json(200, TopicToJson(topic));
+               }));
     router.Add("GET", "/api/v1/support/topics", api::Authed(kit, [&desk](Request&, const Caller& ctx) -> Result<Response> {
         VECHE_ASSIGN_OR_RETURN(auto list, desk.ListTopics(ctx.actor));
         return api::Json(200, bj::object{{"topics", JsonList(list, TopicToJson)}});
@@ -188,8 +204,7 @@ void AddConversationRoutes(api::Router& router, const api::HttpKit& kit, Support
                    VECHE_ASSIGN_OR_RETURN(auto filter, ReadFilter(req));
                    VECHE_ASSIGN_OR_RETURN(auto list, desk.List(ctx.actor, filter));
                    bj::object res{{"conversations", JsonList(list, ConversationViewToJson)}};
-                   if (static_cast<int>(list.size()) == filter.limit)
-                       res["next_before"] = IdToString(list.back().conversation.id);
+                   api::SetNextBefore(res, list, filter.limit, [](const auto& v) { return v.conversation.id; });
                    return api::Json(200, std::move(res));
                }));
     router.Add("GET", "/api/v1/support/conversations/{id}",

@@ -182,9 +182,9 @@ std::vector<Team> LoadTeams(Tx& tx) {
 }
 
 std::optional<Topic> LoadTopic(Tx& tx, Id id) {
-    auto& st = tx.Query("SELECT id, team_id, title FROM support_topics WHERE id = ?", id);
+    auto& st = tx.Query("SELECT id, team_id, title, archived_at FROM support_topics WHERE id = ?", id);
     if (!st.Step()) return std::nullopt;
-    Topic t{st.Int(0), st.Int(1), st.Text(2)};
+    Topic t{st.Int(0), st.Int(1), st.Text(2), st.OptInt(3)};
     FinishRows(st);
     return t;
 }

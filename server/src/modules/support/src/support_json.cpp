@@ -38,7 +38,11 @@ bj::object TeamToJson(const Team& t) {
 }
 
 bj::object TopicToJson(const Topic& t) {
-    return {{"id", IdToString(t.id)}, {"team_id", IdToString(t.team_id)}, {"title", t.title}};
+    return {{"id", IdToString(t.id)},
+            {"team_id", IdToString(t.team_id)},
+            {"title", t.title},
+            {"archived", t.archived_at.has_value()},
+            {"archived_at", OptInt(t.archived_at)}};
 }
 
 bj::object AgentToJson(const Agent& a) {

@@ -146,6 +146,9 @@ public:
     Result<Team> SetTeamMembers(const Actor& actor, Id team_id, const std::vector<TeamMember>& members);
     Result<Topic> CreateTopic(const Actor& actor, Id team_id, const std::string& title);
     Result<std::vector<Topic>> ListTopics(const Actor& actor);
+    // Renames, moves to another team (new conversations go there; existing ones stay) or archives;
+    // audited as support.topic_updated. 404 topic_not_found, team_not_found.
+    Result<Topic> UpdateTopic(const Actor& actor, Id topic_id, const TopicChange& change);
     Result<Agent> SetAgentScope(const Actor& actor, Id user_id, const std::string& scope);
     // The agent themself or a support admin; going online takes queued conversations.
     Result<Agent> SetAvailability(const Actor& actor, Id user_id, const std::string& availability);

@@ -45,6 +45,14 @@ struct Topic {
     Id id = 0;
     Id team_id = 0;
     std::string title;
+    std::optional<std::int64_t> archived_at;  // archived: listed for agents, refused to new conversations
+};
+
+// PATCH /support/topics/{id}: the fields present change.
+struct TopicChange {
+    std::optional<std::string> title;
+    std::optional<Id> team_id;
+    std::optional<bool> archived;
 };
 
 struct Agent {
