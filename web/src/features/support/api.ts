@@ -73,5 +73,7 @@ export const supportApi = {
     request<Team>('PUT', `/support/teams/${enc(teamId)}/calendar`, { calendar_id: calendarId }),
   topics: () => request<{ topics: Topic[] }>('GET', '/support/topics'),
   createTopic: (teamId: Id, title: string) => request<Topic>('POST', '/support/topics', { team_id: teamId, title }),
+  updateTopic: (id: Id, body: { title?: string; team_id?: Id; archived?: boolean }) =>
+    request<Topic>('PATCH', `/support/topics/${enc(id)}`, body),
   setScope: (userId: Id, scope: Agent['scope']) => request<Agent>('PUT', `/support/agents/${enc(userId)}/scope`, { scope }),
 }

@@ -3,6 +3,7 @@ import {
   allowedStatuses,
   assignable,
   contactName,
+  visitorCode,
   inboxFilter,
   messageSide,
   myOpenCount,
@@ -63,11 +64,21 @@ describe('messages and names', () => {
     expect(messageSide({ direction: 'note' })).toBe('note')
     expect(messageSide({} as never)).toBe('note')
   })
-  it('names the customer by name, e-mail or the number', () => {
-    const contact = { id: '1', inbox_id: '1', name: '', email: 'ivan@example.com', external_id: '', verified: false, created_at: 0 }
-    expect(contactName({ number: 'SUP-000001', contact: { ...contact, name: ' Иван ' } })).toBe('Иван')
-    expect(contactName({ number: 'SUP-000001', contact })).toBe('ivan@example.com')
-    expect(contactName({ number: 'SUP-000001' })).toBe('SUP-000001')
+  it('names the customer by name, e-mail, or as a visitor with a short code', () => {
+    const contact = { id: '7301234567890123456', inbox_id: '1', name: '', email: 'ivan@example.com', external_id: '', verified: false, created_at: 0 }
+    const visitor = (code: string) => `Посетитель #${code}`
+    expect(contactName({ contact_id: contact.id, contact: { ...contact, name: ' Иван ' } }, visitor)).toBe('Иван')
+    expect(contactName({ contact_id: contact.id, contact }, visitor)).toBe('ivan@example.com')
+    expect(contactName({ contact_id: contact.id, contact: { ...contact, email: '  ' } }, visitor)).toBe('Посетитель #3456')
+    // without the contact object (a contact's list of conversations): its id
+    expect(contactName({ contact_id: '7301234567890009999' }, visitor)).toBe('Посетитель #9999')
+    // two visitors of one minute still read differently
+    expect(contactName({ contact_id: '7301234567890120001' }, visitor)).not.toBe(contactName({ contact_id: '7301234567890123456' }, visitor))
+  })
+  it('a visitor code is the last four digits of the id', () => {
+    expect(visitorCode('7301234567890123456')).toBe('3456')
+    expect(visitorCode('42')).toBe('42')
+    expect(visitorCode('')).toBe('—')
   })
   it('previews a message on one line', () => {
     expect(preview('a\n\n b  c')).toBe('a b c')

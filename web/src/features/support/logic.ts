@@ -59,9 +59,17 @@ export function messageSide(m: Pick<DeskMessage, 'direction'>): 'customer' | 'ag
   return d === 'incoming' ? 'customer' : d === 'outgoing' ? 'agent' : 'note'
 }
 
-/** The customer's name, else their e-mail, else the conversation's number. */
-export function contactName(c: Pick<Conversation, 'number' | 'contact'>): string {
-  return c.contact?.name?.trim() || c.contact?.email?.trim() || c.number
+/** The short code a nameless visitor goes by: the last four digits of their contact's id (ids are
+ *  snowflakes, so these vary from one contact to the next). */
+export function visitorCode(contactId: Id): string {
+  const digits = contactId.replace(/\D/g, '')
+  return digits.length > 4 ? digits.slice(-4) : digits || '—'
+}
+
+/** The customer's name, else their e-mail, else "Visitor #1234" (`visitor` words it from the
+ *  contact's code) — never the conversation's number, which the row shows beside it anyway. */
+export function contactName(c: Pick<Conversation, 'contact_id' | 'contact'>, visitor: (code: string) => string): string {
+  return c.contact?.name?.trim() || c.contact?.email?.trim() || visitor(visitorCode(c.contact?.id ?? c.contact_id))
 }
 
 /** The rail's badge: my open conversations (the list is already `assignee=me&status=open`, but a

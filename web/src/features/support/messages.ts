@@ -5,6 +5,7 @@ const en = {
   nav: { support: 'Support' },
   support: {
     title: 'Support',
+    visitor: 'Visitor #{code}',
     subtitle: 'Customers’ conversations from the widget and the API, with replies and internal notes.',
     refresh: 'Refresh',
     views: { mine: 'Mine', unassigned: 'Unassigned', all: 'All' },
@@ -159,7 +160,7 @@ const en = {
         editCalendars: 'Edit calendars',
         noMembers: 'No members',
       },
-      topic: { title: 'Title', team: 'Team' },
+      topic: { title: 'Title', team: 'Team', archive: 'Archive', unarchive: 'Restore', archived: 'Archived', archivedHint: 'Not offered to new conversations' },
       agent: { user: 'Agent', scope: 'Access scope', scopes: { all: 'All', team: 'Their teams', assigned: 'Assigned only' }, availability: 'Availability', teams: 'Teams' },
       label: { title: 'Title', color: 'Color' },
       canned: { code: 'Short code', content: 'Text', scope: 'Scope', team: 'Team', variables: 'Variables: {vars}' },
@@ -171,6 +172,7 @@ const ru: typeof en = {
   nav: { support: 'Поддержка' },
   support: {
     title: 'Поддержка',
+    visitor: 'Посетитель #{code}',
     subtitle: 'Обращения клиентов из виджета и через API: ответы клиенту и внутренние заметки.',
     refresh: 'Обновить',
     views: { mine: 'Мои', unassigned: 'Без исполнителя', all: 'Все' },
@@ -325,7 +327,7 @@ const ru: typeof en = {
         editCalendars: 'Редактировать календари',
         noMembers: 'Участников нет',
       },
-      topic: { title: 'Название', team: 'Команда' },
+      topic: { title: 'Название', team: 'Команда', archive: 'В архив', unarchive: 'Вернуть', archived: 'В архиве', archivedHint: 'Не предлагается новым обращениям' },
       agent: { user: 'Агент', scope: 'Доступ', scopes: { all: 'Все', team: 'Своих команд', assigned: 'Только назначенные' }, availability: 'Доступность', teams: 'Команды' },
       label: { title: 'Название', color: 'Цвет' },
       canned: { code: 'Код', content: 'Текст', scope: 'Видимость', team: 'Команда', variables: 'Переменные: {vars}' },

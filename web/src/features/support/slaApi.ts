@@ -9,6 +9,8 @@ export interface ReportParams {
   tz: string
   team_id?: Id
   agent_id?: Id
+  /** The basis of the median and average fields: the team's business hours, else wall-clock time. */
+  business_hours?: boolean
 }
 
 export const slaApi = {

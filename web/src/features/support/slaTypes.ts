@@ -76,6 +76,8 @@ export interface ReportQuery {
   tz: string
   team_id: Id | null
   agent_id: Id | null
+  /** Whether median_s and average_s are business-hours time (else wall-clock). */
+  business_hours: boolean
 }
 
 export interface Summary {

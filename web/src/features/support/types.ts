@@ -102,6 +102,9 @@ export interface Topic {
   id: Id
   team_id: Id
   title: string
+  /** Archived topics stay listed (old conversations name them) but take no new conversations. */
+  archived: boolean
+  archived_at: Millis | null
 }
 
 export interface Team {
