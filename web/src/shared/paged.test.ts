@@ -43,6 +43,23 @@ describe('paged lists', () => {
     expect(list.next.value).toBeNull()
   })
 
+  it('reloads quietly: a shown list keeps its ready state until the new page arrives', async () => {
+    const slow = deferred<Page<Row>>()
+    let n = 0
+    const list = usePagedList<Row>(() => (++n === 2 ? slow.promise : Promise.resolve({ items: rows(String(n)) })))
+    await list.reload() // nothing shown yet: loading as usual
+    expect(list.items.value.map((r) => r.id)).toEqual(['1'])
+    const quiet = list.reload()
+    expect(list.status.value).toBe('ready')
+    slow.resolve({ items: rows('2') })
+    await quiet
+    expect(list.items.value.map((r) => r.id)).toEqual(['2'])
+    const loud = list.load()
+    expect(list.status.value).toBe('loading')
+    await loud
+    expect(list.status.value).toBe('ready')
+  })
+
   it('shows the error state when the first page fails, and keeps the list when a later one does', async () => {
     let fail = true
     const list = usePagedList<Row>(async (before) => {

@@ -24,6 +24,9 @@ export interface PagedList<T> {
   more: Ref<boolean>
   /** The first page again (the filter changed, or on demand). */
   load: () => Promise<void>
+  /** The same, but a list already shown stays on screen, without the loading state, until the new
+   *  page replaces it (a refresh after a live event). */
+  reload: () => Promise<void>
   /** The page after the last one shown; a failure is a toast, the list stays. */
   loadMore: () => Promise<void>
 }
@@ -36,9 +39,9 @@ export function usePagedList<T extends { id: Id }>(fetch: (before?: Id) => Promi
   const more = ref(false)
   let seq = 0
 
-  async function load(): Promise<void> {
+  async function fetchFirst(quiet: boolean): Promise<void> {
     const my = ++seq
-    status.value = 'loading'
+    if (!quiet || status.value !== 'ready') status.value = 'loading'
     try {
       const r = await fetch()
       if (my !== seq) return
@@ -66,5 +69,5 @@ export function usePagedList<T extends { id: Id }>(fetch: (before?: Id) => Promi
     }
   }
 
-  return { items, next, status, more, load, loadMore }
+  return { items, next, status, more, load: () => fetchFirst(false), reload: () => fetchFirst(true), loadMore }
 }
