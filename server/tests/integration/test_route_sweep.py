@@ -163,6 +163,7 @@ ROUTES = {
     "PUT /api/v1/support/teams/{id}/members": ("admin", {"members": [{"user_id": "{owner}", "capacity": 5}]}),
     "POST /api/v1/support/topics": ("admin", {"team_id": "{support_team}", "title": "sweep topic"}),
     "GET /api/v1/support/topics": ("member", None),
+    "PATCH /api/v1/support/topics/{id}": ("admin", {"title": "sweep topic {uuid}"}),
     "GET /api/v1/support/agents": ("member", None),
     "PUT /api/v1/support/agents/{id}/scope": ("admin", {"scope": "all"}),
     "PUT /api/v1/support/agents/{id}/availability": ("member", {"availability": "online"}),
@@ -326,6 +327,8 @@ class World:
             "short_code": "sweep", "content": f"{self.marker} canned"}), 201)["id"]
         self.support_label_id = expect(admin.post("/api/v1/support/labels", json={
             "title": f"sweep {uuid.uuid4().hex[:8]}"}), 201)["id"]
+        self.support_topic_id = expect(admin.post("/api/v1/support/topics", json={
+            "team_id": self.support_team_id, "title": f"{self.marker} topic"}), 201)["id"]
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -387,6 +390,8 @@ class World:
                 obj = self.support_canned_id
             elif pattern.startswith("/api/v1/support/labels/{id}"):
                 obj = self.support_label_id
+            elif pattern.startswith("/api/v1/support/topics/{id}"):
+                obj = self.support_topic_id
             else:
                 obj = None
         else:

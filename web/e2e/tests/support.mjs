@@ -215,6 +215,25 @@ test('an admin creates a team and a widget inbox in the support settings', async
   assert(made && made.channel === 'widget' && made.hmac_mandatory === true && made.team_id === team.id, 'the inbox on the server')
   assert(team.members.some((m) => m.user_id === member.id && m.capacity === 5), 'the member with the default capacity')
 
+  // A topic is renamed, moved to the other team and archived in place.
+  const other = await env.admin.req('POST', '/support/teams', { name: uniqueName('Третья линия ') })
+  const topic = await env.admin.req('POST', '/support/topics', { team_id: team.id, title: uniqueName('Билеты ') })
+  await Adm.page.click('.tabs button[data-tab=topics]')
+  const topicRow = Adm.page.locator(`[data-testid=topic-row][data-id="${topic.id}"]`)
+  await topicRow.waitFor()
+  const renamed = uniqueName('Возвраты ')
+  await topicRow.locator('[data-testid=topic-title]').fill(renamed)
+  await topicRow.locator('[data-testid=topic-title]').press('Enter')
+  const topicOf = async () => (await env.admin.req('GET', '/support/topics')).topics.find((x) => x.id === topic.id)
+  await waitFor(async () => (await topicOf()).title === renamed, 'the topic to be renamed')
+  await topicRow.locator('[data-testid=topic-team]').selectOption(other.id)
+  await waitFor(async () => (await topicOf()).team_id === other.id, 'the topic to move to the other team')
+  await topicRow.locator('[data-testid=topic-archive]').click()
+  await topicRow.locator('[data-testid=topic-archived]').waitFor()
+  assert((await topicOf()).archived === true, 'the topic is archived on the server')
+  await settled(Adm.page)
+  await shot(Adm.page, 'support-admin-topics-light')
+
   // A deleted reply: the admin reads its text and who deleted it; then deletes and restores the conversation.
   const d = await desk()
   const c = await customerWrites(d.inbox, 'Семён Клиентов', 'semyon@example.com', 'Где мой заказ?')
@@ -236,6 +255,25 @@ test('an admin creates a team and a widget inbox in the support settings', async
   await page.locator('[data-testid=conversation-actions]').waitFor()
   const back = await agentApi.req('GET', `/support/conversations/${c.conversation.id}`)
   assert(back.assignee_id === d.agent.id && back.deleted_at === null, 'restored with its assignee')
+})
+
+test('a visitor who gave no name or e-mail reads as «Посетитель #code», not as the number', async () => {
+  const d = await desk()
+  const anon = await customerWrites(d.inbox, undefined, undefined, 'Здравствуйте, вопрос по заказу')
+  const conv = await env.admin.req('GET', `/support/conversations/${anon.conversation.id}`)
+  const label = `Посетитель #${conv.contact_id.slice(-4)}`
+  const A = await newUserPage(d.agent, { locale: 'ru-RU' })
+  await A.page.goto(env.base + '/support')
+  const row = A.page.locator(`[data-testid=conversation-row][data-id="${conv.id}"]`)
+  await row.locator('.c-name', { hasText: label }).waitFor()
+  assert((await row.locator('.c-sub').textContent()).includes(conv.number), 'the number stays beside it')
+  await row.click()
+  const page = A.page.locator('[data-testid=conversation-page]')
+  await page.locator('[data-testid=conversation-title]', { hasText: label }).waitFor()
+  await page.locator('[data-testid=contact-name]', { hasText: label }).waitFor()
+  const E = await newUserPage(d.agent, { locale: 'en-US' })
+  await E.page.goto(env.base + '/support/' + conv.id)
+  await E.page.locator('[data-testid=conversation-title]', { hasText: `Visitor #${conv.contact_id.slice(-4)}` }).waitFor()
 })
 
 test('a user who is not an agent sees a calm page and no errors', async () => {
@@ -279,6 +317,16 @@ test('a support admin reads the reports: cards, the heatmap, the tables, and dow
   assert((await view.locator('[data-stat=csat]').textContent()).includes('5'), 'the CSAT card shows the rating')
   await settled(B.page)
   await shot(B.page, 'support-reports-light')
+
+  // Business hours: the medians count only the team's working time; back to wall-clock time.
+  const cards = view.locator('[data-testid=reports-cards]')
+  assert((await cards.getAttribute('data-basis')) === 'wall', 'wall-clock time by default')
+  await view.locator('[data-testid=reports-basis] button[data-basis=business]').click()
+  await view.locator('[data-testid=reports-cards][data-basis=business]').waitFor()
+  assert((await view.locator('[data-testid=reports-basis] button[data-basis=business]').getAttribute('aria-pressed')) === 'true', 'the toggle shows the basis')
+  await waitFor(async () => (await view.locator('[data-testid=stat-new]').textContent())?.trim() === '3', 'the same three new conversations')
+  await view.locator('[data-testid=reports-basis] button[data-basis=wall]').click()
+  await view.locator('[data-testid=reports-cards][data-basis=wall]').waitFor()
 
   const [download] = await Promise.all([B.page.waitForEvent('download'), B.page.click('[data-testid=reports-csv]')])
   const csv = (await import('node:fs')).readFileSync(await download.path(), 'utf-8')
