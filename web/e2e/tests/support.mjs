@@ -219,6 +219,7 @@ test('an admin creates a team and a widget inbox in the support settings', async
   const other = await env.admin.req('POST', '/support/teams', { name: uniqueName('Третья линия ') })
   const topic = await env.admin.req('POST', '/support/topics', { team_id: team.id, title: uniqueName('Билеты ') })
   await Adm.page.click('.tabs button[data-tab=topics]')
+  await Adm.page.reload() // the settings read their lists when they open
   const topicRow = Adm.page.locator(`[data-testid=topic-row][data-id="${topic.id}"]`)
   await topicRow.waitFor()
   const renamed = uniqueName('Возвраты ')
@@ -267,6 +268,8 @@ test('a visitor who gave no name or e-mail reads as «Посетитель #code
   const row = A.page.locator(`[data-testid=conversation-row][data-id="${conv.id}"]`)
   await row.locator('.c-name', { hasText: label }).waitFor()
   assert((await row.locator('.c-sub').textContent()).includes(conv.number), 'the number stays beside it')
+  await settled(A.page)
+  await shot(A.page, 'support-inbox-visitor-light')
   await row.click()
   const page = A.page.locator('[data-testid=conversation-page]')
   await page.locator('[data-testid=conversation-title]', { hasText: label }).waitFor()
