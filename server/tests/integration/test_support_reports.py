@@ -240,6 +240,8 @@ def test_a_deleted_conversation_counts_nowhere_in_the_reports_until_it_is_restor
     start = int(time.time() * 1000) - 1000
     desk = Desk(admin_client, make_user, agents=1, online=False)
     agent = desk.agents[0]
+    expect(admin_client.put(f"/api/v1/support/teams/{desk.team['id']}/sla",
+                            json={"frt_minutes": 60, "business_hours_only": False}), 200)
     v1, c1 = open_conversation(server, desk)
     _, c2 = open_conversation(server, desk)
     for cid in (c1, c2):
@@ -260,21 +262,21 @@ def test_a_deleted_conversation_counts_nowhere_in_the_reports_until_it_is_restor
         assert int(row["first_response_count"]) == t["first_response"]["count"]
         assert int(row["csat_requested"]) == t["csat"]["requested"]
         return (t["new"], t["open_at_end"], t["resolved"], t["replies"], t["first_response"]["count"],
-                t["resolution"]["count"], t["csat"]["requested"], t["csat"]["rated"], h["total"],
+                t["resolution"]["count"], t["csat"]["requested"], t["csat"]["rated"], t["sla"]["hit"], h["total"],
                 agents.get(agent.id, {}).get("new", 0))
 
-    assert figures() == (2, 1, 1, 1, 1, 1, 1, 1, 2, 2)
+    assert figures() == (2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2)
     expect(admin_client.delete(f"/api/v1/support/conversations/{c1}"), 204)
-    # c1 with its reply, resolve and rating is gone from the summary, the heatmap and the CSV
-    assert figures() == (1, 1, 0, 0, 0, 0, 0, 0, 1, 1)
+    # c1 with its reply, resolve, SLA hit and rating is gone from the summary, the heatmap and the CSV
+    assert figures() == (1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1)
     expect(admin_client.delete(f"/api/v1/support/conversations/{c2}"), 204)
-    assert figures() == (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    assert figures() == (0,) * 11
     assert summary(admin_client, params)["agents"] == []
     # restored, each counts again with everything it had
     expect(admin_client.post(f"/api/v1/support/conversations/{c1}/restore"), 200)
-    assert figures() == (1, 0, 1, 1, 1, 1, 1, 1, 1, 1)
+    assert figures() == (1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1)
     expect(admin_client.post(f"/api/v1/support/conversations/{c2}/restore"), 200)
-    assert figures() == (2, 1, 1, 1, 1, 1, 1, 1, 2, 2)
+    assert figures() == (2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2)
 
 
 # -- business_hours: which basis the median and average carry -------------------------------------
