@@ -328,6 +328,8 @@ test('a support admin reads the reports: cards, the heatmap, the tables, and dow
   await view.locator('[data-testid=reports-cards][data-basis=business]').waitFor()
   assert((await view.locator('[data-testid=reports-basis] button[data-basis=business]').getAttribute('aria-pressed')) === 'true', 'the toggle shows the basis')
   await waitFor(async () => (await view.locator('[data-testid=stat-new]').textContent())?.trim() === '3', 'the same three new conversations')
+  await settled(B.page)
+  await shot(B.page, 'support-reports-business-light')
   await view.locator('[data-testid=reports-basis] button[data-basis=wall]').click()
   await view.locator('[data-testid=reports-cards][data-basis=wall]').waitFor()
 
