@@ -158,8 +158,8 @@ Result<Topic> SupportDesk::UpdateTopic(const Actor& actor, Id topic_id, const To
             topic->title = *change.title;
         }
         if (change.team_id && *change.team_id != topic->team_id) {
-            changed["team_id"] =
-                boost::json::object{{"from", IdToString(topic->team_id)}, {"to", IdToString(*change.team_id)}};
+            changed["team_id"] = boost::json::object{{"from", IdToString(topic->team_id)},
+                                                     {"to", IdToString(*change.team_id)}};
             topic->team_id = *change.team_id;
         }
         if (change.archived && *change.archived != topic->archived_at.has_value()) {
@@ -167,8 +167,8 @@ Result<Topic> SupportDesk::UpdateTopic(const Actor& actor, Id topic_id, const To
             topic->archived_at = *change.archived ? std::optional<std::int64_t>(NowMs()) : std::nullopt;
         }
         if (changed.empty()) return *topic;
-        tx.Exec("UPDATE support_topics SET title = ?, team_id = ?, archived_at = ? WHERE id = ?", topic->title,
-                topic->team_id, topic->archived_at, topic_id);
+        tx.Exec("UPDATE support_topics SET title = ?, team_id = ?, archived_at = ? WHERE id = ?",
+                topic->title, topic->team_id, topic->archived_at, topic_id);
         VECHE_RETURN_IF_ERROR(
             Audit(tx, actor.user_id, "support.topic_updated", "support_topic", topic_id, std::move(changed)));
         return *topic;

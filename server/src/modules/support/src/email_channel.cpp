@@ -135,7 +135,8 @@ bool AddressOf(Tx& tx, const Contact& contact, const std::string& sender) {
     if (sender.empty()) return false;
     return tx
         .QueryInt(
-            "SELECT 1 FROM support_contact_identities WHERE contact_id = ? AND kind = 'email' AND LOWER(value) = ?",
+            "SELECT 1 FROM support_contact_identities WHERE contact_id = ? AND kind = 'email' AND "
+            "LOWER(value) = ?",
             contact.id, text::ToLowerAscii(sender))
         .has_value();
 }
@@ -159,9 +160,9 @@ std::optional<Id> ContactOfSender(Tx& tx, Id inbox_id, const std::string& sender
                               inbox_id, address))
         return id;
     return tx.QueryInt(
-        "SELECT i.contact_id FROM support_contact_identities i JOIN support_contacts k ON k.id = i.contact_id "
-        "WHERE i.inbox_id = ? AND i.kind = 'email' AND LOWER(i.value) = ? AND k.merged_into IS NULL ORDER BY "
-        "i.added_at, i.contact_id LIMIT 1",
+        "SELECT i.contact_id FROM support_contact_identities i JOIN support_contacts k ON "
+        "k.id = i.contact_id WHERE i.inbox_id = ? AND i.kind = 'email' AND LOWER(i.value) = ? AND "
+        "k.merged_into IS NULL ORDER BY i.added_at, i.contact_id LIMIT 1",
         inbox_id, address);
 }
 

@@ -57,8 +57,8 @@ struct Acc {
     std::int64_t csat_sum = 0;
 
     // `business`: median_s and average_s carry business-hours time too (ReportQuery::business_hours).
-    static DurationStats Stats(const std::vector<std::int64_t>& wall, const std::vector<std::int64_t>& in_hours,
-                               bool business) {
+    static DurationStats Stats(const std::vector<std::int64_t>& wall,
+                               const std::vector<std::int64_t>& in_hours, bool business) {
         const auto& basis = business ? in_hours : wall;
         return {static_cast<std::int64_t>(wall.size()), Median(basis), Average(basis), Median(in_hours),
                 Average(in_hours)};
@@ -113,7 +113,8 @@ std::vector<ConversationRow> LoadConversations(Tx& tx, const ReportQuery& q) {
     std::vector<ConversationRow> out;
     SqlBuilder b;
     // A soft-deleted conversation counts nowhere until it is restored.
-    b.Add("SELECT id, team_id, created_at FROM support_conversations WHERE created_at < ? AND deleted_at IS NULL")
+    b.Add("SELECT id, team_id, created_at FROM support_conversations WHERE created_at < ? AND "
+          "deleted_at IS NULL")
         .Param(q.until);
     if (q.team_id) b.Add(" AND team_id = ?").Param(*q.team_id);
     b.Add(" ORDER BY id");
@@ -225,8 +226,9 @@ Result<Summary> Reports::Summarize(const Actor& actor, const ReportQuery& q) {
             }
         }
         auto& st = tx.Query(
-            "SELECT s.agent_id, s.team_id, s.rating FROM support_csat s JOIN support_conversations c ON c.id = "
-            "s.conversation_id WHERE s.requested_at >= ? AND s.requested_at < ? AND c.deleted_at IS NULL",
+            "SELECT s.agent_id, s.team_id, s.rating FROM support_csat s JOIN support_conversations c ON "
+            "c.id = s.conversation_id WHERE s.requested_at >= ? AND s.requested_at < ? AND "
+            "c.deleted_at IS NULL",
             q.since, q.until);
         while (st.Step()) {
             auto rating = st.OptInt(2);

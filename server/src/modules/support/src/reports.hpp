@@ -8,8 +8,8 @@
 // resolved at `until` (their resolved/reopened events), for the team and the assignee at `until`.
 // Response, resolution, SLA and CSAT figures count the events of the period, for the agent and team
 // the event names (CSAT: the assignee and team at resolve time). A soft-deleted conversation, its
-// events and its rating count nowhere (summary, heatmap, CSV) until it is restored. An agent's roles are listed with
-// archived roles too, under the archived role's title (SUP-10).
+// events and its rating count nowhere (summary, heatmap, CSV) until it is restored. An agent's roles are
+// listed with archived roles too, under the archived role's title (SUP-10).
 //
 // Thread-safe; each call is one read transaction.
 

@@ -204,7 +204,8 @@ void AddConversationRoutes(api::Router& router, const api::HttpKit& kit, Support
                    VECHE_ASSIGN_OR_RETURN(auto filter, ReadFilter(req));
                    VECHE_ASSIGN_OR_RETURN(auto list, desk.List(ctx.actor, filter));
                    bj::object res{{"conversations", JsonList(list, ConversationViewToJson)}};
-                   api::SetNextBefore(res, list, filter.limit, [](const auto& v) { return v.conversation.id; });
+                   api::SetNextBefore(res, list, filter.limit,
+                                      [](const auto& v) { return v.conversation.id; });
                    return api::Json(200, std::move(res));
                }));
     router.Add("GET", "/api/v1/support/conversations/{id}",
