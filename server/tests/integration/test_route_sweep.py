@@ -205,6 +205,22 @@ ROUTES = {
     "DELETE /api/v1/support/conversations/{id}": ("admin", None),
     "POST /api/v1/support/conversations/{id}/restore": ("admin", None),
     "PUT /api/v1/support/teams/{id}/calendar": ("admin", {"calendar_id": None}),
+    # Expert network: "member" is the curator of a members-only community (the owner); the outsider
+    # does not see it (404); moderators' acts are "admin" (administrators are moderators).
+    "GET /api/v1/experts/communities": ("self", None),
+    "POST /api/v1/experts/communities": ("admin", {"slug": "sweep-{uuid}", "title": "sweep community"}),
+    "GET /api/v1/experts/communities/{id}": ("member", None),
+    "PATCH /api/v1/experts/communities/{id}": ("member", {"description": "sweep edited"}),
+    "POST /api/v1/experts/communities/{id}/subscription": ("member", {"user_id": "{owner}"}),
+    "DELETE /api/v1/experts/communities/{id}/subscription": ("member", None),
+    "GET /api/v1/experts/communities/{id}/members": ("member", None),
+    "PUT /api/v1/experts/communities/{id}/roles/{user_id}": ("admin", {"role": "expert"}),
+    "DELETE /api/v1/experts/communities/{id}/roles/{user_id}": ("admin", None),
+    "PUT /api/v1/experts/moderators/{user_id}": ("admin", None),
+    "DELETE /api/v1/experts/moderators/{user_id}": ("admin", None),
+    "GET /api/v1/experts/me": ("self", None),
+    "GET /api/v1/experts/profiles/{user_id}": ("self", None),
+    "PUT /api/v1/experts/profiles/{user_id}": ("member", {"bio": "sweep bio"}),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws",
@@ -329,6 +345,11 @@ class World:
             "title": f"sweep {uuid.uuid4().hex[:8]}"}), 201)["id"]
         self.support_topic_id = expect(admin.post("/api/v1/support/topics", json={
             "team_id": self.support_team_id, "title": f"{self.marker} topic"}), 201)["id"]
+        self.experts_community_id = expect(admin.post("/api/v1/experts/communities", json={
+            "slug": "sweep-" + uuid.uuid4().hex[:10], "title": f"{self.marker} community",
+            "description": self.marker, "visibility": "members"}), 201)["id"]
+        expect(admin.put(f"/api/v1/experts/communities/{self.experts_community_id}/roles/{self.owner.id}",
+                         json={"role": "curator"}), 200)
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -392,6 +413,8 @@ class World:
                 obj = self.support_label_id
             elif pattern.startswith("/api/v1/support/topics/{id}"):
                 obj = self.support_topic_id
+            elif pattern.startswith("/api/v1/experts/communities/{id}"):
+                obj = self.experts_community_id
             else:
                 obj = None
         else:

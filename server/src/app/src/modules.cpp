@@ -3,6 +3,7 @@
 
 #include "veche/accounts/module.hpp"
 #include "veche/chat/module.hpp"
+#include "veche/experts/module.hpp"
 #include "veche/objects/module.hpp"
 #include "veche/scheduled/module.hpp"
 #include "veche/support/module.hpp"
@@ -22,6 +23,7 @@ std::vector<std::unique_ptr<platform::Module>> AllModules(const Config& cfg) {
     m.push_back(scheduled::MakeModule());
     m.push_back(objects::MakeModule());
     m.push_back(support::MakeModule());
+    m.push_back(experts::MakeModule());
     return m;
 }
 

@@ -462,4 +462,51 @@ Status RoleService::NotifyHolders(Tx& tx, Id role_id, const std::vector<std::str
     return {};
 }
 
+namespace {
+
+// A system role's id by name (not admin: that one is the users.role column).
+Result<Id> SystemRoleId(Tx& tx, std::string_view role_name) {
+    if (role_name == kAdminRole) return Error::InvalidArgument("the admin role is not granted by modules");
+    auto id = tx.QueryInt("SELECT id FROM roles_catalog WHERE name = ? AND system = 1", role_name);
+    if (!id) return Error::NotFound("role");
+    return *id;
+}
+
+Status AuditSystemGrant(Tx& tx, Id by, std::string action, Id user_id, std::string_view role_name,
+                        const Scope& scope) {
+    bj::object data = ScopeData(scope);
+    data["role"] = role_name;
+    std::optional<Id> actor;
+    if (by != 0) actor = by;
+    return audit::Record(tx, {actor, "", std::move(action), "user", user_id, bj::serialize(data)});
+}
+
+}  // namespace
+
+Result<bool> RoleService::GrantSystemRole(Tx& tx, Id by, Id user_id, std::string_view role_name,
+                                          const Scope& scope) const {
+    VECHE_ASSIGN_OR_RETURN(Id role_id, SystemRoleId(tx, role_name));
+    std::optional<Id> granted_by;
+    if (by != 0) granted_by = by;
+    tx.Exec(
+        "INSERT INTO roles_grants(user_id, role_id, scope_kind, scope_id, granted_by, granted_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        user_id, role_id, scope.kind, scope.id, granted_by, NowMs());
+    if (tx.Changes() == 0) return false;
+    VECHE_RETURN_IF_ERROR(AuditSystemGrant(tx, by, "role.granted", user_id, role_name, scope));
+    VECHE_RETURN_IF_ERROR(NotifyGrantsChanged(tx, {user_id, RolePermissions(tx, role_id), false}));
+    return true;
+}
+
+Result<bool> RoleService::RevokeSystemRole(Tx& tx, Id by, Id user_id, std::string_view role_name,
+                                           const Scope& scope) const {
+    VECHE_ASSIGN_OR_RETURN(Id role_id, SystemRoleId(tx, role_name));
+    tx.Exec("DELETE FROM roles_grants WHERE user_id = ? AND role_id = ? AND scope_kind = ? AND scope_id = ?",
+            user_id, role_id, scope.kind, scope.id);
+    if (tx.Changes() == 0) return false;
+    VECHE_RETURN_IF_ERROR(AuditSystemGrant(tx, by, "role.revoked", user_id, role_name, scope));
+    VECHE_RETURN_IF_ERROR(NotifyGrantsChanged(tx, {user_id, RolePermissions(tx, role_id), false}));
+    return true;
+}
+
 }  // namespace veche::roles

@@ -162,6 +162,17 @@ public:
     // 404 grant_not_found; 409 last_admin.
     Status RevokeRole(const By& by, Id user_id, Id role_id, const Scope& scope = {});
 
+    // For a module that hands out its own system roles by its own rules (the expert network grants
+    // experts.reservist when an application is submitted, a moderator grants experts.curator): in
+    // the caller's write transaction, without the roles.manage check (the caller has decided),
+    // audited as role.granted / role.revoked by `by` (0: the system) and told to the grants-changed
+    // hooks like any grant. Only system roles other than admin. GrantSystemRole returns false when
+    // the grant was already there; RevokeSystemRole false when there was none.
+    Result<bool> GrantSystemRole(storage::Tx& tx, Id by, Id user_id, std::string_view role_name,
+                                 const Scope& scope = {}) const;
+    Result<bool> RevokeSystemRole(storage::Tx& tx, Id by, Id user_id, std::string_view role_name,
+                                  const Scope& scope = {}) const;
+
     // Called in the transaction that makes a user an administrator or not (users.role changed),
     // so that the accounts module can tell clients (user.updated). Set before serving.
     void SetUserChangedHook(std::function<Status(storage::Tx&, Id user_id)> hook) {

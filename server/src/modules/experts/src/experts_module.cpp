@@ -1,0 +1,61 @@
+#include <optional>
+
+#include "routes.hpp"
+#include "veche/experts/access.hpp"
+#include "veche/experts/communities.hpp"
+#include "veche/experts/module.hpp"
+#include "veche/roles/role_service.hpp"
+
+namespace veche::experts {
+namespace {
+
+constexpr platform::PermissionSpec kPermissions[] = {
+    {"experts.reservist", "Has applied to become an expert (an application is under review)"},
+    {"experts.expert", "Answers consultations in a community (granted per community)"},
+    {"experts.curate",
+     "Curates a community (per community): reviews expert applications, assigns experts, creates events, "
+     "reviews articles"},
+    {"experts.moderate", "Moderates the expert network: creates communities and assigns its roles"},
+};
+constexpr std::string_view kReservistPermissions[] = {"experts.reservist"};
+constexpr std::string_view kExpertPermissions[] = {"experts.expert"};
+constexpr std::string_view kCuratorPermissions[] = {"experts.curate"};
+constexpr std::string_view kModeratorPermissions[] = {"experts.moderate"};
+constexpr platform::RoleSpec kRoles[] = {
+    {"experts.reservist", "Expert reservist", "Has applied to become an expert; granted on submitting an application",
+     kReservistPermissions},
+    {"experts.expert", "Expert", "Answers consultations of a community", kExpertPermissions},
+    {"experts.curator", "Community curator",
+     "Reviews expert applications, assigns experts, creates events and reviews articles of a community",
+     kCuratorPermissions},
+    {"experts.moderator", "Expert network moderator",
+     "Creates communities and assigns the expert network's roles; left out of leaderboards", kModeratorPermissions},
+};
+
+class ExpertsModule final : public platform::Module {
+public:
+    std::string_view name() const override { return "experts"; }
+    std::vector<std::string_view> depends_on() const override { return {"accounts", "chat"}; }
+    std::span<const storage::ModuleMigration> migrations() const override { return Schema().migrations; }
+    std::span<const platform::PermissionSpec> permissions() const override { return kPermissions; }
+    std::span<const platform::RoleSpec> roles() const override { return kRoles; }
+
+    void Start(platform::ModuleContext& ctx) override {
+        access_.emplace(ctx.Find<roles::RoleService>());
+        communities_.emplace(ctx.db(), *access_);
+        kit_ = &ctx.Find<api::HttpKit>();
+    }
+
+    void AddRoutes(api::Router& router) override { AddCommunityRoutes(router, *kit_, *communities_); }
+
+private:
+    std::optional<Access> access_;
+    std::optional<CommunityService> communities_;
+    const api::HttpKit* kit_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<platform::Module> MakeModule() { return std::make_unique<ExpertsModule>(); }
+
+}  // namespace veche::experts

@@ -1,0 +1,46 @@
+"""Shared setup for the expert network suites (docs/api.md "Expert network (EXP)")."""
+
+from veche_harness import expect, uniq
+
+API = "/api/v1/experts"
+
+
+def make_moderator(admin, make_user):
+    """A fresh user the admin appoints moderator of the expert network."""
+    u = make_user()
+    expect(admin.put(f"{API}/moderators/{u.id}"), 204)
+    return u
+
+
+def make_community(moderator, visibility="all", **extra):
+    slug = uniq("c").lower().replace("_", "-")
+    body = {"slug": slug, "title": extra.pop("title", "Сообщество " + slug), "visibility": visibility, **extra}
+    return expect(moderator.post(f"{API}/communities", json=body), 201)
+
+
+def grant(moderator, community, user, role):
+    return expect(moderator.put(f"{API}/communities/{community['id']}/roles/{user.id}", json={"role": role}), 200)
+
+
+class Network:
+    """A moderator, one community (or more) and its curator, for a test of its own."""
+
+    def __init__(self, admin, make_user, communities=1, visibility="all"):
+        self.admin = admin
+        self.make_user = make_user
+        self.moderator = make_moderator(admin, make_user)
+        self.communities = [make_community(self.moderator, visibility) for _ in range(communities)]
+        self.community = self.communities[0]
+        self.curator = make_user()
+        for c in self.communities:
+            grant(self.moderator, c, self.curator, "curator")
+
+    def me(self, who):
+        return expect(who.get(f"{API}/me"), 200)
+
+
+def roles_in(me, community_id):
+    for c in me["communities"]:
+        if c["community_id"] == community_id:
+            return sorted(c["roles"])
+    return []
