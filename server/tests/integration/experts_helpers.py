@@ -44,3 +44,32 @@ def roles_in(me, community_id):
         if c["community_id"] == community_id:
             return sorted(c["roles"])
     return []
+
+
+ANSWERS = {
+    "full_name": "Иванов Иван Иванович", "position": "Главный технолог", "department": "Обогатительная фабрика",
+    "site": "Норильск", "phone": "+7 900 000-00-00", "experience_years": 12,
+    "experience": "Запуск двух линий флотации, снижение потерь на 8 %.",
+    "competences": ["Флотация", "Гидравлика"], "skills": "Расчёт реагентного режима, обучение смен.",
+    "motivation": "Хочу помогать коллегам на других площадках.",
+}
+
+
+def apply(user, communities, submit=True, answers=None, status=201):
+    body = {"answers": ANSWERS if answers is None else answers, "community_ids": [c["id"] for c in communities],
+            "submit": submit}
+    return expect(user.post(f"{API}/applications", json=body), status)
+
+
+def step(who, application, name, body=None, status=200):
+    return expect(who.post(f"{API}/applications/{application['id']}/{name}", json=body), status)
+
+
+def notices(user):
+    """The texts the expert network's bot sent the user, oldest first ([] when none yet)."""
+    chats = expect(user.get("/api/v1/chats"), 200)["chats"]
+    chat = next((c for c in chats if c.get("kind") == "experts_notice"), None)
+    if chat is None:
+        return []
+    messages = expect(user.get(f"/api/v1/chats/{chat['id']}/messages"), 200)["messages"]
+    return [m["text"] for m in sorted(messages, key=lambda m: int(m["id"]))]

@@ -221,6 +221,19 @@ ROUTES = {
     "GET /api/v1/experts/me": ("self", None),
     "GET /api/v1/experts/profiles/{user_id}": ("self", None),
     "PUT /api/v1/experts/profiles/{user_id}": ("member", {"bio": "sweep bio"}),
+    # An application by the member in that community, which the owner curates.
+    "POST /api/v1/experts/applications": ("self", {"answers": {"full_name": "sweep"},
+                                                   "community_ids": ["{experts_community}"]}),
+    "GET /api/v1/experts/applications": ("self", None),
+    "GET /api/v1/experts/applications/{id}": ("member", None),
+    "PATCH /api/v1/experts/applications/{id}": ("member", {"answers": {"skills": "sweep"}}),
+    "POST /api/v1/experts/applications/{id}/submit": ("member", None),
+    "POST /api/v1/experts/applications/{id}/withdraw": ("member", None),
+    "POST /api/v1/experts/applications/{id}/review": ("member", None),
+    "POST /api/v1/experts/applications/{id}/questions": ("member", {"text": "sweep question"}),
+    "POST /api/v1/experts/applications/{id}/answers": ("member", {"text": "sweep answer"}),
+    "POST /api/v1/experts/applications/{id}/interview": ("member", {"at": "{future}", "link": "https://sweep.test/x"}),
+    "POST /api/v1/experts/applications/{id}/decision": ("member", {"decision": "reject", "reason": "sweep"}),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws",
@@ -350,6 +363,12 @@ class World:
             "description": self.marker, "visibility": "members"}), 201)["id"]
         expect(admin.put(f"/api/v1/experts/communities/{self.experts_community_id}/roles/{self.owner.id}",
                          json={"role": "curator"}), 200)
+        expect(admin.post(f"/api/v1/experts/communities/{self.experts_community_id}/subscription",
+                          json={"user_id": self.member.id}), 200)
+        self.experts_application_id = expect(self.member.post("/api/v1/experts/applications", json={
+            "answers": {"full_name": self.marker, "position": "p", "experience_years": 1, "experience": self.marker,
+                        "competences": ["sweep"], "skills": self.marker},
+            "community_ids": [self.experts_community_id], "submit": True}), 201)["id"]
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -415,6 +434,8 @@ class World:
                 obj = self.support_topic_id
             elif pattern.startswith("/api/v1/experts/communities/{id}"):
                 obj = self.experts_community_id
+            elif pattern.startswith("/api/v1/experts/applications/{id}"):
+                obj = self.experts_application_id
             else:
                 obj = None
         else:
@@ -437,7 +458,8 @@ class World:
                  "{future}": int(time.time() * 1000) + 86_400_000, "{role}": self.role_id,
                  "{object_file}": self.object_file_id, "{owner}": self.owner.id,
                  "{support_team}": self.support_team_id, "{support_inbox}": self.support_inbox_id,
-                 "{support_label}": self.support_label_id, "{support_contact2}": self.support_contact2_id}
+                 "{support_label}": self.support_label_id, "{support_contact2}": self.support_contact2_id,
+                 "{experts_community}": self.experts_community_id}
 
         def fill(v):
             if isinstance(v, str):

@@ -1,9 +1,12 @@
 #include <optional>
 
 #include "routes.hpp"
+#include "veche/accounts/account_service.hpp"
 #include "veche/experts/access.hpp"
+#include "veche/experts/applications.hpp"
 #include "veche/experts/communities.hpp"
 #include "veche/experts/module.hpp"
+#include "veche/experts/notices.hpp"
 #include "veche/roles/role_service.hpp"
 
 namespace veche::experts {
@@ -43,14 +46,23 @@ public:
     void Start(platform::ModuleContext& ctx) override {
         access_.emplace(ctx.Find<roles::RoleService>());
         communities_.emplace(ctx.db(), *access_);
+        auto& accounts = ctx.Find<accounts::AccountService>();
+        // The bot «Экспертная сеть» writes the notices, made on first use (after the first run's admin).
+        notices_.emplace([&accounts] { return accounts.SystemUserId("experts", "Экспертная сеть"); });
+        applications_.emplace(ctx.db(), *access_, *notices_);
         kit_ = &ctx.Find<api::HttpKit>();
     }
 
-    void AddRoutes(api::Router& router) override { AddCommunityRoutes(router, *kit_, *communities_); }
+    void AddRoutes(api::Router& router) override {
+        AddCommunityRoutes(router, *kit_, *communities_);
+        AddApplicationRoutes(router, *kit_, *applications_);
+    }
 
 private:
     std::optional<Access> access_;
     std::optional<CommunityService> communities_;
+    std::optional<Notices> notices_;
+    std::optional<ApplicationService> applications_;
     const api::HttpKit* kit_ = nullptr;
 };
 

@@ -22,12 +22,38 @@ namespace {
     "CREATE INDEX experts_competences_user ON experts_competences(user_id);"                                    \
     "CREATE INDEX experts_competences_tag ON experts_competences(tag, community_id)"
 
+// Expert applications (EXP-2): the questionnaire as JSON text, the applied communities normalized
+// for the curators' queue, the history of every step, and the bot's notice chat of each user.
+#define EXPERTS_V2(ID, INT)                                                                                     \
+    "CREATE TABLE experts_applications (id " ID " PRIMARY KEY, user_id " INT " NOT NULL REFERENCES users(id), " \
+    "state TEXT NOT NULL CHECK (state IN ('draft', 'submitted', 'in_review', 'clarification_requested', "       \
+    "'interview_scheduled', 'approved', 'rejected', 'withdrawn')), answers TEXT NOT NULL, curator_id " INT     \
+    ", interview_at " INT ", interview_link TEXT, decision TEXT, decision_reason TEXT, decided_by " INT         \
+    ", decided_at " INT ", granted_community_ids TEXT, created_at " INT " NOT NULL, updated_at " INT            \
+    " NOT NULL, submitted_at " INT ");"                                                                         \
+    "CREATE INDEX experts_applications_user ON experts_applications(user_id, id);"                              \
+    "CREATE INDEX experts_applications_state ON experts_applications(state, id);"                               \
+    "CREATE TABLE experts_application_communities (application_id " INT                                         \
+    " NOT NULL REFERENCES experts_applications(id), community_id " INT                                          \
+    " NOT NULL REFERENCES experts_communities(id), PRIMARY KEY (application_id, community_id));"                \
+    "CREATE INDEX experts_application_communities_community ON experts_application_communities(community_id, "  \
+    "application_id);"                                                                                          \
+    "CREATE TABLE experts_application_events (id " ID " PRIMARY KEY, application_id " INT                       \
+    " NOT NULL REFERENCES experts_applications(id), type TEXT NOT NULL, actor_id " INT ", text TEXT NOT NULL, "  \
+    "data TEXT NOT NULL, at " INT " NOT NULL);"                                                                 \
+    "CREATE INDEX experts_application_events_application ON experts_application_events(application_id, id);"    \
+    "CREATE TABLE experts_notice_chats (user_id " INT " PRIMARY KEY REFERENCES users(id), chat_id " INT         \
+    " NOT NULL REFERENCES chats(id), created_at " INT " NOT NULL)"
+
 constexpr storage::ModuleMigration kMigrations[] = {
     {1, "communities, subscriptions, expert profiles and their competences", EXPERTS_V1("INTEGER", "INTEGER"),
      EXPERTS_V1("BIGINT", "BIGINT")},
+    {2, "expert applications, their communities and history; the bot's notice chats",
+     EXPERTS_V2("INTEGER", "INTEGER"), EXPERTS_V2("BIGINT", "BIGINT")},
 };
 
 #undef EXPERTS_V1
+#undef EXPERTS_V2
 
 }  // namespace
 

@@ -12,5 +12,7 @@ class ApplicationService;
 
 // /api/v1/experts/{communities,moderators,me,profiles}…
 void AddCommunityRoutes(api::Router& router, const api::HttpKit& kit, CommunityService& communities);
+// /api/v1/experts/applications… (routes_applications.cpp)
+void AddApplicationRoutes(api::Router& router, const api::HttpKit& kit, ApplicationService& applications);
 
 }  // namespace veche::experts
