@@ -131,6 +131,44 @@ TEST_F(RoleService, ScopedGrantConfersOnlyOnItsScope) {
     EXPECT_EQ((*grants)[0].scope.id, 7);
 }
 
+TEST_F(RoleService, ModulesGrantTheirSystemRolesInTheirOwnTransaction) {
+    // No roles.manage needed: the module decided. A rolled-back job leaves no grant and no audit entry.
+    auto failed = db_->Write([&](Tx& tx) -> Status {
+        VECHE_RETURN_IF_ERROR(service_->GrantSystemRole(tx, user_, user_, "support.agent", {"support_queue", 3}));
+        return Error::Conflict("later_step_failed", "a later step failed");
+    });
+    ASSERT_FALSE(failed.ok());
+    EXPECT_FALSE(Can(user_, "support.agent", {"support_queue", 3}));
+    EXPECT_TRUE(AuditActions().empty());
+
+    auto granted = db_->Write([&](Tx& tx) { return service_->GrantSystemRole(tx, 0, user_, "support.agent", {"support_queue", 3}); });
+    ASSERT_TRUE(granted.ok());
+    EXPECT_TRUE(*granted);
+    EXPECT_TRUE(Can(user_, "support.agent", {"support_queue", 3}));
+    EXPECT_FALSE(Can(user_, "support.agent", {"support_queue", 4}));
+    auto again = db_->Write([&](Tx& tx) { return service_->GrantSystemRole(tx, 0, user_, "support.agent", {"support_queue", 3}); });
+    ASSERT_TRUE(again.ok());
+    EXPECT_FALSE(*again);
+
+    auto revoked = db_->Write([&](Tx& tx) { return service_->RevokeSystemRole(tx, admin_, user_, "support.agent", {"support_queue", 3}); });
+    ASSERT_TRUE(revoked.ok());
+    EXPECT_TRUE(*revoked);
+    EXPECT_FALSE(Can(user_, "support.agent", {"support_queue", 3}));
+    auto none = db_->Write([&](Tx& tx) { return service_->RevokeSystemRole(tx, admin_, user_, "support.agent", {"support_queue", 3}); });
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(*none);
+    EXPECT_EQ(AuditActions(), (std::vector<std::string>{"role.granted", "role.revoked"}));
+
+    // Only system roles, never admin.
+    Role custom = MustCreate("auditor", {"audit.read"});
+    auto not_system = db_->Write([&](Tx& tx) { return service_->GrantSystemRole(tx, 0, user_, custom.name); });
+    ASSERT_FALSE(not_system.ok());
+    EXPECT_EQ(not_system.error().api_code, "role_not_found");
+    auto admin = db_->Write([&](Tx& tx) { return service_->GrantSystemRole(tx, 0, user_, "admin"); });
+    ASSERT_FALSE(admin.ok());
+    EXPECT_EQ(admin.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST_F(RoleService, ArchivedRoleKeepsItsGrantsButConfersNothingAndCannotBeGranted) {
     Role auditor = MustCreate("auditor", {"audit.read"});
     ASSERT_TRUE(service_->GrantRole({admin_, ""}, user_, auditor.id).ok());
