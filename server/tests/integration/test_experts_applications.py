@@ -235,3 +235,32 @@ def test_an_expert_applying_elsewhere_stays_an_expert(admin_client, make_user):
     step(net.curator, a, "decision", {"decision": "reject", "reason": "Пока нет"})
     me = net.me(user)
     assert roles_in(me, c1["id"]) == ["expert"] and roles_in(me, c2["id"]) == []
+
+
+def test_the_form_describes_exactly_what_submitting_requires(admin_client, make_user):
+    net = Network(admin_client, make_user)
+    form = expect(make_user().get(f"{API}/application-form"), 200)
+    fields = {f["key"]: f for f in form["fields"]}
+    assert set(fields) == set(ANSWERS)
+    for f in form["fields"]:
+        assert f["label"]["ru"] and f["label"]["en"] and f["hint"]["ru"] and f["example"]["en"]
+    required = {k for k, f in fields.items() if f["required"]}
+    assert required == {"full_name", "position", "experience_years", "experience", "competences", "skills"}
+    for key in fields:
+        user = make_user()
+        answers = {k: v for k, v in ANSWERS.items() if k != key}
+        r = user.post(f"{API}/applications", json={"answers": answers, "community_ids": [net.community["id"]],
+                                                   "submit": True})
+        if key in required:
+            err = expect_error(r, 422, "field_required")
+            assert f"answers.{key}" in err["message"]
+        else:
+            assert expect(r, 201)["state"] == "submitted"
+    # the limits are the server's
+    user = make_user()
+    too_long = "я" * (fields["experience"]["max"] + 1)
+    expect_error(user.post(f"{API}/applications", json={"answers": {**ANSWERS, "experience": too_long},
+                                                       "community_ids": [net.community["id"]]}), 400)
+    exact = "я" * fields["experience"]["max"]
+    assert expect(user.post(f"{API}/applications", json={"answers": {**ANSWERS, "experience": exact},
+                                                        "community_ids": [net.community["id"]]}), 201)

@@ -225,6 +225,7 @@ ROUTES = {
     "POST /api/v1/experts/applications": ("self", {"answers": {"full_name": "sweep"},
                                                    "community_ids": ["{experts_community}"]}),
     "GET /api/v1/experts/applications": ("self", None),
+    "GET /api/v1/experts/application-form": ("self", None),
     "GET /api/v1/experts/applications/{id}": ("member", None),
     "PATCH /api/v1/experts/applications/{id}": ("member", {"answers": {"skills": "sweep"}}),
     "POST /api/v1/experts/applications/{id}/submit": ("member", None),

@@ -3,6 +3,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "application_form.hpp"
 #include "application_json.hpp"
 #include "request_fields.hpp"
 #include "routes.hpp"
@@ -115,6 +116,11 @@ void AddStep(api::Router& router, const api::HttpKit& kit, ApplicationService& s
 
 void AddApplicationRoutes(api::Router& router, const api::HttpKit& kit, ApplicationService& applications) {
     auto& svc = applications;
+    router.Add("GET", "/api/v1/experts/application-form",
+               api::Authed(kit, [](Request&, const Caller& ctx) -> Result<Response> {
+                   if (ctx.actor.is_guest) return Error::Forbidden("guest accounts have no place in the expert network");
+                   return api::Json(200, ApplicationFormJson());
+               }));
     router.Add("POST", "/api/v1/experts/applications",
                api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
