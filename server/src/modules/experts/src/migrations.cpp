@@ -23,7 +23,9 @@ namespace {
     "CREATE INDEX experts_competences_tag ON experts_competences(tag, community_id)"
 
 // Expert applications (EXP-2): the questionnaire as JSON text, the applied communities normalized
-// for the curators' queue, the history of every step, and the bot's notice chat of each user.
+// for the curators' queue, the history of every step, and the bot's notice chat of each user. One
+// open application per user is the service's check (409 application_exists) and, against two nodes
+// racing, a partial unique index.
 #define EXPERTS_V2(ID, INT)                                                                                     \
     "CREATE TABLE experts_applications (id " ID " PRIMARY KEY, user_id " INT " NOT NULL REFERENCES users(id), " \
     "state TEXT NOT NULL CHECK (state IN ('draft', 'submitted', 'in_review', 'clarification_requested', "       \
@@ -33,6 +35,8 @@ namespace {
     " NOT NULL, submitted_at " INT ");"                                                                         \
     "CREATE INDEX experts_applications_user ON experts_applications(user_id, id);"                              \
     "CREATE INDEX experts_applications_state ON experts_applications(state, id);"                               \
+    "CREATE UNIQUE INDEX experts_applications_one_open ON experts_applications(user_id) WHERE state IN "        \
+    "('draft', 'submitted', 'in_review', 'clarification_requested', 'interview_scheduled');"                   \
     "CREATE TABLE experts_application_communities (application_id " INT                                         \
     " NOT NULL REFERENCES experts_applications(id), community_id " INT                                          \
     " NOT NULL REFERENCES experts_communities(id), PRIMARY KEY (application_id, community_id));"                \

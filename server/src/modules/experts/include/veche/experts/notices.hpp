@@ -5,7 +5,9 @@
 // posted there in the caller's write transaction, so it is sent exactly when the change it tells of
 // commits; the messenger delivers it (unread counts, push, the resumable stream) like any message.
 //
-// Thread-safe. The bot account is made outside any transaction, on first use (Bot()).
+// Thread-safe. The bot account is made outside any transaction, on first use (Bot()). Two cluster
+// nodes making the same user's first notice chat at the same moment collide on the primary key of
+// experts_notice_chats: one of the two writes fails (and may be retried), no user gets two chats.
 
 #include <functional>
 #include <mutex>
