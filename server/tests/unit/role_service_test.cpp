@@ -132,6 +132,11 @@ TEST_F(RoleService, ScopedGrantConfersOnlyOnItsScope) {
 }
 
 TEST_F(RoleService, ModulesGrantTheirSystemRolesInTheirOwnTransaction) {
+    std::vector<roles::GrantsChange> told;
+    service_->AddGrantsChangedHook([&told](Tx&, const roles::GrantsChange& c) -> Status {
+        told.push_back(c);
+        return {};
+    });
     // No roles.manage needed: the module decided. A rolled-back job leaves no grant and no audit entry.
     auto failed = db_->Write([&](Tx& tx) -> Status {
         VECHE_RETURN_IF_ERROR(service_->GrantSystemRole(tx, user_, user_, "support.agent", {"support_queue", 3}));
@@ -158,6 +163,14 @@ TEST_F(RoleService, ModulesGrantTheirSystemRolesInTheirOwnTransaction) {
     ASSERT_TRUE(none.ok());
     EXPECT_FALSE(*none);
     EXPECT_EQ(AuditActions(), (std::vector<std::string>{"role.granted", "role.revoked"}));
+    // The grants-changed hooks hear of both, with the role's permissions (the rolled-back one too,
+    // inside its own transaction, which then failed).
+    ASSERT_EQ(told.size(), 3u);
+    for (const auto& c : told) {
+        EXPECT_EQ(c.user_id, user_);
+        EXPECT_TRUE(c.Touches("support.agent"));
+        EXPECT_FALSE(c.admin_changed);
+    }
 
     // Only system roles, never admin.
     Role custom = MustCreate("auditor", {"audit.read"});
