@@ -18,7 +18,8 @@ TEST(ExpertsTags, KeepsWhatItDoesNotKnow) {
     EXPECT_EQ(NormalizeTag("ΔP, °C, №5"), "Δp, °c, №5");  // Greek and signs untouched, ASCII lowered
     EXPECT_EQ(NormalizeTag("уже строчные"), "уже строчные");
     EXPECT_EQ(NormalizeTag(""), "");
-    EXPECT_EQ(NormalizeTag(std::string("\xD0", 1)), std::string("\xD0", 1));  // a cut sequence stays as it was
+    EXPECT_EQ(NormalizeTag(std::string("\xD0", 1)),
+              std::string("\xD0", 1));  // a cut sequence stays as it was
 }
 
 }  // namespace

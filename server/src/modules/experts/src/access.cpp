@@ -20,25 +20,31 @@ bool Access::IsExpert(Tx& tx, Id user_id, Id community_id) const {
 }
 
 bool Access::IsReservist(Tx& tx, Id user_id) const {
-    return tx.QueryInt("SELECT 1 FROM roles_grants g JOIN roles_catalog r ON r.id = g.role_id "
-                       "WHERE g.user_id = ? AND r.name = ? LIMIT 1",
-                       user_id, kRoleReservist)
+    return tx
+        .QueryInt(
+            "SELECT 1 FROM roles_grants g JOIN roles_catalog r ON r.id = g.role_id "
+            "WHERE g.user_id = ? AND r.name = ? LIMIT 1",
+            user_id, kRoleReservist)
         .has_value();
 }
 
 bool Access::IsAnyCurator(Tx& tx, Id user_id) const {
     if (IsModerator(tx, user_id)) return true;
-    return tx.QueryInt("SELECT 1 FROM roles_grants g JOIN roles_permissions p ON p.role_id = g.role_id "
-                       "JOIN roles_catalog r ON r.id = g.role_id AND r.archived_at IS NULL "
-                       "WHERE g.user_id = ? AND p.permission = ? LIMIT 1",
-                       user_id, kPermCurate)
+    return tx
+        .QueryInt(
+            "SELECT 1 FROM roles_grants g JOIN roles_permissions p ON p.role_id = g.role_id "
+            "JOIN roles_catalog r ON r.id = g.role_id AND r.archived_at IS NULL "
+            "WHERE g.user_id = ? AND p.permission = ? LIMIT 1",
+            user_id, kPermCurate)
         .has_value();
 }
 
 bool Access::HoldsExpertAnywhere(Tx& tx, Id user_id) const {
-    return tx.QueryInt("SELECT 1 FROM roles_grants g JOIN roles_catalog r ON r.id = g.role_id "
-                       "WHERE g.user_id = ? AND r.name = ? LIMIT 1",
-                       user_id, kRoleExpert)
+    return tx
+        .QueryInt(
+            "SELECT 1 FROM roles_grants g JOIN roles_catalog r ON r.id = g.role_id "
+            "WHERE g.user_id = ? AND r.name = ? LIMIT 1",
+            user_id, kRoleExpert)
         .has_value();
 }
 
@@ -49,7 +55,8 @@ bool Access::CommunityVisible(Tx& tx, Id user_id, Id community_id) const {
     while (st.Step()) {
     }
     if (visibility == "all") return true;
-    if (tx.QueryInt("SELECT 1 FROM experts_members WHERE community_id = ? AND user_id = ?", community_id, user_id))
+    if (tx.QueryInt("SELECT 1 FROM experts_members WHERE community_id = ? AND user_id = ?", community_id,
+                    user_id))
         return true;
     if (IsModerator(tx, user_id)) return true;
     return !RolesIn(tx, user_id, community_id).empty();
@@ -65,7 +72,8 @@ std::vector<Id> Access::VisibleCommunities(Tx& tx, Id user_id) const {
     auto& st = tx.Query(
         "SELECT c.id FROM experts_communities c WHERE c.visibility = 'all' "
         "OR EXISTS (SELECT 1 FROM experts_members m WHERE m.community_id = c.id AND m.user_id = ?) "
-        "OR EXISTS (SELECT 1 FROM roles_grants g WHERE g.user_id = ? AND g.scope_kind = ? AND g.scope_id = c.id) "
+        "OR EXISTS (SELECT 1 FROM roles_grants g WHERE g.user_id = ? AND g.scope_kind = ? AND g.scope_id = "
+        "c.id) "
         "ORDER BY c.id",
         user_id, user_id, kScopeKind);
     while (st.Step()) out.push_back(st.Int(0));

@@ -22,9 +22,15 @@ bj::array Strings(const std::vector<std::string>& v) {
 }
 
 bj::object AnswersToJson(const Answers& a) {
-    bj::object o{{"full_name", a.full_name},   {"position", a.position},     {"department", a.department},
-                 {"site", a.site},             {"phone", a.phone},           {"experience", a.experience},
-                 {"competences", Strings(a.competences)}, {"skills", a.skills}, {"motivation", a.motivation}};
+    bj::object o{{"full_name", a.full_name},
+                 {"position", a.position},
+                 {"department", a.department},
+                 {"site", a.site},
+                 {"phone", a.phone},
+                 {"experience", a.experience},
+                 {"competences", Strings(a.competences)},
+                 {"skills", a.skills},
+                 {"motivation", a.motivation}};
     o["experience_years"] = a.experience_years ? bj::value(*a.experience_years) : bj::value(nullptr);
     return o;
 }

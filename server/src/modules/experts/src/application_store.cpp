@@ -44,9 +44,15 @@ std::vector<Id> IdsFrom(const std::string& text) {
 std::string AnswersText(const Answers& a) {
     bj::array competences;
     for (const auto& c : a.competences) competences.emplace_back(c);
-    bj::object o{{"full_name", a.full_name},     {"position", a.position},   {"department", a.department},
-                 {"site", a.site},               {"phone", a.phone},         {"experience", a.experience},
-                 {"competences", std::move(competences)}, {"skills", a.skills}, {"motivation", a.motivation}};
+    bj::object o{{"full_name", a.full_name},
+                 {"position", a.position},
+                 {"department", a.department},
+                 {"site", a.site},
+                 {"phone", a.phone},
+                 {"experience", a.experience},
+                 {"competences", std::move(competences)},
+                 {"skills", a.skills},
+                 {"motivation", a.motivation}};
     o["experience_years"] = a.experience_years ? bj::value(*a.experience_years) : bj::value(nullptr);
     return bj::serialize(o);
 }
@@ -102,7 +108,9 @@ Application Read(Tx& tx, storage::Statement& st) {
 void LoadCommunities(Tx& tx, Application& a) {
     a.community_ids.clear();
     auto& st = tx.Query(
-        "SELECT community_id FROM experts_application_communities WHERE application_id = ? ORDER BY community_id", a.id);
+        "SELECT community_id FROM experts_application_communities WHERE application_id = ? ORDER BY "
+        "community_id",
+        a.id);
     while (st.Step()) a.community_ids.push_back(st.Int(0));
 }
 
@@ -121,8 +129,10 @@ std::optional<Application> LoadApplication(Tx& tx, Id id) {
 }
 
 void InsertApplication(Tx& tx, const Application& a) {
-    tx.Exec("INSERT INTO experts_applications(id, user_id, state, answers, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            a.id, a.user_id, a.state, AnswersText(a.answers), a.created_at, a.updated_at);
+    tx.Exec(
+        "INSERT INTO experts_applications(id, user_id, state, answers, created_at, updated_at) VALUES (?, ?, "
+        "?, ?, ?, ?)",
+        a.id, a.user_id, a.state, AnswersText(a.answers), a.created_at, a.updated_at);
     SaveApplication(tx, a);
 }
 
@@ -140,25 +150,30 @@ void SaveApplication(Tx& tx, const Application& a) {
         granted = IdsText(a.decision->community_ids);
     }
     tx.Exec(
-        "UPDATE experts_applications SET state = ?, answers = ?, curator_id = ?, interview_at = ?, interview_link = ?, "
-        "decision = ?, decision_reason = ?, decided_by = ?, decided_at = ?, granted_community_ids = ?, updated_at = ?, "
+        "UPDATE experts_applications SET state = ?, answers = ?, curator_id = ?, interview_at = ?, "
+        "interview_link = ?, "
+        "decision = ?, decision_reason = ?, decided_by = ?, decided_at = ?, granted_community_ids = ?, "
+        "updated_at = ?, "
         "submitted_at = ? WHERE id = ?",
-        a.state, AnswersText(a.answers), a.curator_id, interview_at, interview_link, decision, reason, decided_by,
-        decided_at, granted, a.updated_at, a.submitted_at, a.id);
+        a.state, AnswersText(a.answers), a.curator_id, interview_at, interview_link, decision, reason,
+        decided_by, decided_at, granted, a.updated_at, a.submitted_at, a.id);
     tx.Exec("DELETE FROM experts_application_communities WHERE application_id = ?", a.id);
     for (Id c : a.community_ids)
-        tx.Exec("INSERT INTO experts_application_communities(application_id, community_id) VALUES (?, ?)", a.id, c);
+        tx.Exec("INSERT INTO experts_application_communities(application_id, community_id) VALUES (?, ?)",
+                a.id, c);
 }
 
 std::optional<Id> OpenApplicationOf(Tx& tx, Id user_id) {
     return tx.QueryInt(
-        "SELECT id FROM experts_applications WHERE user_id = ? AND state IN ('draft', 'submitted', 'in_review', "
+        "SELECT id FROM experts_applications WHERE user_id = ? AND state IN ('draft', 'submitted', "
+        "'in_review', "
         "'clarification_requested', 'interview_scheduled') ORDER BY id DESC LIMIT 1",
         user_id);
 }
 
 std::vector<Application> FindApplications(Tx& tx, const ApplicationQuery& q) {
-    std::string sql = "SELECT " + std::string(kColumns) + " FROM experts_applications a JOIN users u ON u.id = a.user_id WHERE 1 = 1";
+    std::string sql = "SELECT " + std::string(kColumns) +
+                      " FROM experts_applications a JOIN users u ON u.id = a.user_id WHERE 1 = 1";
     // Parameters in the order of the ? marks; every one an integer except the state.
     struct Param {
         bool is_text;
@@ -176,9 +191,11 @@ std::vector<Application> FindApplications(Tx& tx, const ApplicationQuery& q) {
             in += in.empty() ? "?" : ", ?";
             params.push_back({false, c, {}});
         }
-        std::string queue = in.empty() ? "0 = 1"
-                                       : "(a.state <> 'draft' AND EXISTS (SELECT 1 FROM experts_application_communities ac "
-                                         "WHERE ac.application_id = a.id AND ac.community_id IN (" + in + ")))";
+        std::string queue =
+            in.empty() ? "0 = 1"
+                       : "(a.state <> 'draft' AND EXISTS (SELECT 1 FROM experts_application_communities ac "
+                         "WHERE ac.application_id = a.id AND ac.community_id IN (" +
+                             in + ")))";
         if (q.or_user_id) {
             sql += " AND (" + queue + " OR a.user_id = ?)";
             params.push_back({false, *q.or_user_id, {}});
@@ -195,8 +212,10 @@ std::vector<Application> FindApplications(Tx& tx, const ApplicationQuery& q) {
         params.push_back({true, 0, *q.state});
     }
     if (q.community_id) {
-        sql += " AND EXISTS (SELECT 1 FROM experts_application_communities ac2 WHERE ac2.application_id = a.id AND "
-               "ac2.community_id = ?)";
+        sql +=
+            " AND EXISTS (SELECT 1 FROM experts_application_communities ac2 WHERE ac2.application_id = a.id "
+            "AND "
+            "ac2.community_id = ?)";
         params.push_back({false, *q.community_id, {}});
     }
     if (q.before) {
@@ -222,17 +241,21 @@ std::vector<Application> FindApplications(Tx& tx, const ApplicationQuery& q) {
 
 ApplicationEvent AddApplicationEvent(Tx& tx, Id application_id, std::string type, std::optional<Id> actor,
                                      std::string text, std::string data_json) {
-    ApplicationEvent e{GlobalIds().Next(), std::move(type), actor, std::move(text), std::move(data_json), NowMs()};
-    tx.Exec("INSERT INTO experts_application_events(id, application_id, type, actor_id, text, data, at) VALUES (?, ?, "
-            "?, ?, ?, ?, ?)",
-            e.id, application_id, e.type, e.actor_id, e.text, e.data_json, e.at);
+    ApplicationEvent e{GlobalIds().Next(), std::move(type),      actor,
+                       std::move(text),    std::move(data_json), NowMs()};
+    tx.Exec(
+        "INSERT INTO experts_application_events(id, application_id, type, actor_id, text, data, at) VALUES "
+        "(?, ?, "
+        "?, ?, ?, ?, ?)",
+        e.id, application_id, e.type, e.actor_id, e.text, e.data_json, e.at);
     return e;
 }
 
 std::vector<ApplicationEvent> LoadApplicationEvents(Tx& tx, Id application_id) {
     std::vector<ApplicationEvent> out;
     auto& st = tx.Query(
-        "SELECT id, type, actor_id, text, data, at FROM experts_application_events WHERE application_id = ? ORDER BY id",
+        "SELECT id, type, actor_id, text, data, at FROM experts_application_events WHERE application_id = ? "
+        "ORDER BY id",
         application_id);
     while (st.Step()) out.push_back({st.Int(0), st.Text(1), st.OptInt(2), st.Text(3), st.Text(4), st.Int(5)});
     return out;

@@ -19,10 +19,10 @@ void SaveApplication(storage::Tx& tx, const Application& a);
 std::optional<Id> OpenApplicationOf(storage::Tx& tx, Id user_id);
 
 struct ApplicationQuery {
-    std::optional<Id> user_id;                 // only this applicant's
+    std::optional<Id> user_id;                   // only this applicant's
     std::optional<std::vector<Id>> communities;  // only naming one of these (and never drafts)
-    bool all_submitted = false;                // every application but drafts (moderators' queue)
-    std::optional<Id> or_user_id;              // … or this applicant's own (drafts included)
+    bool all_submitted = false;                  // every application but drafts (moderators' queue)
+    std::optional<Id> or_user_id;                // … or this applicant's own (drafts included)
     std::optional<std::string> state;
     std::optional<Id> community_id;
     std::optional<Id> before;
@@ -31,8 +31,8 @@ struct ApplicationQuery {
 // Newest first.
 std::vector<Application> FindApplications(storage::Tx& tx, const ApplicationQuery& q);
 
-ApplicationEvent AddApplicationEvent(storage::Tx& tx, Id application_id, std::string type, std::optional<Id> actor,
-                                     std::string text, std::string data_json = "{}");
+ApplicationEvent AddApplicationEvent(storage::Tx& tx, Id application_id, std::string type,
+                                     std::optional<Id> actor, std::string text, std::string data_json = "{}");
 std::vector<ApplicationEvent> LoadApplicationEvents(storage::Tx& tx, Id application_id);
 
 }  // namespace veche::experts::store

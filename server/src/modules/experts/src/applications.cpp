@@ -3,11 +3,10 @@
 #include "veche/experts/applications.hpp"
 
 #include <algorithm>
-#include <ctime>
-#include <set>
-
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <ctime>
+#include <set>
 
 #include "application_store.hpp"
 #include "community_store.hpp"
@@ -23,8 +22,9 @@ using storage::Tx;
 
 namespace {
 
-constexpr std::string_view kStates[] = {"draft",     "submitted",          "in_review", "clarification_requested",
-                                        "interview_scheduled", "approved", "rejected",  "withdrawn"};
+constexpr std::string_view kStates[] = {
+    "draft",    "submitted", "in_review", "clarification_requested", "interview_scheduled",
+    "approved", "rejected",  "withdrawn"};
 
 Error FieldRequiredError(std::string_view field) {
     return {ErrorCode::kUnprocessable, "field_required", "field '" + std::string(field) + "' is required"};
@@ -102,7 +102,9 @@ Party PartyOf(Tx& tx, const Access& access, const Actor& actor, const Applicatio
     return p;
 }
 
-bool Visible(const Party& p, const Application& a) { return p.applicant || (p.curator && a.state != "draft"); }
+bool Visible(const Party& p, const Application& a) {
+    return p.applicant || (p.curator && a.state != "draft");
+}
 
 // The curators of the application's communities (by grant), who are told of its steps.
 std::vector<Id> CuratorsOf(Tx& tx, const Access& access, const Application& a) {
@@ -134,14 +136,17 @@ std::vector<std::string> ActionsFor(const Party& p, const Application& a) {
 void Tell(Tx& tx, const Access& access, const Application& a, std::string_view kind) {
     std::vector<Id> to = CuratorsOf(tx, access, a);
     to.push_back(a.user_id);
-    EmitToUsers(tx, kind, to,
-                bj::object{{"application_id", IdToString(a.id)}, {"user_id", IdToString(a.user_id)}, {"state", a.state}});
+    EmitToUsers(
+        tx, kind, to,
+        bj::object{
+            {"application_id", IdToString(a.id)}, {"user_id", IdToString(a.user_id)}, {"state", a.state}});
 }
 
 // Every step: load, check visibility (404) and the party (403), check the state (409), change, write
 // the history row, move roles, tell. `step` does the change and returns what to tell.
 template <class F>
-Result<Application> RunStep(storage::Database& db, const Access& access, const Actor& actor, Id id, F&& step) {
+Result<Application> RunStep(storage::Database& db, const Access& access, const Actor& actor, Id id,
+                            F&& step) {
     return db.Write([&](Tx& tx) -> Result<Application> {
         auto a = store::LoadApplication(tx, id);
         if (!a) return Error::NotFound("application");
@@ -172,7 +177,8 @@ Result<Application> ApplicationService::Create(const Actor& actor, const NewAppl
                 return Error::Conflict("community_archived", "an archived community takes no applications");
         }
         if (store::OpenApplicationOf(tx, actor.user_id))
-            return Error::Conflict("application_exists", "you have an open application already; update or withdraw it");
+            return Error::Conflict("application_exists",
+                                   "you have an open application already; update or withdraw it");
         Application a;
         a.id = GlobalIds().Next();
         a.user_id = actor.user_id;
@@ -180,7 +186,8 @@ Result<Application> ApplicationService::Create(const Actor& actor, const NewAppl
         a.answers = spec.answers;
         a.community_ids = spec.community_ids;
         std::sort(a.community_ids.begin(), a.community_ids.end());
-        a.community_ids.erase(std::unique(a.community_ids.begin(), a.community_ids.end()), a.community_ids.end());
+        a.community_ids.erase(std::unique(a.community_ids.begin(), a.community_ids.end()),
+                              a.community_ids.end());
         a.created_at = a.updated_at = NowMs();
         store::InsertApplication(tx, a);
         store::AddApplicationEvent(tx, a.id, "created", actor.user_id, "",
@@ -210,11 +217,13 @@ Result<Application> ApplicationService::Create(const Actor& actor, const NewAppl
     });
 }
 
-Result<std::vector<Application>> ApplicationService::List(const Actor& actor, const ApplicationFilter& filter) {
+Result<std::vector<Application>> ApplicationService::List(const Actor& actor,
+                                                          const ApplicationFilter& filter) {
     if (actor.is_guest) return Error::Forbidden("guest accounts have no place in the expert network");
     if (filter.state && !IsApplicationState(*filter.state))
-        return Error::InvalidArgument("state is one of draft, submitted, in_review, clarification_requested, "
-                                      "interview_scheduled, approved, rejected, withdrawn");
+        return Error::InvalidArgument(
+            "state is one of draft, submitted, in_review, clarification_requested, "
+            "interview_scheduled, approved, rejected, withdrawn");
     return db_.Read([&](Tx& tx) -> Result<std::vector<Application>> {
         store::ApplicationQuery q;
         q.state = filter.state;
@@ -267,7 +276,8 @@ Result<Application> ApplicationService::Update(const Actor& actor, Id id, const 
         if (a.state != "draft" && a.state != "clarification_requested") return InvalidState(a, "edited");
         if (change.community_ids) {
             if (a.state != "draft")
-                return Error::Conflict("invalid_state", "the communities of a submitted application cannot change");
+                return Error::Conflict("invalid_state",
+                                       "the communities of a submitted application cannot change");
             if (change.community_ids->empty()) return FieldRequiredError("community_ids");
             for (Id c : *change.community_ids) {
                 if (!access_.CommunityVisible(tx, actor.user_id, c)) return Error::NotFound("community");
@@ -276,7 +286,8 @@ Result<Application> ApplicationService::Update(const Actor& actor, Id id, const 
             }
             a.community_ids = *change.community_ids;
             std::sort(a.community_ids.begin(), a.community_ids.end());
-            a.community_ids.erase(std::unique(a.community_ids.begin(), a.community_ids.end()), a.community_ids.end());
+            a.community_ids.erase(std::unique(a.community_ids.begin(), a.community_ids.end()),
+                                  a.community_ids.end());
         }
         if (change.answers) {
             if (a.state != "draft") VECHE_RETURN_IF_ERROR(CheckComplete(*change.answers));
@@ -304,9 +315,9 @@ Result<Application> ApplicationService::Submit(const Actor& actor, Id id) {
         store::AddApplicationEvent(tx, a.id, "submitted", actor.user_id, "");
         if (!access_.HoldsExpertAnywhere(tx, a.user_id))
             VECHE_RETURN_IF_ERROR(access_.roles().GrantSystemRole(tx, 0, a.user_id, kRoleReservist));
-        VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, CuratorsOf(tx, access_, a),
-                                            "Новая заявка в эксперты: " + Name(a) + " — " +
-                                                CommunityTitles(tx, a.community_ids) + "."));
+        VECHE_RETURN_IF_ERROR(notices_.Send(
+            tx, bot, CuratorsOf(tx, access_, a),
+            "Новая заявка в эксперты: " + Name(a) + " — " + CommunityTitles(tx, a.community_ids) + "."));
         Tell(tx, access_, a, "experts.application.submitted");
         return {};
     });
@@ -331,7 +342,8 @@ Result<Application> ApplicationService::Withdraw(const Actor& actor, Id id) {
 
 Result<Application> ApplicationService::Review(const Actor& actor, Id id) {
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Application& a) -> Status {
-        if (!p.curator || p.applicant) return Error::Forbidden("only a curator of the applied communities reviews it");
+        if (!p.curator || p.applicant)
+            return Error::Forbidden("only a curator of the applied communities reviews it");
         if (a.state != "submitted") return InvalidState(a, "taken into review");
         a.state = "in_review";
         a.curator_id = actor.user_id;
@@ -344,13 +356,15 @@ Result<Application> ApplicationService::Review(const Actor& actor, Id id) {
 Result<Application> ApplicationService::Ask(const Actor& actor, Id id, const std::string& text) {
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Application& a) -> Status {
-        if (!p.curator || p.applicant) return Error::Forbidden("only a curator of the applied communities asks");
-        if (a.state != "in_review" && a.state != "clarification_requested") return InvalidState(a, "questioned");
+        if (!p.curator || p.applicant)
+            return Error::Forbidden("only a curator of the applied communities asks");
+        if (a.state != "in_review" && a.state != "clarification_requested")
+            return InvalidState(a, "questioned");
         a.state = "clarification_requested";
         if (!a.curator_id) a.curator_id = actor.user_id;
         store::AddApplicationEvent(tx, a.id, "question", actor.user_id, text);
-        VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {a.user_id},
-                                            "Куратор задал вопрос по вашей заявке в эксперты:\n" + text));
+        VECHE_RETURN_IF_ERROR(
+            notices_.Send(tx, bot, {a.user_id}, "Куратор задал вопрос по вашей заявке в эксперты:\n" + text));
         Tell(tx, access_, a, "experts.application.question");
         return {};
     });
@@ -367,18 +381,23 @@ Result<Application> ApplicationService::Answer(const Actor& actor, Id id, const 
     });
 }
 
-Result<Application> ApplicationService::ScheduleInterview(const Actor& actor, Id id, const Interview& interview) {
+Result<Application> ApplicationService::ScheduleInterview(const Actor& actor, Id id,
+                                                          const Interview& interview) {
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Application& a) -> Status {
-        if (!p.curator || p.applicant) return Error::Forbidden("only a curator of the applied communities schedules it");
-        if (a.state != "in_review" && a.state != "interview_scheduled") return InvalidState(a, "given an interview");
+        if (!p.curator || p.applicant)
+            return Error::Forbidden("only a curator of the applied communities schedules it");
+        if (a.state != "in_review" && a.state != "interview_scheduled")
+            return InvalidState(a, "given an interview");
         if (interview.at <= NowMs())
-            return Error{ErrorCode::kUnprocessable, "interview_in_past", "the interview must be in the future"};
+            return Error{ErrorCode::kUnprocessable, "interview_in_past",
+                         "the interview must be in the future"};
         a.state = "interview_scheduled";
         a.interview = interview;
         if (!a.curator_id) a.curator_id = actor.user_id;
-        store::AddApplicationEvent(tx, a.id, "interview_scheduled", actor.user_id, "",
-                                   json::Serialize(bj::object{{"at", interview.at}, {"link", interview.link}}));
+        store::AddApplicationEvent(
+            tx, a.id, "interview_scheduled", actor.user_id, "",
+            json::Serialize(bj::object{{"at", interview.at}, {"link", interview.link}}));
         VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {a.user_id},
                                             "Собеседование по вашей заявке в эксперты назначено на " +
                                                 FormatTime(interview.at) + ". Ссылка: " + interview.link));
@@ -393,7 +412,8 @@ Result<Application> ApplicationService::Decide(const Actor& actor, Id id, const 
     if (spec.decision == "reject" && spec.reason.empty()) return FieldRequiredError("reason");
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Application& a) -> Status {
-        if (!p.curator || p.applicant) return Error::Forbidden("only a curator of the applied communities decides");
+        if (!p.curator || p.applicant)
+            return Error::Forbidden("only a curator of the applied communities decides");
         if (a.state != "in_review" && a.state != "interview_scheduled") return InvalidState(a, "decided");
         Decision d{spec.decision, spec.reason, actor.user_id, NowMs(), {}};
         if (spec.decision == "approve") {
@@ -403,7 +423,8 @@ Result<Application> ApplicationService::Decide(const Actor& actor, Id id, const 
             chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
             std::vector<Id> granted;
             for (Id c : chosen) {
-                bool applied = std::find(a.community_ids.begin(), a.community_ids.end(), c) != a.community_ids.end();
+                bool applied =
+                    std::find(a.community_ids.begin(), a.community_ids.end(), c) != a.community_ids.end();
                 if (!applied) {
                     if (spec.community_ids)
                         return Error{ErrorCode::kUnprocessable, "community_not_applied",
@@ -419,19 +440,21 @@ Result<Application> ApplicationService::Decide(const Actor& actor, Id id, const 
             }
             if (granted.empty()) return FieldRequiredError("community_ids");
             for (Id c : granted)
-                VECHE_RETURN_IF_ERROR(
-                    access_.roles().GrantSystemRole(tx, actor.user_id, a.user_id, kRoleExpert, CommunityScope(c)));
-            VECHE_RETURN_IF_ERROR(access_.roles().RevokeSystemRole(tx, actor.user_id, a.user_id, kRoleReservist));
+                VECHE_RETURN_IF_ERROR(access_.roles().GrantSystemRole(tx, actor.user_id, a.user_id,
+                                                                      kRoleExpert, CommunityScope(c)));
+            VECHE_RETURN_IF_ERROR(
+                access_.roles().RevokeSystemRole(tx, actor.user_id, a.user_id, kRoleReservist));
             d.community_ids = granted;
             a.state = "approved";
             store::AddApplicationEvent(tx, a.id, "approved", actor.user_id, spec.reason,
                                        json::Serialize(IdsData("community_ids", granted)));
-            VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {a.user_id},
-                                                "Ваша заявка одобрена: теперь вы эксперт сообщества " +
-                                                    CommunityTitles(tx, granted) + "."));
+            VECHE_RETURN_IF_ERROR(notices_.Send(
+                tx, bot, {a.user_id},
+                "Ваша заявка одобрена: теперь вы эксперт сообщества " + CommunityTitles(tx, granted) + "."));
         } else {
             a.state = "rejected";
-            VECHE_RETURN_IF_ERROR(access_.roles().RevokeSystemRole(tx, actor.user_id, a.user_id, kRoleReservist));
+            VECHE_RETURN_IF_ERROR(
+                access_.roles().RevokeSystemRole(tx, actor.user_id, a.user_id, kRoleReservist));
             store::AddApplicationEvent(tx, a.id, "rejected", actor.user_id, spec.reason);
             VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {a.user_id},
                                                 "Ваша заявка в эксперты отклонена. Причина: " + spec.reason));

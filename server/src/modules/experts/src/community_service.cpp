@@ -1,9 +1,8 @@
 // Communities, subscriptions, roles, moderators and profiles (veche/experts/communities.hpp).
 #include <algorithm>
-#include <set>
-
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <set>
 
 #include "community_store.hpp"
 #include "events.hpp"
@@ -21,7 +20,8 @@ using storage::Tx;
 namespace {
 
 Status Audit(Tx& tx, Id actor, std::string action, Id target, bj::object data) {
-    return audit::Record(tx, {actor, "", std::move(action), "experts_community", target, json::Serialize(data), 0});
+    return audit::Record(
+        tx, {actor, "", std::move(action), "experts_community", target, json::Serialize(data), 0});
 }
 
 Status RequireEmployee(const Actor& actor) {
@@ -76,7 +76,8 @@ std::string NormalizeTag(std::string_view tag) {
         if (c >= 'A' && c <= 'Z') {
             out.push_back(static_cast<char>(c + 32));
         } else if (c == 0xD0 && i + 1 < t.size()) {
-            // U+0410..U+042F (А..Я) are D0 90..D0 AF; а..п are D0 B0..D0 BF, р..я D1 80..D1 8F; Ё D0 81 → ё D1 91.
+            // U+0410..U+042F (А..Я) are D0 90..D0 AF; а..п are D0 B0..D0 BF, р..я D1 80..D1 8F; Ё D0 81 → ё
+            // D1 91.
             auto d = static_cast<unsigned char>(t[i + 1]);
             if (d >= 0x90 && d <= 0x9F) {
                 out.push_back(static_cast<char>(0xD0));
@@ -117,8 +118,9 @@ Result<std::vector<CommunityView>> CommunityService::List(const Actor& actor, co
             if (filter.subscribed_only && !v.subscribed) continue;
             out.push_back(std::move(v));
         }
-        std::sort(out.begin(), out.end(),
-                  [](const CommunityView& a, const CommunityView& b) { return a.community.title < b.community.title; });
+        std::sort(out.begin(), out.end(), [](const CommunityView& a, const CommunityView& b) {
+            return a.community.title < b.community.title;
+        });
         return out;
     });
 }
@@ -136,7 +138,8 @@ Result<CommunityView> CommunityService::Create(const Actor& actor, const NewComm
     return db_.Write([&](Tx& tx) -> Result<CommunityView> {
         if (!access_.IsModerator(tx, actor.user_id))
             return Error::Forbidden("only the expert network's moderators create communities");
-        if (store::CommunityIdBySlug(tx, spec.slug)) return Error::Conflict("slug_taken", "a community has this slug");
+        if (store::CommunityIdBySlug(tx, spec.slug))
+            return Error::Conflict("slug_taken", "a community has this slug");
         Community c;
         c.id = GlobalIds().Next();
         c.slug = spec.slug;
@@ -163,7 +166,8 @@ Result<CommunityView> CommunityService::Get(const Actor& actor, Id community_id)
     });
 }
 
-Result<CommunityView> CommunityService::Update(const Actor& actor, Id community_id, const CommunityChange& change) {
+Result<CommunityView> CommunityService::Update(const Actor& actor, Id community_id,
+                                               const CommunityChange& change) {
     VECHE_RETURN_IF_ERROR(RequireEmployee(actor));
     if (change.visibility) VECHE_RETURN_IF_ERROR(CheckVisibility(*change.visibility));
     std::optional<std::vector<std::string>> sections;
@@ -203,7 +207,8 @@ Result<CommunityView> CommunityService::Update(const Actor& actor, Id community_
     });
 }
 
-Result<CommunityView> CommunityService::Subscribe(const Actor& actor, Id community_id, std::optional<Id> user_id) {
+Result<CommunityView> CommunityService::Subscribe(const Actor& actor, Id community_id,
+                                                  std::optional<Id> user_id) {
     VECHE_RETURN_IF_ERROR(RequireEmployee(actor));
     return db_.Write([&](Tx& tx) -> Result<CommunityView> {
         Id who = user_id.value_or(actor.user_id);
@@ -213,9 +218,11 @@ Result<CommunityView> CommunityService::Subscribe(const Actor& actor, Id communi
         if (!access_.CommunityVisible(tx, actor.user_id, community_id)) return Error::NotFound("community");
         auto c = store::LoadCommunity(tx, community_id);
         if (!c) return Error::NotFound("community");
-        if (for_other && !access_.IsCurator(tx, actor.user_id, community_id) && !access_.IsModerator(tx, actor.user_id))
+        if (for_other && !access_.IsCurator(tx, actor.user_id, community_id) &&
+            !access_.IsModerator(tx, actor.user_id))
             return Error::Forbidden("only curators and moderators subscribe other users");
-        if (c->archived_at) return Error::Conflict("community_archived", "an archived community takes no subscribers");
+        if (c->archived_at)
+            return Error::Conflict("community_archived", "an archived community takes no subscribers");
         if (for_other && !store::IsPerson(tx, who)) return Error::NotFound("user");
         if (store::AddSubscription(tx, community_id, who)) {
             EmitToUsers(tx, "experts.subscription_changed", {who},
@@ -225,7 +232,8 @@ Result<CommunityView> CommunityService::Subscribe(const Actor& actor, Id communi
     });
 }
 
-Result<CommunityView> CommunityService::Unsubscribe(const Actor& actor, Id community_id, std::optional<Id> user_id) {
+Result<CommunityView> CommunityService::Unsubscribe(const Actor& actor, Id community_id,
+                                                    std::optional<Id> user_id) {
     VECHE_RETURN_IF_ERROR(RequireEmployee(actor));
     return db_.Write([&](Tx& tx) -> Result<CommunityView> {
         Id who = user_id.value_or(actor.user_id);
@@ -258,7 +266,8 @@ Result<CommunityMember> CommunityService::GrantRole(const Actor& actor, Id commu
                                                     const std::string& role) {
     VECHE_RETURN_IF_ERROR(RequireEmployee(actor));
     std::string role_name = RoleName(role);
-    if (role_name.empty()) return Error{ErrorCode::kUnprocessable, "invalid_role", "role is expert or curator"};
+    if (role_name.empty())
+        return Error{ErrorCode::kUnprocessable, "invalid_role", "role is expert or curator"};
     return db_.Write([&](Tx& tx) -> Result<CommunityMember> {
         if (!access_.CommunityVisible(tx, actor.user_id, community_id)) return Error::NotFound("community");
         if (!access_.IsModerator(tx, actor.user_id))
@@ -269,9 +278,11 @@ Result<CommunityMember> CommunityService::GrantRole(const Actor& actor, Id commu
                                access_.roles().GrantSystemRole(tx, actor.user_id, user_id, role_name,
                                                                CommunityScope(community_id)));
         if (!granted) return Error::Conflict("already_granted", "the user already holds this role here");
-        // An expert's application pipeline ends with the role; a reservist made expert directly is one no more.
+        // An expert's application pipeline ends with the role; a reservist made expert directly is one no
+        // more.
         if (role == "expert")
-            VECHE_RETURN_IF_ERROR(access_.roles().RevokeSystemRole(tx, actor.user_id, user_id, kRoleReservist));
+            VECHE_RETURN_IF_ERROR(
+                access_.roles().RevokeSystemRole(tx, actor.user_id, user_id, kRoleReservist));
         TellRoles(tx, access_, user_id, community_id);
         auto m = store::LoadMember(tx, access_, community_id, user_id);
         if (!m) return Error::NotFound("user");
@@ -314,12 +325,12 @@ Status CommunityService::SetModerator(const Actor& actor, Id user_id, bool moder
             return Error::Forbidden("only administrators and moderators appoint moderators");
         if (!store::IsPerson(tx, user_id)) return Error::NotFound("user");
         if (moderator) {
-            VECHE_ASSIGN_OR_RETURN(bool granted,
-                                   access_.roles().GrantSystemRole(tx, actor.user_id, user_id, kRoleModerator));
+            VECHE_ASSIGN_OR_RETURN(
+                bool granted, access_.roles().GrantSystemRole(tx, actor.user_id, user_id, kRoleModerator));
             if (!granted) return Error::Conflict("already_granted", "the user is a moderator already");
         } else {
-            VECHE_ASSIGN_OR_RETURN(bool gone,
-                                   access_.roles().RevokeSystemRole(tx, actor.user_id, user_id, kRoleModerator));
+            VECHE_ASSIGN_OR_RETURN(
+                bool gone, access_.roles().RevokeSystemRole(tx, actor.user_id, user_id, kRoleModerator));
             if (!gone) return Error::NotFound("grant");
         }
         EmitToUsers(tx, "experts.roles_changed", {user_id}, bj::object{{"moderator", moderator}});
@@ -378,7 +389,8 @@ Result<Profile> CommunityService::PutProfile(const Actor& actor, Id user_id, con
                 ordered.emplace_back(l);
         for (const auto& l : *change.levels)
             if (std::find(ordered.begin(), ordered.end(), l) == ordered.end())
-                return Error{ErrorCode::kUnprocessable, "invalid_level", "levels are beginner, basic, advanced"};
+                return Error{ErrorCode::kUnprocessable, "invalid_level",
+                             "levels are beginner, basic, advanced"};
         levels = std::move(ordered);
     }
     std::optional<std::vector<Competence>> competences;
@@ -389,7 +401,8 @@ Result<Profile> CommunityService::PutProfile(const Actor& actor, Id user_id, con
             Competence n{NormalizeTag(c.tag), c.community_id};
             std::size_t chars = text::CodePointCount(n.tag);
             if (chars == 0 || chars > kMaxTagChars)
-                return Error{ErrorCode::kUnprocessable, "invalid_competence", "a competence tag is 1 to 50 characters"};
+                return Error{ErrorCode::kUnprocessable, "invalid_competence",
+                             "a competence tag is 1 to 50 characters"};
             if (seen.insert({n.tag, n.community_id.value_or(0)}).second) list.push_back(std::move(n));
         }
         if (list.size() > kMaxCompetences)

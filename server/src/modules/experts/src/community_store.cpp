@@ -50,10 +50,11 @@ Community ReadCommunity(storage::Statement& st) {
 
 std::int64_t CountRole(Tx& tx, std::string_view role, Id community_id) {
     return tx
-        .QueryInt("SELECT COUNT(*) FROM roles_grants g JOIN roles_catalog r ON r.id = g.role_id "
-                  "JOIN users u ON u.id = g.user_id AND u.deactivated = 0 "
-                  "WHERE r.name = ? AND g.scope_kind = ? AND g.scope_id = ?",
-                  role, kScopeKind, community_id)
+        .QueryInt(
+            "SELECT COUNT(*) FROM roles_grants g JOIN roles_catalog r ON r.id = g.role_id "
+            "JOIN users u ON u.id = g.user_id AND u.deactivated = 0 "
+            "WHERE r.name = ? AND g.scope_kind = ? AND g.scope_id = ?",
+            role, kScopeKind, community_id)
         .value_or(0);
 }
 
@@ -77,13 +78,14 @@ void InsertCommunity(Tx& tx, const Community& c) {
     tx.Exec(
         "INSERT INTO experts_communities(id, slug, title, description, sections, visibility, created_by, "
         "created_at, updated_at, archived_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        c.id, c.slug, c.title, c.description, ToJsonText(c.sections), c.visibility, c.created_by, c.created_at,
-        c.updated_at, c.archived_at);
+        c.id, c.slug, c.title, c.description, ToJsonText(c.sections), c.visibility, c.created_by,
+        c.created_at, c.updated_at, c.archived_at);
 }
 
 void UpdateCommunity(Tx& tx, const Community& c) {
     tx.Exec(
-        "UPDATE experts_communities SET title = ?, description = ?, sections = ?, visibility = ?, updated_at = ?, "
+        "UPDATE experts_communities SET title = ?, description = ?, sections = ?, visibility = ?, updated_at "
+        "= ?, "
         "archived_at = ? WHERE id = ?",
         c.title, c.description, ToJsonText(c.sections), c.visibility, c.updated_at, c.archived_at, c.id);
 }
@@ -91,7 +93,8 @@ void UpdateCommunity(Tx& tx, const Community& c) {
 CommunityView ViewOf(Tx& tx, const Access& access, const Community& c, Id viewer) {
     CommunityView v;
     v.community = c;
-    v.subscribers = tx.QueryInt("SELECT COUNT(*) FROM experts_members WHERE community_id = ?", c.id).value_or(0);
+    v.subscribers =
+        tx.QueryInt("SELECT COUNT(*) FROM experts_members WHERE community_id = ?", c.id).value_or(0);
     v.experts = CountRole(tx, kRoleExpert, c.id);
     v.curators = CountRole(tx, kRoleCurator, c.id);
     v.subscribed = IsSubscribed(tx, c.id, viewer);
@@ -100,35 +103,43 @@ CommunityView ViewOf(Tx& tx, const Access& access, const Community& c, Id viewer
 }
 
 bool IsSubscribed(Tx& tx, Id community_id, Id user_id) {
-    return tx.QueryInt("SELECT 1 FROM experts_members WHERE community_id = ? AND user_id = ?", community_id, user_id)
+    return tx
+        .QueryInt("SELECT 1 FROM experts_members WHERE community_id = ? AND user_id = ?", community_id,
+                  user_id)
         .has_value();
 }
 
 bool AddSubscription(Tx& tx, Id community_id, Id user_id) {
-    return tx.Exec("INSERT INTO experts_members(community_id, user_id, kind, joined_at) VALUES (?, ?, 'subscriber', "
-                   "?) ON CONFLICT DO NOTHING",
-                   community_id, user_id, NowMs()) > 0;
+    return tx.Exec(
+               "INSERT INTO experts_members(community_id, user_id, kind, joined_at) VALUES (?, ?, "
+               "'subscriber', "
+               "?) ON CONFLICT DO NOTHING",
+               community_id, user_id, NowMs()) > 0;
 }
 
 bool RemoveSubscription(Tx& tx, Id community_id, Id user_id) {
-    return tx.Exec("DELETE FROM experts_members WHERE community_id = ? AND user_id = ?", community_id, user_id) > 0;
+    return tx.Exec("DELETE FROM experts_members WHERE community_id = ? AND user_id = ?", community_id,
+                   user_id) > 0;
 }
 
 std::vector<Id> SubscribedCommunities(Tx& tx, Id user_id) {
     std::vector<Id> out;
-    auto& st = tx.Query("SELECT community_id FROM experts_members WHERE user_id = ? ORDER BY community_id", user_id);
+    auto& st =
+        tx.Query("SELECT community_id FROM experts_members WHERE user_id = ? ORDER BY community_id", user_id);
     while (st.Step()) out.push_back(st.Int(0));
     return out;
 }
 
-std::vector<CommunityMember> LoadMembers(Tx& tx, const Access& access, Id community_id, const MemberFilter& filter) {
+std::vector<CommunityMember> LoadMembers(Tx& tx, const Access& access, Id community_id,
+                                         const MemberFilter& filter) {
     // Everyone with a subscription or a role there; the kind filter narrows it.
     std::string sql =
         "SELECT u.id, u.username, u.display_name, m.joined_at FROM users u "
         "LEFT JOIN experts_members m ON m.community_id = ? AND m.user_id = u.id "
         "WHERE u.deactivated = 0 AND u.id > ? AND ";
     const std::string any_role =
-        "EXISTS (SELECT 1 FROM roles_grants g JOIN roles_catalog r ON r.id = g.role_id WHERE g.user_id = u.id AND "
+        "EXISTS (SELECT 1 FROM roles_grants g JOIN roles_catalog r ON r.id = g.role_id WHERE g.user_id = "
+        "u.id AND "
         "g.scope_kind = 'experts_community' AND g.scope_id = ? AND r.name ";
     std::string role_name;
     if (filter.kind == "subscriber") {
@@ -183,13 +194,15 @@ std::optional<CommunityMember> LoadMember(Tx& tx, const Access& access, Id commu
 }
 
 bool IsPerson(Tx& tx, Id user_id) {
-    return tx.QueryInt("SELECT 1 FROM users WHERE id = ? AND deactivated = 0 AND role IN ('user', 'admin')", user_id)
+    return tx
+        .QueryInt("SELECT 1 FROM users WHERE id = ? AND deactivated = 0 AND role IN ('user', 'admin')",
+                  user_id)
         .has_value();
 }
 
 std::optional<Profile> LoadProfile(Tx& tx, Id user_id) {
-    auto& st = tx.Query("SELECT levels, vacation_until, bio, updated_at FROM experts_profiles WHERE user_id = ?",
-                        user_id);
+    auto& st = tx.Query(
+        "SELECT levels, vacation_until, bio, updated_at FROM experts_profiles WHERE user_id = ?", user_id);
     if (!st.Step()) return std::nullopt;
     Profile p;
     p.user_id = user_id;
@@ -199,8 +212,9 @@ std::optional<Profile> LoadProfile(Tx& tx, Id user_id) {
     p.updated_at = st.Int(3);
     while (st.Step()) {
     }
-    auto& cs = tx.Query("SELECT tag, community_id FROM experts_competences WHERE user_id = ? ORDER BY tag, community_id",
-                        user_id);
+    auto& cs = tx.Query(
+        "SELECT tag, community_id FROM experts_competences WHERE user_id = ? ORDER BY tag, community_id",
+        user_id);
     while (cs.Step()) p.competences.push_back({cs.Text(0), cs.OptInt(1)});
     return p;
 }
@@ -213,8 +227,10 @@ void SaveProfile(Tx& tx, const Profile& p) {
         competences.push_back(std::move(o));
     }
     tx.Exec(
-        "INSERT INTO experts_profiles(user_id, competences, levels, vacation_until, bio, updated_at) VALUES (?, ?, ?, "
-        "?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET competences = excluded.competences, levels = excluded.levels, "
+        "INSERT INTO experts_profiles(user_id, competences, levels, vacation_until, bio, updated_at) VALUES "
+        "(?, ?, ?, "
+        "?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET competences = excluded.competences, levels = "
+        "excluded.levels, "
         "vacation_until = excluded.vacation_until, bio = excluded.bio, updated_at = excluded.updated_at",
         p.user_id, bj::serialize(competences), ToJsonText(p.levels), p.vacation_until, p.bio, p.updated_at);
     tx.Exec("DELETE FROM experts_competences WHERE user_id = ?", p.user_id);

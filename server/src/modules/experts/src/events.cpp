@@ -7,7 +7,8 @@
 
 namespace veche::experts {
 
-void EmitToUsers(storage::Tx& tx, std::string_view kind, const std::vector<Id>& users, const boost::json::object& data) {
+void EmitToUsers(storage::Tx& tx, std::string_view kind, const std::vector<Id>& users,
+                 const boost::json::object& data) {
     std::set<Id> seen;
     std::string text = json::Serialize(data);
     for (Id u : users) {

@@ -5,10 +5,9 @@
 // lists are short (a community has a handful of curators), so one event per recipient is cheap and
 // needs no audience of its own.
 
+#include <boost/json/object.hpp>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 #include "veche/core/ids.hpp"
 #include "veche/storage/database.hpp"
@@ -16,6 +15,7 @@
 namespace veche::experts {
 
 // One event of `kind` to each of `users` (duplicates and 0 skipped).
-void EmitToUsers(storage::Tx& tx, std::string_view kind, const std::vector<Id>& users, const boost::json::object& data);
+void EmitToUsers(storage::Tx& tx, std::string_view kind, const std::vector<Id>& users,
+                 const boost::json::object& data);
 
 }  // namespace veche::experts

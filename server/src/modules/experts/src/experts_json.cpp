@@ -49,8 +49,8 @@ bj::object CommunityToJson(const CommunityView& v) {
 
 bj::object MemberToJson(const CommunityMember& m) {
     return bj::object{{"user_id", IdToString(m.user_id)}, {"username", m.username},
-                      {"display_name", m.display_name}, {"subscribed", m.subscribed},
-                      {"joined_at", Opt(m.joined_at)},  {"roles", Strings(m.roles)}};
+                      {"display_name", m.display_name},   {"subscribed", m.subscribed},
+                      {"joined_at", Opt(m.joined_at)},    {"roles", Strings(m.roles)}};
 }
 
 bj::object ProfileToJson(const Profile& p) {
@@ -75,8 +75,10 @@ bj::object MeToJson(const Me& me) {
         communities.push_back(bj::object{{"community_id", IdToString(c.community_id)},
                                          {"subscribed", c.subscribed},
                                          {"roles", Strings(c.roles)}});
-    return bj::object{{"user_id", IdToString(me.user_id)}, {"admin", me.admin},
-                      {"moderator", me.moderator},         {"reservist", me.reservist},
+    return bj::object{{"user_id", IdToString(me.user_id)},
+                      {"admin", me.admin},
+                      {"moderator", me.moderator},
+                      {"reservist", me.reservist},
                       {"communities", std::move(communities)}};
 }
 

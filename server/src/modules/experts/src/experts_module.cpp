@@ -25,14 +25,15 @@ constexpr std::string_view kExpertPermissions[] = {"experts.expert"};
 constexpr std::string_view kCuratorPermissions[] = {"experts.curate"};
 constexpr std::string_view kModeratorPermissions[] = {"experts.moderate"};
 constexpr platform::RoleSpec kRoles[] = {
-    {"experts.reservist", "Expert reservist", "Has applied to become an expert; granted on submitting an application",
-     kReservistPermissions},
+    {"experts.reservist", "Expert reservist",
+     "Has applied to become an expert; granted on submitting an application", kReservistPermissions},
     {"experts.expert", "Expert", "Answers consultations of a community", kExpertPermissions},
     {"experts.curator", "Community curator",
      "Reviews expert applications, assigns experts, creates events and reviews articles of a community",
      kCuratorPermissions},
     {"experts.moderator", "Expert network moderator",
-     "Creates communities and assigns the expert network's roles; left out of leaderboards", kModeratorPermissions},
+     "Creates communities and assigns the expert network's roles; left out of leaderboards",
+     kModeratorPermissions},
 };
 
 class ExpertsModule final : public platform::Module {

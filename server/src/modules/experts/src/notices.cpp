@@ -32,8 +32,8 @@ Status Notices::Send(storage::Tx& tx, Id bot, const std::vector<Id>& users, cons
             spec.topic = "Уведомления экспертной сети";
             spec.members = {{user, "member"}};
             VECHE_ASSIGN_OR_RETURN(auto chat, chat::CreateBoundChat(tx, spec));
-            tx.Exec("INSERT INTO experts_notice_chats(user_id, chat_id, created_at) VALUES (?, ?, ?)", user, chat.id,
-                    NowMs());
+            tx.Exec("INSERT INTO experts_notice_chats(user_id, chat_id, created_at) VALUES (?, ?, ?)", user,
+                    chat.id, NowMs());
             chat_id = chat.id;
         }
         VECHE_ASSIGN_OR_RETURN(auto message, chat::PostSystemMessage(tx, *chat_id, bot, text));

@@ -3,12 +3,11 @@
 // invalid_argument (as everywhere), a required field that is absent, null or blank is 422
 // field_required, naming the field.
 
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 #include "veche/api/kit.hpp"
 #include "veche/core/error.hpp"
@@ -22,7 +21,8 @@ inline Error FieldRequired(std::string_view key) {
 }
 
 // A trimmed string of at most `max_chars`; 422 when absent or blank.
-inline Result<std::string> RequiredText(const boost::json::object& body, std::string_view key, std::size_t max_chars) {
+inline Result<std::string> RequiredText(const boost::json::object& body, std::string_view key,
+                                        std::size_t max_chars) {
     VECHE_ASSIGN_OR_RETURN(auto v, json::OptString(body, key, {max_chars, 0, true}));
     if (!v || v->empty()) return FieldRequired(key);
     return std::move(*v);
@@ -44,8 +44,8 @@ inline Result<std::optional<std::vector<std::string>>> OptionalStrings(const boo
         return Error::InvalidArgument("field '" + std::string(key) + "' must be an array of strings");
     const auto& arr = it->value().get_array();
     if (arr.size() > max_items)
-        return Error::InvalidArgument("field '" + std::string(key) + "' has more than " + std::to_string(max_items) +
-                                      " entries");
+        return Error::InvalidArgument("field '" + std::string(key) + "' has more than " +
+                                      std::to_string(max_items) + " entries");
     std::vector<std::string> out;
     for (const auto& v : arr) {
         if (!v.is_string())
@@ -53,8 +53,8 @@ inline Result<std::optional<std::vector<std::string>>> OptionalStrings(const boo
         std::string_view s = text::Trim(v.get_string());
         std::size_t n = text::CodePointCount(s);
         if (n == 0 || n > max_chars || s.find('\0') != std::string_view::npos)
-            return Error::InvalidArgument("each of '" + std::string(key) + "' is 1 to " + std::to_string(max_chars) +
-                                          " characters");
+            return Error::InvalidArgument("each of '" + std::string(key) + "' is 1 to " +
+                                          std::to_string(max_chars) + " characters");
         out.emplace_back(s);
     }
     return std::optional<std::vector<std::string>>(std::move(out));

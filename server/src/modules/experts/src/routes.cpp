@@ -151,7 +151,8 @@ void AddCommunityRoutes(api::Router& router, const api::HttpKit& kit, CommunityS
                api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    MemberFilter f;
-                   if (auto it = req.query.find("kind"); it != req.query.end() && !it->second.empty()) f.kind = it->second;
+                   if (auto it = req.query.find("kind"); it != req.query.end() && !it->second.empty())
+                       f.kind = it->second;
                    VECHE_ASSIGN_OR_RETURN(f.after, api::QueryId(req, "after"));
                    VECHE_ASSIGN_OR_RETURN(auto limit, api::QueryInt(req, "limit", 1, 200));
                    f.limit = static_cast<int>(limit.value_or(100));
@@ -175,7 +176,8 @@ void AddCommunityRoutes(api::Router& router, const api::HttpKit& kit, CommunityS
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(Id user, api::PathId(req, 1));
                    std::optional<std::string> role;
-                   if (auto it = req.query.find("role"); it != req.query.end() && !it->second.empty()) role = it->second;
+                   if (auto it = req.query.find("role"); it != req.query.end() && !it->second.empty())
+                       role = it->second;
                    VECHE_RETURN_IF_ERROR(svc.RevokeRole(ctx.actor, id, user, role));
                    return api::NoContent();
                }));
@@ -191,7 +193,8 @@ void AddCommunityRoutes(api::Router& router, const api::HttpKit& kit, CommunityS
                    VECHE_RETURN_IF_ERROR(svc.SetModerator(ctx.actor, user, false));
                    return api::NoContent();
                }));
-    router.Add("GET", "/api/v1/experts/me", api::Authed(kit, [&svc](Request&, const Caller& ctx) -> Result<Response> {
+    router.Add("GET", "/api/v1/experts/me",
+               api::Authed(kit, [&svc](Request&, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(auto me, svc.GetMe(ctx.actor));
                    return api::Json(200, MeToJson(me));
                }));

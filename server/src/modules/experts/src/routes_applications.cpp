@@ -1,6 +1,5 @@
 // /api/v1/experts/applications… (docs/api.md, "Expert network (EXP)", "Expert applications").
 #include <algorithm>
-
 #include <boost/json/array.hpp>
 
 #include "application_form.hpp"
@@ -42,7 +41,8 @@ Result<Answers> ReadAnswers(const bj::value& v) {
     a.phone = phone.value_or("");
     VECHE_ASSIGN_OR_RETURN(a.experience_years, json::OptInt(o, "experience_years", 0, 70));
     VECHE_ASSIGN_OR_RETURN(a.experience, Long(o, "experience"));
-    VECHE_ASSIGN_OR_RETURN(auto competences, OptionalStrings(o, "competences", kMaxCompetences, kMaxTagChars));
+    VECHE_ASSIGN_OR_RETURN(auto competences,
+                           OptionalStrings(o, "competences", kMaxCompetences, kMaxTagChars));
     if (competences) {
         for (const auto& c : *competences) {
             std::string tag = NormalizeTag(c);
@@ -103,7 +103,8 @@ Result<DecisionSpec> ReadDecision(const bj::object& body) {
 
 using Step = Result<Application> (ApplicationService::*)(const Actor&, Id);
 
-void AddStep(api::Router& router, const api::HttpKit& kit, ApplicationService& svc, const std::string& name, Step step) {
+void AddStep(api::Router& router, const api::HttpKit& kit, ApplicationService& svc, const std::string& name,
+             Step step) {
     router.Add("POST", "/api/v1/experts/applications/{id}/" + name,
                api::Authed(kit, [&svc, step](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
@@ -118,7 +119,8 @@ void AddApplicationRoutes(api::Router& router, const api::HttpKit& kit, Applicat
     auto& svc = applications;
     router.Add("GET", "/api/v1/experts/application-form",
                api::Authed(kit, [](Request&, const Caller& ctx) -> Result<Response> {
-                   if (ctx.actor.is_guest) return Error::Forbidden("guest accounts have no place in the expert network");
+                   if (ctx.actor.is_guest)
+                       return Error::Forbidden("guest accounts have no place in the expert network");
                    return api::Json(200, ApplicationFormJson());
                }));
     router.Add("POST", "/api/v1/experts/applications",
@@ -137,7 +139,8 @@ void AddApplicationRoutes(api::Router& router, const api::HttpKit& kit, Applicat
     router.Add("GET", "/api/v1/experts/applications",
                api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
                    ApplicationFilter f;
-                   if (auto it = req.query.find("state"); it != req.query.end() && !it->second.empty()) f.state = it->second;
+                   if (auto it = req.query.find("state"); it != req.query.end() && !it->second.empty())
+                       f.state = it->second;
                    VECHE_ASSIGN_OR_RETURN(f.community_id, api::QueryId(req, "community"));
                    VECHE_ASSIGN_OR_RETURN(f.mine, QueryBool(req, "mine", false));
                    VECHE_ASSIGN_OR_RETURN(f.before, api::QueryId(req, "before"));

@@ -49,7 +49,7 @@ struct Answers {
     std::string site;  // the enterprise or site the applicant works at
     std::string phone;
     std::optional<std::int64_t> experience_years;
-    std::string experience;               // what they did, where, with what result
+    std::string experience;                // what they did, where, with what result
     std::vector<std::string> competences;  // tags, as in profiles
     std::string skills;
     std::string motivation;
@@ -105,7 +105,7 @@ struct NewApplication {
 };
 
 struct ApplicationChange {
-    std::optional<Answers> answers;  // replaces the questionnaire
+    std::optional<Answers> answers;                // replaces the questionnaire
     std::optional<std::vector<Id>> community_ids;  // drafts only
 };
 
@@ -120,7 +120,8 @@ struct ApplicationFilter {
 struct DecisionSpec {
     std::string decision;  // approve | reject
     std::string reason;    // required for reject
-    std::optional<std::vector<Id>> community_ids;  // approve: among the applied (default: those the caller curates)
+    std::optional<std::vector<Id>>
+        community_ids;  // approve: among the applied (default: those the caller curates)
 };
 
 bool IsApplicationState(std::string_view state);

@@ -79,12 +79,15 @@ public:
     // The caller's own subscription, or (curators and moderators) another user's: `user_id`.
     Result<CommunityView> Subscribe(const Actor& actor, Id community_id, std::optional<Id> user_id);
     Result<CommunityView> Unsubscribe(const Actor& actor, Id community_id, std::optional<Id> user_id);
-    Result<std::vector<CommunityMember>> Members(const Actor& actor, Id community_id, const MemberFilter& filter);
+    Result<std::vector<CommunityMember>> Members(const Actor& actor, Id community_id,
+                                                 const MemberFilter& filter);
 
     // role: expert | curator. Moderators only. 409 already_granted; 404 user_not_found, grant_not_found.
-    Result<CommunityMember> GrantRole(const Actor& actor, Id community_id, Id user_id, const std::string& role);
+    Result<CommunityMember> GrantRole(const Actor& actor, Id community_id, Id user_id,
+                                      const std::string& role);
     // Both roles when `role` is absent.
-    Status RevokeRole(const Actor& actor, Id community_id, Id user_id, const std::optional<std::string>& role);
+    Status RevokeRole(const Actor& actor, Id community_id, Id user_id,
+                      const std::optional<std::string>& role);
     // Administrators and moderators.
     Status SetModerator(const Actor& actor, Id user_id, bool moderator);
 
