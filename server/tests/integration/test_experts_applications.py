@@ -264,3 +264,25 @@ def test_the_form_describes_exactly_what_submitting_requires(admin_client, make_
     exact = "я" * fields["experience"]["max"]
     assert expect(user.post(f"{API}/applications", json={"answers": {**ANSWERS, "experience": exact},
                                                         "community_ids": [net.community["id"]]}), 201)
+
+
+def test_application_events_reach_only_the_applicant_and_the_curators_of_its_communities(
+        server, admin_client, make_user, ws_factory):
+    net = Network(admin_client, make_user, communities=2)
+    c1, c2 = net.communities
+    far_curator, applicant = make_user(), make_user()
+    grant(net.moderator, c2, far_curator, "curator")
+    expect(net.moderator.delete(f"{API}/communities/{c2['id']}/roles/{net.curator.id}"), 204)
+    ws_near, ws_far = ws_factory(server, net.curator.token), ws_factory(server, far_curator.token)
+    ws_applicant = ws_factory(server, applicant.token)
+    a = apply(applicant, [c1])
+    ws_near.wait_event("experts.application.submitted", lambda f: f["data"]["application_id"] == a["id"])
+    ws_applicant.wait_event("experts.application.submitted", lambda f: f["data"]["application_id"] == a["id"])
+    # A later event for the far curator: everything before it has been delivered to them.
+    grant(net.moderator, c2, far_curator, "expert")
+    ws_far.wait_event("experts.roles_changed", lambda f: f["data"].get("community_id") == c2["id"]
+                      and "expert" in f["data"]["roles"])
+    assert ws_far.events("experts.application.submitted") == []
+    # No event carries the questionnaire's text.
+    for f in ws_near.events("experts.application.submitted"):
+        assert ANSWERS["full_name"] not in str(f)
