@@ -100,6 +100,9 @@ def test_interview_and_approval_grant_the_expert_role_in_the_chosen_communities(
     assert roles_in(me, c2["id"]) == ["expert"] and roles_in(me, c1["id"]) == []
     profile = expect(make_user().get(f"{API}/profiles/{applicant.id}"), 200)
     assert profile["expert_in"] == [c2["id"]]
+    # the questionnaire's competences are now the expert's (lowercased, global)
+    assert sorted(c["tag"] for c in profile["competences"]) == ["гидравлика", "флотация"]
+    assert all(c["community_id"] is None for c in profile["competences"])
     ws.wait_event("experts.application.decided", lambda f: f["data"]["state"] == "approved")
     wait_until(lambda: any("одобрена" in t for t in notices(applicant)), desc="approval notice")
     assert [e["type"] for e in approved["events"]][-2:] == ["interview_scheduled", "approved"]

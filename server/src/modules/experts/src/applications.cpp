@@ -142,6 +142,24 @@ void Tell(Tx& tx, const Access& access, const Application& a, std::string_view k
             {"application_id", IdToString(a.id)}, {"user_id", IdToString(a.user_id)}, {"state", a.state}});
 }
 
+// An approved expert's profile gets the competences of the questionnaire (the ones it lacks, up to
+// the profile's limit), so that consultations are suggested to them by those tags from day one.
+void CopyCompetences(Tx& tx, const Application& a) {
+    Profile p = store::LoadProfile(tx, a.user_id).value_or(Profile{});
+    p.user_id = a.user_id;
+    bool changed = false;
+    for (const auto& tag : a.answers.competences) {
+        bool present = std::any_of(p.competences.begin(), p.competences.end(),
+                                   [&](const Competence& c) { return c.tag == tag && !c.community_id; });
+        if (present || p.competences.size() >= kMaxCompetences) continue;
+        p.competences.push_back({tag, std::nullopt});
+        changed = true;
+    }
+    if (!changed) return;
+    p.updated_at = NowMs();
+    store::SaveProfile(tx, p);
+}
+
 // Every step: load, check visibility (404) and the party (403), check the state (409), change, write
 // the history row, move roles, tell. `step` does the change and returns what to tell.
 template <class F>
@@ -445,6 +463,7 @@ Result<Application> ApplicationService::Decide(const Actor& actor, Id id, const 
             VECHE_RETURN_IF_ERROR(
                 access_.roles().RevokeSystemRole(tx, actor.user_id, a.user_id, kRoleReservist));
             d.community_ids = granted;
+            CopyCompetences(tx, a);
             a.state = "approved";
             store::AddApplicationEvent(tx, a.id, "approved", actor.user_id, spec.reason,
                                        json::Serialize(IdsData("community_ids", granted)));

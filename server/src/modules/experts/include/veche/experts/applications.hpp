@@ -8,8 +8,8 @@
 //
 // Roles follow the states (veche/experts/access.hpp): submitting grants experts.reservist (unless
 // the applicant is an expert already); withdrawal and rejection take it back; approval grants
-// experts.expert in the communities the curator chose among the applied ones and takes reservist
-// back. Every step is a history row (experts_application_events) with its actor and text, written
+// experts.expert in the communities the curator chose among the applied ones, takes reservist
+// back and adds the questionnaire's competences to the expert's profile. Every step is a history row (experts_application_events) with its actor and text, written
 // in the step's transaction with the role change, the notices (veche/experts/notices.hpp) and the
 // experts.application.* events.
 //
