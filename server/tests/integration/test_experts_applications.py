@@ -132,6 +132,10 @@ def test_rejection_requires_a_reason_the_applicant_sees(admin_client, make_user)
     assert seen["events"][-1]["type"] == "rejected" and seen["events"][-1]["text"] == "Недостаточно опыта <script>"
     assert net.me(applicant)["reservist"] is False
     wait_until(lambda: any("Недостаточно опыта" in t for t in notices(applicant)), desc="rejection notice")
+    # the notice chat is the bot's: the user reads it and cannot write into it
+    chat = next(c for c in expect(applicant.get("/api/v1/chats"), 200)["chats"] if c["kind"] == "experts_notice")
+    assert chat["name"] == "Экспертная сеть" and chat["my_role"] == "guest"
+    expect_error(applicant.post(f"/api/v1/chats/{chat['id']}/messages", json={"text": "ответ"}), 403)
 
 
 def test_illegal_transitions_are_409_and_change_nothing(admin_client, make_user):

@@ -30,7 +30,7 @@ Status Notices::Send(storage::Tx& tx, Id bot, const std::vector<Id>& users, cons
             spec.owner_id = bot;
             spec.name = "Экспертная сеть";
             spec.topic = "Уведомления экспертной сети";
-            spec.members = {{user, "member"}};
+            spec.members = {{user, "guest"}};  // reads only: nobody answers there
             VECHE_ASSIGN_OR_RETURN(auto chat, chat::CreateBoundChat(tx, spec));
             tx.Exec("INSERT INTO experts_notice_chats(user_id, chat_id, created_at) VALUES (?, ?, ?)", user,
                     chat.id, NowMs());

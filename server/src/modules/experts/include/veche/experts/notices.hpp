@@ -1,7 +1,7 @@
 #pragma once
 // Notifications of the expert network: a direct line from the module's bot («Экспертная сеть», the
 // system user `experts`) to each user, as a bound chat of kind "experts_notice" (the bot and the
-// user), made on the first notice and remembered in experts_notice_chats. A notice is a bot message
+// user, a read-only guest member), made on the first notice and remembered in experts_notice_chats. A notice is a bot message
 // posted there in the caller's write transaction, so it is sent exactly when the change it tells of
 // commits; the messenger delivers it (unread counts, push, the resumable stream) like any message.
 //
