@@ -1,9 +1,10 @@
 #pragma once
 // Notifications of the expert network: a direct line from the module's bot («Экспертная сеть», the
-// system user `experts`) to each user, as a bound chat of kind "experts_notice" (the bot and the
-// user, a read-only guest member), made on the first notice and remembered in experts_notice_chats. A notice is a bot message
-// posted there in the caller's write transaction, so it is sent exactly when the change it tells of
-// commits; the messenger delivers it (unread counts, push, the resumable stream) like any message.
+// system user `experts`) to each user, as a bound chat of kind "experts_notice" (the bot, and the
+// user as a read-only guest member), made on the first notice and remembered in
+// experts_notice_chats. A notice is a bot message posted there in the caller's write transaction,
+// so it is sent exactly when the change it tells of commits; the messenger delivers it (unread
+// counts, push, the resumable stream) like any message.
 //
 // Thread-safe. The bot account is made outside any transaction, on first use (Bot()). Two cluster
 // nodes making the same user's first notice chat at the same moment collide on the primary key of
