@@ -15,7 +15,8 @@ def test_submitting_makes_a_reservist_and_tells_the_curators_withdrawing_returns
     net = Network(admin_client, make_user)
     applicant = make_user()
     ws = ws_factory(server, net.curator.token)
-    assert net.me(applicant)["reservist"] is False
+    assert net.me(applicant)["reservist"] is False and net.me(applicant)["roles"] == ["user"]
+    assert net.me(net.curator)["roles"] == ["curator"] and net.me(net.moderator)["roles"] == ["moderator"]
     draft = apply(applicant, [net.community], submit=False)
     assert draft["state"] == "draft" and draft["actions"] == ["update", "submit", "withdraw"]
     # a draft is the applicant's alone
@@ -23,7 +24,7 @@ def test_submitting_makes_a_reservist_and_tells_the_curators_withdrawing_returns
     assert net.me(applicant)["reservist"] is False
     submitted = step(applicant, draft, "submit")
     assert submitted["state"] == "submitted" and submitted["submitted_at"] is not None
-    assert net.me(applicant)["reservist"] is True
+    assert net.me(applicant)["reservist"] is True and net.me(applicant)["roles"] == ["reservist"]
     grants = expect(admin_client.get(f"/api/v1/admin/users/{applicant.id}/roles"), 200)["grants"]
     assert [g["role_name"] for g in grants] == ["experts.reservist"]
     # the curator hears of it: an event and a notice from the bot
@@ -36,7 +37,7 @@ def test_submitting_makes_a_reservist_and_tells_the_curators_withdrawing_returns
     assert queue[0]["actions"] == ["review"]
     withdrawn = step(applicant, draft, "withdraw")
     assert withdrawn["state"] == "withdrawn"
-    assert net.me(applicant)["reservist"] is False
+    assert net.me(applicant)["reservist"] is False and net.me(applicant)["roles"] == ["user"]
     assert expect(admin_client.get(f"/api/v1/admin/users/{applicant.id}/roles"), 200)["grants"] == []
     assert [e["type"] for e in withdrawn["events"]] == ["created", "submitted", "withdrawn"]
     ws.wait_event("experts.application.withdrawn", lambda f: f["data"]["application_id"] == draft["id"])
@@ -96,7 +97,7 @@ def test_interview_and_approval_grant_the_expert_role_in_the_chosen_communities(
     assert approved["decision"]["decision"] == "approve" and approved["decision"]["community_ids"] == [c2["id"]]
     assert approved["decision"]["by"] == net.curator.id
     me = net.me(applicant)
-    assert me["reservist"] is False
+    assert me["reservist"] is False and me["roles"] == ["expert"]
     assert roles_in(me, c2["id"]) == ["expert"] and roles_in(me, c1["id"]) == []
     profile = expect(make_user().get(f"{API}/profiles/{applicant.id}"), 200)
     assert profile["expert_in"] == [c2["id"]]

@@ -359,6 +359,20 @@ Result<Me> CommunityService::GetMe(const Actor& actor) {
             mc.roles = access_.RolesIn(tx, actor.user_id, id);
             me.communities.push_back(std::move(mc));
         }
+        // Grants only (an administrator is not listed as a moderator unless appointed).
+        bool moderator_grant = tx.QueryInt(
+                                     "SELECT 1 FROM roles_grants g JOIN roles_catalog r ON r.id = g.role_id "
+                                     "WHERE g.user_id = ? AND r.name = ? LIMIT 1",
+                                     actor.user_id, kRoleModerator)
+                                   .has_value();
+        bool curator = std::any_of(me.communities.begin(), me.communities.end(), [](const MyCommunity& c) {
+            return std::find(c.roles.begin(), c.roles.end(), "curator") != c.roles.end();
+        });
+        if (moderator_grant) me.roles.emplace_back("moderator");
+        if (curator) me.roles.emplace_back("curator");
+        if (access_.HoldsExpertAnywhere(tx, actor.user_id)) me.roles.emplace_back("expert");
+        if (me.reservist) me.roles.emplace_back("reservist");
+        if (me.roles.empty()) me.roles.emplace_back("user");
         return me;
     });
 }

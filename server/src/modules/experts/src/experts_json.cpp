@@ -75,11 +75,9 @@ bj::object MeToJson(const Me& me) {
         communities.push_back(bj::object{{"community_id", IdToString(c.community_id)},
                                          {"subscribed", c.subscribed},
                                          {"roles", Strings(c.roles)}});
-    return bj::object{{"user_id", IdToString(me.user_id)},
-                      {"admin", me.admin},
-                      {"moderator", me.moderator},
-                      {"reservist", me.reservist},
-                      {"communities", std::move(communities)}};
+    return bj::object{{"user_id", IdToString(me.user_id)}, {"admin", me.admin},
+                      {"moderator", me.moderator},         {"reservist", me.reservist},
+                      {"roles", Strings(me.roles)},        {"communities", std::move(communities)}};
 }
 
 }  // namespace veche::experts

@@ -74,6 +74,9 @@ struct Me {
     bool moderator = false;
     bool reservist = false;
     bool admin = false;
+    // The rungs of EXP-1 the user stands on anywhere, by grant: moderator, curator, expert,
+    // reservist; ["user"] when none.
+    std::vector<std::string> roles;
     std::vector<MyCommunity> communities;
 };
 
