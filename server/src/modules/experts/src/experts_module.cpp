@@ -5,8 +5,11 @@
 #include "veche/experts/access.hpp"
 #include "veche/experts/applications.hpp"
 #include "veche/experts/communities.hpp"
+#include "veche/experts/content.hpp"
+#include "veche/experts/meetings.hpp"
 #include "veche/experts/module.hpp"
 #include "veche/experts/notices.hpp"
+#include "veche/jobs/scheduler.hpp"
 #include "veche/roles/role_service.hpp"
 
 namespace veche::experts {
@@ -51,12 +54,17 @@ public:
         // The bot «Экспертная сеть» writes the notices, made on first use (after the first run's admin).
         notices_.emplace([&accounts] { return accounts.SystemUserId("experts", "Экспертная сеть"); });
         applications_.emplace(ctx.db(), *access_, *notices_);
+        content_.emplace(ctx.db(), *access_, *notices_);
+        meetings_.emplace(ctx.db(), *access_, *notices_);
+        meetings_->UseScheduler(ctx.Find<jobs::Scheduler>());
         kit_ = &ctx.Find<api::HttpKit>();
     }
 
     void AddRoutes(api::Router& router) override {
         AddCommunityRoutes(router, *kit_, *communities_);
         AddApplicationRoutes(router, *kit_, *applications_);
+        AddContentRoutes(router, *kit_, *content_);
+        AddEventRoutes(router, *kit_, *meetings_);
     }
 
 private:
@@ -64,6 +72,8 @@ private:
     std::optional<CommunityService> communities_;
     std::optional<Notices> notices_;
     std::optional<ApplicationService> applications_;
+    std::optional<ContentService> content_;
+    std::optional<MeetingService> meetings_;
     const api::HttpKit* kit_ = nullptr;
 };
 

@@ -49,15 +49,56 @@ namespace {
     "CREATE TABLE experts_notice_chats (user_id " INT " PRIMARY KEY REFERENCES users(id), chat_id " INT         \
     " NOT NULL REFERENCES chats(id), created_at " INT " NOT NULL)"
 
+// Communities' content (EXP-5, EXP-6, EXP-9): the feed (posts, and the published articles and event
+// summaries as items), discussion topics (bound chats), articles with their review states, events
+// with registrations (waitlist order by seq) and the reminders already sent.
+#define EXPERTS_V3(ID, INT)                                                                                     \
+    "CREATE TABLE experts_feed (id " ID " PRIMARY KEY, community_id " INT                                       \
+    " NOT NULL REFERENCES experts_communities(id), kind TEXT NOT NULL CHECK (kind IN ('post', 'article', "     \
+    "'event_summary')), author_id " INT " NOT NULL REFERENCES users(id), text TEXT NOT NULL, links TEXT NOT "   \
+    "NULL, source_id " INT ", created_at " INT " NOT NULL);"                                                    \
+    "CREATE INDEX experts_feed_community ON experts_feed(community_id, id);"                                    \
+    "CREATE TABLE experts_topics (id " ID " PRIMARY KEY, community_id " INT                                     \
+    " NOT NULL REFERENCES experts_communities(id), chat_id " INT " NOT NULL REFERENCES chats(id), title TEXT "  \
+    "NOT NULL, created_by " INT " NOT NULL REFERENCES users(id), created_at " INT " NOT NULL);"                 \
+    "CREATE INDEX experts_topics_community ON experts_topics(community_id, id);"                                \
+    "CREATE TABLE experts_articles (id " ID " PRIMARY KEY, community_id " INT                                   \
+    " NOT NULL REFERENCES experts_communities(id), kind TEXT NOT NULL CHECK (kind IN ('best_practice', "       \
+    "'success_story')), title TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL, slides TEXT NOT NULL, " \
+    "state TEXT NOT NULL CHECK (state IN ('draft', 'in_review', 'published', 'archived')), author_id " INT     \
+    " NOT NULL REFERENCES users(id), reviewer_id " INT ", return_reason TEXT, created_at " INT                  \
+    " NOT NULL, updated_at " INT " NOT NULL, submitted_at " INT ", published_at " INT ", archived_at " INT ");" \
+    "CREATE INDEX experts_articles_community ON experts_articles(community_id, state, id);"                     \
+    "CREATE INDEX experts_articles_state ON experts_articles(state, id);"                                       \
+    "CREATE INDEX experts_articles_author ON experts_articles(author_id, id);"                                  \
+    "CREATE TABLE experts_events (id " ID " PRIMARY KEY, community_id " INT                                     \
+    " REFERENCES experts_communities(id), title TEXT NOT NULL, topic TEXT NOT NULL, agenda TEXT NOT NULL, "    \
+    "starts_at " INT " NOT NULL, ends_at " INT " NOT NULL, tz TEXT NOT NULL, link TEXT NOT NULL, capacity "     \
+    INT ", state TEXT NOT NULL CHECK (state IN ('scheduled', 'held', 'cancelled')), summary TEXT, summary_by " \
+    INT ", summary_at " INT ", created_by " INT " NOT NULL REFERENCES users(id), created_at " INT               \
+    " NOT NULL, updated_at " INT " NOT NULL);"                                                                  \
+    "CREATE INDEX experts_events_time ON experts_events(starts_at, id);"                                        \
+    "CREATE INDEX experts_events_community ON experts_events(community_id, starts_at);"                         \
+    "CREATE TABLE experts_registrations (event_id " INT " NOT NULL REFERENCES experts_events(id), user_id " INT \
+    " NOT NULL REFERENCES users(id), status TEXT NOT NULL CHECK (status IN ('going', 'interested', "           \
+    "'not_going', 'waitlist')), seq " INT " NOT NULL, registered_at " INT " NOT NULL, updated_at " INT         \
+    " NOT NULL, PRIMARY KEY (event_id, user_id));"                                                              \
+    "CREATE INDEX experts_registrations_queue ON experts_registrations(event_id, status, seq);"                 \
+    "CREATE TABLE experts_event_reminders (event_id " INT " NOT NULL REFERENCES experts_events(id), kind TEXT "  \
+    "NOT NULL, sent_at " INT " NOT NULL, PRIMARY KEY (event_id, kind))"
+
 constexpr storage::ModuleMigration kMigrations[] = {
     {1, "communities, subscriptions, expert profiles and their competences", EXPERTS_V1("INTEGER", "INTEGER"),
      EXPERTS_V1("BIGINT", "BIGINT")},
     {2, "expert applications, their communities and history; the bot's notice chats",
      EXPERTS_V2("INTEGER", "INTEGER"), EXPERTS_V2("BIGINT", "BIGINT")},
+    {3, "communities' content: the feed, discussion topics, articles, events and their registrations",
+     EXPERTS_V3("INTEGER", "INTEGER"), EXPERTS_V3("BIGINT", "BIGINT")},
 };
 
 #undef EXPERTS_V1
 #undef EXPERTS_V2
+#undef EXPERTS_V3
 
 }  // namespace
 

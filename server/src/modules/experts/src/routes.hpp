@@ -9,10 +9,16 @@ namespace veche::experts {
 
 class CommunityService;
 class ApplicationService;
+class ContentService;
+class MeetingService;
 
 // /api/v1/experts/{communities,moderators,me,profiles}…
 void AddCommunityRoutes(api::Router& router, const api::HttpKit& kit, CommunityService& communities);
 // /api/v1/experts/applications… (routes_applications.cpp)
 void AddApplicationRoutes(api::Router& router, const api::HttpKit& kit, ApplicationService& applications);
+// /api/v1/experts/communities/{id}/{feed,topics,articles}, /topics…, /articles…, /practices (routes_content.cpp)
+void AddContentRoutes(api::Router& router, const api::HttpKit& kit, ContentService& content);
+// /api/v1/experts/events… (routes_events.cpp)
+void AddEventRoutes(api::Router& router, const api::HttpKit& kit, MeetingService& meetings);
 
 }  // namespace veche::experts
