@@ -235,6 +235,33 @@ ROUTES = {
     "POST /api/v1/experts/applications/{id}/answers": ("member", {"text": "sweep answer"}),
     "POST /api/v1/experts/applications/{id}/interview": ("member", {"at": "{future}", "link": "https://sweep.test/x"}),
     "POST /api/v1/experts/applications/{id}/decision": ("member", {"decision": "reject", "reason": "sweep"}),
+    # Communities' content and events in that community; the owner curates it.
+    "GET /api/v1/experts/communities/{id}/feed": ("member", None),
+    "POST /api/v1/experts/communities/{id}/feed": ("member", {"text": "<p>sweep post</p>"}),
+    "GET /api/v1/experts/communities/{id}/topics": ("member", None),
+    "POST /api/v1/experts/communities/{id}/topics": ("member", {"title": "sweep topic"}),
+    "POST /api/v1/experts/topics/{id}/join": ("member", None),
+    "GET /api/v1/experts/communities/{id}/articles": ("member", None),
+    "POST /api/v1/experts/communities/{id}/articles": ("member", {"kind": "best_practice", "title": "sweep",
+                                                                  "body": "<p>sweep</p>"}),
+    "GET /api/v1/experts/articles/{id}": ("member", None),
+    "PATCH /api/v1/experts/articles/{id}": ("member", {"summary": "sweep"}),
+    "POST /api/v1/experts/articles/{id}/submit": ("member", None),
+    "POST /api/v1/experts/articles/{id}/publish": ("member", None),
+    "POST /api/v1/experts/articles/{id}/return": ("member", {"reason": "sweep"}),
+    "POST /api/v1/experts/articles/{id}/archive": ("member", None),
+    "GET /api/v1/experts/practices": ("self", None),
+    "GET /api/v1/experts/events": ("self", None),
+    "GET /api/v1/experts/events.ics": ("self", None),
+    "POST /api/v1/experts/events": ("member", {"community_id": "{experts_community}", "title": "sweep event",
+                                               "starts_at": "{future}", "ends_at": "{future_end}"}),
+    "GET /api/v1/experts/events/{id}": ("member", None),
+    "PATCH /api/v1/experts/events/{id}": ("member", {"agenda": "sweep"}),
+    "GET /api/v1/experts/events/{id}/registrations": ("member", None),
+    "POST /api/v1/experts/events/{id}/registrations": ("member", {"status": "interested"}),
+    "DELETE /api/v1/experts/events/{id}/registrations/me": ("member", None),
+    "POST /api/v1/experts/events/{id}/summary": ("member", {"text": "sweep summary"}),
+    "POST /api/v1/experts/events/{id}/cancel": ("member", {"reason": "sweep"}),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws",
@@ -370,6 +397,15 @@ class World:
             "answers": {"full_name": self.marker, "position": "p", "experience_years": 1, "experience": self.marker,
                         "competences": ["sweep"], "skills": self.marker},
             "community_ids": [self.experts_community_id], "submit": True}), 201)["id"]
+        c = self.experts_community_id
+        self.experts_topic_id = expect(self.owner.post(f"/api/v1/experts/communities/{c}/topics", json={
+            "title": f"{self.marker} topic"}), 201)["id"]
+        self.experts_article_id = expect(self.owner.post(f"/api/v1/experts/communities/{c}/articles", json={
+            "kind": "best_practice", "title": f"{self.marker} article", "body": f"<p>{self.marker}</p>"}), 201)["id"]
+        soon = int(time.time() * 1000) + 86_400_000
+        self.experts_event_id = expect(self.owner.post("/api/v1/experts/events", json={
+            "community_id": c, "title": f"{self.marker} event", "starts_at": soon, "ends_at": soon + 3_600_000}),
+            201)["id"]
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -437,6 +473,12 @@ class World:
                 obj = self.experts_community_id
             elif pattern.startswith("/api/v1/experts/applications/{id}"):
                 obj = self.experts_application_id
+            elif pattern.startswith("/api/v1/experts/topics/{id}"):
+                obj = self.experts_topic_id
+            elif pattern.startswith("/api/v1/experts/articles/{id}"):
+                obj = self.experts_article_id
+            elif pattern.startswith("/api/v1/experts/events/{id}"):
+                obj = self.experts_event_id
             else:
                 obj = None
         else:
@@ -460,7 +502,8 @@ class World:
                  "{object_file}": self.object_file_id, "{owner}": self.owner.id,
                  "{support_team}": self.support_team_id, "{support_inbox}": self.support_inbox_id,
                  "{support_label}": self.support_label_id, "{support_contact2}": self.support_contact2_id,
-                 "{experts_community}": self.experts_community_id}
+                 "{experts_community}": self.experts_community_id,
+                 "{future_end}": int(time.time() * 1000) + 90_000_000}
 
         def fill(v):
             if isinstance(v, str):
