@@ -186,8 +186,6 @@ Result<std::vector<Meeting>> MeetingService::List(const Actor& actor, const Meet
     if (actor.is_guest) return Guest();
     if (filter.from && filter.to && *filter.to <= *filter.from)
         return Error::InvalidArgument("'to' must be after 'from'");
-    if (filter.from && filter.to && *filter.to - *filter.from > kMaxEventWindowMs)
-        return Error::InvalidArgument("the window from..to is at most 400 days");
     return db_.Read([&](Tx& tx) -> Result<std::vector<Meeting>> {
         std::vector<Id> scopes = access_.VisibleCommunities(tx, actor.user_id);
         if (filter.community_id) {

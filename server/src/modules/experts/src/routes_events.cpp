@@ -93,6 +93,8 @@ void AddEventRoutes(api::Router& router, const api::HttpKit& kit, MeetingService
                    MeetingFilter f;
                    VECHE_ASSIGN_OR_RETURN(f.from, api::QueryInt(req, "from", 0, kMaxTime));
                    VECHE_ASSIGN_OR_RETURN(f.to, api::QueryInt(req, "to", 0, kMaxTime));
+                   if (f.from && f.to && *f.to - *f.from > kMaxEventWindowMs)
+                       return Error::InvalidArgument("the window from..to is at most 400 days");
                    VECHE_ASSIGN_OR_RETURN(f.community_id, api::QueryId(req, "community"));
                    if (auto it = req.query.find("q"); it != req.query.end() && !it->second.empty()) {
                        if (it->second.size() > 500) return Error::InvalidArgument("q is at most 500 bytes");
