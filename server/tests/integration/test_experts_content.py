@@ -1,6 +1,9 @@
 """Communities' content: the feed, discussion topics, articles and the catalogue (docs/api.md "Expert
 network (EXP)", "Communities' content"; MODULES.md §3.7 acceptance 16)."""
 
+import struct
+import zlib
+
 from experts_helpers import API, Network, notices
 from veche_harness import expect, expect_error, uniq, wait_until
 
@@ -15,6 +18,13 @@ def assert_clean(html):
     for bad in ("<script", "onerror", "onclick", "onload", "javascript:", "<style", "<iframe", "style=", "<svg",
                 "alert("):
         assert bad not in low, f"{bad!r} survived sanitizing: {html!r}"
+
+
+def tiny_png():
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00\xff")) + chunk(b"IEND", b""))
 
 
 def subscriber(net):
@@ -161,3 +171,32 @@ def test_returned_article_goes_back_to_its_author_and_validation(admin_client, m
     assert any("Добавьте цифры" in t for t in notices(author))
     assert expect(author.get(f"{API}/articles/{a['id']}"), 200)["actions"] == ["update", "submit"]
     expect_error(net.curator.patch(f"{API}/articles/{a['id']}", json={"title": "X"}), 403)
+
+
+def test_article_files_are_the_authors_to_attach_and_follow_the_articles_visibility(admin_client, make_user):
+    net = Network(admin_client, make_user)
+    cid = net.community["id"]
+    author, other = subscriber(net), subscriber(net)
+    a = expect(author.post(f"{API}/communities/{cid}/articles",
+                           json={"kind": "best_practice", "title": "Схема", "body": "<p>см. файл</p>"}), 201)
+    png = tiny_png()
+    f = expect(author.post(f"{API}/articles/{a['id']}/files?name=scheme.png", data=png), 201)
+    assert f["name"] == "scheme.png" and f["content_type"] == "image/png" and f["url"] == f"/api/v1/files/{f['id']}"
+    doc = expect(author.post(f"{API}/articles/{a['id']}/files?name=guide.txt", data=b"step 1, step 2"), 201)
+    got = expect(author.get(f"{API}/articles/{a['id']}"), 200)
+    assert [x["id"] for x in got["files"]] == [f["id"], doc["id"]]
+    assert author.get(f"/api/v1/files/{doc['id']}").content == b"step 1, step 2"
+    expect_error(other.post(f"{API}/articles/{a['id']}/files?name=x.txt", data=b"x"), 404, "article_not_found")
+    expect_error(net.curator.post(f"{API}/articles/{a['id']}/files?name=x.txt", data=b"x"), 403)  # sees, not author
+    expect_error(other.get(f"/api/v1/files/{doc['id']}"), 404, "file_not_found")  # a draft: not theirs to see
+    expect_error(author.post(f"{API}/articles/{a['id']}/files", data=b"x"), 400)  # no name
+    expect_error(author.post(f"{API}/articles/987654321987654321/files?name=x.txt", data=b"x"), 404)
+    expect(author.post(f"{API}/articles/{a['id']}/submit"), 200)
+    expect_error(author.post(f"{API}/articles/{a['id']}/files?name=late.txt", data=b"x"), 409, "invalid_state")
+    expect(net.curator.post(f"{API}/articles/{a['id']}/publish"), 200)
+    assert other.get(f"/api/v1/files/{doc['id']}").content == b"step 1, step 2"
+    closed = Network(admin_client, make_user, visibility="members")
+    b = expect(closed.curator.post(f"{API}/communities/{closed.community['id']}/articles",
+                                   json={"kind": "success_story", "title": "T", "body": "<p>x</p>"}), 201)
+    hidden = expect(closed.curator.post(f"{API}/articles/{b['id']}/files?name=h.txt", data=b"hidden"), 201)
+    expect_error(other.get(f"/api/v1/files/{hidden['id']}"), 404, "file_not_found")

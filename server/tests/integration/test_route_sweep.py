@@ -268,7 +268,9 @@ TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws",
              # swept in test_support_realtime.py (a visitor token, not a session)
              "UPLOAD /api/v1/support/widget/conversations/{id}/files",
              # the inbound mail webhook: a mailbox token, not a session (swept in test_support_email.py)
-             "UPLOAD /api/v1/support/email/inbound/{id}"}
+             "UPLOAD /api/v1/support/email/inbound/{id}",
+             # swept in test_experts_content.py (the author of a draft; 404 for an unknown article)
+             "UPLOAD /api/v1/experts/articles/{id}/files"}
 
 
 def served_routes():

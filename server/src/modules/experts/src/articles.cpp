@@ -13,6 +13,7 @@
 #include "veche/experts/content.hpp"
 #include "veche/experts/outcomes.hpp"
 #include "veche/experts/sanitize.hpp"
+#include "veche/files/attachments.hpp"
 #include "veche/search/search_index.hpp"
 
 namespace veche::experts {
@@ -77,6 +78,8 @@ std::optional<Article> LoadArticle(Tx& tx, Id id) {
     }
     return a;
 }
+
+std::vector<ArticleFile> LoadFiles(Tx& tx, Id article_id);
 
 void SaveArticle(Tx& tx, const Article& a) {
     tx.Exec("UPDATE experts_articles SET kind = ?, title = ?, summary = ?, body = ?, slides = ?, state = ?, "
@@ -168,6 +171,7 @@ Result<Article> RunStep(storage::Database& db, const Access& access, const Actor
         a->updated_at = NowMs();
         SaveArticle(tx, *a);
         a->actions = ActionsFor(p, *a);
+        a->files = LoadFiles(tx, a->id);
         return std::move(*a);
     });
 }
@@ -255,6 +259,7 @@ Result<Article> ContentService::GetArticle(const Actor& actor, Id id) {
         Party p = PartyOf(tx, access_, actor, *a);
         if (!Sees(p, *a)) return Error::NotFound("article");
         a->actions = ActionsFor(p, *a);
+        a->files = LoadFiles(tx, a->id);
         return std::move(*a);
     });
 }
@@ -397,6 +402,62 @@ Result<std::vector<Article>> ContentService::Catalog(const Actor& actor, const C
         for (auto& a : rows) finish(std::move(a));
         return out;
     });
+}
+
+}  // namespace veche::experts
+
+// -- attachments -----------------------------------------------------------------------------------
+
+namespace veche::experts {
+
+namespace {
+
+std::vector<ArticleFile> LoadFiles(Tx& tx, Id article_id) {
+    std::vector<ArticleFile> out;
+    auto& st = tx.Query("SELECT id, name, size, content_type FROM files WHERE owner_kind = ? AND owner_id = ? "
+                        "ORDER BY id",
+                        kArticleFileOwner, article_id);
+    while (st.Step()) out.push_back({st.Int(0), st.Text(1), st.Int(2), st.Text(3)});
+    return out;
+}
+
+Status CheckAttach(Tx& tx, const Access& access, const Actor& actor, Id article_id) {
+    if (actor.is_guest) return Error::Forbidden("guest accounts have no place in the expert network");
+    auto a = LoadArticle(tx, article_id);
+    if (!a || !access.CommunityVisible(tx, actor.user_id, a->community_id)) return Error::NotFound("article");
+    Party p = PartyOf(tx, access, actor, *a);
+    if (!Sees(p, *a)) return Error::NotFound("article");
+    if (!p.author) return Error::Forbidden("only the author attaches files to an article");
+    if (a->state != "draft") return InvalidState(*a, "given files");
+    if (tx.QueryInt("SELECT COUNT(*) FROM files WHERE owner_kind = ? AND owner_id = ?", kArticleFileOwner,
+                    article_id)
+            .value_or(0) >= kMaxArticleFiles)
+        return Error{ErrorCode::kUnprocessable, "too_many_files", "an article has at most 50 files"};
+    return {};
+}
+
+}  // namespace
+
+Status ContentService::CheckCanAttach(const Actor& actor, Id article_id) {
+    return db_.Read([&](Tx& tx) { return CheckAttach(tx, access_, actor, article_id); });
+}
+
+Result<ArticleFile> ContentService::RecordFile(const Actor& actor, Id article_id, const std::string& name,
+                                               const files::StoredFile& stored) {
+    return db_.Write([&](Tx& tx) -> Result<ArticleFile> {
+        VECHE_RETURN_IF_ERROR(CheckAttach(tx, access_, actor, article_id));
+        VECHE_ASSIGN_OR_RETURN(Id id, files::RecordAttachment(tx, {std::string(kArticleFileOwner), article_id},
+                                                              actor.user_id, name, stored));
+        return ArticleFile{id, name, static_cast<std::int64_t>(stored.size), stored.content_type};
+    });
+}
+
+Status ContentService::CanDownload(Tx& tx, const Actor& actor, Id article_id) const {
+    if (actor.is_guest) return Error::NotFound("file");
+    auto a = LoadArticle(tx, article_id);
+    if (!a || !access_.CommunityVisible(tx, actor.user_id, a->community_id)) return Error::NotFound("file");
+    if (!Sees(PartyOf(tx, access_, actor, *a), *a)) return Error::NotFound("file");
+    return {};
 }
 
 }  // namespace veche::experts

@@ -44,6 +44,14 @@ bj::object TopicToJson(const Topic& t) {
                       {"joined", t.joined}};
 }
 
+bj::object ArticleFileToJson(const ArticleFile& f) {
+    return bj::object{{"id", IdToString(f.id)},
+                      {"name", f.name},
+                      {"size", f.size},
+                      {"content_type", f.content_type},
+                      {"url", "/api/v1/files/" + IdToString(f.id)}};
+}
+
 bj::object ArticleToJson(const Article& a, bool full) {
     bj::object o{{"id", IdToString(a.id)},
                  {"community_id", IdToString(a.community_id)},
@@ -64,6 +72,9 @@ bj::object ArticleToJson(const Article& a, bool full) {
     if (full) {
         o["body"] = a.body;
         o["slides"] = Strings(a.slides);
+        bj::array files;
+        for (const auto& f : a.files) files.push_back(ArticleFileToJson(f));
+        o["files"] = std::move(files);
     }
     if (a.snippet) o["snippet"] = *a.snippet;
     return o;

@@ -10,6 +10,7 @@ namespace veche::experts {
 
 boost::json::object FeedItemToJson(const FeedItem& f);
 boost::json::object TopicToJson(const Topic& t);
+boost::json::object ArticleFileToJson(const ArticleFile& f);
 boost::json::object ArticleToJson(const Article& a, bool full);
 boost::json::object MeetingToJson(const Meeting& m);
 boost::json::object RegistrationToJson(const Registration& r);

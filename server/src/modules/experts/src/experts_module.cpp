@@ -1,6 +1,8 @@
 #include <optional>
 
+#include "article_files.hpp"
 #include "routes.hpp"
+#include "veche/files/attachments.hpp"
 #include "veche/accounts/account_service.hpp"
 #include "veche/experts/access.hpp"
 #include "veche/experts/applications.hpp"
@@ -57,8 +59,14 @@ public:
         content_.emplace(ctx.db(), *access_, *notices_);
         meetings_.emplace(ctx.db(), *access_, *notices_);
         meetings_->UseScheduler(ctx.Find<jobs::Scheduler>());
+        ctx.Find<files::AttachmentOwners>().Add(
+            std::string(kArticleFileOwner),
+            [this](storage::Tx& tx, const Actor& actor, Id article_id, Id) { return content_->CanDownload(tx, actor, article_id); });
         kit_ = &ctx.Find<api::HttpKit>();
+        article_uploads_.emplace(*kit_, *content_, ctx.Find<files::FileStore>());
     }
+
+    void AddUploads(api::UploadRegistry& uploads) override { uploads.Add(*article_uploads_); }
 
     void AddRoutes(api::Router& router) override {
         AddCommunityRoutes(router, *kit_, *communities_);
@@ -74,6 +82,7 @@ private:
     std::optional<ApplicationService> applications_;
     std::optional<ContentService> content_;
     std::optional<MeetingService> meetings_;
+    std::optional<ArticleUploads> article_uploads_;
     const api::HttpKit* kit_ = nullptr;
 };
 

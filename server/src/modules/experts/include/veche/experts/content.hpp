@@ -30,6 +30,7 @@
 #include "veche/core/error.hpp"
 #include "veche/experts/access.hpp"
 #include "veche/experts/notices.hpp"
+#include "veche/files/file_store.hpp"
 #include "veche/storage/database.hpp"
 
 namespace veche::experts {
@@ -71,6 +72,19 @@ struct Topic {
     bool joined = false;
 };
 
+// A file attached to an article (images, videos, documents the body or slides refer to as
+// /api/v1/files/{id}): a `files` row owned by ("experts_article", article id).
+struct ArticleFile {
+    Id id = 0;
+    std::string name;
+    std::int64_t size = 0;
+    std::string content_type;
+};
+
+inline constexpr std::string_view kArticleFileOwner = "experts_article";
+inline constexpr std::uint64_t kMaxArticleFileBytes = 200ull << 20;
+inline constexpr std::int64_t kMaxArticleFiles = 50;
+
 struct Article {
     Id id = 0;
     Id community_id = 0;
@@ -90,6 +104,7 @@ struct Article {
     std::optional<std::int64_t> published_at;
     std::optional<std::int64_t> archived_at;
     std::vector<std::string> actions;  // update, submit, publish, return, archive
+    std::vector<ArticleFile> files;     // GET one only
     std::optional<std::string> snippet;  // catalogue search hits: the matched words marked
 };
 
@@ -147,6 +162,13 @@ public:
     Result<Article> Archive(const Actor& actor, Id id);
     // Published articles of the communities the caller sees.
     Result<std::vector<Article>> Catalog(const Actor& actor, const CatalogQuery& query);
+
+    // Attachments (article_files.cpp): the author of a draft attaches (404 unseen, 403 another,
+    // 409 not a draft, 422 too_many_files); whoever sees the article downloads.
+    Status CheckCanAttach(const Actor& actor, Id article_id);
+    Result<ArticleFile> RecordFile(const Actor& actor, Id article_id, const std::string& name,
+                                   const files::StoredFile& stored);
+    Status CanDownload(storage::Tx& tx, const Actor& actor, Id article_id) const;
 
 private:
     storage::Database& db_;
