@@ -1,7 +1,7 @@
 // The expert network's HTML allow-list (veche/experts/sanitize.hpp).
-#include "veche/experts/sanitize.hpp"
-
 #include <gtest/gtest.h>
+
+#include "veche/experts/sanitize.hpp"
 
 namespace veche::experts {
 namespace {
@@ -37,15 +37,18 @@ TEST(ExpertsSanitize, DropsEventHandlersStylesAndBadUrls) {
     EXPECT_EQ(SanitizeHtml("<img src=\"https://cdn.test/a.png\" alt=\"a\" onload=\"x()\" style=\"x\">"),
               "<img src=\"https://cdn.test/a.png\" alt=\"a\">");
     EXPECT_EQ(SanitizeHtml("<p onclick=\"x()\" style=\"color:red\" class=\"c\" id=\"i\">t</p>"), "<p>t</p>");
-    EXPECT_EQ(SanitizeHtml("<a href=\"javascript:alert(1)\">x</a>"), "<a rel=\"noopener noreferrer nofollow\">x</a>");
-    EXPECT_EQ(SanitizeHtml("<a href=\"JaVaScRiPt:alert(1)\">x</a>"), "<a rel=\"noopener noreferrer nofollow\">x</a>");
+    EXPECT_EQ(SanitizeHtml("<a href=\"javascript:alert(1)\">x</a>"),
+              "<a rel=\"noopener noreferrer nofollow\">x</a>");
+    EXPECT_EQ(SanitizeHtml("<a href=\"JaVaScRiPt:alert(1)\">x</a>"),
+              "<a rel=\"noopener noreferrer nofollow\">x</a>");
     EXPECT_EQ(SanitizeHtml("<a href=\"jav&#x61;script:alert(1)\">x</a>"),
               "<a rel=\"noopener noreferrer nofollow\">x</a>");
     EXPECT_EQ(SanitizeHtml("<a href=\"java&#9;script:alert(1)\">x</a>"),
               "<a rel=\"noopener noreferrer nofollow\">x</a>");
     EXPECT_EQ(SanitizeHtml("<a href=\"data:text/html;base64,PHNjcmlwdD4=\">x</a>"),
               "<a rel=\"noopener noreferrer nofollow\">x</a>");
-    EXPECT_EQ(SanitizeHtml("<a href=\"//evil.test/x\">x</a>"), "<a rel=\"noopener noreferrer nofollow\">x</a>");
+    EXPECT_EQ(SanitizeHtml("<a href=\"//evil.test/x\">x</a>"),
+              "<a rel=\"noopener noreferrer nofollow\">x</a>");
     EXPECT_EQ(SanitizeHtml("<a href=\"https://wiki.test/a?b=1&amp;c=2\" target=\"_blank\" title=\"t\">w</a>"),
               "<a href=\"https://wiki.test/a?b=1&amp;c=2\" title=\"t\" target=\"_blank\" "
               "rel=\"noopener noreferrer nofollow\">w</a>");

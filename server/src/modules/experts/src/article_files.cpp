@@ -11,8 +11,8 @@ using api::Request;
 bool ArticleUploads::Accepts(const Request& request) const {
     if (request.method != "POST") return false;
     auto seg = api::SplitPath(request.path);
-    return seg.size() == 6 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "experts" && seg[3] == "articles" &&
-           seg[5] == "files";
+    return seg.size() == 6 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "experts" &&
+           seg[3] == "articles" && seg[5] == "files";
 }
 
 Result<api::UploadTicket> ArticleUploads::Authorize(const Request& request) {
@@ -24,7 +24,8 @@ Result<api::UploadTicket> ArticleUploads::Authorize(const Request& request) {
     auto name = request.query.find("name");
     if (name == request.query.end() || name->second.empty())
         return Error::InvalidArgument("query parameter 'name' (the file name) is required");
-    if (!text::IsValidUtf8(name->second)) return Error::InvalidArgument("query parameter 'name' is not UTF-8");
+    if (!text::IsValidUtf8(name->second))
+        return Error::InvalidArgument("query parameter 'name' is not UTF-8");
     VECHE_RETURN_IF_ERROR(content_.CheckCanAttach(ctx.actor, *id));
     return api::UploadTicket{ctx, *id, files::SafeFilename(name->second), kMaxArticleFileBytes, std::nullopt};
 }

@@ -1,6 +1,5 @@
 // Articles — best practices and success stories — and the catalogue (veche/experts/content.hpp).
 #include <algorithm>
-
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -29,8 +28,10 @@ namespace {
 
 constexpr std::string_view kArticleSelect =
     "SELECT a.id, a.community_id, a.kind, a.title, a.summary, a.body, a.slides, a.state, a.author_id, "
-    "COALESCE(NULLIF(u.display_name, ''), u.username), a.reviewer_id, a.return_reason, a.created_at, a.updated_at, "
-    "a.submitted_at, a.published_at, a.archived_at FROM experts_articles a JOIN users u ON u.id = a.author_id ";
+    "COALESCE(NULLIF(u.display_name, ''), u.username), a.reviewer_id, a.return_reason, a.created_at, "
+    "a.updated_at, "
+    "a.submitted_at, a.published_at, a.archived_at FROM experts_articles a JOIN users u ON u.id = "
+    "a.author_id ";
 
 std::vector<std::string> Strings(const std::string& text) {
     std::vector<std::string> out;
@@ -82,11 +83,13 @@ std::optional<Article> LoadArticle(Tx& tx, Id id) {
 std::vector<ArticleFile> LoadFiles(Tx& tx, Id article_id);
 
 void SaveArticle(Tx& tx, const Article& a) {
-    tx.Exec("UPDATE experts_articles SET kind = ?, title = ?, summary = ?, body = ?, slides = ?, state = ?, "
-            "reviewer_id = ?, return_reason = ?, updated_at = ?, submitted_at = ?, published_at = ?, archived_at = ? "
-            "WHERE id = ?",
-            a.kind, a.title, a.summary, a.body, StringsText(a.slides), a.state, a.reviewer_id, a.return_reason,
-            a.updated_at, a.submitted_at, a.published_at, a.archived_at, a.id);
+    tx.Exec(
+        "UPDATE experts_articles SET kind = ?, title = ?, summary = ?, body = ?, slides = ?, state = ?, "
+        "reviewer_id = ?, return_reason = ?, updated_at = ?, submitted_at = ?, published_at = ?, archived_at "
+        "= ? "
+        "WHERE id = ?",
+        a.kind, a.title, a.summary, a.body, StringsText(a.slides), a.state, a.reviewer_id, a.return_reason,
+        a.updated_at, a.submitted_at, a.published_at, a.archived_at, a.id);
 }
 
 struct Party {
@@ -108,7 +111,8 @@ std::vector<std::string> ActionsFor(const Party& p, const Article& a) {
 }
 
 Error InvalidState(const Article& a, std::string_view step) {
-    return Error::Conflict("invalid_state", "an article in state '" + a.state + "' cannot be " + std::string(step));
+    return Error::Conflict("invalid_state",
+                           "an article in state '" + a.state + "' cannot be " + std::string(step));
 }
 
 Status CheckBody(const std::string& body, const std::vector<std::string>& slides) {
@@ -164,7 +168,8 @@ Result<Article> RunStep(storage::Database& db, const Access& access, const Actor
     if (actor.is_guest) return Error::Forbidden("guest accounts have no place in the expert network");
     return db.Write([&](Tx& tx) -> Result<Article> {
         auto a = LoadArticle(tx, id);
-        if (!a || !access.CommunityVisible(tx, actor.user_id, a->community_id)) return Error::NotFound("article");
+        if (!a || !access.CommunityVisible(tx, actor.user_id, a->community_id))
+            return Error::NotFound("article");
         Party p = PartyOf(tx, access, actor, *a);
         if (!Sees(p, *a)) return Error::NotFound("article");
         VECHE_RETURN_IF_ERROR(step(tx, p, *a));
@@ -181,12 +186,13 @@ Result<Article> RunStep(storage::Database& db, const Access& access, const Actor
 Result<std::vector<Article>> ContentService::Articles(const Actor& actor, Id community_id,
                                                       const ArticleFilter& filter) {
     if (actor.is_guest) return Error::Forbidden("guest accounts have no place in the expert network");
-    if (filter.state && *filter.state != "draft" && *filter.state != "in_review" && *filter.state != "published" &&
-        *filter.state != "archived")
+    if (filter.state && *filter.state != "draft" && *filter.state != "in_review" &&
+        *filter.state != "published" && *filter.state != "archived")
         return Error::InvalidArgument("state is one of draft, in_review, published, archived");
     return db_.Read([&](Tx& tx) -> Result<std::vector<Article>> {
         if (!access_.CommunityVisible(tx, actor.user_id, community_id)) return Error::NotFound("community");
-        bool curator = access_.IsCurator(tx, actor.user_id, community_id) || access_.IsModerator(tx, actor.user_id);
+        bool curator =
+            access_.IsCurator(tx, actor.user_id, community_id) || access_.IsModerator(tx, actor.user_id);
         // Published to everyone; the rest to the author, and to curators.
         std::string sql = std::string(kArticleSelect) + "WHERE a.community_id = ? AND ";
         if (filter.state && *filter.state == "published")
@@ -231,7 +237,8 @@ Result<Article> ContentService::CreateArticle(const Actor& actor, Id community_i
         if (!c) return Error::NotFound("community");
         if (!IsCommunityMember(tx, access_, actor.user_id, community_id))
             return Error::Forbidden("subscribe to the community to write for it");
-        if (c->archived_at) return Error::Conflict("community_archived", "an archived community is read-only");
+        if (c->archived_at)
+            return Error::Conflict("community_archived", "an archived community is read-only");
         a.id = GlobalIds().Next();
         a.community_id = community_id;
         a.kind = spec.kind;
@@ -240,10 +247,12 @@ Result<Article> ContentService::CreateArticle(const Actor& actor, Id community_i
         a.state = "draft";
         a.author_id = actor.user_id;
         a.created_at = a.updated_at = NowMs();
-        tx.Exec("INSERT INTO experts_articles(id, community_id, kind, title, summary, body, slides, state, author_id, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)",
-                a.id, a.community_id, a.kind, a.title, a.summary, a.body, StringsText(a.slides), a.author_id,
-                a.created_at, a.updated_at);
+        tx.Exec(
+            "INSERT INTO experts_articles(id, community_id, kind, title, summary, body, slides, state, "
+            "author_id, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)",
+            a.id, a.community_id, a.kind, a.title, a.summary, a.body, StringsText(a.slides), a.author_id,
+            a.created_at, a.updated_at);
         auto loaded = LoadArticle(tx, a.id);
         if (!loaded) return Error::Internal();
         loaded->actions = ActionsFor({true, false}, *loaded);
@@ -255,7 +264,8 @@ Result<Article> ContentService::GetArticle(const Actor& actor, Id id) {
     if (actor.is_guest) return Error::Forbidden("guest accounts have no place in the expert network");
     return db_.Read([&](Tx& tx) -> Result<Article> {
         auto a = LoadArticle(tx, id);
-        if (!a || !access_.CommunityVisible(tx, actor.user_id, a->community_id)) return Error::NotFound("article");
+        if (!a || !access_.CommunityVisible(tx, actor.user_id, a->community_id))
+            return Error::NotFound("article");
         Party p = PartyOf(tx, access_, actor, *a);
         if (!Sees(p, *a)) return Error::NotFound("article");
         a->actions = ActionsFor(p, *a);
@@ -267,7 +277,8 @@ Result<Article> ContentService::GetArticle(const Actor& actor, Id id) {
 Result<Article> ContentService::UpdateArticle(const Actor& actor, Id id, const ArticleChange& change) {
     if (change.kind && !IsArticleKind(*change.kind))
         return Error{ErrorCode::kUnprocessable, "invalid_kind", "kind is best_practice or success_story"};
-    VECHE_RETURN_IF_ERROR(CheckBody(change.body.value_or(""), change.slides.value_or(std::vector<std::string>{})));
+    VECHE_RETURN_IF_ERROR(
+        CheckBody(change.body.value_or(""), change.slides.value_or(std::vector<std::string>{})));
     std::optional<std::string> body;
     if (change.body) body = SanitizeHtml(*change.body);
     std::optional<std::vector<std::string>> slides;
@@ -295,8 +306,8 @@ Result<Article> ContentService::Submit(const Actor& actor, Id id) {
         a.submitted_at = NowMs();
         a.return_reason.reset();
         std::vector<Id> curators = access_.Holders(tx, kRoleCurator, a.community_id);
-        VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, curators,
-                                            "Материал на проверку: «" + a.title + "» (" + a.author_name + ")."));
+        VECHE_RETURN_IF_ERROR(notices_.Send(
+            tx, bot, curators, "Материал на проверку: «" + a.title + "» (" + a.author_name + ")."));
         Tell(tx, access_, a, "experts.article.submitted");
         return {};
     });
@@ -320,7 +331,8 @@ Result<Article> ContentService::Publish(const Actor& actor, Id id) {
         VECHE_RETURN_IF_ERROR(search::Index(tx, doc));
         std::string summary = a.summary.empty() ? "" : "<p>" + EscapeHtml(a.summary) + "</p>";
         AddFeedItem(tx, a.community_id, "article", a.author_id, summary, a.id);
-        VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {a.author_id}, "Ваш материал «" + a.title + "» опубликован."));
+        VECHE_RETURN_IF_ERROR(
+            notices_.Send(tx, bot, {a.author_id}, "Ваш материал «" + a.title + "» опубликован."));
         Tell(tx, access_, a, "experts.article.published");
         return ReportContentOutcome(tx, {a.kind, a.id, a.community_id, a.author_id, true, *a.published_at});
     });
@@ -392,7 +404,8 @@ Result<std::vector<Article>> ContentService::Catalog(const Actor& actor, const C
         if (scopes.empty()) return out;
         std::string in;
         for (Id s : scopes) in += (in.empty() ? "" : ", ") + std::to_string(s);
-        std::string sql = std::string(kArticleSelect) + "WHERE a.state = 'published' AND a.community_id IN (" + in + ") ";
+        std::string sql =
+            std::string(kArticleSelect) + "WHERE a.state = 'published' AND a.community_id IN (" + in + ") ";
         if (query.kind) sql += "AND a.kind = ? ";
         if (query.before) sql += "AND a.id < " + std::to_string(*query.before) + " ";
         sql += "ORDER BY a.id DESC LIMIT " + std::to_string(query.limit);
@@ -414,9 +427,10 @@ namespace {
 
 std::vector<ArticleFile> LoadFiles(Tx& tx, Id article_id) {
     std::vector<ArticleFile> out;
-    auto& st = tx.Query("SELECT id, name, size, content_type FROM files WHERE owner_kind = ? AND owner_id = ? "
-                        "ORDER BY id",
-                        kArticleFileOwner, article_id);
+    auto& st = tx.Query(
+        "SELECT id, name, size, content_type FROM files WHERE owner_kind = ? AND owner_id = ? "
+        "ORDER BY id",
+        kArticleFileOwner, article_id);
     while (st.Step()) out.push_back({st.Int(0), st.Text(1), st.Int(2), st.Text(3)});
     return out;
 }
@@ -446,8 +460,9 @@ Result<ArticleFile> ContentService::RecordFile(const Actor& actor, Id article_id
                                                const files::StoredFile& stored) {
     return db_.Write([&](Tx& tx) -> Result<ArticleFile> {
         VECHE_RETURN_IF_ERROR(CheckAttach(tx, access_, actor, article_id));
-        VECHE_ASSIGN_OR_RETURN(Id id, files::RecordAttachment(tx, {std::string(kArticleFileOwner), article_id},
-                                                              actor.user_id, name, stored));
+        VECHE_ASSIGN_OR_RETURN(
+            Id id, files::RecordAttachment(tx, {std::string(kArticleFileOwner), article_id}, actor.user_id,
+                                           name, stored));
         return ArticleFile{id, name, static_cast<std::int64_t>(stored.size), stored.content_type};
     });
 }

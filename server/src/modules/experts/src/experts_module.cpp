@@ -59,9 +59,11 @@ public:
         content_.emplace(ctx.db(), *access_, *notices_);
         meetings_.emplace(ctx.db(), *access_, *notices_);
         meetings_->UseScheduler(ctx.Find<jobs::Scheduler>());
+        // Who downloads an article's files: whoever sees the article.
         ctx.Find<files::AttachmentOwners>().Add(
-            std::string(kArticleFileOwner),
-            [this](storage::Tx& tx, const Actor& actor, Id article_id, Id) { return content_->CanDownload(tx, actor, article_id); });
+            std::string(kArticleFileOwner), [this](storage::Tx& tx, const Actor& actor, Id article_id, Id) {
+                return content_->CanDownload(tx, actor, article_id);
+            });
         kit_ = &ctx.Find<api::HttpKit>();
         article_uploads_.emplace(*kit_, *content_, ctx.Find<files::FileStore>());
     }

@@ -44,9 +44,10 @@ bool IsCommunityMember(Tx& tx, const Access& access, Id user_id, Id community_id
 Id AddFeedItem(Tx& tx, Id community_id, std::string_view kind, Id author_id, const std::string& text,
                std::optional<Id> source_id) {
     Id id = GlobalIds().Next();
-    tx.Exec("INSERT INTO experts_feed(id, community_id, kind, author_id, text, links, source_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, '[]', ?, ?)",
-            id, community_id, kind, author_id, text, source_id, NowMs());
+    tx.Exec(
+        "INSERT INTO experts_feed(id, community_id, kind, author_id, text, links, source_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?, '[]', ?, ?)",
+        id, community_id, kind, author_id, text, source_id, NowMs());
     return id;
 }
 
@@ -85,7 +86,8 @@ std::vector<std::string> Links(const std::string& text) {
 }
 
 constexpr std::string_view kFeedSelect =
-    "SELECT f.id, f.community_id, f.kind, f.author_id, COALESCE(NULLIF(u.display_name, ''), u.username), f.text, "
+    "SELECT f.id, f.community_id, f.kind, f.author_id, COALESCE(NULLIF(u.display_name, ''), u.username), "
+    "f.text, "
     "f.links, f.source_id, f.created_at, COALESCE(a.title, e.title) FROM experts_feed f "
     "JOIN users u ON u.id = f.author_id "
     "LEFT JOIN experts_articles a ON f.kind = 'article' AND a.id = f.source_id "
@@ -108,9 +110,10 @@ FeedItem ReadFeedItem(storage::Statement& st) {
 
 Topic ReadTopic(Tx& tx, Id topic_id, Id viewer) {
     Topic t;
-    auto& st = tx.Query("SELECT id, community_id, chat_id, title, created_by, created_at FROM experts_topics "
-                        "WHERE id = ?",
-                        topic_id);
+    auto& st = tx.Query(
+        "SELECT id, community_id, chat_id, title, created_by, created_at FROM experts_topics "
+        "WHERE id = ?",
+        topic_id);
     if (st.Step()) {
         t.id = st.Int(0);
         t.community_id = st.Int(1);
@@ -122,24 +125,26 @@ Topic ReadTopic(Tx& tx, Id topic_id, Id viewer) {
     while (st.Step()) {
     }
     t.members = tx.QueryInt("SELECT COUNT(*) FROM members WHERE chat_id = ?", t.chat_id).value_or(0);
-    t.joined = tx.QueryInt("SELECT 1 FROM members WHERE chat_id = ? AND user_id = ?", t.chat_id, viewer)
-                   .has_value();
+    t.joined =
+        tx.QueryInt("SELECT 1 FROM members WHERE chat_id = ? AND user_id = ?", t.chat_id, viewer).has_value();
     return t;
 }
 
 }  // namespace
 
-Result<std::vector<FeedItem>> ContentService::Feed(const Actor& actor, Id community_id, std::optional<Id> before,
-                                                   int limit) {
+Result<std::vector<FeedItem>> ContentService::Feed(const Actor& actor, Id community_id,
+                                                   std::optional<Id> before, int limit) {
     if (actor.is_guest) return Guest();
     return db_.Read([&](Tx& tx) -> Result<std::vector<FeedItem>> {
         VECHE_ASSIGN_OR_RETURN(auto c, Visible(tx, access_, actor, community_id));
         std::vector<FeedItem> out;
-        auto& st = before ? tx.Query(std::string(kFeedSelect) +
-                                         "WHERE f.community_id = ? AND f.id < ? ORDER BY f.id DESC LIMIT ?",
-                                     c.id, *before, limit)
-                          : tx.Query(std::string(kFeedSelect) + "WHERE f.community_id = ? ORDER BY f.id DESC LIMIT ?",
-                                     c.id, limit);
+        auto& st =
+            before
+                ? tx.Query(std::string(kFeedSelect) +
+                               "WHERE f.community_id = ? AND f.id < ? ORDER BY f.id DESC LIMIT ?",
+                           c.id, *before, limit)
+                : tx.Query(std::string(kFeedSelect) + "WHERE f.community_id = ? ORDER BY f.id DESC LIMIT ?",
+                           c.id, limit);
         while (st.Step()) out.push_back(ReadFeedItem(st));
         return out;
     });
@@ -155,9 +160,10 @@ Result<FeedItem> ContentService::Post(const Actor& actor, Id community_id, const
         Id id = GlobalIds().Next();
         bj::array links;
         for (const auto& l : post.links) links.emplace_back(l);
-        tx.Exec("INSERT INTO experts_feed(id, community_id, kind, author_id, text, links, source_id, created_at) "
-                "VALUES (?, ?, 'post', ?, ?, ?, NULL, ?)",
-                id, c.id, actor.user_id, text, bj::serialize(links), NowMs());
+        tx.Exec(
+            "INSERT INTO experts_feed(id, community_id, kind, author_id, text, links, source_id, created_at) "
+            "VALUES (?, ?, 'post', ?, ?, ?, NULL, ?)",
+            id, c.id, actor.user_id, text, bj::serialize(links), NowMs());
         auto& st = tx.Query(std::string(kFeedSelect) + "WHERE f.id = ?", id);
         if (!st.Step()) return Error::Internal();
         FeedItem f = ReadFeedItem(st);
@@ -172,7 +178,8 @@ Result<std::vector<Topic>> ContentService::Topics(const Actor& actor, Id communi
     return db_.Read([&](Tx& tx) -> Result<std::vector<Topic>> {
         VECHE_ASSIGN_OR_RETURN(auto c, Visible(tx, access_, actor, community_id));
         std::vector<Id> ids;
-        auto& st = tx.Query("SELECT id FROM experts_topics WHERE community_id = ? ORDER BY id DESC LIMIT 500", c.id);
+        auto& st =
+            tx.Query("SELECT id FROM experts_topics WHERE community_id = ? ORDER BY id DESC LIMIT 500", c.id);
         while (st.Step()) ids.push_back(st.Int(0));
         std::vector<Topic> out;
         for (Id id : ids) out.push_back(ReadTopic(tx, id, actor.user_id));
@@ -193,9 +200,10 @@ Result<Topic> ContentService::CreateTopic(const Actor& actor, Id community_id, c
         spec.members = {{actor.user_id, "admin"}};
         VECHE_ASSIGN_OR_RETURN(auto chat, chat::CreateBoundChat(tx, spec));
         Id id = GlobalIds().Next();
-        tx.Exec("INSERT INTO experts_topics(id, community_id, chat_id, title, created_by, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                id, c.id, chat.id, title, actor.user_id, NowMs());
+        tx.Exec(
+            "INSERT INTO experts_topics(id, community_id, chat_id, title, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            id, c.id, chat.id, title, actor.user_id, NowMs());
         return ReadTopic(tx, id, actor.user_id);
     });
 }

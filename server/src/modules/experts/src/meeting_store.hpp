@@ -18,8 +18,8 @@ std::optional<Meeting> LoadMeeting(storage::Tx& tx, Id id, Id viewer);
 void InsertMeeting(storage::Tx& tx, const Meeting& m);
 void UpdateMeeting(storage::Tx& tx, const Meeting& m);
 // Ids of events of those communities (0: of no community) overlapping [from, to), by start.
-std::vector<Id> MeetingsInWindow(storage::Tx& tx, const std::vector<Id>& scopes, std::optional<std::int64_t> from,
-                                 std::optional<std::int64_t> to, int limit);
+std::vector<Id> MeetingsInWindow(storage::Tx& tx, const std::vector<Id>& scopes,
+                                 std::optional<std::int64_t> from, std::optional<std::int64_t> to, int limit);
 
 std::optional<std::string> StatusOf(storage::Tx& tx, Id event_id, Id user_id);
 std::int64_t CountStatus(storage::Tx& tx, Id event_id, std::string_view status);

@@ -3,13 +3,12 @@
 #include "veche/experts/meetings.hpp"
 
 #include <algorithm>
-#include <ctime>
-#include <map>
-#include <set>
-
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <ctime>
+#include <map>
+#include <set>
 
 #include "community_store.hpp"
 #include "events.hpp"
@@ -37,7 +36,8 @@ struct Offset {
     std::int64_t before_ms;
     const char* text;
 };
-constexpr Offset kReminders[] = {{"24h", 24LL * 3600 * 1000, "через сутки"}, {"1h", 3600LL * 1000, "через час"}};
+constexpr Offset kReminders[] = {{"24h", 24LL * 3600 * 1000, "через сутки"},
+                                 {"1h", 3600LL * 1000, "через час"}};
 
 Error Guest() { return Error::Forbidden("guest accounts have no place in the expert network"); }
 
@@ -91,7 +91,9 @@ Status IndexMeeting(Tx& tx, const Meeting& m) {
     return search::Index(tx, doc);
 }
 
-std::string ReminderKey(Id id, const Offset& o) { return "experts.event_reminder:" + IdToString(id) + ":" + o.kind; }
+std::string ReminderKey(Id id, const Offset& o) {
+    return "experts.event_reminder:" + IdToString(id) + ":" + o.kind;
+}
 
 Status ScheduleReminders(Tx& tx, jobs::Scheduler* scheduler, const Meeting& m) {
     if (!scheduler) return {};
@@ -105,7 +107,8 @@ Status ScheduleReminders(Tx& tx, jobs::Scheduler* scheduler, const Meeting& m) {
         bj::object payload{{"event_id", IdToString(m.id)}, {"kind", o.kind}, {"starts_at", m.starts_at}};
         jobs::ScheduleOptions opts;
         opts.dedupe_key = ReminderKey(m.id, o);
-        VECHE_ASSIGN_OR_RETURN(auto job, scheduler->Schedule(tx, kReminderJob, bj::serialize(payload), due, opts));
+        VECHE_ASSIGN_OR_RETURN(auto job,
+                               scheduler->Schedule(tx, kReminderJob, bj::serialize(payload), due, opts));
         (void)job;
     }
     return {};
@@ -130,16 +133,18 @@ Status Promote(Tx& tx, const Access& access, Notices& notices, Id bot, const Mee
         auto next = store::FirstWaitlisted(tx, m.id);
         if (!next) return {};
         store::SetStatus(tx, m.id, *next, "going", GlobalIds().Next());
-        VECHE_RETURN_IF_ERROR(notices.Send(tx, bot, {*next},
-                                           "Освободилось место: вы записаны на «" + m.title + "» (" +
-                                               FormatTime(m.starts_at) + ")."));
+        VECHE_RETURN_IF_ERROR(notices.Send(
+            tx, bot, {*next},
+            "Освободилось место: вы записаны на «" + m.title + "» (" + FormatTime(m.starts_at) + ")."));
         Tell(tx, access, m, "experts.event.promoted", {*next}, bj::object{{"user_id", IdToString(*next)}});
     }
 }
 
 }  // namespace
 
-bool IsRegistrationStatus(std::string_view s) { return s == "going" || s == "interested" || s == "not_going"; }
+bool IsRegistrationStatus(std::string_view s) {
+    return s == "going" || s == "interested" || s == "not_going";
+}
 
 MeetingService::MeetingService(storage::Database& db, const Access& access, Notices& notices)
     : db_(db), access_(access), notices_(notices) {}
@@ -174,10 +179,12 @@ Status MeetingService::Remind(Id event_id, const std::string& kind, std::int64_t
             return {};
         const char* when = kind == "1h" ? "через час" : "через сутки";
         std::vector<Id> to = store::UsersWithStatus(tx, event_id, {"going", "interested"});
-        std::string text = "Напоминание: «" + m->title + "» начнётся " + when + ", " + FormatTime(m->starts_at) + ".";
+        std::string text =
+            "Напоминание: «" + m->title + "» начнётся " + when + ", " + FormatTime(m->starts_at) + ".";
         if (!m->link.empty()) text += " Ссылка: " + m->link;
         VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, to, text));
-        EmitToUsers(tx, "experts.event.reminder", to, bj::object{{"event_id", IdToString(event_id)}, {"kind", kind}});
+        EmitToUsers(tx, "experts.event.reminder", to,
+                    bj::object{{"event_id", IdToString(event_id)}, {"kind", kind}});
         return {};
     });
 }
@@ -216,7 +223,8 @@ Result<std::vector<Meeting>> MeetingService::List(const Actor& actor, const Meet
         for (Id id : ids) {
             auto m = store::LoadMeeting(tx, id, actor.user_id);
             if (!m || !SeesMeeting(tx, access_, actor, *m)) continue;
-            if (filter.q && ((filter.from && m->ends_at <= *filter.from) || (filter.to && m->starts_at >= *filter.to)))
+            if (filter.q &&
+                ((filter.from && m->ends_at <= *filter.from) || (filter.to && m->starts_at >= *filter.to)))
                 continue;
             if (auto it = snippets.find(id); it != snippets.end()) m->snippet = it->second;
             m->actions = ActionsFor(Organises(tx, access_, actor, m->community_id), *m, now);
@@ -232,10 +240,12 @@ Result<Meeting> MeetingService::Create(const Actor& actor, const NewMeeting& spe
         return Error{ErrorCode::kUnprocessable, "invalid_time", "ends_at must be after starts_at"};
     return db_.Write([&](Tx& tx) -> Result<Meeting> {
         if (spec.community_id) {
-            if (!access_.CommunityVisible(tx, actor.user_id, *spec.community_id)) return Error::NotFound("community");
+            if (!access_.CommunityVisible(tx, actor.user_id, *spec.community_id))
+                return Error::NotFound("community");
             auto c = store::LoadCommunity(tx, *spec.community_id);
             if (!c) return Error::NotFound("community");
-            if (c->archived_at) return Error::Conflict("community_archived", "an archived community is read-only");
+            if (c->archived_at)
+                return Error::Conflict("community_archived", "an archived community is read-only");
         }
         if (!Organises(tx, access_, actor, spec.community_id))
             return Error::Forbidden(spec.community_id ? "a curator of the community creates its events"
@@ -272,7 +282,8 @@ Result<Meeting> MeetingService::Update(const Actor& actor, Id id, const MeetingC
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return db_.Write([&](Tx& tx) -> Result<Meeting> {
         VECHE_ASSIGN_OR_RETURN(auto m, Seen(tx, access_, actor, id, true));
-        if (!Organises(tx, access_, actor, m.community_id)) return Error::Forbidden("the organisers edit an event");
+        if (!Organises(tx, access_, actor, m.community_id))
+            return Error::Forbidden("the organisers edit an event");
         if (m.state != "scheduled")
             return Error::Conflict("invalid_state", "an event in state '" + m.state + "' cannot be edited");
         if (change.title) m.title = *change.title;
@@ -289,11 +300,13 @@ Result<Meeting> MeetingService::Update(const Actor& actor, Id id, const MeetingC
         store::UpdateMeeting(tx, m);
         VECHE_RETURN_IF_ERROR(IndexMeeting(tx, m));
         VECHE_RETURN_IF_ERROR(ScheduleReminders(tx, scheduler_, m));
-        VECHE_RETURN_IF_ERROR(Promote(tx, access_, notices_, bot, m));  // a larger capacity takes the waitlist
+        VECHE_RETURN_IF_ERROR(
+            Promote(tx, access_, notices_, bot, m));  // a larger capacity takes the waitlist
         if (change.starts_at || change.ends_at || change.link) {
             std::vector<Id> to = store::UsersWithStatus(tx, id, {"going", "interested", "waitlist"});
             VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, to,
-                                                "Изменилось событие «" + m.title + "»: " + FormatTime(m.starts_at) +
+                                                "Изменилось событие «" + m.title +
+                                                    "»: " + FormatTime(m.starts_at) +
                                                     (m.link.empty() ? "" : ", " + m.link) + "."));
         }
         Tell(tx, access_, m, "experts.event.updated", {});
@@ -307,7 +320,8 @@ Result<Meeting> MeetingService::Register(const Actor& actor, Id id, const std::s
     return db_.Write([&](Tx& tx) -> Result<Meeting> {
         VECHE_ASSIGN_OR_RETURN(auto m, Seen(tx, access_, actor, id, true));
         if (m.state != "scheduled")
-            return Error::Conflict("invalid_state", "an event in state '" + m.state + "' takes no registrations");
+            return Error::Conflict("invalid_state",
+                                   "an event in state '" + m.state + "' takes no registrations");
         if (NowMs() >= m.ends_at) return Error::Conflict("event_ended", "the event has ended");
         auto old = store::StatusOf(tx, id, actor.user_id);
         std::string next = status;
@@ -333,7 +347,8 @@ Result<Meeting> MeetingService::Unregister(const Actor& actor, Id id) {
         auto old = store::StatusOf(tx, id, actor.user_id);
         if (!old) return m;
         store::DeleteRegistration(tx, id, actor.user_id);
-        if (*old == "going" && m.state == "scheduled") VECHE_RETURN_IF_ERROR(Promote(tx, access_, notices_, bot, m));
+        if (*old == "going" && m.state == "scheduled")
+            VECHE_RETURN_IF_ERROR(Promote(tx, access_, notices_, bot, m));
         Tell(tx, access_, m, "experts.event.registration", {actor.user_id},
              bj::object{{"user_id", IdToString(actor.user_id)}, {"status", nullptr}});
         return Seen(tx, access_, actor, id);
@@ -355,7 +370,8 @@ Result<Meeting> MeetingService::PostSummary(const Actor& actor, Id id, const std
     if (html.size() > kMaxSummaryBytes)
         return Error{ErrorCode::kPayloadTooLarge, "summary_too_large", "the summary is at most 50000 bytes"};
     std::string summary = SanitizeHtml(html);
-    if (HtmlToText(summary).empty()) return Error{ErrorCode::kUnprocessable, "field_required", "field 'text' is required"};
+    if (HtmlToText(summary).empty())
+        return Error{ErrorCode::kUnprocessable, "field_required", "field 'text' is required"};
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return db_.Write([&](Tx& tx) -> Result<Meeting> {
         VECHE_ASSIGN_OR_RETURN(auto m, Seen(tx, access_, actor, id, true));
@@ -364,7 +380,8 @@ Result<Meeting> MeetingService::PostSummary(const Actor& actor, Id id, const std
         if (m.state != "scheduled")
             return Error::Conflict("invalid_state", "an event in state '" + m.state + "' takes no summary");
         std::int64_t now = NowMs();
-        if (now < m.ends_at) return Error::Conflict("event_not_ended", "the summary comes after the event's end");
+        if (now < m.ends_at)
+            return Error::Conflict("event_not_ended", "the summary comes after the event's end");
         m.state = "held";
         m.summary = summary;
         m.summary_by = actor.user_id;
@@ -375,8 +392,8 @@ Result<Meeting> MeetingService::PostSummary(const Actor& actor, Id id, const std
         VECHE_RETURN_IF_ERROR(ScheduleReminders(tx, scheduler_, m));  // cancels any left
         if (m.community_id) AddFeedItem(tx, *m.community_id, "event_summary", actor.user_id, summary, m.id);
         std::vector<Id> attendees = store::UsersWithStatus(tx, id, {"going"});
-        VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, attendees, "Итоги события «" + m.title + "»: " +
-                                                                    HtmlToText(summary).substr(0, 500)));
+        VECHE_RETURN_IF_ERROR(notices_.Send(
+            tx, bot, attendees, "Итоги события «" + m.title + "»: " + HtmlToText(summary).substr(0, 500)));
         Tell(tx, access_, m, "experts.event.summary_posted", attendees);
         VECHE_RETURN_IF_ERROR(ReportContentOutcome(
             tx, {"event_summary", m.id, m.community_id.value_or(0), actor.user_id, !attendees.empty(), now}));
@@ -389,9 +406,11 @@ Result<Meeting> MeetingService::Cancel(const Actor& actor, Id id, const std::str
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return db_.Write([&](Tx& tx) -> Result<Meeting> {
         VECHE_ASSIGN_OR_RETURN(auto m, Seen(tx, access_, actor, id, true));
-        if (!Organises(tx, access_, actor, m.community_id)) return Error::Forbidden("the organisers cancel an event");
+        if (!Organises(tx, access_, actor, m.community_id))
+            return Error::Forbidden("the organisers cancel an event");
         if (m.state != "scheduled")
-            return Error::Conflict("invalid_state", "an event in state '" + m.state + "' cannot be cancelled");
+            return Error::Conflict("invalid_state",
+                                   "an event in state '" + m.state + "' cannot be cancelled");
         m.state = "cancelled";
         m.updated_at = NowMs();
         store::UpdateMeeting(tx, m);
@@ -399,8 +418,8 @@ Result<Meeting> MeetingService::Cancel(const Actor& actor, Id id, const std::str
         VECHE_RETURN_IF_ERROR(ScheduleReminders(tx, scheduler_, m));  // cancels them
         std::vector<Id> to = store::UsersWithStatus(tx, id, {"going", "interested", "waitlist"});
         VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, to,
-                                            "Событие «" + m.title + "» (" + FormatTime(m.starts_at) + ") отменено" +
-                                                (reason.empty() ? "." : ": " + reason)));
+                                            "Событие «" + m.title + "» (" + FormatTime(m.starts_at) +
+                                                ") отменено" + (reason.empty() ? "." : ": " + reason)));
         Tell(tx, access_, m, "experts.event.cancelled", to);
         return Seen(tx, access_, actor, id);
     });

@@ -22,7 +22,8 @@ constexpr std::size_t kRawHtmlChars = 1 << 20;
 bool ValidUrl(const std::string& link) {
     if (link.rfind("https://", 0) != 0 && link.rfind("http://", 0) != 0) return false;
     for (char c : link)
-        if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' || c == '>' || c == 0x7f) return false;
+        if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' || c == '>' || c == 0x7f)
+            return false;
     return link.size() > 8;
 }
 
@@ -39,7 +40,8 @@ Result<std::optional<std::vector<std::string>>> Slides(const bj::object& body) {
     if (it == body.end() || it->value().is_null()) return std::optional<std::vector<std::string>>();
     if (!it->value().is_array()) return Error::InvalidArgument("field 'slides' must be an array of strings");
     const auto& arr = it->value().get_array();
-    if (arr.size() > kMaxSlides) return Error{ErrorCode::kUnprocessable, "too_many_slides", "at most 50 slides"};
+    if (arr.size() > kMaxSlides)
+        return Error{ErrorCode::kUnprocessable, "too_many_slides", "at most 50 slides"};
     std::vector<std::string> out;
     for (const auto& v : arr) {
         if (!v.is_string()) return Error::InvalidArgument("field 'slides' must be an array of strings");
@@ -70,7 +72,8 @@ bj::array List(const std::vector<T>& items, F to_json) {
 
 using Step = Result<Article> (ContentService::*)(const Actor&, Id);
 
-void AddStep(api::Router& router, const api::HttpKit& kit, ContentService& svc, const std::string& name, Step step) {
+void AddStep(api::Router& router, const api::HttpKit& kit, ContentService& svc, const std::string& name,
+             Step step) {
     router.Add("POST", "/api/v1/experts/articles/{id}/" + name,
                api::Authed(kit, [&svc, step](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
@@ -136,7 +139,8 @@ void AddContentRoutes(api::Router& router, const api::HttpKit& kit, ContentServi
                    VECHE_ASSIGN_OR_RETURN(f.before, api::QueryId(req, "before"));
                    VECHE_ASSIGN_OR_RETURN(f.limit, Limit(req, 50, 200));
                    VECHE_ASSIGN_OR_RETURN(auto list, svc.Articles(ctx.actor, id, f));
-                   bj::object out{{"articles", List(list, [](const Article& a) { return ArticleToJson(a, false); })}};
+                   bj::object out{
+                       {"articles", List(list, [](const Article& a) { return ArticleToJson(a, false); })}};
                    api::SetNextBefore(out, list, f.limit, [](const Article& a) { return a.id; });
                    return api::Json(200, out);
                }));
@@ -147,7 +151,8 @@ void AddContentRoutes(api::Router& router, const api::HttpKit& kit, ContentServi
                    NewArticle spec;
                    VECHE_ASSIGN_OR_RETURN(spec.kind, RequiredText(body, "kind", 20));
                    VECHE_ASSIGN_OR_RETURN(spec.title, RequiredText(body, "title", kMaxTitleChars));
-                   VECHE_ASSIGN_OR_RETURN(auto summary, OptionalText(body, "summary", kMaxArticleSummaryChars));
+                   VECHE_ASSIGN_OR_RETURN(auto summary,
+                                          OptionalText(body, "summary", kMaxArticleSummaryChars));
                    spec.summary = summary.value_or("");
                    VECHE_ASSIGN_OR_RETURN(spec.body, Html(body, "body", kMaxArticleBodyBytes));
                    VECHE_ASSIGN_OR_RETURN(auto slides, Slides(body));
@@ -201,7 +206,8 @@ void AddContentRoutes(api::Router& router, const api::HttpKit& kit, ContentServi
                    VECHE_ASSIGN_OR_RETURN(auto offset, api::QueryInt(req, "offset", 0, 1000));
                    q.offset = static_cast<int>(offset.value_or(0));
                    VECHE_ASSIGN_OR_RETURN(auto list, svc.Catalog(ctx.actor, q));
-                   bj::object out{{"articles", List(list, [](const Article& a) { return ArticleToJson(a, false); })}};
+                   bj::object out{
+                       {"articles", List(list, [](const Article& a) { return ArticleToJson(a, false); })}};
                    if (!q.q) api::SetNextBefore(out, list, q.limit, [](const Article& a) { return a.id; });
                    return api::Json(200, out);
                }));

@@ -21,18 +21,22 @@ bool ValidLink(const std::string& link) {
     if (link.empty()) return true;
     if (link.rfind("https://", 0) != 0 && link.rfind("http://", 0) != 0) return false;
     for (char c : link)
-        if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' || c == '>' || c == 0x7f) return false;
+        if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' || c == '>' || c == 0x7f)
+            return false;
     return link.size() > 8;
 }
 
 bool ValidZone(const std::string& tz) {
     if (tz.empty() || tz.size() > 64) return false;
     for (char c : tz)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '_' && c != '-' && c != '+') return false;
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '_' && c != '-' && c != '+')
+            return false;
     return true;
 }
 
-Error BadLink() { return {ErrorCode::kUnprocessable, "invalid_link", "the link is an http(s) URL without spaces"}; }
+Error BadLink() {
+    return {ErrorCode::kUnprocessable, "invalid_link", "the link is an http(s) URL without spaces"};
+}
 Error BadZone() { return {ErrorCode::kUnprocessable, "invalid_tz", "tz is an IANA time zone name"}; }
 
 Result<std::optional<std::int64_t>> Capacity(const bj::object& body) {
@@ -115,7 +119,8 @@ void AddEventRoutes(api::Router& router, const api::HttpKit& kit, MeetingService
                    r.status = 200;
                    r.body = std::move(text);
                    r.content_type = "text/calendar; charset=utf-8";
-                   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"experts-events.ics\"");
+                   r.headers.emplace_back("Content-Disposition",
+                                          "attachment; filename=\"experts-events.ics\"");
                    return r;
                }));
     router.Add("POST", "/api/v1/experts/events",

@@ -16,15 +16,15 @@ namespace {
 constexpr int kMaxDepth = 100;  // deeper nesting is dropped (no editor makes it)
 
 constexpr std::string_view kAllowed[] = {
-    "p",      "br",   "hr",         "h1",    "h2",    "h3",    "h4",     "h5",   "h6",  "strong", "b",
-    "em",     "i",    "u",          "s",     "strike", "del",  "ins",    "sub",  "sup", "mark",   "code",
-    "pre",    "blockquote", "ul",   "ol",    "li",    "a",     "img",    "figure", "figcaption", "table",
-    "thead",  "tbody", "tfoot",     "tr",    "th",    "td",    "span",   "div",  "video"};
-constexpr std::string_view kDropped[] = {"script", "style",    "iframe", "frame", "frameset", "object", "embed",
-                                         "applet", "svg",      "math",   "form",  "input",    "button", "textarea",
-                                         "select", "option",   "template", "noscript", "head", "title", "meta",
-                                         "link",   "base",     "audio",  "source", "track",   "canvas", "noembed",
-                                         "xmp",    "plaintext", "param", "portal"};
+    "p",     "br",         "hr", "h1", "h2",     "h3",   "h4",  "h5",     "h6",         "strong", "b",
+    "em",    "i",          "u",  "s",  "strike", "del",  "ins", "sub",    "sup",        "mark",   "code",
+    "pre",   "blockquote", "ul", "ol", "li",     "a",    "img", "figure", "figcaption", "table",  "thead",
+    "tbody", "tfoot",      "tr", "th", "td",     "span", "div", "video"};
+constexpr std::string_view kDropped[] = {
+    "script",   "style",    "iframe", "frame",   "frameset", "object",    "embed",  "applet",
+    "svg",      "math",     "form",   "input",   "button",   "textarea",  "select", "option",
+    "template", "noscript", "head",   "title",   "meta",     "link",      "base",   "audio",
+    "source",   "track",    "canvas", "noembed", "xmp",      "plaintext", "param",  "portal"};
 constexpr std::string_view kVoid[] = {"br", "hr", "img"};
 
 template <std::size_t N>
@@ -41,16 +41,23 @@ std::string Lower(std::string_view s) {
 void Escape(std::string& out, std::string_view s, bool attribute) {
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
             case '"':
                 if (attribute) {
                     out += "&quot;";
                     break;
                 }
                 [[fallthrough]];
-            default: out += c;
+            default:
+                out += c;
         }
     }
 }
@@ -203,7 +210,8 @@ std::string HtmlToText(std::string_view html) {
                 if (In(kDropped, tag)) continue;
                 self(self, n->children);
                 if (tag != "strong" && tag != "b" && tag != "em" && tag != "i" && tag != "u" && tag != "s" &&
-                    tag != "a" && tag != "span" && tag != "code" && tag != "mark" && tag != "sub" && tag != "sup")
+                    tag != "a" && tag != "span" && tag != "code" && tag != "mark" && tag != "sub" &&
+                    tag != "sup")
                     out += ' ';
             }
         }

@@ -35,7 +35,7 @@
 
 namespace veche::experts {
 
-inline constexpr std::size_t kMaxPostBytes = 20000;        // a post's HTML, before sanitizing
+inline constexpr std::size_t kMaxPostBytes = 20000;  // a post's HTML, before sanitizing
 inline constexpr std::size_t kMaxPostLinks = 10;
 inline constexpr std::size_t kMaxArticleBodyBytes = 200000;  // before sanitizing
 inline constexpr std::size_t kMaxSlides = 50;
@@ -51,7 +51,7 @@ struct FeedItem {
     std::string author_name;
     std::string text;  // sanitized HTML: the post, the article's summary, the event's summary
     std::vector<std::string> links;
-    std::optional<Id> source_id;  // the article or the event
+    std::optional<Id> source_id;       // the article or the event
     std::optional<std::string> title;  // of the article or the event
     std::int64_t created_at = 0;
 };
@@ -90,8 +90,8 @@ struct Article {
     Id community_id = 0;
     std::string kind;  // best_practice | success_story
     std::string title;
-    std::string summary;  // plain text
-    std::string body;     // sanitized HTML
+    std::string summary;              // plain text
+    std::string body;                 // sanitized HTML
     std::vector<std::string> slides;  // sanitized HTML each, in order
     std::string state;
     Id author_id = 0;
@@ -103,8 +103,8 @@ struct Article {
     std::optional<std::int64_t> submitted_at;
     std::optional<std::int64_t> published_at;
     std::optional<std::int64_t> archived_at;
-    std::vector<std::string> actions;  // update, submit, publish, return, archive
-    std::vector<ArticleFile> files;     // GET one only
+    std::vector<std::string> actions;    // update, submit, publish, return, archive
+    std::vector<ArticleFile> files;      // GET one only
     std::optional<std::string> snippet;  // catalogue search hits: the matched words marked
 };
 
@@ -145,7 +145,8 @@ class ContentService {
 public:
     ContentService(storage::Database& db, const Access& access, Notices& notices);
 
-    Result<std::vector<FeedItem>> Feed(const Actor& actor, Id community_id, std::optional<Id> before, int limit);
+    Result<std::vector<FeedItem>> Feed(const Actor& actor, Id community_id, std::optional<Id> before,
+                                       int limit);
     Result<FeedItem> Post(const Actor& actor, Id community_id, const NewPost& post);
 
     Result<std::vector<Topic>> Topics(const Actor& actor, Id community_id);

@@ -60,7 +60,7 @@ struct Meeting {
     std::string tz;  // IANA zone the organiser meant (display only; times are UTC ms)
     std::string link;
     std::optional<std::int64_t> capacity;
-    std::string state;  // scheduled | held | cancelled
+    std::string state;                   // scheduled | held | cancelled
     std::optional<std::string> summary;  // sanitized HTML
     std::optional<Id> summary_by;
     std::optional<std::int64_t> summary_at;
@@ -72,8 +72,8 @@ struct Meeting {
     std::int64_t waitlist = 0;
     std::optional<std::string> my_status;
     std::optional<std::int64_t> my_waitlist_position;  // 1-based
-    std::vector<std::string> actions;  // edit, cancel, summary, register
-    std::optional<std::string> snippet;  // search hits
+    std::vector<std::string> actions;                  // edit, cancel, summary, register
+    std::optional<std::string> snippet;                // search hits
 };
 
 struct NewMeeting {

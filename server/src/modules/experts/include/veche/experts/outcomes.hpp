@@ -17,8 +17,8 @@ namespace veche::experts {
 // posted. `deserved` is false when the outcome should not score: an event summary no one registered
 // as going attended. `at` is ms epoch.
 struct ContentOutcome {
-    std::string kind;  // best_practice | success_story | event_summary
-    Id source_id = 0;  // the article or the event
+    std::string kind;     // best_practice | success_story | event_summary
+    Id source_id = 0;     // the article or the event
     Id community_id = 0;  // 0: an event of no community
     Id author_id = 0;     // the article's author; the curator who posted the summary
     bool deserved = true;
