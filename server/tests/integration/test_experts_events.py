@@ -104,6 +104,7 @@ def test_who_may_create_and_the_bad_input(admin_client, make_user):
     expect_error(net.curator.post(f"{API}/events", json={**body, "ends_at": body["starts_at"]}), 422, "invalid_time")
     expect_error(net.curator.post(f"{API}/events", json={**body, "link": "javascript:alert(1)"}), 422, "invalid_link")
     expect_error(net.curator.post(f"{API}/events", json={**body, "tz": "Europe/Moscow; rm"}), 422, "invalid_tz")
+    expect_error(net.curator.post(f"{API}/events", json={**body, "tz": "Mars/Olympus_Mons"}), 422, "invalid_tz")
     expect_error(net.curator.post(f"{API}/events", json={**body, "capacity": 0}), 400)
     expect_error(net.curator.post(f"{API}/events", json={**body, "title": "x" * 201}), 400)
     expect_error(net.curator.post(f"{API}/events", json={**body, "agenda": "x" * 10001}), 400)

@@ -3,16 +3,14 @@
 
 #include "meeting_store.hpp"
 #include "veche/core/clock.hpp"
+#include "veche/experts/ics.hpp"
 #include "veche/experts/meetings.hpp"
 
 namespace veche::experts {
 
-using storage::Tx;
+namespace ics {
 
-namespace {
-
-// DATE-TIME in UTC (RFC 5545 §3.3.5, form #2).
-std::string IcsTime(std::int64_t ms) {
+std::string Time(std::int64_t ms) {
     std::time_t t = static_cast<std::time_t>(ms / 1000);
     std::tm tm{};
     gmtime_r(&t, &tm);
@@ -21,8 +19,7 @@ std::string IcsTime(std::int64_t ms) {
     return buf;
 }
 
-// TEXT (§3.3.11): backslash, semicolon, comma and newlines escaped; other controls dropped.
-std::string IcsText(std::string_view s) {
+std::string Text(std::string_view s) {
     std::string out;
     for (char c : s) {
         if (c == '\\' || c == ';' || c == ',') {
@@ -39,8 +36,7 @@ std::string IcsText(std::string_view s) {
     return out;
 }
 
-// A content line folded at 75 octets (§3.1), never inside a UTF-8 sequence, ended by CRLF.
-void Line(std::string& out, const std::string& line) {
+void Line(std::string& out, std::string_view line) {
     std::size_t i = 0, width = 75;
     while (line.size() - i > width) {
         std::size_t cut = i + width;
@@ -54,7 +50,7 @@ void Line(std::string& out, const std::string& line) {
     out += "\r\n";
 }
 
-}  // namespace
+}  // namespace ics
 
 Result<std::string> MeetingService::Ics(const Actor& actor, std::optional<Id> community_id) {
     MeetingFilter filter;
@@ -64,32 +60,32 @@ Result<std::string> MeetingService::Ics(const Actor& actor, std::optional<Id> co
     filter.limit = 2000;
     VECHE_ASSIGN_OR_RETURN(auto events, List(actor, filter));
     std::string out;
-    Line(out, "BEGIN:VCALENDAR");
-    Line(out, "VERSION:2.0");
-    Line(out, "PRODID:-//Veche//Expert network//RU");
-    Line(out, "CALSCALE:GREGORIAN");
-    Line(out, "METHOD:PUBLISH");
-    Line(out, "X-WR-CALNAME:" + IcsText("Экспертная сеть"));
-    std::string stamp = IcsTime(NowMs());
+    ics::Line(out, "BEGIN:VCALENDAR");
+    ics::Line(out, "VERSION:2.0");
+    ics::Line(out, "PRODID:-//Veche//Expert network//RU");
+    ics::Line(out, "CALSCALE:GREGORIAN");
+    ics::Line(out, "METHOD:PUBLISH");
+    ics::Line(out, "X-WR-CALNAME:" + ics::Text("Экспертная сеть"));
+    std::string stamp = ics::Time(NowMs());
     for (const auto& m : events) {
-        Line(out, "BEGIN:VEVENT");
-        Line(out, "UID:experts-event-" + IdToString(m.id) + "@veche");
-        Line(out, "DTSTAMP:" + stamp);
-        Line(out, "DTSTART:" + IcsTime(m.starts_at));
-        Line(out, "DTEND:" + IcsTime(m.ends_at));
-        Line(out, "LAST-MODIFIED:" + IcsTime(m.updated_at));
-        Line(out, "SUMMARY:" + IcsText(m.title));
+        ics::Line(out, "BEGIN:VEVENT");
+        ics::Line(out, "UID:experts-event-" + IdToString(m.id) + "@veche");
+        ics::Line(out, "DTSTAMP:" + stamp);
+        ics::Line(out, "DTSTART:" + ics::Time(m.starts_at));
+        ics::Line(out, "DTEND:" + ics::Time(m.ends_at));
+        ics::Line(out, "LAST-MODIFIED:" + ics::Time(m.updated_at));
+        ics::Line(out, "SUMMARY:" + ics::Text(m.title));
         std::string description = m.topic;
         if (!m.agenda.empty()) description += (description.empty() ? "" : "\n\n") + m.agenda;
-        if (!description.empty()) Line(out, "DESCRIPTION:" + IcsText(description));
+        if (!description.empty()) ics::Line(out, "DESCRIPTION:" + ics::Text(description));
         if (!m.link.empty()) {
-            Line(out, "URL:" + m.link);
-            Line(out, "LOCATION:" + IcsText(m.link));
+            ics::Line(out, "URL:" + m.link);
+            ics::Line(out, "LOCATION:" + ics::Text(m.link));
         }
-        Line(out, std::string("STATUS:") + (m.state == "cancelled" ? "CANCELLED" : "CONFIRMED"));
-        Line(out, "END:VEVENT");
+        ics::Line(out, std::string("STATUS:") + (m.state == "cancelled" ? "CANCELLED" : "CONFIRMED"));
+        ics::Line(out, "END:VEVENT");
     }
-    Line(out, "END:VCALENDAR");
+    ics::Line(out, "END:VCALENDAR");
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include "content_json.hpp"
 #include "request_fields.hpp"
 #include "routes.hpp"
+#include "veche/calendar/business_calendar.hpp"
 #include "veche/experts/communities.hpp"
 #include "veche/experts/meetings.hpp"
 
@@ -26,12 +27,10 @@ bool ValidLink(const std::string& link) {
     return link.size() > 8;
 }
 
+// A zone the tz database knows ("Europe/Moscow", "UTC").
 bool ValidZone(const std::string& tz) {
     if (tz.empty() || tz.size() > 64) return false;
-    for (char c : tz)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '_' && c != '-' && c != '+')
-            return false;
-    return true;
+    return calendar::LocalZone::Make(tz).ok();
 }
 
 Error BadLink() {
