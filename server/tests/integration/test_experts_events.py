@@ -225,3 +225,25 @@ def test_reminder_an_hour_before_reaches_the_registered_once(admin_client, make_
     mine = [j for j in jobs if j["payload"]["event_id"] == ev["id"]]
     assert [(j["payload"]["kind"], j["state"]) for j in mine] == [("1h", "done")]  # the day-before one was cancelled
     assert len(reminders(going)) == 1
+
+
+def test_realtime_promotion_and_article_events(server, admin_client, make_user, ws_factory):
+    net = Network(admin_client, make_user)
+    ev = event(net.curator, net.community, capacity=1)
+    first, second = make_user(), make_user()
+    register(first, ev)
+    assert register(second, ev)["my_status"] == "waitlist"
+    ws = ws_factory(server, second.token)
+    ws_curator = ws_factory(server, net.curator.token)
+    expect(first.delete(f"{API}/events/{ev['id']}/registrations/me"), 200)
+    promoted = ws.wait_event("experts.event.promoted", lambda f: f["data"]["event_id"] == ev["id"])
+    assert promoted["data"]["user_id"] == second.id
+    ws_curator.wait_event("experts.event.registration",
+                          lambda f: f["data"]["event_id"] == ev["id"] and f["data"]["status"] is None)
+    author = make_user()
+    expect(author.post(f"{API}/communities/{net.community['id']}/subscription"), 200)
+    a = expect(author.post(f"{API}/communities/{net.community['id']}/articles",
+                           json={"kind": "success_story", "title": "Итог", "body": "<p>Текст</p>"}), 201)
+    expect(author.post(f"{API}/articles/{a['id']}/submit"), 200)
+    submitted = ws_curator.wait_event("experts.article.submitted", lambda f: f["data"]["article_id"] == a["id"])
+    assert submitted["data"]["state"] == "in_review"
