@@ -48,6 +48,12 @@ const revokedPages = new WeakSet()
 export function expectUnauthorized(page) {
   revokedPages.add(page)
 }
+/** Pages a test makes fetch a refusal on purpose (a 413): the browser logs "status of 413" for them. */
+const expectedStatuses = new WeakMap()
+export function expectStatus(page, status) {
+  if (!expectedStatuses.has(page)) expectedStatuses.set(page, new Set())
+  expectedStatuses.get(page).add(String(status))
+}
 const watched = new WeakSet()
 function watchConsole(page, who) {
   if (watched.has(page)) return
@@ -56,6 +62,8 @@ function watchConsole(page, who) {
     if (m.type() !== 'error' && m.type() !== 'warning') return
     const text = m.text()
     if (revokedPages.has(page) && /\b401\b/.test(text)) return
+    const status = /status of (\d{3})/.exec(text)?.[1]
+    if (status && expectedStatuses.get(page)?.has(status)) return
     const expectedWhileDown =
       serverDown || /ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|net::ERR_|502|503|504/.test(text)
     if (expectedWhileDown && (serverDown || /WebSocket|ERR_CONNECTION/.test(text))) return

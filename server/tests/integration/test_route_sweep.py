@@ -27,7 +27,9 @@ PUBLIC = {"GET /api/v1/health", "GET /api/v1/ready", "GET /metrics", "POST /api/
           # The support widget's visitors carry a visitor token, not a session (test_support.py sweeps them).
           "POST /api/v1/support/widget/messages", "GET /api/v1/support/widget/conversations",
           "GET /api/v1/support/widget/conversations/{id}/messages", "GET /api/v1/support/widget/files/{id}",
-          "GET /api/v1/support/widget/conversations/{id}/csat", "POST /api/v1/support/widget/csat"}
+          "GET /api/v1/support/widget/conversations/{id}/csat", "POST /api/v1/support/widget/csat",
+          # Before the first message a visitor has no token: the inbox token in the query names the inbox.
+          "GET /api/v1/support/widget/topics"}
 
 SWEEP_TYPE = {"name": "Sweep type", "stages": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
               "chats": [{"key": "org", "title": "{{object.title}}", "members": ["category_manager"]}]}
@@ -158,6 +160,7 @@ ROUTES = {
     # holds no support permission (403) and sees no conversation.
     "POST /api/v1/support/inboxes": ("admin", {"name": "sweep inbox", "channel": "widget"}),
     "GET /api/v1/support/inboxes": ("admin", None),
+    "PATCH /api/v1/support/inboxes/{id}": ("admin", {"greeting": "sweep"}),
     "POST /api/v1/support/teams": ("admin", {"name": "sweep team {uuid}"}),
     "GET /api/v1/support/teams": ("member", None),
     "PUT /api/v1/support/teams/{id}/members": ("admin", {"members": [{"user_id": "{owner}", "capacity": 5}]}),

@@ -4,10 +4,12 @@
 // number; the agent, already looking at the inbox on the Veche origin, sees the conversation arrive
 // live (and the rail's badge count it), gets the visitor's file, replies, and the visitor sees the
 // reply without a reload; after a reload the visitor still has the history. The agent's messenger
-// links the conversation's chat back to the conversation.
+// links the conversation's chat back to the conversation. On an inbox limited to the site's origin, a new
+// visitor picks one of the desk's topics (it routes the conversation), and rates the resolved
+// conversation once in the widget's rating card, which a reload remembers.
 import { createHmac } from 'node:crypto'
 import http from 'node:http'
-import { assert, env, mkUser, newContext, newUserPage, openPage, settled, shot, test, uniqueName, waitFor } from '../harness.mjs'
+import { assert, env, expectStatus, mkUser, newContext, newUserPage, openPage, settled, shot, test, uniqueName, waitFor } from '../harness.mjs'
 
 async function desk({ hmac = false } = {}) {
   const agent = await mkUser('wagent', 'Вера Агентова')
@@ -241,6 +243,87 @@ test("a customer's day: widget on a foreign site, assignment, a note, a snooze, 
     await waitFor(async () => (await view.locator('[data-testid=reports-heatmap]').getAttribute('data-total')) === '1', 'the heatmap to add up to it')
     await view.locator(`[data-testid=reports-agent-row][data-id="${d.agent.id}"]`).waitFor()
   } finally {
+    await site.close()
+  }
+})
+
+test('a new visitor on an allowed site picks a topic, and rates the resolved conversation once', async () => {
+  const d = await desk()
+  const billing = await env.admin.req('POST', '/support/teams', { name: uniqueName('Оплата-линия ') })
+  const tickets = await env.admin.req('POST', '/support/topics', { team_id: d.team.id, title: uniqueName('Билеты и даты ') })
+  const payment = await env.admin.req('POST', '/support/topics', { team_id: billing.id, title: uniqueName('Оплата и возвраты ') })
+  const site = await foreignSite(d.inbox.token)
+  try {
+    // Only the company's site may use the inbox: the widget runs there under an echoed origin.
+    const origin = new URL(site.url).origin
+    const patched = await env.admin.req('PATCH', `/support/inboxes/${d.inbox.id}`, { allowed_origins: [origin] })
+    assert(patched.allowed_origins.length === 1 && patched.allowed_origins[0] === origin, 'the inbox lists the site')
+
+    const ctx = await newContext({ who: 'rating-visitor', locale: 'ru-RU', viewport: { width: 1200, height: 800 } })
+    const V = await openPage(ctx, 'rating-visitor')
+    await V.goto(site.url)
+    await V.locator('[data-testid=widget-launcher]').click()
+    const picker = V.locator('[data-testid=widget-topics]')
+    await picker.waitFor()
+    assert((await picker.locator('[data-testid=widget-topic]').count()) >= 2, 'the desk has a choice of topics')
+    const pick = picker.locator(`[data-testid=widget-topic][data-id="${payment.id}"]`)
+    await pick.click()
+    assert((await pick.getAttribute('aria-pressed')) === 'true', 'the chosen topic is marked')
+    assert((await picker.locator(`[data-id="${tickets.id}"]`).getAttribute('aria-pressed')) === 'false', 'only one is marked')
+    await settled(V)
+    await shot(V, 'support-widget-topics-light')
+    await V.fill('[data-testid=widget-input]', 'Списали деньги дважды за один билет.')
+    await V.click('[data-testid=widget-send]')
+    const number = V.locator('[data-testid=widget-number]')
+    await waitFor(async () => /SUP-\d{6}/.test((await number.textContent()) ?? ''), 'the ticket number in the widget')
+    await picker.waitFor({ state: 'detached' })
+    const shown = (await number.textContent()).match(/SUP-\d{6}/)[0]
+    const c = (await env.admin.req('GET', '/support/conversations?limit=50')).conversations.find((x) => x.number === shown)
+    assert(c.topic_id === payment.id && c.team_id === billing.id, "the topic routed it to its team, not the inbox's")
+
+    // A file over the limit: the transport's 413 is readable on the foreign page, not a network error.
+    expectStatus(V, 413)
+    const status = await V.evaluate(
+      async ({ base, inbox, cid }) => {
+        const saved = JSON.parse(localStorage.getItem('veche-widget:' + inbox))
+        const r = await fetch(`${base}/api/v1/support/widget/conversations/${cid}/files?name=big.bin&inbox=${inbox}`, {
+          method: 'POST',
+          headers: { Authorization: 'Bearer ' + saved.token, 'Content-Type': 'application/octet-stream' },
+          body: new Uint8Array(10 * 1024 * 1024 + 1),
+        })
+        return { status: r.status, code: (await r.json()).code }
+      },
+      { base: env.base, inbox: d.inbox.token, cid: c.id },
+    )
+    assert(status.status === 413 && status.code === 'file_too_large', `the page reads the refusal: ${JSON.stringify(status)}`)
+
+    // Resolved: the rating card, five stars and a comment.
+    await env.admin.req('POST', `/support/conversations/${c.id}/messages`, { text: 'Вернули лишнее списание.' })
+    await env.admin.req('POST', `/support/conversations/${c.id}/status`, { status: 'resolved' })
+    const card = V.locator('[data-testid=widget-csat]')
+    await V.locator('[data-testid=widget-csat][data-state=ask]').waitFor()
+    const send = card.locator('[data-testid=widget-csat-send]')
+    assert(await send.isDisabled(), 'nothing to send before a star is chosen')
+    await card.locator('button[data-rating="4"]').click()
+    await waitFor(async () => (await card.locator('.star.on').count()) === 4, 'four stars lit')
+    await card.locator('[data-testid=widget-csat-comment]').fill('Быстро разобрались, спасибо.')
+    await settled(V)
+    await shot(V, 'support-widget-rating-light')
+    await send.click()
+    await V.locator('[data-testid=widget-csat][data-state=thanks] [data-testid=widget-csat-thanks]').waitFor()
+    const sla = await env.admin.req('GET', `/support/conversations/${c.id}/sla`)
+    assert(sla.csat.rating === 4 && sla.csat.comment === 'Быстро разобрались, спасибо.', 'the rating reached the desk')
+    await settled(V)
+    await shot(V, 'support-widget-rating-thanks-light')
+
+    // A reload remembers it: the thanks, no second card.
+    await V.reload()
+    await V.locator('[data-testid=widget-launcher]').click()
+    await V.locator('[data-testid=widget-csat][data-state=thanks]').waitFor()
+    assert((await card.locator('[data-testid=widget-csat-send]').count()) === 0, 'no second rating is offered')
+    assert((await card.locator('.star.on').count()) === 4, 'the thanks shows the stars given')
+  } finally {
+    await env.admin.req('PATCH', `/support/inboxes/${d.inbox.id}`, { allowed_origins: [] })
     await site.close()
   }
 })

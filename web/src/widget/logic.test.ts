@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fileSize, pickLang, readSaved, STRINGS, usable } from './logic'
+import { csatView, fileSize, offersTopics, pickLang, readSaved, STRINGS, usable, widgetUrl } from './logic'
 
 describe('widget', () => {
   it('speaks the tag’s language, else the browser’s, else Russian', () => {
@@ -27,5 +27,28 @@ describe('widget', () => {
     expect(fileSize(12)).toBe('12 B')
     expect(fileSize(2048)).toBe('2 KB')
     expect(fileSize(5 * 1024 * 1024)).toBe('5.0 MB')
+  })
+
+  it('asks for a rating only on a resolved conversation that asked, and thanks once rated', () => {
+    const asked = { requested: true, csat: { rating: null } }
+    expect(csatView('resolved', asked)).toEqual({ kind: 'ask' })
+    expect(csatView('open', asked)).toEqual({ kind: 'none' })
+    expect(csatView('resolved', { requested: false, csat: null })).toEqual({ kind: 'none' })
+    expect(csatView('resolved', null)).toEqual({ kind: 'none' })
+    expect(csatView('resolved', { requested: true, csat: { rating: 4 } })).toEqual({ kind: 'thanks', rating: 4 })
+    expect(STRINGS.en.ratings).toHaveLength(5)
+    expect(STRINGS.ru.ratings).toHaveLength(5)
+  })
+
+  it('offers topics to a new visitor only when there is a choice', () => {
+    expect(offersTopics([], false)).toBe(false)
+    expect(offersTopics([{}], false)).toBe(false)
+    expect(offersTopics([{}, {}], false)).toBe(true)
+    expect(offersTopics([{}, {}], true)).toBe(false)
+  })
+
+  it('names the inbox in every widget URL', () => {
+    expect(widgetUrl('https://v.example', '/conversations', 'abc')).toBe('https://v.example/api/v1/support/widget/conversations?inbox=abc')
+    expect(widgetUrl('https://v.example', '/c/1/files?name=a.txt', 'a b')).toBe('https://v.example/api/v1/support/widget/c/1/files?name=a.txt&inbox=a%20b')
   })
 })

@@ -33,6 +33,14 @@ export const STRINGS = {
     tooLarge: 'The file is larger than 10 MB.',
     writeFirst: 'Write your question first, then attach files.',
     statuses: { open: 'open', pending: 'waiting for you', snoozed: 'open', resolved: 'resolved' } as Record<string, string>,
+    topicTitle: 'What is your question about?',
+    csatTitle: 'How did we do?',
+    csatHint: 'Your request is resolved. Rate our answer — it helps us improve.',
+    csatComment: 'A comment (optional)',
+    csatSend: 'Send rating',
+    csatThanks: 'Thank you for your rating!',
+    csatFailed: 'The rating was not sent. Try again.',
+    ratings: ['Terrible', 'Bad', 'Okay', 'Good', 'Great'],
   },
   ru: {
     open: 'Написать в поддержку',
@@ -54,6 +62,14 @@ export const STRINGS = {
     tooLarge: 'Файл больше 10 МБ.',
     writeFirst: 'Сначала напишите вопрос, затем прикрепите файлы.',
     statuses: { open: 'открыто', pending: 'ждём вашего ответа', snoozed: 'открыто', resolved: 'решено' } as Record<string, string>,
+    topicTitle: 'Выберите тему обращения',
+    csatTitle: 'Как мы справились?',
+    csatHint: 'Обращение решено. Оцените наш ответ — это помогает нам стать лучше.',
+    csatComment: 'Комментарий (необязательно)',
+    csatSend: 'Оценить',
+    csatThanks: 'Спасибо за оценку!',
+    csatFailed: 'Оценка не отправлена. Попробуйте ещё раз.',
+    ratings: ['Ужасно', 'Плохо', 'Нормально', 'Хорошо', 'Отлично'],
   },
 }
 export type Strings = (typeof STRINGS)['en']
@@ -93,4 +109,23 @@ export function fileSize(n: number): string {
   if (n >= 1024 * 1024) return (n / 1024 / 1024).toFixed(1) + ' MB'
   if (n >= 1024) return Math.round(n / 1024) + ' KB'
   return n + ' B'
+}
+
+/** What the widget shows under a conversation: nothing, the rating card, or the thanks. */
+export type CsatView = { kind: 'none' } | { kind: 'ask' } | { kind: 'thanks'; rating: number }
+
+/** The widget's CSAT answer (`GET …/conversations/{id}/csat`) as a view; only a resolved conversation asks. */
+export function csatView(status: string, answer: { requested: boolean; csat: { rating: number | null } | null } | null): CsatView {
+  if (status !== 'resolved' || !answer?.requested || !answer.csat) return { kind: 'none' }
+  return answer.csat.rating ? { kind: 'thanks', rating: answer.csat.rating } : { kind: 'ask' }
+}
+
+/** A new visitor picks a topic only when there is a choice (two or more). */
+export function offersTopics(topics: readonly unknown[], hasConversation: boolean): boolean {
+  return !hasConversation && topics.length > 1
+}
+
+/** A widget route's URL: the inbox rides along in the query, so a preflight (no Authorization) names it too. */
+export function widgetUrl(base: string, path: string, inbox: string): string {
+  return `${base}/api/v1/support/widget${path}${path.includes('?') ? '&' : '?'}inbox=${encodeURIComponent(inbox)}`
 }

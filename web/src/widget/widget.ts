@@ -2,14 +2,31 @@
 //   <script src="https://veche.example/widget.js" data-inbox="<inbox token>" async></script>
 // on a company's page adds a launcher and a chat panel, inside a shadow root so that the page's CSS
 // cannot reach it. It talks to the Veche server the script came from, through the widget's routes
-// only (they allow any origin, docs/api.md "Cross-origin requests"). The visitor token is kept in the
+// only (they allow any origin, or the inbox's allowed origins, docs/api.md "Cross-origin requests"),
+// naming the inbox in every URL. A new visitor is offered the desk's topics when there are several; a
+// resolved conversation that asks for a rating shows the rating card (parts.ts). The visitor token is kept in the
 // host page's localStorage (per inbox), so a reload or a new tab continues the same conversations;
 // while the panel is open the widget polls the messages every few seconds (visitors have no stream),
 // while it is closed every IDLE_MS (only when the tab is visible), to mark the launcher when an agent
 // has answered since the visitor last looked.
 // Built by `vite build -c vite.widget.config.ts` into dist/widget.js, served by the server as a file
 // of the web client.
-import { fileSize, MAX_FILE_BYTES, pickLang, readSaved, storageKey, STRINGS, usable, type Saved, type Strings } from './logic'
+import {
+  csatView,
+  fileSize,
+  MAX_FILE_BYTES,
+  offersTopics,
+  pickLang,
+  readSaved,
+  storageKey,
+  STRINGS,
+  usable,
+  widgetUrl,
+  type CsatView,
+  type Saved,
+  type Strings,
+} from './logic'
+import { PARTS_CSS, ratingCard, thanksCard, topicPicker, type TopicChoice } from './parts'
 
 interface VisitorConversation {
   id: string
@@ -79,7 +96,7 @@ form button.attach:hover { color: var(--vw-accent); }
 .file { display: block; margin-top: 4px; color: inherit; text-decoration: underline; cursor: pointer; font-size: 13px; background: none;
   border: 0; padding: 0; text-align: left; font: inherit; }
 input[type=file] { display: none; }
-`
+` + PARTS_CSS
 
 const CLIP_ICON =
   '<svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="m21.44 11.05-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"/></svg>'
@@ -113,6 +130,10 @@ class Widget {
   private lastShown = ''
   private timer: ReturnType<typeof setInterval> | null = null
   private busy = false
+  private topics: TopicChoice[] = []
+  private topic: string | null = null
+  private csatKey = ''
+  private readonly csatBox: HTMLElement
   private readonly root: ShadowRoot
   private readonly panel: HTMLElement
   private readonly launcher: HTMLButtonElement
@@ -177,6 +198,8 @@ class Widget {
 
     this.msgs = el('div', 'msgs')
     this.msgs.setAttribute('data-testid', 'widget-messages')
+    this.csatBox = el('div', 'csat')
+    this.csatBox.setAttribute('data-testid', 'widget-csat')
     this.err = el('div', 'err')
     this.err.setAttribute('role', 'alert')
     const form = el('form')
@@ -214,7 +237,7 @@ class Widget {
       if (f) void this.upload(f)
     })
     form.append(attach, this.fileInput, this.input, this.sendBtn)
-    this.panel.append(header, this.convs, this.msgs, this.err, form)
+    this.panel.append(header, this.convs, this.msgs, this.csatBox, this.err, form)
     this.root.append(style, this.panel, launcher)
     document.body.append(host)
     this.renderMessages([])
@@ -231,7 +254,10 @@ class Widget {
       this.conversations = []
       this.current = null
       this.lastShown = ''
+      this.csatKey = ''
+      this.showCsat({ kind: 'none' })
       this.renderMessages([])
+      void this.loadTopics()
     }
   }
 
@@ -256,6 +282,23 @@ class Widget {
   start(): void {
     this.toggle(false)
     void this.refresh()
+    void this.loadTopics()
+  }
+
+  /** The desk's topics, for a visitor who has not written yet (without them the picker stays away). */
+  private async loadTopics(): Promise<void> {
+    if (this.saved) return
+    try {
+      this.topics = (await this.call<{ topics: TopicChoice[] }>('GET', '/topics')).topics
+    } catch {
+      this.topics = []
+    }
+    this.lastShown = ''
+    if (!this.saved) this.renderMessages([])
+  }
+
+  private picking(): boolean {
+    return offersTopics(this.topics, !!this.saved && this.conversations.length > 0)
   }
 
   private seenKey(): string {
@@ -287,7 +330,7 @@ class Widget {
     const headers: Record<string, string> = {}
     if (this.saved) headers.Authorization = 'Bearer ' + this.saved.token
     if (body !== undefined) headers['Content-Type'] = 'application/json'
-    const r = await fetch(this.base + '/api/v1/support/widget' + path, {
+    const r = await fetch(widgetUrl(this.base, path, this.inbox), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -309,8 +352,54 @@ class Widget {
       const m = await this.call<{ messages: VisitorMessage[] }>('GET', `/conversations/${encodeURIComponent(this.current)}/messages`)
       this.renderMessages(m.messages)
       this.noteLatest(m.messages)
+      await this.loadCsat()
     } catch (e) {
       if (e instanceof ApiFailure && e.status === 401) this.forget()
+    }
+  }
+
+  /** The rating card of the current conversation: read when it becomes resolved (so a reload shows it too). */
+  private async loadCsat(): Promise<void> {
+    const c = this.conversations.find((x) => x.id === this.current)
+    const key = c ? `${c.id}|${c.status}` : ''
+    if (key === this.csatKey) return
+    if (!c || c.status !== 'resolved') {
+      this.csatKey = key
+      this.showCsat({ kind: 'none' })
+      return
+    }
+    const answer = await this.call<{ requested: boolean; csat: { rating: number | null } | null }>(
+      'GET',
+      `/conversations/${encodeURIComponent(c.id)}/csat`,
+    )
+    if (this.current !== c.id) return
+    this.csatKey = key
+    this.showCsat(csatView(c.status, answer))
+  }
+
+  private showCsat(v: CsatView): void {
+    this.csatBox.classList.toggle('shown', v.kind !== 'none')
+    this.csatBox.classList.toggle('thanks', v.kind === 'thanks')
+    this.csatBox.setAttribute('data-state', v.kind)
+    if (v.kind === 'none') this.csatBox.replaceChildren()
+    else if (v.kind === 'thanks') this.csatBox.replaceChildren(...thanksCard(this.s, v.rating))
+    else this.csatBox.replaceChildren(...ratingCard(this.s, (rating, comment) => this.rate(rating, comment)))
+  }
+
+  /** One rating per conversation: a second one (another tab rated first) shows the thanks for that one. */
+  private async rate(rating: number, comment: string): Promise<void> {
+    const id = this.current
+    if (!id) return
+    try {
+      await this.call('POST', '/csat', { conversation_id: id, rating, ...(comment ? { comment } : {}) })
+      this.showCsat({ kind: 'thanks', rating })
+    } catch (e) {
+      if (e instanceof ApiFailure && e.code === 'csat_already_rated') {
+        this.csatKey = ''
+        await this.loadCsat().catch(() => {})
+        return
+      }
+      throw e instanceof ApiFailure && e.code === 'rate_limited' ? this.s.limited : this.s.csatFailed
     }
   }
 
@@ -321,12 +410,17 @@ class Widget {
     this.storage()?.removeItem(this.seenKey())
     this.conversations = []
     this.current = null
+    this.csatKey = ''
+    this.showCsat({ kind: 'none' })
     this.renderHeader()
+    void this.loadTopics()
   }
 
   private async send(): Promise<void> {
     const text = this.input.value.trim()
     if (!text || this.busy) return
+    // Picking a topic is an offer, not a gate: without one the conversation goes to the inbox's team.
+    const picking = this.picking()
     this.busy = true
     this.sendBtn.disabled = true
     this.err.textContent = ''
@@ -340,6 +434,7 @@ class Widget {
         body.identifier_hash = u.identifier_hash
       }
       if (this.current && this.current !== this.conversations[0]?.id) body.conversation_id = this.current
+      if (picking && this.topic) body.topic_id = this.topic
       const r = await this.call<{ conversation: VisitorConversation; visitor_token?: string }>('POST', '/messages', body)
       if (r.visitor_token) {
         this.saved = { token: r.visitor_token, identifier: u.identifier_hash ? (u.identifier ?? null) : null }
@@ -374,7 +469,7 @@ class Widget {
     this.busy = true
     try {
       const path = `/conversations/${encodeURIComponent(this.current)}/files?name=${encodeURIComponent(file.name)}`
-      const r = await fetch(this.base + '/api/v1/support/widget' + path, {
+      const r = await fetch(widgetUrl(this.base, path, this.inbox), {
         method: 'POST',
         headers: { Authorization: 'Bearer ' + this.saved.token, 'Content-Type': 'application/octet-stream' },
         body: file,
@@ -394,7 +489,7 @@ class Widget {
   private async download(f: VisitorFile): Promise<void> {
     if (!this.saved) return
     try {
-      const r = await fetch(`${this.base}/api/v1/support/widget/files/${encodeURIComponent(f.id)}`, {
+      const r = await fetch(widgetUrl(this.base, `/files/${encodeURIComponent(f.id)}`, this.inbox), {
         headers: { Authorization: 'Bearer ' + this.saved.token },
         credentials: 'omit',
       })
@@ -433,6 +528,14 @@ class Widget {
     const stick = this.msgs.scrollHeight - this.msgs.scrollTop - this.msgs.clientHeight < 40
     this.msgs.replaceChildren()
     if (!list.length) this.msgs.append(el('div', 'hint', this.s.greeting))
+    if (!list.length && this.picking())
+      this.msgs.append(
+        topicPicker(this.s, this.topics, this.topic, (id) => {
+          this.topic = id
+          this.err.textContent = ''
+          this.input.focus()
+        }),
+      )
     for (const m of list) {
       const b = el('div', 'msg ' + m.from)
       b.setAttribute('data-from', m.from)

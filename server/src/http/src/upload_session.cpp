@@ -22,7 +22,10 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
     unsigned version = header_parser.get().version();
     auto start = std::chrono::steady_clock::now();
     const std::string route = "/api/v1/chats/{id}/files";
-    auto finish_with = [&](const api::Response& r) {
+    std::vector<std::pair<std::string, std::string>> extra;  // the handler's ResponseHeaders
+    // Every response to the upload goes through here: counted, logged, and given the handler's headers.
+    auto finish_with = [&](api::Response& r) {
+        r.headers.insert(r.headers.end(), extra.begin(), extra.end());
         m.requests(route, "POST", r.status)->Add();
         m.latency(route)->Observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -38,7 +41,10 @@ awaitable<bool> Server::Impl::HandleUpload(beast::tcp_stream& stream, beast::fla
         ~Active() { n--; }
     } active{active_requests};
 
-    auto authorize = [&handler, &ar]() { return handler.Authorize(ar); };
+    auto authorize = [&handler, &ar, &extra]() {
+        extra = handler.ResponseHeaders(ar);
+        return handler.Authorize(ar);
+    };
     auto ticket = co_await RunOnPool(pool, authorize);
     // An upload refused before its body is read ends the connection: the body is never consumed.
     if (!ticket.ok()) {

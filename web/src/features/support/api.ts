@@ -64,8 +64,19 @@ export const supportApi = {
 
   // configuration (support.admin)
   inboxes: () => request<{ inboxes: Inbox[] }>('GET', '/support/inboxes'),
-  createInbox: (body: { name: string; channel: string; team_id?: Id; hmac_mandatory: boolean; reopen_window_days: number; greeting?: string }) =>
-    request<Inbox>('POST', '/support/inboxes', body),
+  createInbox: (body: {
+    name: string
+    channel: string
+    team_id?: Id
+    hmac_mandatory: boolean
+    reopen_window_days: number
+    greeting?: string
+    allowed_origins?: string[]
+  }) => request<Inbox>('POST', '/support/inboxes', body),
+  updateInbox: (
+    id: Id,
+    patch: Partial<Pick<Inbox, 'name' | 'team_id' | 'hmac_mandatory' | 'reopen_window_days' | 'greeting' | 'allowed_origins'>>,
+  ) => request<Inbox>('PATCH', `/support/inboxes/${enc(id)}`, patch),
   createTeam: (name: string) => request<Team>('POST', '/support/teams', { name }),
   setMembers: (teamId: Id, members: { user_id: Id; capacity: number }[]) =>
     request<Team>('PUT', `/support/teams/${enc(teamId)}/members`, { members }),

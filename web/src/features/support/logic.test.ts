@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  parseOrigins,
   allowedStatuses,
   assignable,
   contactName,
@@ -102,5 +103,10 @@ describe('the badge and assignment', () => {
     const agents = [a('1', 3, ['t']), a('2', 1, ['t']), a('3', 0, ['u']), a('4', 4, ['t'])]
     expect(assignable(agents, 't', '4').map((x) => x.user_id)).toEqual(['4', '2', '1'])
     expect(assignable(agents, null, null).map((x) => x.user_id)).toEqual(['3', '2', '1', '4'])
+  })
+
+  it('reads the allowed origins one a line, or separated by spaces or commas', () => {
+    expect(parseOrigins('')).toEqual([])
+    expect(parseOrigins(' https://a.example\n\nhttps://b.example, https://a.example ')).toEqual(['https://a.example', 'https://b.example'])
   })
 })

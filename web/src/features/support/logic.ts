@@ -23,6 +23,13 @@ export function inboxFilter(view: InboxView, status: StatusFilter, before?: Id, 
   return { assignee, status: status === 'any' ? undefined : status, before, limit }
 }
 
+/** The allowed origins an admin typed (one a line, or separated by spaces or commas), without repeats. */
+export function parseOrigins(text: string): string[] {
+  const out: string[] = []
+  for (const o of text.split(/[\s,]+/)) if (o && !out.includes(o)) out.push(o)
+  return out
+}
+
 /** The statuses a conversation may move to (docs/api.md: anything else is `409 invalid_transition`). */
 export function allowedStatuses(from: ConversationStatus): ConversationStatus[] {
   switch (from) {

@@ -150,6 +150,10 @@ const en = {
         secret: 'HMAC secret',
         embed: 'Embed on your site',
         show: 'Details',
+        origins: 'Sites allowed to embed the widget',
+        originsHint: 'One origin a line, as https://shop.example. Empty: any site may embed it.',
+        anyOrigin: 'Any site',
+        settings: 'Settings',
       },
       team: {
         members: 'Members',
@@ -317,6 +321,10 @@ const ru: typeof en = {
         secret: 'Секрет HMAC',
         embed: 'Код для вашего сайта',
         show: 'Подробнее',
+        origins: 'Сайты, где можно разместить виджет',
+        originsHint: 'По одному адресу в строке, например https://shop.example. Пусто — любой сайт.',
+        anyOrigin: 'Любой сайт',
+        settings: 'Настройки',
       },
       team: {
         members: 'Участники',

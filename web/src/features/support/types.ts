@@ -95,6 +95,8 @@ export interface Inbox {
   hmac_secret: string
   reopen_window_days: number
   greeting: string
+  /** The sites whose widget may use the inbox ("https://shop.example"); empty: any site. */
+  allowed_origins: string[]
   created_at: Millis
 }
 

@@ -1,6 +1,8 @@
 // The desk's configuration: inboxes, teams and their members, topics, agents (support.admin).
 #include <set>
 
+#include <boost/json/array.hpp>
+
 #include "assignment.hpp"
 #include "desk_events.hpp"
 #include "store.hpp"
@@ -61,12 +63,13 @@ Result<Inbox> SupportDesk::CreateInbox(const Actor& actor, const NewInbox& spec)
         i.hmac_secret = crypto::RandomToken(32);
         i.reopen_window_days = spec.reopen_window_days;
         i.greeting = spec.greeting;
+        i.allowed_origins = spec.allowed_origins;
         i.created_at = NowMs();
         tx.Exec(
             "INSERT INTO support_inboxes(id, name, channel, team_id, token, hmac_mandatory, hmac_secret, "
-            "reopen_window_days, greeting, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "reopen_window_days, greeting, created_at, allowed_origins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             i.id, i.name, i.channel, i.team_id, i.token, i.hmac_mandatory, i.hmac_secret, i.reopen_window_days,
-            i.greeting, i.created_at);
+            i.greeting, i.created_at, JoinOrigins(i.allowed_origins));
         VECHE_RETURN_IF_ERROR(Audit(tx, actor.user_id, "support.inbox_created", "support_inbox", i.id,
                                     {{"name", i.name}, {"channel", i.channel}}));
         return i;
@@ -77,6 +80,50 @@ Result<std::vector<Inbox>> SupportDesk::ListInboxes(const Actor& actor) {
     return db_.Read([&](Tx& tx) -> Result<std::vector<Inbox>> {
         VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
         return LoadInboxes(tx);
+    });
+}
+
+Result<Inbox> SupportDesk::UpdateInbox(const Actor& actor, Id inbox_id, const InboxPatch& p) {
+    return db_.Write([&](Tx& tx) -> Result<Inbox> {
+        VECHE_RETURN_IF_ERROR(RequireAdmin(tx, roles_, actor.user_id));
+        auto found = LoadInbox(tx, inbox_id);
+        if (!found) return Error::NotFound("inbox");
+        Inbox i = *found;
+        boost::json::object changed;
+        if (p.name && *p.name != i.name) {
+            i.name = *p.name;
+            changed["name"] = i.name;
+        }
+        if (p.team_id && *p.team_id != i.team_id) {
+            if (*p.team_id && !LoadTeam(tx, **p.team_id)) return Error::NotFound("team");
+            i.team_id = *p.team_id;
+            changed["team_id"] = i.team_id ? boost::json::value(IdToString(*i.team_id)) : boost::json::value(nullptr);
+        }
+        if (p.hmac_mandatory && *p.hmac_mandatory != i.hmac_mandatory) {
+            i.hmac_mandatory = *p.hmac_mandatory;
+            changed["hmac_mandatory"] = i.hmac_mandatory;
+        }
+        if (p.reopen_window_days && *p.reopen_window_days != i.reopen_window_days) {
+            i.reopen_window_days = *p.reopen_window_days;
+            changed["reopen_window_days"] = i.reopen_window_days;
+        }
+        if (p.greeting && *p.greeting != i.greeting) {
+            i.greeting = *p.greeting;
+            changed["greeting"] = i.greeting;
+        }
+        if (p.allowed_origins && *p.allowed_origins != i.allowed_origins) {
+            i.allowed_origins = *p.allowed_origins;
+            boost::json::array list;
+            for (const auto& o : i.allowed_origins) list.emplace_back(o);
+            changed["allowed_origins"] = std::move(list);
+        }
+        if (changed.empty()) return i;
+        tx.Exec(
+            "UPDATE support_inboxes SET name = ?, team_id = ?, hmac_mandatory = ?, reopen_window_days = ?, greeting = ?, "
+            "allowed_origins = ? WHERE id = ?",
+            i.name, i.team_id, i.hmac_mandatory, i.reopen_window_days, i.greeting, JoinOrigins(i.allowed_origins), i.id);
+        VECHE_RETURN_IF_ERROR(Audit(tx, actor.user_id, "support.inbox_updated", "support_inbox", i.id, std::move(changed)));
+        return i;
     });
 }
 

@@ -121,6 +121,10 @@ constexpr storage::ModuleMigration kMigrations[] = {
      SUPPORT_V4("INTEGER", "INTEGER"), SUPPORT_V4("BIGINT", "BIGINT")},
     {6, "archived topics", "ALTER TABLE support_topics ADD COLUMN archived_at INTEGER",
      "ALTER TABLE support_topics ADD COLUMN archived_at BIGINT"},
+    // The pages whose widget may use an inbox, space-separated; '' is any origin (as before).
+    {7, "the allowed origins of an inbox's widget",
+     "ALTER TABLE support_inboxes ADD COLUMN allowed_origins TEXT NOT NULL DEFAULT ''",
+     "ALTER TABLE support_inboxes ADD COLUMN allowed_origins TEXT NOT NULL DEFAULT ''"},
 };
 
 #undef SUPPORT_V1

@@ -45,6 +45,38 @@ Result<std::vector<TeamMember>> ReadMembers(const bj::object& body) {
     return out;
 }
 
+// "allowed_origins": ["https://shop.example", …] (absent: nullopt), normalized.
+Result<std::optional<std::vector<std::string>>> ReadOrigins(const bj::object& body) {
+    auto it = body.find("allowed_origins");
+    if (it == body.end() || it->value().is_null()) return std::optional<std::vector<std::string>>();
+    if (!it->value().is_array()) return Error::InvalidArgument("field 'allowed_origins' must be an array of origins");
+    std::vector<std::string> raw;
+    for (const auto& v : it->value().get_array()) {
+        if (!v.is_string()) return Error::InvalidArgument("field 'allowed_origins' must be an array of origins");
+        raw.emplace_back(v.get_string());
+    }
+    VECHE_ASSIGN_OR_RETURN(auto origins, NormalizeOrigins(raw));
+    return std::optional(std::move(origins));
+}
+
+Result<InboxPatch> ReadInboxPatch(const bj::object& body) {
+    InboxPatch p;
+    VECHE_ASSIGN_OR_RETURN(p.name, json::OptString(body, "name", kName));
+    if (body.find("team_id") != body.end()) {
+        VECHE_ASSIGN_OR_RETURN(auto team, json::OptId(body, "team_id"));
+        p.team_id.emplace(team);  // null: no team
+    }
+    VECHE_ASSIGN_OR_RETURN(p.hmac_mandatory, json::OptBool(body, "hmac_mandatory"));
+    VECHE_ASSIGN_OR_RETURN(auto days, json::OptInt(body, "reopen_window_days", 1, 3650));
+    if (days) p.reopen_window_days = static_cast<int>(*days);
+    VECHE_ASSIGN_OR_RETURN(p.greeting, json::OptString(body, "greeting", {1000, 0}));
+    VECHE_ASSIGN_OR_RETURN(p.allowed_origins, ReadOrigins(body));
+    for (const char* fixed : {"channel", "token", "hmac_secret"})
+        if (body.find(fixed) != body.end())
+            return Error::InvalidArgument("field '" + std::string(fixed) + "' of an inbox cannot be changed");
+    return p;
+}
+
 Result<NewInbox> ReadInbox(const bj::object& body) {
     NewInbox n;
     VECHE_ASSIGN_OR_RETURN(n.name, json::ReqString(body, "name", kName));
@@ -58,6 +90,8 @@ Result<NewInbox> ReadInbox(const bj::object& body) {
     n.reopen_window_days = static_cast<int>(days.value_or(30));
     VECHE_ASSIGN_OR_RETURN(auto greeting, json::OptString(body, "greeting", {1000, 0}));
     n.greeting = greeting.value_or("");
+    VECHE_ASSIGN_OR_RETURN(auto origins, ReadOrigins(body));
+    n.allowed_origins = origins.value_or(std::vector<std::string>{});
     return n;
 }
 
@@ -84,6 +118,14 @@ void AddConfigRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& 
         VECHE_ASSIGN_OR_RETURN(auto list, desk.ListInboxes(ctx.actor));
         return api::Json(200, bj::object{{"inboxes", JsonList(list, InboxToJson)}});
     }));
+    router.Add("PATCH", "/api/v1/support/inboxes/{id}",
+               api::Authed(kit, [&desk](Request& req, const Caller& ctx) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
+                   VECHE_ASSIGN_OR_RETURN(auto patch, ReadInboxPatch(body));
+                   VECHE_ASSIGN_OR_RETURN(auto inbox, desk.UpdateInbox(ctx.actor, id, patch));
+                   return api::Json(200, InboxToJson(inbox));
+               }));
     router.Add("POST", "/api/v1/support/teams", api::Authed(kit, [&desk](Request& req, const Caller& ctx) -> Result<Response> {
         VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
         VECHE_ASSIGN_OR_RETURN(auto name, json::ReqString(body, "name", kName));

@@ -8,6 +8,7 @@ namespace veche::support {
 
 class SupportDesk;
 class DeskTools;
+class WidgetGate;
 
 // /api/v1/support/{inboxes,teams,topics,agents,conversations,contacts}…: signed-in agents and admins.
 void AddDeskRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk, DeskTools& tools);
@@ -15,6 +16,6 @@ void AddDeskRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& de
 // delete and restore, team calendars.
 void AddToolRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk, DeskTools& tools);
 // /api/v1/support/widget/…: the widget's visitors, who carry a visitor token, not a session.
-void AddWidgetRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk);
+void AddWidgetRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk, const WidgetGate& gate);
 
 }  // namespace veche::support

@@ -193,7 +193,8 @@ Result<std::vector<Id>> ReadIds(const Request& req, const char* name) {
 
 }  // namespace
 
-void AddSlaRoutes(api::Router& router, const api::HttpKit& kit, SlaEngine& sla, Reports& reports) {
+void AddSlaRoutes(api::Router& router, const api::HttpKit& kit, SlaEngine& sla, Reports& reports,
+                  const WidgetGate& gate) {
     router.Add("GET", "/api/v1/support/teams/{id}/sla",
                api::Authed(kit, [&sla](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
@@ -253,14 +254,14 @@ void AddSlaRoutes(api::Router& router, const api::HttpKit& kit, SlaEngine& sla, 
                    return api::Json(200, bj::object{{"inbox_id", IdToString(id)}, {"enabled", now}});
                }));
     router.Add("GET", "/api/v1/support/widget/conversations/{id}/csat",
-               WidgetHandler([&sla](Request& req) -> Result<Response> {
+               WidgetHandler(gate, [&sla](Request& req) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto csat, sla.VisitorCsat(token, id));
                    return api::Json(
                        200, bj::object{{"requested", csat.has_value()}, {"csat", CsatJson(csat, false)}});
                }));
-    router.Add("POST", "/api/v1/support/widget/csat", WidgetHandler([&sla, &kit](Request& req) -> Result<Response> {
+    router.Add("POST", "/api/v1/support/widget/csat", WidgetHandler(gate, [&sla, &kit](Request& req) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit, ratelimit::Action::kSend, req));
                    VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));

@@ -8,6 +8,10 @@
 
 namespace veche::support {
 
-void AddSlaRoutes(api::Router& router, const api::HttpKit& kit, SlaEngine& sla, Reports& reports);
+class WidgetGate;
+
+// The visitors' CSAT routes pass `gate` (widget_http.hpp).
+void AddSlaRoutes(api::Router& router, const api::HttpKit& kit, SlaEngine& sla, Reports& reports,
+                  const WidgetGate& gate);
 
 }  // namespace veche::support

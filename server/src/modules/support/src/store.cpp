@@ -74,10 +74,23 @@ std::int64_t NextCounter(Tx& tx, std::string_view name) {
 
 namespace {
 
+// support_inboxes.allowed_origins: the normalized origins, one space between (an origin has none).
+std::vector<std::string> SplitOrigins(std::string_view stored) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at < stored.size()) {
+        std::size_t end = stored.find(' ', at);
+        if (end == std::string_view::npos) end = stored.size();
+        if (end > at) out.emplace_back(stored.substr(at, end - at));
+        at = end + 1;
+    }
+    return out;
+}
+
 constexpr const char* kInboxColumns =
     "SELECT id, name, CASE WHEN EXISTS (SELECT 1 FROM support_mailboxes m WHERE m.inbox_id = support_inboxes.id) "
-    "THEN 'email' ELSE channel END, team_id, token, hmac_mandatory, hmac_secret, reopen_window_days, greeting, created_at "
-    "FROM support_inboxes ";
+    "THEN 'email' ELSE channel END, team_id, token, hmac_mandatory, hmac_secret, reopen_window_days, greeting, created_at, "
+    "allowed_origins FROM support_inboxes ";
 
 Inbox ReadInbox(const Statement& st) {
     Inbox i;
@@ -91,6 +104,7 @@ Inbox ReadInbox(const Statement& st) {
     i.reopen_window_days = static_cast<int>(st.Int(7));
     i.greeting = st.Text(8);
     i.created_at = st.Int(9);
+    i.allowed_origins = SplitOrigins(st.Text(10));
     return i;
 }
 
@@ -129,6 +143,12 @@ void FinishRows(Statement& st) {
 }
 
 }  // namespace
+
+std::string JoinOrigins(const std::vector<std::string>& origins) {
+    std::string out;
+    for (const auto& o : origins) out += (out.empty() ? "" : " ") + o;
+    return out;
+}
 
 std::optional<Inbox> LoadInbox(Tx& tx, Id id) {
     auto& st = tx.Query(std::string(kInboxColumns) + "WHERE id = ?", id);

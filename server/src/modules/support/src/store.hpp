@@ -54,6 +54,8 @@ void AddScopeCondition(SqlBuilder& q, const Viewer& viewer);
 std::int64_t NextCounter(storage::Tx& tx, std::string_view name);
 
 std::optional<Inbox> LoadInbox(storage::Tx& tx, Id id);
+// support_inboxes.allowed_origins as stored (LoadInbox reads it back).
+std::string JoinOrigins(const std::vector<std::string>& origins);
 std::optional<Inbox> LoadInboxByToken(storage::Tx& tx, std::string_view token);
 std::vector<Inbox> LoadInboxes(storage::Tx& tx);
 std::optional<Team> LoadTeam(storage::Tx& tx, Id id);

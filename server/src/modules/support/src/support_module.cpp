@@ -9,6 +9,7 @@
 #include "store.hpp"
 #include "veche/calendar/calendar_service.hpp"
 #include "widget_files.hpp"
+#include "widget_http.hpp"
 #include "veche/accounts/account_service.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/files/file_store.hpp"
@@ -74,17 +75,18 @@ public:
                        [&accounts] { return accounts.SystemUserId("support", "Служба поддержки"); });
         kit_ = &ctx.Find<api::HttpKit>();
         files_ = &ctx.Find<files::FileStore>();
-        uploads_.emplace(*kit_, *desk_, *files_);
+        gate_.emplace(*desk_);
+        uploads_.emplace(*kit_, *desk_, *files_, *gate_);
         inbound_mail_.emplace(*email_, *files_);
     }
 
     void AddRoutes(api::Router& router) override {
         AddDeskRoutes(router, *kit_, *desk_, *tools_);
         AddToolRoutes(router, *kit_, *desk_, *tools_);
-        AddWidgetRoutes(router, *kit_, *desk_);
+        AddWidgetRoutes(router, *kit_, *desk_, *gate_);
         AddEmailRoutes(router, *kit_, *email_);
-        AddSlaRoutes(router, *kit_, *sla_, *reports_);
-        AddWidgetFileRoutes(router, *desk_, *files_);
+        AddSlaRoutes(router, *kit_, *sla_, *reports_, *gate_);
+        AddWidgetFileRoutes(router, *desk_, *files_, *gate_);
     }
     void AddUploads(api::UploadRegistry& uploads) override {
         uploads.Add(*uploads_);
@@ -103,6 +105,7 @@ private:
     std::optional<DeskTools> tools_;
     const api::HttpKit* kit_ = nullptr;
     files::FileStore* files_ = nullptr;
+    std::optional<WidgetGate> gate_;  // the widget routes' CORS and origin rule
     std::optional<VisitorUploads> uploads_;
     std::optional<InboundMailUploads> inbound_mail_;
     std::optional<DeskAudience> desk_audience_;

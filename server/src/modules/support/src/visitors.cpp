@@ -3,6 +3,7 @@
 // the agents' replies), never notes. Identity verification (MODULES.md §2.3, the Chatwoot rule):
 // identifier_hash = hex HMAC-SHA-256(inbox secret, identifier); an identifier links to an earlier
 // contact only when verified, and an inbox with hmac_mandatory accepts nothing unverified.
+#include <algorithm>
 #include <map>
 
 #include "conversation_ops.hpp"
@@ -171,6 +172,52 @@ Result<std::vector<DeskMessage>> SupportDesk::VisitorMessages(const std::string&
         if (it != found.second.end() && !msg.deleted) out.push_back({std::move(msg), it->second});
     }
     return out;
+}
+
+Result<std::vector<Topic>> SupportDesk::WidgetTopics(const std::string& inbox_token) {
+    return db_.Read([&](Tx& tx) -> Result<std::vector<Topic>> {
+        auto inbox = LoadInboxByToken(tx, inbox_token);
+        if (!inbox || inbox->channel != "widget") return Error::NotFound("inbox");
+        // Topics are the desk's (each routes to its team), so every widget inbox offers them all.
+        std::vector<Topic> out;
+        auto& st = tx.Query("SELECT id, team_id, title FROM support_topics ORDER BY title, id");
+        while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2)});
+        return out;
+    });
+}
+
+Result<OriginLists> SupportDesk::WidgetOrigins(const std::string& visitor_token,
+                                               const std::vector<std::string>& inbox_tokens) {
+    return db_.Read([&](Tx& tx) -> Result<OriginLists> {
+        std::vector<Inbox> named;
+        if (!visitor_token.empty()) {
+            // The inbox the token was issued in, whether or not the token still works there.
+            auto id = tx.QueryInt("SELECT inbox_id FROM support_visitors WHERE token_hash = ?",
+                                  crypto::Sha256Hex(visitor_token));
+            if (id)
+                if (auto inbox = LoadInbox(tx, *id)) named.push_back(std::move(*inbox));
+        }
+        bool asked = !visitor_token.empty();
+        for (const auto& token : inbox_tokens) {
+            asked = true;
+            if (auto inbox = LoadInboxByToken(tx, token)) named.push_back(std::move(*inbox));
+        }
+        OriginLists out;
+        if (asked) {
+            for (auto& i : named)
+                if (!i.allowed_origins.empty()) out.push_back(std::move(i.allowed_origins));
+            return out;
+        }
+        std::vector<std::string> any;
+        for (auto& i : LoadInboxes(tx)) {
+            if (i.channel != "widget") continue;
+            if (i.allowed_origins.empty()) return OriginLists{};
+            for (auto& o : i.allowed_origins)
+                if (std::find(any.begin(), any.end(), o) == any.end()) any.push_back(std::move(o));
+        }
+        if (!any.empty()) out.push_back(std::move(any));
+        return out;
+    });
 }
 
 }  // namespace veche::support

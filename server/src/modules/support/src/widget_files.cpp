@@ -9,17 +9,8 @@
 #include "widget_http.hpp"
 
 namespace veche::support {
-namespace {
-
 using api::Request;
 using api::Response;
-
-Response WithCors(Response res) {
-    AllowAnyOrigin(res);
-    return res;
-}
-
-}  // namespace
 
 bool VisitorUploads::Accepts(const Request& request) const {
     if (request.method != "POST") return false;
@@ -28,7 +19,14 @@ bool VisitorUploads::Accepts(const Request& request) const {
            seg[4] == "conversations" && seg[6] == "files";
 }
 
+std::vector<std::pair<std::string, std::string>> VisitorUploads::ResponseHeaders(const Request& request) {
+    auto verdict = gate_.Judge(request);
+    return verdict.ok() ? CorsHeaders(*verdict) : std::vector<std::pair<std::string, std::string>>{};
+}
+
 Result<api::UploadTicket> VisitorUploads::Authorize(const Request& request) {
+    VECHE_ASSIGN_OR_RETURN(auto verdict, gate_.Judge(request));
+    if (!verdict.allowed) return OriginNotAllowed();
     auto token_or = RequiredVisitor(request);
     if (!token_or.ok()) return token_or.error();
     std::string token = std::move(*token_or);
@@ -55,9 +53,9 @@ Error VisitorUploads::QuotaExceeded() const {
 }
 
 Response VisitorUploads::Complete(const api::UploadTicket& t, std::unique_ptr<files::Upload> upload) {
-    if (upload->size() == 0) return WithCors(api::ErrorResponse(Error::InvalidArgument("the file is empty")));
+    if (upload->size() == 0) return api::ErrorResponse(Error::InvalidArgument("the file is empty"));
     auto stored = files_.Finish(*upload);
-    if (!stored.ok()) return WithCors(api::ErrorResponse(stored.error()));
+    if (!stored.ok()) return api::ErrorResponse(stored.error());
     chat::FileInfo f;
     f.name = t.name;
     f.size = static_cast<std::int64_t>(stored->size);
@@ -67,23 +65,21 @@ Response VisitorUploads::Complete(const api::UploadTicket& t, std::unique_ptr<fi
     f.height = stored->height;
     f.has_thumbnail = stored->has_thumbnail;
     auto posted = desk_.PostVisitorFile(t.owner_id, f);
-    if (!posted.ok()) return WithCors(api::ErrorResponse(posted.error()));
+    if (!posted.ok()) return api::ErrorResponse(posted.error());
     auto kept = files_.EnsureStored(*upload, *stored);
-    if (!kept.ok()) return WithCors(api::ErrorResponse(kept.error()));
-    return WithCors(api::Json(201, boost::json::object{{"message", VisitorMessageToJson(*posted)}}));
+    if (!kept.ok()) return api::ErrorResponse(kept.error());
+    return api::Json(201, boost::json::object{{"message", VisitorMessageToJson(*posted)}});
 }
 
-void AddWidgetFileRoutes(api::Router& router, SupportDesk& desk, files::FileStore& files) {
-    router.Add("GET", "/api/v1/support/widget/files/{id}", [&desk, &files](Request& req) -> Response {
-        auto run = [&]() -> Result<Response> {
-            VECHE_ASSIGN_OR_RETURN(std::string token, RequiredVisitor(req));
-            VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
-            VECHE_ASSIGN_OR_RETURN(auto f, desk.VisitorFile(token, id));
-            return api::ServeFile(req, files.PathOf(f.sha256), f.content_type, files::ContentDisposition(f.name, false));
-        };
-        auto r = run();
-        return WithCors(r.ok() ? std::move(*r) : api::ErrorResponse(r.error()));
-    });
+void AddWidgetFileRoutes(api::Router& router, SupportDesk& desk, files::FileStore& files, const WidgetGate& gate) {
+    router.Add("GET", "/api/v1/support/widget/files/{id}",
+               WidgetHandler(gate, [&desk, &files](Request& req) -> Result<Response> {
+                   VECHE_ASSIGN_OR_RETURN(std::string token, RequiredVisitor(req));
+                   VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                   VECHE_ASSIGN_OR_RETURN(auto f, desk.VisitorFile(token, id));
+                   return api::ServeFile(req, files.PathOf(f.sha256), f.content_type,
+                                         files::ContentDisposition(f.name, false));
+               }));
 }
 
 }  // namespace veche::support

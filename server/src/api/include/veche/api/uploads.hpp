@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "veche/api/http_types.hpp"
@@ -40,6 +41,12 @@ public:
     // The paths it accepts, as a route pattern ("/api/v1/chats/{id}/files"), for `veche routes`.
     virtual std::string pattern() const = 0;
     virtual Result<UploadTicket> Authorize(const Request& request) = 0;
+    // Headers the transport adds to every response to the request, Complete's and its own refusals
+    // alike (401, 413 before the body is read …), so that a cross-origin page can read them: the
+    // widget's CORS headers. Asked once, before Authorize, on a worker thread.
+    virtual std::vector<std::pair<std::string, std::string>> ResponseHeaders(const Request& /*request*/) {
+        return {};
+    }
     // What the transport answers when the body would pass ticket.quota_left (413 quota_exceeded).
     virtual Error QuotaExceeded() const = 0;
     // Records the stored bytes; the response goes to the client as it is.

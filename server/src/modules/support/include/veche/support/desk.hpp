@@ -23,6 +23,7 @@
 #include "veche/core/error.hpp"
 #include "veche/storage/database.hpp"
 #include "veche/support/types.hpp"
+#include "veche/support/widget_origins.hpp"
 
 namespace veche::chat {
 class ChatService;
@@ -45,7 +46,20 @@ struct NewInbox {
     bool hmac_mandatory = false;
     int reopen_window_days = 30;
     std::string greeting;
+    std::vector<std::string> allowed_origins;  // normalized (widget_origins.hpp); empty: any origin
 };
+
+// What PATCH …/inboxes/{id} changes (absent: unchanged). The channel, the token and the HMAC secret
+// are not settings: pages embed the token, and the company's server holds the secret.
+struct InboxPatch {
+    std::optional<std::string> name;
+    std::optional<std::optional<Id>> team_id;  // a value holding nullopt: no team
+    std::optional<bool> hmac_mandatory;
+    std::optional<int> reopen_window_days;
+    std::optional<std::string> greeting;
+    std::optional<std::vector<std::string>> allowed_origins;
+};
+
 
 struct ConversationView {
     ConversationView() = default;
@@ -140,6 +154,8 @@ public:
     // Configuration: support.admin (teams and topics are read by agents too).
     Result<Inbox> CreateInbox(const Actor& actor, const NewInbox& spec);
     Result<std::vector<Inbox>> ListInboxes(const Actor& actor);
+    // Audited as support.inbox_updated with the changed fields (never the secret).
+    Result<Inbox> UpdateInbox(const Actor& actor, Id inbox_id, const InboxPatch& patch);
     Result<Team> CreateTeam(const Actor& actor, const std::string& name);
     Result<std::vector<Team>> ListTeams(const Actor& actor);
     // Replaces the members; a newly available member may take queued conversations at once.
@@ -188,6 +204,12 @@ public:
     // After VisitorUploadTarget allowed the upload into `conversation_id`, and the bytes are stored.
     Result<DeskMessage> PostVisitorFile(Id conversation_id, const chat::FileInfo& stored);
     Result<chat::FileInfo> VisitorFile(const std::string& visitor_token, Id file_id);
+    // The topics a new visitor of the widget inbox may pick (id and title, by title); 404 inbox_not_found.
+    Result<std::vector<Topic>> WidgetTopics(const std::string& inbox_token);
+    // The origin rule of a widget request (widget_http.hpp). With neither a token nor an inbox (a
+    // preflight, which carries no Authorization), every widget inbox counts: nothing when one of them
+    // is open, else the union of their lists as one.
+    Result<OriginLists> WidgetOrigins(const std::string& visitor_token, const std::vector<std::string>& inbox_tokens);
 
 private:
     friend class EmailChannel;  // email_channel.hpp: posts the customers' mail with the desk's bot

@@ -21,6 +21,8 @@ struct Inbox {
     std::string hmac_secret;  // the key of identifier_hash; shown to support admins only
     int reopen_window_days = 30;
     std::string greeting;
+    // The pages ("https://shop.example") whose widget may use the inbox; empty: any origin.
+    std::vector<std::string> allowed_origins;
     std::int64_t created_at = 0;
 };
 
