@@ -254,10 +254,21 @@ test('a new visitor on an allowed site picks a topic, and rates the resolved con
   const payment = await env.admin.req('POST', '/support/topics', { team_id: billing.id, title: uniqueName('Оплата и возвраты ') })
   const site = await foreignSite(d.inbox.token)
   try {
-    // Only the company's site may use the inbox: the widget runs there under an echoed origin.
+    // Only the company's site may use the inbox (set in the inbox's settings): the widget runs there
+    // under an echoed origin.
     const origin = new URL(site.url).origin
-    const patched = await env.admin.req('PATCH', `/support/inboxes/${d.inbox.id}`, { allowed_origins: [origin] })
-    assert(patched.allowed_origins.length === 1 && patched.allowed_origins[0] === origin, 'the inbox lists the site')
+    const Adm = await newUserPage({ username: 'admin', password: env.admin.password }, { locale: 'ru-RU' })
+    await Adm.page.goto(env.base + '/support/admin')
+    const row = Adm.page.locator(`[data-testid=inbox-row][data-name="${d.inbox.name}"]`)
+    await row.locator('button').click()
+    const editor = Adm.page.locator('[data-testid=inbox-editor]')
+    await editor.locator('[data-testid=inbox-edit-origins]').fill(`${origin.toUpperCase()}/\n`)
+    await editor.locator('[data-testid=inbox-edit-save]').click()
+    await waitFor(async () => (await Adm.page.locator('[data-testid=inbox-origins-shown]').textContent()) === origin, 'the listed site')
+    await settled(Adm.page)
+    await shot(Adm.page, 'support-admin-inbox-origins-light')
+    const saved = (await env.admin.req('GET', '/support/inboxes')).inboxes.find((i) => i.id === d.inbox.id)
+    assert(saved.allowed_origins.length === 1 && saved.allowed_origins[0] === origin, 'the inbox lists the site')
 
     const ctx = await newContext({ who: 'rating-visitor', locale: 'ru-RU', viewport: { width: 1200, height: 800 } })
     const V = await openPage(ctx, 'rating-visitor')
@@ -291,7 +302,7 @@ test('a new visitor on an allowed site picks a topic, and rates the resolved con
           headers: { Authorization: 'Bearer ' + saved.token, 'Content-Type': 'application/octet-stream' },
           body: new Uint8Array(10 * 1024 * 1024 + 1),
         })
-        return { status: r.status, code: (await r.json()).code }
+        return { status: r.status, code: (await r.json()).error?.code }
       },
       { base: env.base, inbox: d.inbox.token, cid: c.id },
     )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { csatView, fileSize, offersTopics, pickLang, readSaved, STRINGS, usable, widgetUrl } from './logic'
+import { csatView, errorCode, fileSize, offersTopics, pickLang, readSaved, STRINGS, usable, widgetUrl } from './logic'
 
 describe('widget', () => {
   it('speaks the tag’s language, else the browser’s, else Russian', () => {
@@ -50,5 +50,12 @@ describe('widget', () => {
   it('names the inbox in every widget URL', () => {
     expect(widgetUrl('https://v.example', '/conversations', 'abc')).toBe('https://v.example/api/v1/support/widget/conversations?inbox=abc')
     expect(widgetUrl('https://v.example', '/c/1/files?name=a.txt', 'a b')).toBe('https://v.example/api/v1/support/widget/c/1/files?name=a.txt&inbox=a%20b')
+  })
+
+  it('reads the code of an error answer', () => {
+    expect(errorCode({ error: { code: 'csat_already_rated', message: '…' } })).toBe('csat_already_rated')
+    expect(errorCode({})).toBe('error')
+    expect(errorCode(null)).toBe('error')
+    expect(errorCode({ error: 'x' })).toBe('error')
   })
 })

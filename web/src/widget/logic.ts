@@ -129,3 +129,9 @@ export function offersTopics(topics: readonly unknown[], hasConversation: boolea
 export function widgetUrl(base: string, path: string, inbox: string): string {
   return `${base}/api/v1/support/widget${path}${path.includes('?') ? '&' : '?'}inbox=${encodeURIComponent(inbox)}`
 }
+
+/** The code of an error answer (`{"error": {"code", "message"}}`, docs/api.md "Errors"), else "error". */
+export function errorCode(body: unknown): string {
+  const code = (body as { error?: { code?: unknown } } | null)?.error?.code
+  return typeof code === 'string' && code ? code : 'error'
+}

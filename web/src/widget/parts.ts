@@ -11,7 +11,7 @@ export const PARTS_CSS = `
 .topic:hover { border-color: var(--vw-accent); }
 .topic[aria-pressed=true] { border-color: var(--vw-accent); background: color-mix(in srgb, var(--vw-accent) 9%, #fff);
   box-shadow: inset 0 0 0 1px var(--vw-accent); }
-.csat { display: none; margin: 0 12px 10px; padding: 14px; border: 1px solid #e6e8ee; border-radius: 12px; background: #fafbfc;
+.csat { display: none; flex: none; margin-top: 6px; padding: 14px; border: 1px solid #e6e8ee; border-radius: 12px; background: #fafbfc;
   text-align: center; }
 .csat.shown { display: block; }
 .csat h3 { margin: 0 0 4px; font-size: 15px; font-weight: 600; }
@@ -22,7 +22,7 @@ export const PARTS_CSS = `
 .star:focus-visible { outline: 2px solid var(--vw-accent); outline-offset: 1px; }
 .stars.static .star { cursor: default; }
 .csat .label { min-height: 18px; font-size: 12.5px; color: #5f6677; margin: 4px 0 8px; }
-.csat textarea { width: 100%; height: 56px; resize: none; padding: 8px 10px; border: 1px solid #dfe2e8; border-radius: 10px;
+.csat textarea { width: 100%; height: 48px; resize: none; padding: 8px 10px; border: 1px solid #dfe2e8; border-radius: 10px;
   font-size: 13px; color: inherit; background: #fff; outline: none; }
 .csat textarea:focus { border-color: var(--vw-accent); }
 .csat .send { margin-top: 8px; width: 100%; border: 0; border-radius: 10px; padding: 9px 14px; background: var(--vw-accent); color: #fff;

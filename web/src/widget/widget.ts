@@ -13,6 +13,7 @@
 // of the web client.
 import {
   csatView,
+  errorCode,
   fileSize,
   MAX_FILE_BYTES,
   offersTopics,
@@ -237,7 +238,7 @@ class Widget {
       if (f) void this.upload(f)
     })
     form.append(attach, this.fileInput, this.input, this.sendBtn)
-    this.panel.append(header, this.convs, this.msgs, this.csatBox, this.err, form)
+    this.panel.append(header, this.convs, this.msgs, this.err, form)
     this.root.append(style, this.panel, launcher)
     document.body.append(host)
     this.renderMessages([])
@@ -336,8 +337,8 @@ class Widget {
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'omit',
     })
-    const data = (await r.json().catch(() => ({}))) as { code?: string }
-    if (!r.ok) throw new ApiFailure(r.status, data.code ?? 'error')
+    const data: unknown = await r.json().catch(() => ({}))
+    if (!r.ok) throw new ApiFailure(r.status, errorCode(data))
     return data as T
   }
 
@@ -384,6 +385,8 @@ class Widget {
     if (v.kind === 'none') this.csatBox.replaceChildren()
     else if (v.kind === 'thanks') this.csatBox.replaceChildren(...thanksCard(this.s, v.rating))
     else this.csatBox.replaceChildren(...ratingCard(this.s, (rating, comment) => this.rate(rating, comment)))
+    // The card closes the conversation's stream: the visitor sees it under the last answer.
+    if (v.kind !== 'none') this.msgs.scrollTop = this.msgs.scrollHeight
   }
 
   /** One rating per conversation: a second one (another tab rated first) shows the thanks for that one. */
@@ -475,7 +478,7 @@ class Widget {
         body: file,
         credentials: 'omit',
       })
-      if (!r.ok) throw new ApiFailure(r.status, ((await r.json().catch(() => ({}))) as { code?: string }).code ?? 'error')
+      if (!r.ok) throw new ApiFailure(r.status, errorCode(await r.json().catch(() => ({}))))
       this.busy = false
       await this.refresh()
     } catch (e) {
@@ -549,6 +552,7 @@ class Widget {
       }
       this.msgs.append(b)
     }
+    this.msgs.append(this.csatBox)
     if (stick || list.length) this.msgs.scrollTop = this.msgs.scrollHeight
   }
 }
