@@ -132,6 +132,7 @@ class Widget {
   private timer: ReturnType<typeof setInterval> | null = null
   private busy = false
   private topics: TopicChoice[] = []
+  private topicsAsked = false
   private topic: string | null = null
   private csatKey = ''
   private readonly csatBox: HTMLElement
@@ -258,6 +259,7 @@ class Widget {
       this.csatKey = ''
       this.showCsat({ kind: 'none' })
       this.renderMessages([])
+      this.topicsAsked = false
       void this.loadTopics()
     }
   }
@@ -270,6 +272,7 @@ class Widget {
     if (show) {
       this.launcher.classList.remove('unread')
       void this.refresh()
+      void this.loadTopics()
       this.timer = setInterval(() => void this.refresh(), POLL_MS)
       this.input.focus()
     } else {
@@ -283,12 +286,12 @@ class Widget {
   start(): void {
     this.toggle(false)
     void this.refresh()
-    void this.loadTopics()
   }
 
-  /** The desk's topics, for a visitor who has not written yet (without them the picker stays away). */
+  /** The desk's topics, once, when a visitor who has not written yet opens the panel (without them the picker stays away). */
   private async loadTopics(): Promise<void> {
-    if (this.saved) return
+    if (this.saved || this.topicsAsked || !this.panel.classList.contains('open')) return
+    this.topicsAsked = true
     try {
       this.topics = (await this.call<{ topics: TopicChoice[] }>('GET', '/topics')).topics
     } catch {
@@ -416,6 +419,7 @@ class Widget {
     this.csatKey = ''
     this.showCsat({ kind: 'none' })
     this.renderHeader()
+    this.topicsAsked = false
     void this.loadTopics()
   }
 
