@@ -1,7 +1,7 @@
 #include "widget_http.hpp"
 
 #include <boost/json/parse.hpp>
-
+#include <optional>
 
 namespace veche::support {
 
@@ -43,17 +43,21 @@ void AddHeaders(const CorsVerdict& v, api::Response& res) {
     for (auto& h : CorsHeaders(v)) res.headers.push_back(std::move(h));
 }
 
+// The answer that ends the request before its handler: the store failed, or the origin is refused.
+std::optional<api::Response> Refusal(Result<CorsVerdict>& verdict) {
+    if (!verdict.ok()) return api::ErrorResponse(verdict.error());
+    if (verdict->allowed) return std::nullopt;
+    api::Response refused = api::ErrorResponse(OriginNotAllowed());
+    AddHeaders(*verdict, refused);
+    return refused;
+}
+
 }  // namespace
 
 api::Router::Handler WidgetHandler(const WidgetGate& gate, std::function<Result<api::Response>(api::Request&)> fn) {
     return [&gate, fn = std::move(fn)](api::Request& req) -> api::Response {
         auto verdict = gate.Judge(req);
-        if (!verdict.ok()) return api::ErrorResponse(verdict.error());
-        if (!verdict->allowed) {
-            api::Response refused = api::ErrorResponse(OriginNotAllowed());
-            AddHeaders(*verdict, refused);
-            return refused;
-        }
+        if (auto refused = Refusal(verdict)) return std::move(*refused);
         auto r = fn(req);
         api::Response res = r.ok() ? std::move(*r) : api::ErrorResponse(r.error());
         AddHeaders(*verdict, res);
@@ -64,12 +68,7 @@ api::Router::Handler WidgetHandler(const WidgetGate& gate, std::function<Result<
 api::Router::Handler WidgetPreflight(const WidgetGate& gate) {
     return [&gate](api::Request& req) -> api::Response {
         auto verdict = gate.Judge(req);
-        if (!verdict.ok()) return api::ErrorResponse(verdict.error());
-        if (!verdict->allowed) {
-            api::Response refused = api::ErrorResponse(OriginNotAllowed());
-            AddHeaders(*verdict, refused);
-            return refused;
-        }
+        if (auto refused = Refusal(verdict)) return std::move(*refused);
         api::Response res = api::NoContent();
         AddHeaders(*verdict, res);
         res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST");

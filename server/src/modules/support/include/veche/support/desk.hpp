@@ -60,7 +60,6 @@ struct InboxPatch {
     std::optional<std::vector<std::string>> allowed_origins;
 };
 
-
 struct ConversationView {
     ConversationView() = default;
     ConversationView(Conversation c, Contact k) : conversation(std::move(c)), contact(std::move(k)) {}
