@@ -171,6 +171,12 @@ def test_a_new_visitor_picks_among_the_desks_topics_and_the_topic_routes_the_con
                                                          key=lambda t: t["id"])
     assert all(set(t) == {"id", "title"} for t in topics), "names only: no team ids for strangers"
     assert [t["title"] for t in topics] == sorted(t["title"] for t in topics)
+    # An archived topic is no longer offered (a new conversation may not take it).
+    t3 = expect(admin_client.post("/api/v1/support/topics", json={
+        "team_id": desk.team["id"], "title": uniq("Архив ")}), 201)
+    expect(admin_client.patch(f"/api/v1/support/topics/{t3['id']}", json={"archived": True}), 200)
+    listed = expect(anon.get(f"/api/v1/support/widget/topics?inbox={desk.inbox['token']}", auth=False), 200)["topics"]
+    assert t3["id"] not in [t["id"] for t in listed] and t1["id"] in [t["id"] for t in listed]
 
     # The chosen topic routes the new conversation to its team, not the inbox's.
     v = desk.visitor(server)

@@ -178,9 +178,10 @@ Result<std::vector<Topic>> SupportDesk::WidgetTopics(const std::string& inbox_to
     return db_.Read([&](Tx& tx) -> Result<std::vector<Topic>> {
         auto inbox = LoadInboxByToken(tx, inbox_token);
         if (!inbox || inbox->channel != "widget") return Error::NotFound("inbox");
-        // Topics are the desk's (each routes to its team), so every widget inbox offers them all.
+        // Topics are the desk's (each routes to its team), so every widget inbox offers them all but
+        // the archived ones, which no new conversation may take.
         std::vector<Topic> out;
-        auto& st = tx.Query("SELECT id, team_id, title FROM support_topics ORDER BY title, id");
+        auto& st = tx.Query("SELECT id, team_id, title FROM support_topics WHERE archived_at IS NULL ORDER BY title, id");
         while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2)});
         return out;
     });

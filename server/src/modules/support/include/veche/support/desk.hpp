@@ -203,7 +203,7 @@ public:
     // After VisitorUploadTarget allowed the upload into `conversation_id`, and the bytes are stored.
     Result<DeskMessage> PostVisitorFile(Id conversation_id, const chat::FileInfo& stored);
     Result<chat::FileInfo> VisitorFile(const std::string& visitor_token, Id file_id);
-    // The topics a new visitor of the widget inbox may pick (id and title, by title); 404 inbox_not_found.
+    // The topics a new visitor of the widget inbox may pick (not archived; by title); 404 inbox_not_found.
     Result<std::vector<Topic>> WidgetTopics(const std::string& inbox_token);
     // The origin rule of a widget request (widget_http.hpp). With neither a token nor an inbox (a
     // preflight, which carries no Authorization), every widget inbox counts: nothing when one of them
