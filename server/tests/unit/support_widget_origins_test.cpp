@@ -1,23 +1,25 @@
 // The widget's origin rule (veche/support/widget_origins.hpp): what an admin may list, and the CORS
 // answer under the lists of the inboxes a request names.
-#include "veche/support/widget_origins.hpp"
-
 #include <gtest/gtest.h>
+
+#include "veche/support/widget_origins.hpp"
 
 namespace veche::support {
 namespace {
 
 TEST(SupportWidgetOrigins, NormalizesWhatAnAdminTypes) {
-    auto r = NormalizeOrigins({" HTTPS://Shop.Example/ ", "https://shop.example", "http://localhost:8080",
-                               "http://[::1]:3000"});
+    auto r = NormalizeOrigins(
+        {" HTTPS://Shop.Example/ ", "https://shop.example", "http://localhost:8080", "http://[::1]:3000"});
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(*r, (std::vector<std::string>{"https://shop.example", "http://localhost:8080", "http://[::1]:3000"}));
+    EXPECT_EQ(
+        *r, (std::vector<std::string>{"https://shop.example", "http://localhost:8080", "http://[::1]:3000"}));
     EXPECT_TRUE(NormalizeOrigins({})->empty());
 }
 
 TEST(SupportWidgetOrigins, RefusesWhatIsNoOrigin) {
-    for (const char* bad : {"shop.example", "https://", "https://shop.example/path", "ftp://shop.example",
-                            "https://shop example", "null", "", "https://шоп.example", "https://a.example?x"}) {
+    for (const char* bad :
+         {"shop.example", "https://", "https://shop.example/path", "ftp://shop.example",
+          "https://shop example", "null", "", "https://шоп.example", "https://a.example?x"}) {
         auto r = NormalizeOrigins({bad});
         ASSERT_FALSE(r.ok()) << bad;
         EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
@@ -57,7 +59,8 @@ TEST(SupportWidgetOrigins, ARequestWithoutOriginIsNoPagesAndPasses) {
 TEST(SupportWidgetOrigins, EveryNamedInboxMustAllowTheOrigin) {
     OriginLists lists{{"https://shop.example"}, {"https://other.example"}};
     EXPECT_FALSE(JudgeOrigin("https://shop.example", lists).allowed);
-    EXPECT_TRUE(JudgeOrigin("https://shop.example", {{"https://shop.example"}, {"https://shop.example", "x"}}).allowed);
+    EXPECT_TRUE(JudgeOrigin("https://shop.example", {{"https://shop.example"}, {"https://shop.example", "x"}})
+                    .allowed);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // The desk's configuration: inboxes, teams and their members, topics, agents (support.admin).
-#include <set>
-
 #include <boost/json/array.hpp>
+#include <set>
 
 #include "assignment.hpp"
 #include "desk_events.hpp"
@@ -67,9 +66,10 @@ Result<Inbox> SupportDesk::CreateInbox(const Actor& actor, const NewInbox& spec)
         i.created_at = NowMs();
         tx.Exec(
             "INSERT INTO support_inboxes(id, name, channel, team_id, token, hmac_mandatory, hmac_secret, "
-            "reopen_window_days, greeting, created_at, allowed_origins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            i.id, i.name, i.channel, i.team_id, i.token, i.hmac_mandatory, i.hmac_secret, i.reopen_window_days,
-            i.greeting, i.created_at, JoinOrigins(i.allowed_origins));
+            "reopen_window_days, greeting, created_at, allowed_origins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?)",
+            i.id, i.name, i.channel, i.team_id, i.token, i.hmac_mandatory, i.hmac_secret,
+            i.reopen_window_days, i.greeting, i.created_at, JoinOrigins(i.allowed_origins));
         VECHE_RETURN_IF_ERROR(Audit(tx, actor.user_id, "support.inbox_created", "support_inbox", i.id,
                                     {{"name", i.name}, {"channel", i.channel}}));
         return i;
@@ -97,7 +97,8 @@ Result<Inbox> SupportDesk::UpdateInbox(const Actor& actor, Id inbox_id, const In
         if (p.team_id && *p.team_id != i.team_id) {
             if (*p.team_id && !LoadTeam(tx, **p.team_id)) return Error::NotFound("team");
             i.team_id = *p.team_id;
-            changed["team_id"] = i.team_id ? boost::json::value(IdToString(*i.team_id)) : boost::json::value(nullptr);
+            changed["team_id"] =
+                i.team_id ? boost::json::value(IdToString(*i.team_id)) : boost::json::value(nullptr);
         }
         if (p.hmac_mandatory && *p.hmac_mandatory != i.hmac_mandatory) {
             i.hmac_mandatory = *p.hmac_mandatory;
@@ -119,10 +120,13 @@ Result<Inbox> SupportDesk::UpdateInbox(const Actor& actor, Id inbox_id, const In
         }
         if (changed.empty()) return i;
         tx.Exec(
-            "UPDATE support_inboxes SET name = ?, team_id = ?, hmac_mandatory = ?, reopen_window_days = ?, greeting = ?, "
+            "UPDATE support_inboxes SET name = ?, team_id = ?, hmac_mandatory = ?, reopen_window_days = ?, "
+            "greeting = ?, "
             "allowed_origins = ? WHERE id = ?",
-            i.name, i.team_id, i.hmac_mandatory, i.reopen_window_days, i.greeting, JoinOrigins(i.allowed_origins), i.id);
-        VECHE_RETURN_IF_ERROR(Audit(tx, actor.user_id, "support.inbox_updated", "support_inbox", i.id, std::move(changed)));
+            i.name, i.team_id, i.hmac_mandatory, i.reopen_window_days, i.greeting,
+            JoinOrigins(i.allowed_origins), i.id);
+        VECHE_RETURN_IF_ERROR(
+            Audit(tx, actor.user_id, "support.inbox_updated", "support_inbox", i.id, std::move(changed)));
         return i;
     });
 }

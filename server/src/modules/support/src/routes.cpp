@@ -49,10 +49,12 @@ Result<std::vector<TeamMember>> ReadMembers(const bj::object& body) {
 Result<std::optional<std::vector<std::string>>> ReadOrigins(const bj::object& body) {
     auto it = body.find("allowed_origins");
     if (it == body.end() || it->value().is_null()) return std::optional<std::vector<std::string>>();
-    if (!it->value().is_array()) return Error::InvalidArgument("field 'allowed_origins' must be an array of origins");
+    if (!it->value().is_array())
+        return Error::InvalidArgument("field 'allowed_origins' must be an array of origins");
     std::vector<std::string> raw;
     for (const auto& v : it->value().get_array()) {
-        if (!v.is_string()) return Error::InvalidArgument("field 'allowed_origins' must be an array of origins");
+        if (!v.is_string())
+            return Error::InvalidArgument("field 'allowed_origins' must be an array of origins");
         raw.emplace_back(v.get_string());
     }
     VECHE_ASSIGN_OR_RETURN(auto origins, NormalizeOrigins(raw));

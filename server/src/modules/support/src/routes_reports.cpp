@@ -261,7 +261,8 @@ void AddSlaRoutes(api::Router& router, const api::HttpKit& kit, SlaEngine& sla, 
                    return api::Json(
                        200, bj::object{{"requested", csat.has_value()}, {"csat", CsatJson(csat, false)}});
                }));
-    router.Add("POST", "/api/v1/support/widget/csat", WidgetHandler(gate, [&sla, &kit](Request& req) -> Result<Response> {
+    router.Add("POST", "/api/v1/support/widget/csat",
+               WidgetHandler(gate, [&sla, &kit](Request& req) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit, ratelimit::Action::kSend, req));
                    VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));

@@ -35,9 +35,11 @@ Result<VisitorMessage> ReadVisitorMessage(const Request& req) {
 
 }  // namespace
 
-void AddWidgetRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk, const WidgetGate& gate) {
+void AddWidgetRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& desk,
+                     const WidgetGate& gate) {
     router.AddPreflight("/api/v1/support/widget/", WidgetPreflight(gate));
-    router.Add("POST", "/api/v1/support/widget/messages", WidgetHandler(gate, [&desk, &kit](Request& req) -> Result<Response> {
+    router.Add("POST", "/api/v1/support/widget/messages",
+               WidgetHandler(gate, [&desk, &kit](Request& req) -> Result<Response> {
                    VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit, ratelimit::Action::kSend, req));
                    VECHE_ASSIGN_OR_RETURN(auto message, ReadVisitorMessage(req));
                    VECHE_ASSIGN_OR_RETURN(auto posted, desk.PostAsVisitor(message));
@@ -47,7 +49,8 @@ void AddWidgetRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& 
                    if (!posted.visitor_token.empty()) out["visitor_token"] = posted.visitor_token;
                    return api::Json(201, out);
                }));
-    router.Add("GET", "/api/v1/support/widget/conversations", WidgetHandler(gate, [&desk](Request& req) -> Result<Response> {
+    router.Add("GET", "/api/v1/support/widget/conversations",
+               WidgetHandler(gate, [&desk](Request& req) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(auto token, RequiredVisitor(req));
                    VECHE_ASSIGN_OR_RETURN(auto list, desk.VisitorConversations(token));
                    bj::array out;
@@ -64,14 +67,16 @@ void AddWidgetRoutes(api::Router& router, const api::HttpKit& kit, SupportDesk& 
                    return api::Json(200, bj::object{{"messages", std::move(out)}});
                }));
     // Before the first message, so no visitor token: the inbox is named in the query.
-    router.Add("GET", "/api/v1/support/widget/topics", WidgetHandler(gate, [&desk](Request& req) -> Result<Response> {
+    router.Add("GET", "/api/v1/support/widget/topics",
+               WidgetHandler(gate, [&desk](Request& req) -> Result<Response> {
                    auto inbox = req.query.find("inbox");
                    if (inbox == req.query.end() || inbox->second.empty())
                        return Error::InvalidArgument("query parameter 'inbox' (the inbox token) is required");
                    if (inbox->second.size() > 100) return Error::NotFound("inbox");
                    VECHE_ASSIGN_OR_RETURN(auto topics, desk.WidgetTopics(inbox->second));
                    bj::array out;
-                   for (const auto& t : topics) out.push_back(bj::object{{"id", IdToString(t.id)}, {"title", t.title}});
+                   for (const auto& t : topics)
+                       out.push_back(bj::object{{"id", IdToString(t.id)}, {"title", t.title}});
                    return api::Json(200, bj::object{{"topics", std::move(out)}});
                }));
 }

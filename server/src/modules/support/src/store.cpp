@@ -88,8 +88,10 @@ std::vector<std::string> SplitOrigins(std::string_view stored) {
 }
 
 constexpr const char* kInboxColumns =
-    "SELECT id, name, CASE WHEN EXISTS (SELECT 1 FROM support_mailboxes m WHERE m.inbox_id = support_inboxes.id) "
-    "THEN 'email' ELSE channel END, team_id, token, hmac_mandatory, hmac_secret, reopen_window_days, greeting, created_at, "
+    "SELECT id, name, CASE WHEN EXISTS (SELECT 1 FROM support_mailboxes m WHERE m.inbox_id = "
+    "support_inboxes.id) "
+    "THEN 'email' ELSE channel END, team_id, token, hmac_mandatory, hmac_secret, reopen_window_days, "
+    "greeting, created_at, "
     "allowed_origins FROM support_inboxes ";
 
 Inbox ReadInbox(const Statement& st) {

@@ -24,7 +24,8 @@ bj::object InboxToJson(const Inbox& i) {
             {"hmac_secret", i.hmac_secret},
             {"reopen_window_days", i.reopen_window_days},
             {"greeting", i.greeting},
-            {"allowed_origins", [&] {
+            {"allowed_origins",
+             [&] {
                  bj::array a;
                  for (const auto& o : i.allowed_origins) a.emplace_back(o);
                  return a;

@@ -7,12 +7,12 @@
 #include <map>
 
 #include "conversation_ops.hpp"
-#include "visitor_auth.hpp"
 #include "store.hpp"
 #include "veche/chat/chat_service.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/crypto.hpp"
 #include "veche/support/desk.hpp"
+#include "visitor_auth.hpp"
 
 namespace veche::support {
 
@@ -181,8 +181,9 @@ Result<std::vector<Topic>> SupportDesk::WidgetTopics(const std::string& inbox_to
         // Topics are the desk's (each routes to its team), so every widget inbox offers them all but
         // the archived ones, which no new conversation may take.
         std::vector<Topic> out;
-        auto& st = tx.Query("SELECT id, team_id, title FROM support_topics WHERE archived_at IS NULL ORDER BY title, id");
-        while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2)});
+        auto& st = tx.Query(
+            "SELECT id, team_id, title FROM support_topics WHERE archived_at IS NULL ORDER BY title, id");
+        while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2), std::nullopt});
         return out;
     });
 }

@@ -71,7 +71,8 @@ Response VisitorUploads::Complete(const api::UploadTicket& t, std::unique_ptr<fi
     return api::Json(201, boost::json::object{{"message", VisitorMessageToJson(*posted)}});
 }
 
-void AddWidgetFileRoutes(api::Router& router, SupportDesk& desk, files::FileStore& files, const WidgetGate& gate) {
+void AddWidgetFileRoutes(api::Router& router, SupportDesk& desk, files::FileStore& files,
+                         const WidgetGate& gate) {
     router.Add("GET", "/api/v1/support/widget/files/{id}",
                WidgetHandler(gate, [&desk, &files](Request& req) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(std::string token, RequiredVisitor(req));

@@ -24,7 +24,8 @@ inline constexpr std::uint64_t kVisitorFileBytes = 10ull << 20;
 // POST /api/v1/support/widget/conversations/{id}/files?name=…
 class VisitorUploads final : public api::UploadHandler {
 public:
-    VisitorUploads(const api::HttpKit& kit, SupportDesk& desk, files::FileStore& files, const WidgetGate& gate)
+    VisitorUploads(const api::HttpKit& kit, SupportDesk& desk, files::FileStore& files,
+                   const WidgetGate& gate)
         : kit_(kit), desk_(desk), files_(files), gate_(gate) {}
     bool Accepts(const api::Request& request) const override;
     std::string pattern() const override { return "/api/v1/support/widget/conversations/{id}/files"; }
@@ -41,6 +42,7 @@ private:
 };
 
 // GET /api/v1/support/widget/files/{id}
-void AddWidgetFileRoutes(api::Router& router, SupportDesk& desk, files::FileStore& files, const WidgetGate& gate);
+void AddWidgetFileRoutes(api::Router& router, SupportDesk& desk, files::FileStore& files,
+                         const WidgetGate& gate);
 
 }  // namespace veche::support

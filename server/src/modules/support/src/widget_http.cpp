@@ -20,12 +20,14 @@ std::vector<std::pair<std::string, std::string>> CorsHeaders(const CorsVerdict& 
 }
 
 Error OriginNotAllowed() {
-    return {ErrorCode::kForbidden, "origin_not_allowed", "this inbox's widget does not serve pages of this origin"};
+    return {ErrorCode::kForbidden, "origin_not_allowed",
+            "this inbox's widget does not serve pages of this origin"};
 }
 
 Result<CorsVerdict> WidgetGate::Judge(const api::Request& req) const {
     std::vector<std::string> inboxes;
-    if (auto q = req.query.find("inbox"); q != req.query.end() && !q->second.empty()) inboxes.push_back(q->second);
+    if (auto q = req.query.find("inbox"); q != req.query.end() && !q->second.empty())
+        inboxes.push_back(q->second);
     if (!req.body.empty() && req.content_type.find("json") != std::string::npos) {
         boost::system::error_code ec;
         auto body = boost::json::parse(req.body, ec);
@@ -54,7 +56,8 @@ std::optional<api::Response> Refusal(Result<CorsVerdict>& verdict) {
 
 }  // namespace
 
-api::Router::Handler WidgetHandler(const WidgetGate& gate, std::function<Result<api::Response>(api::Request&)> fn) {
+api::Router::Handler WidgetHandler(const WidgetGate& gate,
+                                   std::function<Result<api::Response>(api::Request&)> fn) {
     return [&gate, fn = std::move(fn)](api::Request& req) -> api::Response {
         auto verdict = gate.Judge(req);
         if (auto refused = Refusal(verdict)) return std::move(*refused);

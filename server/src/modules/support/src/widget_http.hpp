@@ -45,7 +45,8 @@ private:
 
 // `fn` as a route: refused with 403 origin_not_allowed before it runs when the request's origin may
 // not use the inboxes it names; its error as the error response; the verdict's CORS headers on either.
-api::Router::Handler WidgetHandler(const WidgetGate& gate, std::function<Result<api::Response>(api::Request&)> fn);
+api::Router::Handler WidgetHandler(const WidgetGate& gate,
+                                   std::function<Result<api::Response>(api::Request&)> fn);
 // The answer to a preflight under /api/v1/support/widget/ (the widget names its inbox in the query,
 // as a preflight carries no Authorization).
 api::Router::Handler WidgetPreflight(const WidgetGate& gate);

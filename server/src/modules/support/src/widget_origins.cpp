@@ -8,14 +8,16 @@ namespace veche::support {
 
 Result<std::vector<std::string>> NormalizeOrigins(const std::vector<std::string>& origins) {
     constexpr std::size_t kMaxOrigins = 50;
-    if (origins.size() > kMaxOrigins) return Error::InvalidArgument("field 'allowed_origins' has more than 50 entries");
+    if (origins.size() > kMaxOrigins)
+        return Error::InvalidArgument("field 'allowed_origins' has more than 50 entries");
     std::vector<std::string> out;
     for (std::size_t n = 0; n < origins.size(); ++n) {
         std::string o = text::ToLowerAscii(text::Trim(origins[n]));
         if (!o.empty() && o.back() == '/') o.pop_back();
         auto bad = [n] {
-            return Error::InvalidArgument("entry " + std::to_string(n + 1) +
-                                          " of 'allowed_origins' is not an origin (scheme and host: https://shop.example)");
+            return Error::InvalidArgument(
+                "entry " + std::to_string(n + 1) +
+                " of 'allowed_origins' is not an origin (scheme and host: https://shop.example)");
         };
         std::size_t host = o.rfind("https://", 0) == 0 ? 8 : o.rfind("http://", 0) == 0 ? 7 : 0;
         if (!host || o.size() == host || o.size() > 200) return bad();

@@ -208,7 +208,8 @@ public:
     // The origin rule of a widget request (widget_http.hpp). With neither a token nor an inbox (a
     // preflight, which carries no Authorization), every widget inbox counts: nothing when one of them
     // is open, else the union of their lists as one.
-    Result<OriginLists> WidgetOrigins(const std::string& visitor_token, const std::vector<std::string>& inbox_tokens);
+    Result<OriginLists> WidgetOrigins(const std::string& visitor_token,
+                                      const std::vector<std::string>& inbox_tokens);
 
 private:
     friend class EmailChannel;  // email_channel.hpp: posts the customers' mail with the desk's bot
