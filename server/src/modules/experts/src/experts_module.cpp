@@ -11,6 +11,9 @@
 #include "veche/experts/meetings.hpp"
 #include "veche/experts/module.hpp"
 #include "veche/experts/notices.hpp"
+#include "veche/experts/consultations.hpp"
+#include "veche/calendar/calendar_service.hpp"
+#include "veche/chat/bound_chats.hpp"
 #include "veche/jobs/scheduler.hpp"
 #include "veche/roles/role_service.hpp"
 
@@ -64,6 +67,9 @@ public:
             std::string(kArticleFileOwner), [this](storage::Tx& tx, const Actor& actor, Id article_id, Id) {
                 return content_->CanDownload(tx, actor, article_id);
             });
+        consultations_.emplace(ctx.db(), *access_, *notices_, ctx.Find<calendar::CalendarService>(),
+                               ctx.Find<jobs::Scheduler>());
+        consultations_->RegisterJobs();
         kit_ = &ctx.Find<api::HttpKit>();
         article_uploads_.emplace(*kit_, *content_, ctx.Find<files::FileStore>());
     }
@@ -75,6 +81,7 @@ public:
         AddApplicationRoutes(router, *kit_, *applications_);
         AddContentRoutes(router, *kit_, *content_);
         AddEventRoutes(router, *kit_, *meetings_);
+        AddConsultationRoutes(router, *kit_, *consultations_);
     }
 
 private:
@@ -85,6 +92,7 @@ private:
     std::optional<ContentService> content_;
     std::optional<MeetingService> meetings_;
     std::optional<ArticleUploads> article_uploads_;
+    std::optional<ConsultationService> consultations_;
     const api::HttpKit* kit_ = nullptr;
 };
 

@@ -87,6 +87,34 @@ namespace {
     "CREATE TABLE experts_event_reminders (event_id " INT " NOT NULL REFERENCES experts_events(id), kind TEXT "  \
     "NOT NULL, sent_at " INT " NOT NULL, PRIMARY KEY (event_id, kind))"
 
+// Consultation requests (EXP-3..6): the request with its state, expert, chat, call, answer and
+// rating in one row; its history; the numbers' counter; each community's assignment deadline.
+#define EXPERTS_V4(ID, INT)                                                                                     \
+    "CREATE TABLE experts_consultations (id " ID " PRIMARY KEY, number " INT " NOT NULL UNIQUE, requester_id "  \
+    INT " NOT NULL REFERENCES users(id), community_id " INT " NOT NULL REFERENCES experts_communities(id), "   \
+    "title TEXT NOT NULL, question TEXT NOT NULL, expected_result TEXT NOT NULL, difficulty TEXT NOT NULL "     \
+    "CHECK (difficulty IN ('beginner', 'basic', 'advanced')), tags TEXT NOT NULL, state TEXT NOT NULL CHECK "    \
+    "(state IN ('new', 'assigned', 'in_progress', 'returned_for_clarification', 'resolved', 'rejected', "      \
+    "'cancelled')), prior_state TEXT, expert_id " INT ", curator_id " INT ", chat_id " INT ", call_at " INT     \
+    ", call_link TEXT, questions TEXT NOT NULL, answer_text TEXT NOT NULL, answer_message_id " INT             \
+    ", reject_reason_code TEXT NOT NULL, reject_text TEXT NOT NULL, rating " INT " CHECK (rating BETWEEN 1 "    \
+    "AND 5), rating_comment TEXT NOT NULL, rated_at " INT ", due_assign_at " INT " NOT NULL, escalated_at " INT \
+    ", assigned_at " INT ", resolved_at " INT ", created_at " INT " NOT NULL, updated_at " INT " NOT NULL);"    \
+    "CREATE INDEX experts_consultations_community ON experts_consultations(community_id, id);"                  \
+    "CREATE INDEX experts_consultations_state ON experts_consultations(state, id);"                             \
+    "CREATE INDEX experts_consultations_expert ON experts_consultations(expert_id, id);"                        \
+    "CREATE INDEX experts_consultations_requester ON experts_consultations(requester_id, id);"                  \
+    "CREATE INDEX experts_consultations_updated ON experts_consultations(updated_at);"                          \
+    "CREATE TABLE experts_consultation_events (id " ID " PRIMARY KEY, consultation_id " INT                     \
+    " NOT NULL REFERENCES experts_consultations(id), type TEXT NOT NULL, actor_id " INT ", text TEXT NOT NULL, " \
+    "data TEXT NOT NULL, at " INT " NOT NULL);"                                                                 \
+    "CREATE INDEX experts_consultation_events_consultation ON experts_consultation_events(consultation_id, id);" \
+    "CREATE TABLE experts_counters (name TEXT PRIMARY KEY, value " INT " NOT NULL);"                            \
+    "INSERT INTO experts_counters(name, value) VALUES ('consultation', 0);"                                     \
+    "CREATE TABLE experts_consultation_settings (community_id " INT                                             \
+    " PRIMARY KEY REFERENCES experts_communities(id), assign_within_working_days " INT " NOT NULL, updated_at "  \
+    INT " NOT NULL)"
+
 constexpr storage::ModuleMigration kMigrations[] = {
     {1, "communities, subscriptions, expert profiles and their competences", EXPERTS_V1("INTEGER", "INTEGER"),
      EXPERTS_V1("BIGINT", "BIGINT")},
@@ -94,11 +122,14 @@ constexpr storage::ModuleMigration kMigrations[] = {
      EXPERTS_V2("INTEGER", "INTEGER"), EXPERTS_V2("BIGINT", "BIGINT")},
     {3, "communities' content: the feed, discussion topics, articles, events and their registrations",
      EXPERTS_V3("INTEGER", "INTEGER"), EXPERTS_V3("BIGINT", "BIGINT")},
+    {4, "consultation requests, their history and numbers; each community's assignment deadline",
+     EXPERTS_V4("INTEGER", "INTEGER"), EXPERTS_V4("BIGINT", "BIGINT")},
 };
 
 #undef EXPERTS_V1
 #undef EXPERTS_V2
 #undef EXPERTS_V3
+#undef EXPERTS_V4
 
 }  // namespace
 

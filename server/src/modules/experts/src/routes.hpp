@@ -11,6 +11,7 @@ class CommunityService;
 class ApplicationService;
 class ContentService;
 class MeetingService;
+class ConsultationService;
 
 // /api/v1/experts/{communities,moderators,me,profiles}…
 void AddCommunityRoutes(api::Router& router, const api::HttpKit& kit, CommunityService& communities);
@@ -20,5 +21,8 @@ void AddApplicationRoutes(api::Router& router, const api::HttpKit& kit, Applicat
 void AddContentRoutes(api::Router& router, const api::HttpKit& kit, ContentService& content);
 // /api/v1/experts/events… (routes_events.cpp)
 void AddEventRoutes(api::Router& router, const api::HttpKit& kit, MeetingService& meetings);
+// /api/v1/experts/consultations…, communities/{id}/{stats,consultation-settings}, profiles/{id}/stats
+// (routes_consultations.cpp)
+void AddConsultationRoutes(api::Router& router, const api::HttpKit& kit, ConsultationService& consultations);
 
 }  // namespace veche::experts

@@ -2,9 +2,15 @@
 // Outcomes of the expert network that other parts (gamification) act on, reported in the
 // transaction of the change that made them, so an award commits or rolls back with it. One
 // observer per kind of outcome, set at start-up (before serving); unset: nothing is called.
+//
+// Consultations (EXP-10, MODULES.md §3.4): after each change of a consultation's state or rating
+// the consultation service calls the consultation observer; ForEachConsultationOutcome feeds a
+// recalculation from the source table. Its observer is set on the main thread before serving (or
+// in Stop) and read from worker threads under a lock.
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "veche/core/error.hpp"
@@ -30,5 +36,27 @@ using ContentObserver = std::function<Status(storage::Tx&, const ContentOutcome&
 void SetContentObserver(ContentObserver observer);
 // Calls the observer if one is set (ok otherwise); its error rolls the change back.
 Status ReportContentOutcome(storage::Tx& tx, const ContentOutcome& outcome);
+
+// What gamification needs to know of a consultation, after each change, in the change's transaction.
+struct ConsultationOutcome {
+    Id id = 0;
+    Id community_id = 0;
+    Id requester_id = 0;
+    std::optional<Id> expert_id;
+    std::optional<Id> curator_id;
+    std::string difficulty;  // beginner | basic | advanced
+    std::string state;       // new, assigned, in_progress, returned_for_clarification, resolved, rejected, cancelled
+    std::optional<int> rating;
+    std::int64_t changed_at = 0;
+    std::optional<std::int64_t> resolved_at;
+};
+
+// An error rolls the change back (the caller of the consultation's route gets it).
+using ConsultationObserver = std::function<Status(storage::Tx&, const ConsultationOutcome&)>;
+void SetConsultationObserver(ConsultationObserver observer);  // set at Start by the scoring part
+
+// Every consultation changed at or after `since_ms` (updated_at), oldest change first.
+Status ForEachConsultationOutcome(storage::Tx& tx, std::int64_t since_ms,
+                                  const std::function<Status(const ConsultationOutcome&)>& fn);
 
 }  // namespace veche::experts
