@@ -73,3 +73,31 @@ def notices(user):
         return []
     messages = expect(user.get(f"/api/v1/chats/{chat['id']}/messages"), 200)["messages"]
     return [m["text"] for m in sorted(messages, key=lambda m: int(m["id"]))]
+
+
+def make_expert(net, community=None, competences=(), levels=("beginner", "basic", "advanced"), vacation_until=None):
+    """A fresh user granted the expert role in the community, with a profile of those competences."""
+    u = net.make_user()
+    grant(net.moderator, community or net.community, u, "expert")
+    body = {"competences": list(competences), "levels": list(levels)}
+    if vacation_until is not None:
+        body["vacation_until"] = vacation_until
+    expect(u.put(f"{API}/profiles/{u.id}", json=body), 200)
+    return u
+
+
+def consult(user, community, status=201, **over):
+    """Files a consultation request (every required field filled unless overridden)."""
+    body = {"community_id": community["id"], "title": "Вибрация насоса после ремонта",
+            "question": "После замены подшипников насос вибрирует на 40 Гц.", "expected_result": "Причина и план",
+            "difficulty": "basic", "tags": [], **over}
+    body = {k: v for k, v in body.items() if v is not None}
+    return expect(user.post(f"{API}/consultations", json=body), status)
+
+
+def cstep(who, consultation, name, body=None, status=200, method="post"):
+    return expect(getattr(who, method)(f"{API}/consultations/{consultation['id']}/{name}", json=body), status)
+
+
+def registry(who, **params):
+    return expect(who.get(f"{API}/consultations", params=params), 200)["consultations"]
