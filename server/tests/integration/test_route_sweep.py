@@ -265,6 +265,26 @@ ROUTES = {
     "DELETE /api/v1/experts/events/{id}/registrations/me": ("member", None),
     "POST /api/v1/experts/events/{id}/summary": ("member", {"text": "sweep summary"}),
     "POST /api/v1/experts/events/{id}/cancel": ("member", {"reason": "sweep"}),
+    "GET /api/v1/experts/consultations": ("self", None),
+    "POST /api/v1/experts/consultations": ("self", {"community_id": "{experts_community}", "title": "sweep",
+                                                    "question": "sweep?", "expected_result": "sweep",
+                                                    "difficulty": "basic"}),
+    "GET /api/v1/experts/consultations/{id}": ("member", None),
+    "PATCH /api/v1/experts/consultations/{id}": ("member", {"title": "sweep edited"}),
+    "POST /api/v1/experts/consultations/{id}/assign": ("member", {"expert_id": "{owner}"}),
+    "GET /api/v1/experts/consultations/{id}/suggested-experts": ("member", None),
+    "POST /api/v1/experts/consultations/{id}/accept": ("member", None),
+    "POST /api/v1/experts/consultations/{id}/return": ("member", {"questions": "sweep?"}),
+    "POST /api/v1/experts/consultations/{id}/resolve": ("member", {"text": "sweep answer"}),
+    "POST /api/v1/experts/consultations/{id}/reject": ("member", {"reason_code": "other", "text": "sweep"}),
+    "POST /api/v1/experts/consultations/{id}/cancel": ("member", None),
+    "POST /api/v1/experts/consultations/{id}/call": ("member", {"at": "{future}", "link": "https://sweep.test/c"}),
+    "POST /api/v1/experts/consultations/{id}/rating": ("member", {"rating": 5, "comment": "sweep"}),
+    "PUT /api/v1/experts/consultations/{id}/rating": ("member", {"rating": 4}),
+    "GET /api/v1/experts/communities/{id}/stats": ("member", None),
+    "GET /api/v1/experts/communities/{id}/consultation-settings": ("member", None),
+    "PUT /api/v1/experts/communities/{id}/consultation-settings": ("member", {"assign_within_working_days": 3}),
+    "GET /api/v1/experts/profiles/{user_id}/stats": ("self", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws",
@@ -411,6 +431,10 @@ class World:
         self.experts_event_id = expect(self.owner.post("/api/v1/experts/events", json={
             "community_id": c, "title": f"{self.marker} event", "starts_at": soon, "ends_at": soon + 3_600_000}),
             201)["id"]
+        # The owner (a curator there) asks in the members-only community: the outsider sees none of it.
+        self.experts_consultation_id = expect(self.owner.post("/api/v1/experts/consultations", json={
+            "community_id": self.experts_community_id, "title": f"{self.marker} consultation",
+            "question": self.marker, "expected_result": self.marker, "difficulty": "basic"}), 201)["id"]
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -484,6 +508,8 @@ class World:
                 obj = self.experts_article_id
             elif pattern.startswith("/api/v1/experts/events/{id}"):
                 obj = self.experts_event_id
+            elif pattern.startswith("/api/v1/experts/consultations/{id}"):
+                obj = self.experts_consultation_id
             else:
                 obj = None
         else:
