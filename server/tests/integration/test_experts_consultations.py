@@ -128,6 +128,9 @@ def test_a_curator_assigns_the_expert_is_told_and_a_chat_of_three_is_made(server
     assert re["chat_id"] == chat and re["expert_id"] == other_expert.id
     members = set(chat_members(requester, chat))
     assert other_expert.id in members and expert.id not in members
+    # the replaced expert hears of it, then no longer follows the consultation's topic
+    ws.wait_event("experts.consultation.assigned", lambda f: f["data"]["expert_id"] == other_expert.id)
+    ws.wait_event("experts.consultation.unfollowed", lambda f: f["data"]["consultation_id"] == c["id"])
     assert [e["type"] for e in re["events"]] == ["created", "assigned", "assigned"]
 
 

@@ -15,7 +15,7 @@
 #include "community_store.hpp"
 #include "consultation_ops.hpp"
 #include "consultation_store.hpp"
-#include "events.hpp"
+#include "consultation_events.hpp"
 #include "veche/calendar/calendar_service.hpp"
 #include "veche/chat/bound_chats.hpp"
 #include "veche/core/clock.hpp"
@@ -90,26 +90,6 @@ std::vector<std::string> NormalizeTags(const std::vector<std::string>& tags) {
         if (!n.empty() && std::find(out.begin(), out.end(), n) == out.end()) out.push_back(std::move(n));
     }
     return out;
-}
-
-bj::object EventData(const Consultation& c) {
-    bj::object o{{"consultation_id", IdToString(c.id)},
-                 {"number", ConsultationNumberText(c.number)},
-                 {"community_id", IdToString(c.community_id)},
-                 {"state", c.state}};
-    o["expert_id"] = c.expert_id ? bj::value(IdToString(*c.expert_id)) : bj::value(nullptr);
-    return o;
-}
-
-// A consultation's events reach its requester, its expert, the curator who assigned it and the
-// community's curators (their queue), plus `also` (a previous expert, the moderators).
-void Tell(Tx& tx, const Access& access, const Consultation& c, std::string_view kind, std::vector<Id> also = {}) {
-    std::vector<Id> to = access.Holders(tx, kRoleCurator, c.community_id);
-    to.push_back(c.requester_id);
-    if (c.expert_id) to.push_back(*c.expert_id);
-    if (c.curator_id) to.push_back(*c.curator_id);
-    to.insert(to.end(), also.begin(), also.end());
-    EmitToUsers(tx, "experts.consultation." + std::string(kind), to, EventData(c));
 }
 
 Status Index(Tx& tx, const Consultation& c) {
@@ -298,7 +278,8 @@ Result<Consultation> ConsultationService::Create(const Actor& actor, const NewCo
                                                            c.due_assign_at, options));
         (void)job;
         VECHE_RETURN_IF_ERROR(Observe(tx, c));
-        Tell(tx, access_, c, "created");
+        EmitFollow(tx, c, c.requester_id, true);
+        EmitConsultationEvent(tx, access_, c, "created");
         c.events = store::LoadConsultationEvents(tx, c.id);
         c.actions = ActionsFor(PartyOf(tx, access_, actor, c), c);
         return c;
@@ -343,7 +324,7 @@ Result<Consultation> ConsultationService::Update(const Actor& actor, Id id, cons
             if (c.expert_id)
                 VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {*c.expert_id}, "Заявитель уточнил консультацию " + Label(c) + "."));
         }
-        Tell(tx, access_, c, "updated");
+        EmitConsultationEvent(tx, access_, c, "updated");
         return {};
     });
 }
@@ -360,7 +341,7 @@ Result<Consultation> ConsultationService::Assign(const Actor& actor, Id id, Id e
         std::int64_t now = NowMs();
         if (profile && profile->vacation_until && *profile->vacation_until > now)
             return Error::Conflict("expert_on_vacation", "the expert is on vacation");
-        std::optional<Id> previous = c.expert_id;
+        std::vector<Id> before = Participants(c);
         c.expert_id = expert_id;
         c.curator_id = actor.user_id;
         c.state = "assigned";
@@ -384,9 +365,14 @@ Result<Consultation> ConsultationService::Assign(const Actor& actor, Id id, Id e
         store::AddConsultationEvent(tx, c.id, "assigned", actor.user_id, "",
                                     json::Serialize(bj::object{{"expert_id", IdToString(expert_id)}}));
         VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {expert_id}, "Вам назначена консультация " + Label(c) + "."));
-        std::vector<Id> also;
-        if (previous && *previous != expert_id) also.push_back(*previous);
-        Tell(tx, access_, c, "assigned", also);
+        // The topic moves to the new participants: they follow before the event, a replaced expert
+        // (or curator) hears it and then stops following.
+        std::vector<Id> after = Participants(c);
+        for (Id u : after)
+            if (std::find(before.begin(), before.end(), u) == before.end()) EmitFollow(tx, c, u, true);
+        EmitConsultationEvent(tx, access_, c, "assigned");
+        for (Id u : before)
+            if (std::find(after.begin(), after.end(), u) == after.end()) EmitFollow(tx, c, u, false);
         return {};
     });
 }
@@ -399,7 +385,7 @@ Result<Consultation> ConsultationService::Accept(const Actor& actor, Id id) {
         c.state = "in_progress";
         store::AddConsultationEvent(tx, c.id, "accepted", actor.user_id, "");
         VECHE_RETURN_IF_ERROR(ChatNote(tx, c, bot, "Эксперт принял запрос в работу."));
-        Tell(tx, access_, c, "accepted");
+        EmitConsultationEvent(tx, access_, c, "accepted");
         return {};
     });
 }
@@ -418,7 +404,7 @@ Result<Consultation> ConsultationService::Return(const Actor& actor, Id id, cons
         VECHE_RETURN_IF_ERROR(ChatNote(tx, c, bot, "Запрос возвращён на уточнение:\n" + questions));
         VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {c.requester_id},
                                             "Консультация " + Label(c) + " возвращена на уточнение:\n" + questions));
-        Tell(tx, access_, c, "returned");
+        EmitConsultationEvent(tx, access_, c, "returned");
         return {};
     });
 }
@@ -450,7 +436,7 @@ Result<Consultation> ConsultationService::Resolve(const Actor& actor, Id id, con
         if (!message_id) VECHE_RETURN_IF_ERROR(ChatNote(tx, c, bot, "Ответ эксперта:\n" + answer));
         VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {c.requester_id},
                                             "Консультация " + Label(c) + " решена. Оцените ответ эксперта."));
-        Tell(tx, access_, c, "resolved");
+        EmitConsultationEvent(tx, access_, c, "resolved");
         return {};
     });
 }
@@ -478,7 +464,7 @@ Result<Consultation> ConsultationService::Reject(const Actor& actor, Id id, cons
         VECHE_RETURN_IF_ERROR(ChatNote(tx, c, bot, "Запрос отклонён (" + reason_code + "):\n" + text));
         VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {c.requester_id},
                                             "Консультация " + Label(c) + " отклонена:\n" + text));
-        Tell(tx, access_, c, "rejected");
+        EmitConsultationEvent(tx, access_, c, "rejected");
         return {};
     });
 }
@@ -490,7 +476,7 @@ Result<Consultation> ConsultationService::Cancel(const Actor& actor, Id id) {
         c.state = "cancelled";
         scheduler_.Cancel(tx, JobKey(c.id));
         store::AddConsultationEvent(tx, c.id, "cancelled", actor.user_id, "");
-        Tell(tx, access_, c, "cancelled");
+        EmitConsultationEvent(tx, access_, c, "cancelled");
         return {};
     });
 }
@@ -509,7 +495,7 @@ Result<Consultation> ConsultationService::ScheduleCall(const Actor& actor, Id id
         store::AddConsultationEvent(tx, c.id, "call_scheduled", actor.user_id, call.link,
                                     json::Serialize(bj::object{{"at", call.at}}));
         VECHE_RETURN_IF_ERROR(ChatNote(tx, c, bot, "Созвон назначен на " + FormatTime(call.at) + ": " + call.link));
-        Tell(tx, access_, c, "call_scheduled");
+        EmitConsultationEvent(tx, access_, c, "call_scheduled");
         return {};
     });
 }
@@ -528,7 +514,7 @@ Result<Consultation> ConsultationService::Rate(const Actor& actor, Id id, int ra
         c.rated_at = NowMs();
         store::AddConsultationEvent(tx, c.id, change ? "rating_changed" : "rated", actor.user_id, comment,
                                     json::Serialize(bj::object{{"rating", rating}}));
-        Tell(tx, access_, c, "rated");
+        EmitConsultationEvent(tx, access_, c, "rated");
         return {};
     });
 }
@@ -550,7 +536,7 @@ Status ConsultationService::Escalate(Id id) {
         VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, to,
                                             "Консультация " + Label(*c) + " не назначена эксперту в срок: назначьте "
                                             "эксперта."));
-        Tell(tx, access_, *c, "overdue", moderators);
+        EmitConsultationEvent(tx, access_, *c, "overdue", moderators);
         return true;
     });
     if (!done.ok()) return done.error();

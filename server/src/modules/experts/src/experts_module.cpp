@@ -1,6 +1,7 @@
 #include <optional>
 
 #include "article_files.hpp"
+#include "consultation_events.hpp"
 #include "routes.hpp"
 #include "veche/files/attachments.hpp"
 #include "veche/accounts/account_service.hpp"
@@ -15,6 +16,7 @@
 #include "veche/calendar/calendar_service.hpp"
 #include "veche/chat/bound_chats.hpp"
 #include "veche/jobs/scheduler.hpp"
+#include "veche/realtime/hub.hpp"
 #include "veche/roles/role_service.hpp"
 
 namespace veche::experts {
@@ -83,6 +85,7 @@ public:
         AddEventRoutes(router, *kit_, *meetings_);
         AddConsultationRoutes(router, *kit_, *consultations_);
     }
+    void AddRealtime(realtime::Hub& hub) override { hub.AddAudience(consultation_audience_); }
 
 private:
     std::optional<Access> access_;
@@ -93,6 +96,7 @@ private:
     std::optional<MeetingService> meetings_;
     std::optional<ArticleUploads> article_uploads_;
     std::optional<ConsultationService> consultations_;
+    ConsultationAudience consultation_audience_;
     const api::HttpKit* kit_ = nullptr;
 };
 

@@ -104,6 +104,7 @@ namespace {
     "CREATE INDEX experts_consultations_state ON experts_consultations(state, id);"                             \
     "CREATE INDEX experts_consultations_expert ON experts_consultations(expert_id, id);"                        \
     "CREATE INDEX experts_consultations_requester ON experts_consultations(requester_id, id);"                  \
+    "CREATE INDEX experts_consultations_curator ON experts_consultations(curator_id, id);"                      \
     "CREATE INDEX experts_consultations_updated ON experts_consultations(updated_at);"                          \
     "CREATE TABLE experts_consultation_events (id " ID " PRIMARY KEY, consultation_id " INT                     \
     " NOT NULL REFERENCES experts_consultations(id), type TEXT NOT NULL, actor_id " INT ", text TEXT NOT NULL, " \
