@@ -373,3 +373,33 @@ def test_guests_cannot_file_or_see_consultations(admin_client, make_user):
     expect_error(guest.post(f"{API}/consultations", json={"community_id": net.community["id"], "title": "t",
                                                           "question": "q", "expected_result": "r",
                                                           "difficulty": "basic"}), 403)
+
+
+def test_files_attach_to_the_request_and_download_for_those_who_see_it(server, admin_client, make_user):
+    from veche_harness import Client
+    net = Network(admin_client, make_user)
+    closed = make_community(net.moderator, visibility="members")
+    requester, colleague, outsider = make_user(), make_user(), make_user()
+    expect(net.moderator.post(f"{API}/communities/{closed['id']}/subscription", json={"user_id": requester.id}), 200)
+    open_c = consult(requester, net.community)
+    secret = consult(requester, closed)
+    path = f"{API}/consultations/{open_c['id']}/files"
+    up = expect(requester.post(path, params={"name": "схема <1>.txt"}, data="схема насоса".encode()), 201)
+    assert up["name"] == "схема <1>.txt" and up["size"] == len("схема насоса".encode())
+    got = expect(colleague.get(f"{API}/consultations/{open_c['id']}"), 200)
+    assert [a["id"] for a in got["attachments"]] == [up["id"]] and got["events"][-1]["type"] == "file_added"
+    dl = colleague.get(f"/api/v1/files/{up['id']}")
+    assert dl.status_code == 200 and dl.content == "схема насоса".encode()
+    # not a participant: 403; cannot see it: 404, for the upload and the download alike
+    expect_error(colleague.post(path, params={"name": "x.txt"}, data=b"x"), 403)
+    sup = expect(requester.post(f"{API}/consultations/{secret['id']}/files", params={"name": "s.txt"}, data=b"s"), 201)
+    expect_error(outsider.post(f"{API}/consultations/{secret['id']}/files", params={"name": "s.txt"}, data=b"s"), 404)
+    expect_error(outsider.get(f"/api/v1/files/{sup['id']}"), 404)
+    expect_error(Client(server).post(path, params={"name": "x.txt"}, data=b"x"), 401)
+    expect_error(requester.post(f"{API}/consultations/not-a-number/files", params={"name": "x.txt"}, data=b"x"), 400)
+    expect_error(requester.post(f"{API}/consultations/999999999999/files", params={"name": "x.txt"}, data=b"x"), 404)
+    expect_error(requester.post(path, data=b"x"), 400)  # no name
+    expect_error(requester.post(path, params={"name": "empty.txt"}, data=b""), 400)
+    # a finished request takes no more files
+    cstep(requester, open_c, "cancel")
+    expect_error(requester.post(path, params={"name": "late.txt"}, data=b"late"), 409, "invalid_state")

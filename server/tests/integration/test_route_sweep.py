@@ -293,7 +293,9 @@ TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws",
              # the inbound mail webhook: a mailbox token, not a session (swept in test_support_email.py)
              "UPLOAD /api/v1/support/email/inbound/{id}",
              # swept in test_experts_content.py (the author of a draft; 404 for an unknown article)
-             "UPLOAD /api/v1/experts/articles/{id}/files"}
+             "UPLOAD /api/v1/experts/articles/{id}/files",
+             # swept in test_experts_consultations.py (unauthenticated, outsider, bad id, closed request)
+             "UPLOAD /api/v1/experts/consultations/{id}/files"}
 
 
 def served_routes():

@@ -68,6 +68,15 @@ bj::object ConsultationToJson(const Consultation& c, bool full) {
         bj::array events;
         for (const auto& e : c.events) events.push_back(EventToJson(e));
         o["events"] = std::move(events);
+        bj::array files;
+        for (const auto& a : c.attachments)
+            files.push_back(bj::object{{"id", IdToString(a.id)},
+                                       {"name", a.name},
+                                       {"size", a.size},
+                                       {"content_type", a.content_type},
+                                       {"uploader_id", IdToString(a.uploader_id)},
+                                       {"created_at", a.created_at}});
+        o["attachments"] = std::move(files);
         o["actions"] = Strings(c.actions);
     }
     return o;

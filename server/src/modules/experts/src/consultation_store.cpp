@@ -241,6 +241,16 @@ std::vector<ConsultationEvent> LoadConsultationEvents(Tx& tx, Id consultation_id
     return out;
 }
 
+std::vector<Attachment> LoadAttachments(Tx& tx, Id consultation_id) {
+    std::vector<Attachment> out;
+    auto& st = tx.Query(
+        "SELECT id, name, size, content_type, uploader_id, created_at FROM files WHERE owner_kind = ? AND owner_id = ? "
+        "ORDER BY id",
+        kAttachmentOwnerKind, consultation_id);
+    while (st.Step()) out.push_back({st.Int(0), st.Text(1), st.Int(2), st.Text(3), st.Int(4), st.Int(5)});
+    return out;
+}
+
 ConsultationSettings LoadSettings(Tx& tx, Id community_id) {
     ConsultationSettings s;
     s.community_id = community_id;

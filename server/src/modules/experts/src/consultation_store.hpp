@@ -50,6 +50,8 @@ ConsultationEvent AddConsultationEvent(storage::Tx& tx, Id consultation_id, std:
                                        std::string text, std::string data_json = "{}");
 std::vector<ConsultationEvent> LoadConsultationEvents(storage::Tx& tx, Id consultation_id);
 
+std::vector<Attachment> LoadAttachments(storage::Tx& tx, Id consultation_id);
+
 ConsultationSettings LoadSettings(storage::Tx& tx, Id community_id);
 void SaveSettings(storage::Tx& tx, const ConsultationSettings& s);
 

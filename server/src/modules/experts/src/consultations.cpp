@@ -225,6 +225,7 @@ Result<Consultation> RunStep(storage::Database& db, const Access& access, const 
         VECHE_RETURN_IF_ERROR(Index(tx, *c));
         VECHE_RETURN_IF_ERROR(Observe(tx, *c));
         c->events = store::LoadConsultationEvents(tx, c->id);
+        c->attachments = store::LoadAttachments(tx, c->id);
         c->actions = ActionsFor(p, *c);
         return std::move(*c);
     });
@@ -294,6 +295,7 @@ Result<Consultation> ConsultationService::Get(const Actor& actor, Id id) {
         auto c = store::LoadConsultation(tx, id);
         if (!c || !access_.CommunityVisible(tx, actor.user_id, c->community_id)) return Error::NotFound("consultation");
         c->events = store::LoadConsultationEvents(tx, c->id);
+        c->attachments = store::LoadAttachments(tx, c->id);
         c->actions = ActionsFor(PartyOf(tx, access_, actor, *c), *c);
         return std::move(*c);
     });

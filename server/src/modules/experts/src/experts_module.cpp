@@ -2,6 +2,7 @@
 
 #include "article_files.hpp"
 #include "consultation_events.hpp"
+#include "consultation_files.hpp"
 #include "routes.hpp"
 #include "veche/files/attachments.hpp"
 #include "veche/accounts/account_service.hpp"
@@ -15,6 +16,8 @@
 #include "veche/experts/consultations.hpp"
 #include "veche/calendar/calendar_service.hpp"
 #include "veche/chat/bound_chats.hpp"
+#include "veche/files/attachments.hpp"
+#include "veche/files/file_store.hpp"
 #include "veche/jobs/scheduler.hpp"
 #include "veche/realtime/hub.hpp"
 #include "veche/roles/role_service.hpp"
@@ -72,11 +75,20 @@ public:
         consultations_.emplace(ctx.db(), *access_, *notices_, ctx.Find<calendar::CalendarService>(),
                                ctx.Find<jobs::Scheduler>());
         consultations_->RegisterJobs();
+        ctx.Find<files::AttachmentOwners>().Add(
+            std::string(kAttachmentOwnerKind),
+            [this](storage::Tx& tx, const Actor& actor, Id owner_id, Id) {
+                return consultations_->CheckDownload(tx, actor, owner_id);
+            });
+        consultation_uploads_.emplace(ctx.Find<api::HttpKit>(), *consultations_, ctx.Find<files::FileStore>());
         kit_ = &ctx.Find<api::HttpKit>();
         article_uploads_.emplace(*kit_, *content_, ctx.Find<files::FileStore>());
     }
 
-    void AddUploads(api::UploadRegistry& uploads) override { uploads.Add(*article_uploads_); }
+    void AddUploads(api::UploadRegistry& uploads) override {
+        uploads.Add(*article_uploads_);
+        uploads.Add(*consultation_uploads_);
+    }
 
     void AddRoutes(api::Router& router) override {
         AddCommunityRoutes(router, *kit_, *communities_);
@@ -97,6 +109,7 @@ private:
     std::optional<ArticleUploads> article_uploads_;
     std::optional<ConsultationService> consultations_;
     ConsultationAudience consultation_audience_;
+    std::optional<ConsultationUploads> consultation_uploads_;
     const api::HttpKit* kit_ = nullptr;
 };
 

@@ -38,6 +38,9 @@ class CalendarService;
 namespace veche::jobs {
 class Scheduler;
 }
+namespace veche::files {
+struct StoredFile;
+}
 
 namespace veche::experts {
 
@@ -68,6 +71,21 @@ struct ConsultationEvent {
     std::string text;
     std::string data_json = "{}";
     std::int64_t at = 0;
+};
+
+inline constexpr std::string_view kAttachmentOwnerKind = "experts_consultation";
+inline constexpr std::uint64_t kMaxAttachmentBytes = 25ull << 20;
+inline constexpr std::size_t kMaxAttachments = 20;
+
+// A file attached to the request itself (files::RecordAttachment, owner "experts_consultation"),
+// downloaded through GET /api/v1/files/{id} by whoever may see the consultation.
+struct Attachment {
+    Id id = 0;
+    std::string name;
+    std::int64_t size = 0;
+    std::string content_type;
+    Id uploader_id = 0;
+    std::int64_t created_at = 0;
 };
 
 struct Call {
@@ -107,6 +125,7 @@ struct Consultation {
     std::int64_t updated_at = 0;
     // Not stored:
     bool overdue = false;  // escalated and still without an expert
+    std::vector<Attachment> attachments;    // GET one only, oldest first
     std::vector<ConsultationEvent> events;  // GET one only, oldest first
     std::vector<std::string> actions;       // what the caller may do now
 };
@@ -217,6 +236,13 @@ public:
     Result<ConsultationSettings> GetSettings(const Actor& actor, Id community_id);
     // Curators of the community and moderators.
     Result<ConsultationSettings> PutSettings(const Actor& actor, Id community_id, int assign_within_working_days);
+
+    // Files: a participant (requester, expert, curator) of an open consultation attaches; whoever
+    // sees the consultation downloads. CheckUpload runs before a byte is read.
+    Status CheckUpload(const Actor& actor, Id id);
+    Result<Attachment> RecordUpload(const Actor& actor, Id id, const std::string& name,
+                                    const files::StoredFile& stored);
+    Status CheckDownload(storage::Tx& tx, const Actor& actor, Id id) const;
 
     // The overdue job's work: escalates once if still unassigned. Idempotent.
     Status Escalate(Id id);
