@@ -117,6 +117,10 @@ def test_a_curator_assigns_the_expert_is_told_and_a_chat_of_three_is_made(server
     assert ev["data"]["state"] == "assigned" and ev["data"]["expert_id"] == expert.id
     wait_until(lambda: any(c["number"] in t and "назначена" in t for t in notices(expert)), desc="expert notice")
     chat = assigned["chat_id"]
+    long = consult(requester, net.community, title="Д" * 200)
+    long_chat = cstep(net.curator, long, "assign", {"expert_id": expert.id})["chat_id"]
+    name = expect(requester.get(f"/api/v1/chats/{long_chat}"), 200)["name"]
+    assert len(name) == 100 and name.startswith(long["number"] + " · Д") and name.endswith("…")
     members = set(chat_members(expert, chat))
     assert {requester.id, expert.id, net.curator.id} <= members and len(members) == 4  # and the bot
     assert expect(requester.get(f"/api/v1/chats/{chat}"), 200)["kind"] == "consultation"

@@ -20,6 +20,7 @@
 #include "veche/chat/bound_chats.hpp"
 #include "veche/core/clock.hpp"
 #include "veche/core/json.hpp"
+#include "veche/core/text.hpp"
 #include "veche/experts/communities.hpp"
 #include "veche/experts/outcomes.hpp"
 #include "veche/jobs/scheduler.hpp"
@@ -79,6 +80,18 @@ std::string UserName(Tx& tx, Id user_id) {
     while (st.Step()) {
     }
     return name;
+}
+
+// The first `max_chars` code points of valid UTF-8, "…" marking a cut.
+std::string Clip(const std::string& s, std::size_t max_chars) {
+    if (text::CodePointCount(s) <= max_chars) return s;
+    std::size_t i = 0, n = 0;
+    while (i < s.size() && n + 1 < max_chars) {
+        unsigned char b = static_cast<unsigned char>(s[i]);
+        i += b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+        ++n;
+    }
+    return s.substr(0, std::min(i, s.size())) + "…";
 }
 
 std::string Label(const Consultation& c) { return ConsultationNumberText(c.number) + " «" + c.title + "»"; }
@@ -356,7 +369,8 @@ Result<Consultation> ConsultationService::Assign(const Actor& actor, Id id, Id e
             chat::BoundChatSpec spec;
             spec.kind = std::string(kConsultationChatKind);
             spec.owner_id = bot;
-            spec.name = ConsultationNumberText(c.number) + " · " + c.title;
+            // Within the messenger's limit for chat names.
+            spec.name = Clip(ConsultationNumberText(c.number) + " · " + c.title, chat::kMaxNameChars);
             spec.topic = "Консультация " + ConsultationNumberText(c.number);
             spec.members = ChatMembers(c);
             VECHE_ASSIGN_OR_RETURN(auto chat, chat::CreateBoundChat(tx, spec));
