@@ -37,6 +37,7 @@ def test_a_request_requires_every_field_and_shows_in_both_registries_as_new(admi
     assert c["title"] == "<b>Насос</b> <script>alert(1)</script>"  # HTML is kept as text
     assert c["tags"] == ["гидравлика"] and c["expert_id"] is None and c["chat_id"] is None
     assert c["actions"] == ["update", "cancel"] and [e["type"] for e in c["events"]] == ["created"]
+    wait_until(lambda: any(c["number"] in t and "Новый запрос" in t for t in notices(net.curator)), desc="curator")
     other = consult(requester, net.communities[1])
     assert int(other["number"][4:]) > int(c["number"][4:])
     colleague = make_user()

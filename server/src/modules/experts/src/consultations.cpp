@@ -256,6 +256,7 @@ Result<Consultation> ConsultationService::Create(const Actor& actor, const NewCo
     if (!IsDifficulty(spec.difficulty))
         return Error{ErrorCode::kUnprocessable, "invalid_difficulty", "difficulty is beginner, basic or advanced"};
     VECHE_ASSIGN_OR_RETURN(auto cal, calendars_.Get());
+    VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     std::int64_t due = 0;
     auto result = db_.Write([&](Tx& tx) -> Result<Consultation> {
         Id community_id = *spec.community_id;
@@ -294,6 +295,9 @@ Result<Consultation> ConsultationService::Create(const Actor& actor, const NewCo
         VECHE_RETURN_IF_ERROR(Observe(tx, c));
         EmitFollow(tx, c, c.requester_id, true);
         EmitConsultationEvent(tx, access_, c, "created");
+        VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, access_.Holders(tx, kRoleCurator, community_id),
+                                            "Новый запрос на консультацию " + Label(c) + " в сообществе «" +
+                                                community->title + "»: назначьте эксперта."));
         c.events = store::LoadConsultationEvents(tx, c.id);
         c.actions = ActionsFor(PartyOf(tx, access_, actor, c), c);
         return c;
