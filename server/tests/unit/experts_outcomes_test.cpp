@@ -3,9 +3,8 @@
 // ForEachConsultationOutcome replays the same outcomes from the table for a recalculation.
 #include <gtest/gtest.h>
 
-#include <map>
-
 #include <boost/json/parse.hpp>
+#include <map>
 
 #include "test_util.hpp"
 #include "veche/api/kit.hpp"
@@ -36,11 +35,12 @@ protected:
         admin_ = Login("admin", admin_id_, "admin");
         expert_ = Login("expert", expert_id_);
         requester_ = Login("requester", requester_id_);
-        experts::SetConsultationObserver([this](storage::Tx&, const experts::ConsultationOutcome& o) -> Status {
-            if (fail_) return Error::Conflict("scoring_failed", "the scoring part refused");
-            seen_.push_back(o);
-            return {};
-        });
+        experts::SetConsultationObserver(
+            [this](storage::Tx&, const experts::ConsultationOutcome& o) -> Status {
+                if (fail_) return Error::Conflict("scoring_failed", "the scoring part refused");
+                seen_.push_back(o);
+                return {};
+            });
     }
     void TearDown() override {
         experts::SetConsultationObserver(nullptr);
@@ -53,8 +53,10 @@ protected:
         user = test::InsertUser(*db_, name, role);
         std::string token = "vch_experts_" + name;
         auto st = db_->Write([&](storage::Tx& tx) -> Status {
-            tx.Exec("INSERT INTO sessions(id, user_id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
-                    GlobalIds().Next(), user, crypto::Sha256Hex(token), NowMs(), NowMs());
+            tx.Exec(
+                "INSERT INTO sessions(id, user_id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?, "
+                "?)",
+                GlobalIds().Next(), user, crypto::Sha256Hex(token), NowMs(), NowMs());
             return {};
         });
         EXPECT_TRUE(st.ok());
@@ -90,18 +92,24 @@ protected:
 };
 
 TEST_F(ExpertsOutcomes, EveryChangeReachesTheObserverAndARefusalUndoesIt) {
-    auto community = Call("POST", "/api/v1/experts/communities", admin_, R"({"slug": "repair", "title": "Ремонт"})");
+    auto community =
+        Call("POST", "/api/v1/experts/communities", admin_, R"({"slug": "repair", "title": "Ремонт"})");
     ASSERT_EQ(community.status, 201) << community.body;
     std::string cid = Field(community, "id");
     ASSERT_EQ(Call("PUT", "/api/v1/experts/communities/" + cid + "/roles/" + IdToString(expert_id_), admin_,
-                   R"({"role": "expert"})").status, 200);
-    auto created = Call("POST", "/api/v1/experts/consultations", requester_,
-                        R"({"community_id": ")" + cid +
-                            R"(", "title": "Насос", "question": "Вибрация?", "expected_result": "Причина", "difficulty": "advanced"})");
+                   R"({"role": "expert"})")
+                  .status,
+              200);
+    auto created = Call(
+        "POST", "/api/v1/experts/consultations", requester_,
+        R"({"community_id": ")" + cid +
+            R"(", "title": "Насос", "question": "Вибрация?", "expected_result": "Причина", "difficulty": "advanced"})");
     ASSERT_EQ(created.status, 201) << created.body;
     std::string id = Field(created, "id");
     std::string base = "/api/v1/experts/consultations/" + id;
-    ASSERT_EQ(Call("POST", base + "/assign", admin_, R"({"expert_id": ")" + IdToString(expert_id_) + R"("})").status, 200);
+    ASSERT_EQ(Call("POST", base + "/assign", admin_, R"({"expert_id": ")" + IdToString(expert_id_) + R"("})")
+                  .status,
+              200);
     ASSERT_EQ(Call("POST", base + "/accept", expert_).status, 200);
     ASSERT_EQ(Call("POST", base + "/resolve", expert_, R"({"text": "Замените муфту"})").status, 200);
     ASSERT_EQ(Call("POST", base + "/rating", requester_, R"({"rating": 5})").status, 201);
@@ -116,7 +124,8 @@ TEST_F(ExpertsOutcomes, EveryChangeReachesTheObserverAndARefusalUndoesIt) {
 
     std::vector<std::string> states;
     for (const auto& o : seen_) states.push_back(o.state);
-    EXPECT_EQ(states, (std::vector<std::string>{"new", "assigned", "in_progress", "resolved", "resolved", "resolved"}));
+    EXPECT_EQ(states, (std::vector<std::string>{"new", "assigned", "in_progress", "resolved", "resolved",
+                                                "resolved"}));
     const auto& last = seen_.back();
     EXPECT_EQ(IdToString(last.id), id);
     EXPECT_EQ(last.requester_id, requester_id_);
@@ -131,10 +140,11 @@ TEST_F(ExpertsOutcomes, EveryChangeReachesTheObserverAndARefusalUndoesIt) {
     // The recalculation reads the same final outcome from the table.
     std::vector<experts::ConsultationOutcome> replay;
     auto st = db_->Read([&](storage::Tx& tx) -> Status {
-        return experts::ForEachConsultationOutcome(tx, 0, [&](const experts::ConsultationOutcome& o) -> Status {
-            replay.push_back(o);
-            return {};
-        });
+        return experts::ForEachConsultationOutcome(tx, 0,
+                                                   [&](const experts::ConsultationOutcome& o) -> Status {
+                                                       replay.push_back(o);
+                                                       return {};
+                                                   });
     });
     ASSERT_TRUE(st.ok());
     ASSERT_EQ(replay.size(), 1u);
@@ -144,12 +154,13 @@ TEST_F(ExpertsOutcomes, EveryChangeReachesTheObserverAndARefusalUndoesIt) {
     EXPECT_EQ(replay[0].expert_id, last.expert_id);
     std::size_t later = 0;
     ASSERT_TRUE(db_->Read([&](storage::Tx& tx) -> Status {
-                      return experts::ForEachConsultationOutcome(tx, last.changed_at + 1,
-                                                                 [&](const experts::ConsultationOutcome&) -> Status {
-                                                                     ++later;
-                                                                     return {};
-                                                                 });
-                  }).ok());
+                       return experts::ForEachConsultationOutcome(
+                           tx, last.changed_at + 1, [&](const experts::ConsultationOutcome&) -> Status {
+                               ++later;
+                               return {};
+                           });
+                   })
+                    .ok());
     EXPECT_EQ(later, 0u);
 }
 

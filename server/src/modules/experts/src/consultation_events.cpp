@@ -1,9 +1,8 @@
 #include "consultation_events.hpp"
 
 #include <algorithm>
-#include <set>
-
 #include <boost/json/object.hpp>
+#include <set>
 
 #include "veche/core/clock.hpp"
 #include "veche/core/event.hpp"
@@ -42,7 +41,8 @@ void Emit(Tx& tx, Topic topic, Id target, std::string kind, const std::string& d
 std::vector<Id> ConsultationAudience::FollowedBy(Tx& tx, Id user_id) const {
     std::set<Id> ids;
     for (const char* column : {"requester_id", "expert_id", "curator_id"}) {
-        auto& st = tx.Query("SELECT id FROM experts_consultations WHERE " + std::string(column) + " = ?", user_id);
+        auto& st =
+            tx.Query("SELECT id FROM experts_consultations WHERE " + std::string(column) + " = ?", user_id);
         while (st.Step()) ids.insert(st.Int(0));
     }
     return {ids.begin(), ids.end()};

@@ -29,8 +29,8 @@ std::vector<Id> Participants(const Consultation& c);
 
 // `kind` ("assigned" → experts.consultation.assigned) to the topic and to the community's curators
 // and `also` who are not participants.
-void EmitConsultationEvent(storage::Tx& tx, const Access& access, const Consultation& c, std::string_view kind,
-                           const std::vector<Id>& also = {});
+void EmitConsultationEvent(storage::Tx& tx, const Access& access, const Consultation& c,
+                           std::string_view kind, const std::vector<Id>& also = {});
 
 // Starts (follow) or ends `user_id`'s following of the consultation's topic.
 void EmitFollow(storage::Tx& tx, const Consultation& c, Id user_id, bool follow);

@@ -24,7 +24,8 @@ Status CheckAttach(Tx& tx, const Access& access, const Actor& actor, const Consu
     if (!p.requester && !p.expert && !p.curator)
         return Error::Forbidden("only the requester, the expert and the curators attach files");
     if (!IsOpenState(c.state)) return InvalidState(c, "given files");
-    auto n = tx.QueryInt("SELECT COUNT(*) FROM files WHERE owner_kind = ? AND owner_id = ?", kAttachmentOwnerKind, c.id)
+    auto n = tx.QueryInt("SELECT COUNT(*) FROM files WHERE owner_kind = ? AND owner_id = ?",
+                         kAttachmentOwnerKind, c.id)
                  .value_or(0);
     if (n >= static_cast<std::int64_t>(kMaxAttachments))
         return Error::Conflict("too_many_attachments", "a consultation has at most 20 files");
@@ -37,7 +38,8 @@ Status ConsultationService::CheckUpload(const Actor& actor, Id id) {
     if (actor.is_guest) return Error::NotFound("consultation");
     return db_.Read([&](Tx& tx) -> Status {
         auto c = store::LoadConsultation(tx, id);
-        if (!c || !access_.CommunityVisible(tx, actor.user_id, c->community_id)) return Error::NotFound("consultation");
+        if (!c || !access_.CommunityVisible(tx, actor.user_id, c->community_id))
+            return Error::NotFound("consultation");
         return CheckAttach(tx, access_, actor, *c);
     });
 }
@@ -46,16 +48,18 @@ Result<Attachment> ConsultationService::RecordUpload(const Actor& actor, Id id, 
                                                      const files::StoredFile& stored) {
     return db_.Write([&](Tx& tx) -> Result<Attachment> {
         auto c = store::LoadConsultation(tx, id);
-        if (!c || !access_.CommunityVisible(tx, actor.user_id, c->community_id)) return Error::NotFound("consultation");
+        if (!c || !access_.CommunityVisible(tx, actor.user_id, c->community_id))
+            return Error::NotFound("consultation");
         VECHE_RETURN_IF_ERROR(CheckAttach(tx, access_, actor, *c));
-        VECHE_ASSIGN_OR_RETURN(Id file_id, files::RecordAttachment(tx, {std::string(kAttachmentOwnerKind), id},
-                                                                   actor.user_id, name, stored));
+        VECHE_ASSIGN_OR_RETURN(
+            Id file_id, files::RecordAttachment(tx, {std::string(kAttachmentOwnerKind), id}, actor.user_id,
+                                                name, stored));
         store::AddConsultationEvent(tx, id, "file_added", actor.user_id, name,
                                     json::Serialize(bj::object{{"file_id", IdToString(file_id)}}));
         c->updated_at = NowMs();
         store::SaveConsultation(tx, *c);
-        return Attachment{file_id, name, static_cast<std::int64_t>(stored.size), stored.content_type, actor.user_id,
-                          NowMs()};
+        return Attachment{file_id,       name,   static_cast<std::int64_t>(stored.size), stored.content_type,
+                          actor.user_id, NowMs()};
     });
 }
 
@@ -69,8 +73,8 @@ Status ConsultationService::CheckDownload(Tx& tx, const Actor& actor, Id id) con
 bool ConsultationUploads::Accepts(const api::Request& request) const {
     if (request.method != "POST") return false;
     auto seg = api::SplitPath(request.path);
-    return seg.size() == 6 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "experts" && seg[3] == "consultations" &&
-           seg[5] == "files";
+    return seg.size() == 6 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "experts" &&
+           seg[3] == "consultations" && seg[5] == "files";
 }
 
 Result<api::UploadTicket> ConsultationUploads::Authorize(const api::Request& request) {
@@ -82,7 +86,8 @@ Result<api::UploadTicket> ConsultationUploads::Authorize(const api::Request& req
     auto name = request.query.find("name");
     if (name == request.query.end() || name->second.empty())
         return Error::InvalidArgument("query parameter 'name' (the file name) is required");
-    if (!text::IsValidUtf8(name->second)) return Error::InvalidArgument("query parameter 'name' is not UTF-8");
+    if (!text::IsValidUtf8(name->second))
+        return Error::InvalidArgument("query parameter 'name' is not UTF-8");
     VECHE_RETURN_IF_ERROR(consultations_.CheckUpload(ctx.actor, *id));
     return api::UploadTicket{ctx, *id, files::SafeFilename(name->second), kMaxAttachmentBytes, std::nullopt};
 }
@@ -91,7 +96,8 @@ Error ConsultationUploads::QuotaExceeded() const {
     return {ErrorCode::kPayloadTooLarge, "file_too_large", "a consultation's file is limited to 25 MiB"};
 }
 
-api::Response ConsultationUploads::Complete(const api::UploadTicket& t, std::unique_ptr<files::Upload> upload) {
+api::Response ConsultationUploads::Complete(const api::UploadTicket& t,
+                                            std::unique_ptr<files::Upload> upload) {
     if (upload->size() == 0) return api::ErrorResponse(Error::InvalidArgument("the file is empty"));
     auto stored = files_.Finish(*upload);
     if (!stored.ok()) return api::ErrorResponse(stored.error());

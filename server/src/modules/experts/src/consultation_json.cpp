@@ -22,7 +22,7 @@ bj::object EventToJson(const ConsultationEvent& e) {
     boost::system::error_code ec;
     bj::value data = bj::parse(e.data_json, ec);
     if (ec || !data.is_object()) data = bj::object{};
-    return bj::object{{"id", IdToString(e.id)}, {"type", e.type},         {"actor_id", OptId(e.actor_id)},
+    return bj::object{{"id", IdToString(e.id)}, {"type", e.type},          {"actor_id", OptId(e.actor_id)},
                       {"text", e.text},         {"data", std::move(data)}, {"at", e.at}};
 }
 
@@ -51,7 +51,8 @@ bj::object ConsultationToJson(const Consultation& c, bool full) {
                  {"created_at", c.created_at},
                  {"updated_at", c.updated_at}};
     o["prior_state"] = c.prior_state ? bj::value(*c.prior_state) : bj::value(nullptr);
-    o["call"] = c.call ? bj::value(bj::object{{"at", c.call->at}, {"link", c.call->link}}) : bj::value(nullptr);
+    o["call"] =
+        c.call ? bj::value(bj::object{{"at", c.call->at}, {"link", c.call->link}}) : bj::value(nullptr);
     if (c.state == "resolved")
         o["answer"] = bj::object{{"text", c.answer_text}, {"message_id", OptId(c.answer_message_id)}};
     else
@@ -61,7 +62,8 @@ bj::object ConsultationToJson(const Consultation& c, bool full) {
     else
         o["rejection"] = nullptr;
     if (c.rating)
-        o["rating"] = bj::object{{"rating", *c.rating}, {"comment", c.rating_comment}, {"rated_at", OptInt(c.rated_at)}};
+        o["rating"] = bj::object{
+            {"rating", *c.rating}, {"comment", c.rating_comment}, {"rated_at", OptInt(c.rated_at)}};
     else
         o["rating"] = nullptr;
     if (full) {
@@ -110,10 +112,10 @@ bj::object StatsToJson(const CommunityStats& s) {
         t_cancelled += r.cancelled;
     }
     bj::object totals{{"new", t_new},
-                        {"in_progress", t_progress},
-                        {"resolved", t_resolved},
-                        {"rejected", t_rejected},
-                        {"cancelled", t_cancelled}};
+                      {"in_progress", t_progress},
+                      {"resolved", t_resolved},
+                      {"rejected", t_rejected},
+                      {"cancelled", t_cancelled}};
     return bj::object{{"community_id", IdToString(s.community_id)},
                       {"from", OptInt(s.from)},
                       {"to", OptInt(s.to)},

@@ -58,7 +58,8 @@ ConsultationOutcome OutcomeFrom(const Consultation& c) {
 
 }  // namespace
 
-Result<std::vector<Consultation>> ConsultationService::List(const Actor& actor, const ConsultationFilter& filter) {
+Result<std::vector<Consultation>> ConsultationService::List(const Actor& actor,
+                                                            const ConsultationFilter& filter) {
     if (actor.is_guest) return GuestError();
     for (const auto& s : filter.states)
         if (!IsConsultationState(s)) return Error::InvalidArgument("unknown state '" + s + "'");
@@ -68,7 +69,8 @@ Result<std::vector<Consultation>> ConsultationService::List(const Actor& actor, 
         store::ConsultationQuery q;
         q.communities = access_.VisibleCommunities(tx, actor.user_id);
         if (filter.community_id) {
-            if (std::find(q.communities.begin(), q.communities.end(), *filter.community_id) == q.communities.end())
+            if (std::find(q.communities.begin(), q.communities.end(), *filter.community_id) ==
+                q.communities.end())
                 return Error::NotFound("community");
             q.communities = {*filter.community_id};
         }
@@ -93,7 +95,8 @@ Result<std::vector<SuggestedExpert>> ConsultationService::Suggest(const Actor& a
     if (actor.is_guest) return Error::NotFound("consultation");
     return db_.Read([&](Tx& tx) -> Result<std::vector<SuggestedExpert>> {
         auto c = store::LoadConsultation(tx, id);
-        if (!c || !access_.CommunityVisible(tx, actor.user_id, c->community_id)) return Error::NotFound("consultation");
+        if (!c || !access_.CommunityVisible(tx, actor.user_id, c->community_id))
+            return Error::NotFound("consultation");
         if (!PartyOf(tx, access_, actor, *c).curator)
             return Error::Forbidden("only the community's curators see the suggested experts");
         std::int64_t now = NowMs();
@@ -110,18 +113,21 @@ Result<std::vector<SuggestedExpert>> ConsultationService::Suggest(const Actor& a
                     if (comp.community_id && *comp.community_id != c->community_id) continue;
                     if (comp.community_id) community_bound = true;
                     if (std::find(c->tags.begin(), c->tags.end(), comp.tag) != c->tags.end() &&
-                        std::find(s.matched_tags.begin(), s.matched_tags.end(), comp.tag) == s.matched_tags.end())
+                        std::find(s.matched_tags.begin(), s.matched_tags.end(), comp.tag) ==
+                            s.matched_tags.end())
                         s.matched_tags.push_back(comp.tag);
                 }
                 s.match = static_cast<int>(s.matched_tags.size()) + (community_bound ? 1 : 0);
                 s.takes_level = std::find(profile->levels.begin(), profile->levels.end(), c->difficulty) !=
                                 profile->levels.end();
             }
-            s.open = tx.QueryInt("SELECT COUNT(*) FROM experts_consultations WHERE expert_id = ? AND state IN "
-                                 "('assigned', 'in_progress', 'returned_for_clarification')",
-                                 u)
+            s.open = tx.QueryInt(
+                           "SELECT COUNT(*) FROM experts_consultations WHERE expert_id = ? AND state IN "
+                           "('assigned', 'in_progress', 'returned_for_clarification')",
+                           u)
                          .value_or(0);
-            s.last_assigned_at = tx.QueryInt("SELECT MAX(assigned_at) FROM experts_consultations WHERE expert_id = ?", u);
+            s.last_assigned_at =
+                tx.QueryInt("SELECT MAX(assigned_at) FROM experts_consultations WHERE expert_id = ?", u);
             auto& st = tx.Query("SELECT username, display_name FROM users WHERE id = ?", u);
             if (st.Step()) {
                 s.username = st.Text(0);
@@ -143,7 +149,8 @@ Result<std::vector<SuggestedExpert>> ConsultationService::Suggest(const Actor& a
     });
 }
 
-Result<CommunityStats> ConsultationService::Stats(const Actor& actor, Id community_id, std::optional<std::int64_t> from,
+Result<CommunityStats> ConsultationService::Stats(const Actor& actor, Id community_id,
+                                                  std::optional<std::int64_t> from,
                                                   std::optional<std::int64_t> to) {
     if (actor.is_guest) return Error::NotFound("community");
     return db_.Read([&](Tx& tx) -> Result<CommunityStats> {
@@ -155,22 +162,29 @@ Result<CommunityStats> ConsultationService::Stats(const Actor& actor, Id communi
         std::map<std::string, StatsRow> rows;
         for (const char* d : kLevels) rows[d].difficulty = d;
         auto& st = tx.Query(
-            "SELECT difficulty, state, COUNT(*) FROM experts_consultations WHERE community_id = ? AND created_at >= ? "
+            "SELECT difficulty, state, COUNT(*) FROM experts_consultations WHERE community_id = ? AND "
+            "created_at >= ? "
             "AND created_at < ? GROUP BY difficulty, state",
             community_id, from.value_or(0), to.value_or(INT64_MAX));
         while (st.Step()) {
             auto& r = rows[st.Text(0)];
             std::string state = st.Text(1);
             std::int64_t n = st.Int(2);
-            if (state == "new") r.new_count += n;
-            else if (state == "resolved") r.resolved += n;
-            else if (state == "rejected") r.rejected += n;
-            else if (state == "cancelled") r.cancelled += n;
-            else r.in_progress += n;
+            if (state == "new")
+                r.new_count += n;
+            else if (state == "resolved")
+                r.resolved += n;
+            else if (state == "rejected")
+                r.rejected += n;
+            else if (state == "cancelled")
+                r.cancelled += n;
+            else
+                r.in_progress += n;
         }
         for (const char* d : kLevels) s.rows.push_back(rows[d]);
         auto& rt = tx.Query(
-            "SELECT COUNT(rating), SUM(rating) FROM experts_consultations WHERE community_id = ? AND created_at >= ? "
+            "SELECT COUNT(rating), SUM(rating) FROM experts_consultations WHERE community_id = ? AND "
+            "created_at >= ? "
             "AND created_at < ? AND rating IS NOT NULL",
             community_id, from.value_or(0), to.value_or(INT64_MAX));
         if (rt.Step()) {
@@ -199,15 +213,20 @@ Result<ExpertStats> ConsultationService::StatsOfExpert(const Actor& actor, Id us
             params.push_back({false, c, {}});
         }
         auto& st = tx.Prepare(
-            "SELECT state, COUNT(*), COUNT(rating), SUM(rating) FROM experts_consultations WHERE expert_id = ? AND "
-            "community_id IN (" + in + ") GROUP BY state");
+            "SELECT state, COUNT(*), COUNT(rating), SUM(rating) FROM experts_consultations WHERE expert_id = "
+            "? AND "
+            "community_id IN (" +
+            in + ") GROUP BY state");
         store::BindAll(st, params);
         std::int64_t sum = 0;
         while (st.Step()) {
             std::string state = st.Text(0);
-            if (state == "resolved") s.resolved += st.Int(1);
-            else if (state == "rejected") s.rejected += st.Int(1);
-            else if (IsOpenState(state)) s.open += st.Int(1);
+            if (state == "resolved")
+                s.resolved += st.Int(1);
+            else if (state == "rejected")
+                s.rejected += st.Int(1);
+            else if (IsOpenState(state))
+                s.open += st.Int(1);
             s.ratings += st.Int(2);
             if (!st.IsNull(3)) sum += st.Int(3);
         }
@@ -244,7 +263,8 @@ Result<ConsultationSettings> ConsultationService::PutSettings(const Actor& actor
 
 Status ForEachConsultationOutcome(Tx& tx, std::int64_t since_ms,
                                   const std::function<Status(const ConsultationOutcome&)>& fn) {
-    return store::ForEachChangedSince(tx, since_ms, [&](const Consultation& c) { return fn(OutcomeFrom(c)); });
+    return store::ForEachChangedSince(tx, since_ms,
+                                      [&](const Consultation& c) { return fn(OutcomeFrom(c)); });
 }
 
 }  // namespace veche::experts

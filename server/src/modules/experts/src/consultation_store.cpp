@@ -16,8 +16,10 @@ namespace {
 
 constexpr std::string_view kColumns =
     "id, number, requester_id, community_id, title, question, expected_result, difficulty, tags, state, "
-    "prior_state, expert_id, curator_id, chat_id, call_at, call_link, questions, answer_text, answer_message_id, "
-    "reject_reason_code, reject_text, rating, rating_comment, rated_at, due_assign_at, escalated_at, assigned_at, "
+    "prior_state, expert_id, curator_id, chat_id, call_at, call_link, questions, answer_text, "
+    "answer_message_id, "
+    "reject_reason_code, reject_text, rating, rating_comment, rated_at, due_assign_at, escalated_at, "
+    "assigned_at, "
     "resolved_at, created_at, updated_at";
 
 // Escalated and still without an expert: what the registry flags (and filters) as overdue.
@@ -71,7 +73,8 @@ Consultation Read(const storage::Statement& st) {
     c.resolved_at = st.OptInt(27);
     c.created_at = st.Int(28);
     c.updated_at = st.Int(29);
-    c.overdue = c.escalated_at && !c.expert_id && (c.state == "new" || c.state == "returned_for_clarification");
+    c.overdue =
+        c.escalated_at && !c.expert_id && (c.state == "new" || c.state == "returned_for_clarification");
     return c;
 }
 
@@ -104,9 +107,11 @@ std::int64_t NextConsultationNumber(Tx& tx) {
 
 void InsertConsultation(Tx& tx, const Consultation& c) {
     tx.Exec(
-        "INSERT INTO experts_consultations(id, number, requester_id, community_id, title, question, expected_result, "
+        "INSERT INTO experts_consultations(id, number, requester_id, community_id, title, question, "
+        "expected_result, "
         "difficulty, tags, state, questions, answer_text, reject_reason_code, reject_text, rating_comment, "
-        "due_assign_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', '', ?, ?, ?)",
+        "due_assign_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', '', ?, "
+        "?, ?)",
         c.id, c.number, c.requester_id, c.community_id, c.title, c.question, c.expected_result, c.difficulty,
         TagsText(c.tags), c.state, c.due_assign_at, c.created_at, c.updated_at);
 }
@@ -118,10 +123,13 @@ void SaveConsultation(Tx& tx, const Consultation& c) {
     std::optional<std::int64_t> rating;
     if (c.rating) rating = *c.rating;
     auto& st = tx.Prepare(
-        "UPDATE experts_consultations SET title = ?, question = ?, expected_result = ?, difficulty = ?, tags = ?, "
+        "UPDATE experts_consultations SET title = ?, question = ?, expected_result = ?, difficulty = ?, tags "
+        "= ?, "
         "state = ?, prior_state = ?, expert_id = ?, curator_id = ?, chat_id = ?, call_at = ?, call_link = ?, "
-        "questions = ?, answer_text = ?, answer_message_id = ?, reject_reason_code = ?, reject_text = ?, rating = ?, "
-        "rating_comment = ?, rated_at = ?, due_assign_at = ?, escalated_at = ?, assigned_at = ?, resolved_at = ?, "
+        "questions = ?, answer_text = ?, answer_message_id = ?, reject_reason_code = ?, reject_text = ?, "
+        "rating = ?, "
+        "rating_comment = ?, rated_at = ?, due_assign_at = ?, escalated_at = ?, assigned_at = ?, resolved_at "
+        "= ?, "
         "updated_at = ? WHERE id = ?");
     st.Reset();
     int i = 1;
@@ -167,8 +175,8 @@ std::vector<Consultation> FindConsultations(Tx& tx, const ConsultationQuery& q) 
         }
         return in;
     };
-    std::string sql = "SELECT " + std::string(kColumns) + " FROM experts_consultations WHERE community_id IN (" +
-                      in_list(q.communities) + ")";
+    std::string sql = "SELECT " + std::string(kColumns) +
+                      " FROM experts_consultations WHERE community_id IN (" + in_list(q.communities) + ")";
     if (q.ids) sql += " AND id IN (" + in_list(*q.ids) + ")";
     if (!q.states.empty()) {
         std::string in;
@@ -190,7 +198,8 @@ std::vector<Consultation> FindConsultations(Tx& tx, const ConsultationQuery& q) 
         sql += " AND requester_id = ?";
         params.push_back({false, *q.requester_id, {}});
     }
-    if (q.overdue) sql += *q.overdue ? " AND " + std::string(kOverdueSql) : " AND NOT " + std::string(kOverdueSql);
+    if (q.overdue)
+        sql += *q.overdue ? " AND " + std::string(kOverdueSql) : " AND NOT " + std::string(kOverdueSql);
     if (q.from) {
         sql += " AND created_at >= ?";
         params.push_back({false, *q.from, {}});
@@ -211,7 +220,8 @@ std::vector<Consultation> FindConsultations(Tx& tx, const ConsultationQuery& q) 
     return out;
 }
 
-Status ForEachChangedSince(Tx& tx, std::int64_t since_ms, const std::function<Status(const Consultation&)>& fn) {
+Status ForEachChangedSince(Tx& tx, std::int64_t since_ms,
+                           const std::function<Status(const Consultation&)>& fn) {
     auto& st = tx.Query("SELECT " + std::string(kColumns) +
                             " FROM experts_consultations WHERE updated_at >= ? ORDER BY updated_at, id",
                         since_ms);
@@ -224,17 +234,21 @@ Status ForEachChangedSince(Tx& tx, std::int64_t since_ms, const std::function<St
 
 ConsultationEvent AddConsultationEvent(Tx& tx, Id consultation_id, std::string type, std::optional<Id> actor,
                                        std::string text, std::string data_json) {
-    ConsultationEvent e{GlobalIds().Next(), std::move(type), actor, std::move(text), std::move(data_json), NowMs()};
-    tx.Exec("INSERT INTO experts_consultation_events(id, consultation_id, type, actor_id, text, data, at) VALUES (?, ?, "
-            "?, ?, ?, ?, ?)",
-            e.id, consultation_id, e.type, e.actor_id, e.text, e.data_json, e.at);
+    ConsultationEvent e{GlobalIds().Next(), std::move(type),      actor,
+                        std::move(text),    std::move(data_json), NowMs()};
+    tx.Exec(
+        "INSERT INTO experts_consultation_events(id, consultation_id, type, actor_id, text, data, at) VALUES "
+        "(?, ?, "
+        "?, ?, ?, ?, ?)",
+        e.id, consultation_id, e.type, e.actor_id, e.text, e.data_json, e.at);
     return e;
 }
 
 std::vector<ConsultationEvent> LoadConsultationEvents(Tx& tx, Id consultation_id) {
     std::vector<ConsultationEvent> out;
     auto& st = tx.Query(
-        "SELECT id, type, actor_id, text, data, at FROM experts_consultation_events WHERE consultation_id = ? ORDER BY "
+        "SELECT id, type, actor_id, text, data, at FROM experts_consultation_events WHERE consultation_id = "
+        "? ORDER BY "
         "id",
         consultation_id);
     while (st.Step()) out.push_back({st.Int(0), st.Text(1), st.OptInt(2), st.Text(3), st.Text(4), st.Int(5)});
@@ -244,7 +258,8 @@ std::vector<ConsultationEvent> LoadConsultationEvents(Tx& tx, Id consultation_id
 std::vector<Attachment> LoadAttachments(Tx& tx, Id consultation_id) {
     std::vector<Attachment> out;
     auto& st = tx.Query(
-        "SELECT id, name, size, content_type, uploader_id, created_at FROM files WHERE owner_kind = ? AND owner_id = ? "
+        "SELECT id, name, size, content_type, uploader_id, created_at FROM files WHERE owner_kind = ? AND "
+        "owner_id = ? "
         "ORDER BY id",
         kAttachmentOwnerKind, consultation_id);
     while (st.Step()) out.push_back({st.Int(0), st.Text(1), st.Int(2), st.Text(3), st.Int(4), st.Int(5)});
@@ -255,7 +270,8 @@ ConsultationSettings LoadSettings(Tx& tx, Id community_id) {
     ConsultationSettings s;
     s.community_id = community_id;
     auto& st = tx.Query(
-        "SELECT assign_within_working_days, updated_at FROM experts_consultation_settings WHERE community_id = ?",
+        "SELECT assign_within_working_days, updated_at FROM experts_consultation_settings WHERE community_id "
+        "= ?",
         community_id);
     if (st.Step()) {
         s.assign_within_working_days = static_cast<int>(st.Int(0));
@@ -268,8 +284,10 @@ ConsultationSettings LoadSettings(Tx& tx, Id community_id) {
 
 void SaveSettings(Tx& tx, const ConsultationSettings& s) {
     tx.Exec(
-        "INSERT INTO experts_consultation_settings(community_id, assign_within_working_days, updated_at) VALUES (?, ?, "
-        "?) ON CONFLICT (community_id) DO UPDATE SET assign_within_working_days = excluded.assign_within_working_days, "
+        "INSERT INTO experts_consultation_settings(community_id, assign_within_working_days, updated_at) "
+        "VALUES (?, ?, "
+        "?) ON CONFLICT (community_id) DO UPDATE SET assign_within_working_days = "
+        "excluded.assign_within_working_days, "
         "updated_at = excluded.updated_at",
         s.community_id, s.assign_within_working_days, s.updated_at);
 }

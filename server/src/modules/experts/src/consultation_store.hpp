@@ -28,8 +28,8 @@ struct SqlParam {
 void BindAll(storage::Statement& st, const std::vector<SqlParam>& params);
 
 struct ConsultationQuery {
-    std::vector<Id> communities;           // visible ones; empty finds nothing
-    std::optional<std::vector<Id>> ids;    // a text search's hits
+    std::vector<Id> communities;         // visible ones; empty finds nothing
+    std::optional<std::vector<Id>> ids;  // a text search's hits
     std::vector<std::string> states;
     std::optional<std::string> difficulty;
     std::optional<Id> expert_id;
@@ -44,10 +44,12 @@ struct ConsultationQuery {
 std::vector<Consultation> FindConsultations(storage::Tx& tx, const ConsultationQuery& q);
 
 // Every consultation with updated_at >= since_ms, oldest change first; stops at fn's first error.
-Status ForEachChangedSince(storage::Tx& tx, std::int64_t since_ms, const std::function<Status(const Consultation&)>& fn);
+Status ForEachChangedSince(storage::Tx& tx, std::int64_t since_ms,
+                           const std::function<Status(const Consultation&)>& fn);
 
-ConsultationEvent AddConsultationEvent(storage::Tx& tx, Id consultation_id, std::string type, std::optional<Id> actor,
-                                       std::string text, std::string data_json = "{}");
+ConsultationEvent AddConsultationEvent(storage::Tx& tx, Id consultation_id, std::string type,
+                                       std::optional<Id> actor, std::string text,
+                                       std::string data_json = "{}");
 std::vector<ConsultationEvent> LoadConsultationEvents(storage::Tx& tx, Id consultation_id);
 
 std::vector<Attachment> LoadAttachments(storage::Tx& tx, Id consultation_id);

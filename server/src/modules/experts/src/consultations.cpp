@@ -4,18 +4,17 @@
 #include "veche/experts/consultations.hpp"
 
 #include <algorithm>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
 #include <set>
 
-#include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
-
 #include "community_store.hpp"
+#include "consultation_events.hpp"
 #include "consultation_ops.hpp"
 #include "consultation_store.hpp"
-#include "consultation_events.hpp"
 #include "veche/calendar/calendar_service.hpp"
 #include "veche/chat/bound_chats.hpp"
 #include "veche/core/clock.hpp"
@@ -195,7 +194,8 @@ std::vector<std::string> ActionsFor(const Party& p, const Consultation& c) {
             add("reject");
         }
     }
-    if ((p.curator || p.expert) && (s == "assigned" || s == "in_progress" || s == "returned_for_clarification"))
+    if ((p.curator || p.expert) &&
+        (s == "assigned" || s == "in_progress" || s == "returned_for_clarification"))
         add("call");
     if ((p.curator || p.expert) && s == "in_progress") add("resolve");
     return out;
@@ -226,11 +226,13 @@ namespace {
 // Every step: load, check visibility (404), run the step (403, 409, 422 and the change), save,
 // reindex, tell the scoring observer, and answer with the history and the caller's actions.
 template <class F>
-Result<Consultation> RunStep(storage::Database& db, const Access& access, const Actor& actor, Id id, F&& step) {
+Result<Consultation> RunStep(storage::Database& db, const Access& access, const Actor& actor, Id id,
+                             F&& step) {
     if (actor.is_guest) return Error::NotFound("consultation");
     return db.Write([&](Tx& tx) -> Result<Consultation> {
         auto c = store::LoadConsultation(tx, id);
-        if (!c || !access.CommunityVisible(tx, actor.user_id, c->community_id)) return Error::NotFound("consultation");
+        if (!c || !access.CommunityVisible(tx, actor.user_id, c->community_id))
+            return Error::NotFound("consultation");
         Party p = PartyOf(tx, access, actor, *c);
         VECHE_RETURN_IF_ERROR(step(tx, p, *c));
         c->updated_at = NowMs();
@@ -254,7 +256,8 @@ Result<Consultation> ConsultationService::Create(const Actor& actor, const NewCo
     if (spec.expected_result.empty()) return FieldRequiredError("expected_result");
     if (spec.difficulty.empty()) return FieldRequiredError("difficulty");
     if (!IsDifficulty(spec.difficulty))
-        return Error{ErrorCode::kUnprocessable, "invalid_difficulty", "difficulty is beginner, basic or advanced"};
+        return Error{ErrorCode::kUnprocessable, "invalid_difficulty",
+                     "difficulty is beginner, basic or advanced"};
     VECHE_ASSIGN_OR_RETURN(auto cal, calendars_.Get());
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     std::int64_t due = 0;
@@ -288,9 +291,10 @@ Result<Consultation> ConsultationService::Create(const Actor& actor, const NewCo
         VECHE_RETURN_IF_ERROR(Index(tx, c));
         jobs::ScheduleOptions options;
         options.dedupe_key = JobKey(c.id);
-        VECHE_ASSIGN_OR_RETURN(Id job, scheduler_.Schedule(tx, kOverdueJobKind,
-                                                           json::Serialize(bj::object{{"id", IdToString(c.id)}}),
-                                                           c.due_assign_at, options));
+        VECHE_ASSIGN_OR_RETURN(
+            Id job,
+            scheduler_.Schedule(tx, kOverdueJobKind, json::Serialize(bj::object{{"id", IdToString(c.id)}}),
+                                c.due_assign_at, options));
         (void)job;
         VECHE_RETURN_IF_ERROR(Observe(tx, c));
         EmitFollow(tx, c, c.requester_id, true);
@@ -310,7 +314,8 @@ Result<Consultation> ConsultationService::Get(const Actor& actor, Id id) {
     if (actor.is_guest) return Error::NotFound("consultation");
     return db_.Read([&](Tx& tx) -> Result<Consultation> {
         auto c = store::LoadConsultation(tx, id);
-        if (!c || !access_.CommunityVisible(tx, actor.user_id, c->community_id)) return Error::NotFound("consultation");
+        if (!c || !access_.CommunityVisible(tx, actor.user_id, c->community_id))
+            return Error::NotFound("consultation");
         c->events = store::LoadConsultationEvents(tx, c->id);
         c->attachments = store::LoadAttachments(tx, c->id);
         c->actions = ActionsFor(PartyOf(tx, access_, actor, *c), *c);
@@ -318,9 +323,11 @@ Result<Consultation> ConsultationService::Get(const Actor& actor, Id id) {
     });
 }
 
-Result<Consultation> ConsultationService::Update(const Actor& actor, Id id, const ConsultationChange& change) {
+Result<Consultation> ConsultationService::Update(const Actor& actor, Id id,
+                                                 const ConsultationChange& change) {
     if (change.difficulty && !IsDifficulty(*change.difficulty))
-        return Error{ErrorCode::kUnprocessable, "invalid_difficulty", "difficulty is beginner, basic or advanced"};
+        return Error{ErrorCode::kUnprocessable, "invalid_difficulty",
+                     "difficulty is beginner, basic or advanced"};
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Consultation& c) -> Status {
         if (!p.requester) return Error::Forbidden("only the requester edits the request");
@@ -341,7 +348,8 @@ Result<Consultation> ConsultationService::Update(const Actor& actor, Id id, cons
         if (back) {
             VECHE_RETURN_IF_ERROR(ChatNote(tx, c, bot, "Заявитель уточнил запрос."));
             if (c.expert_id)
-                VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {*c.expert_id}, "Заявитель уточнил консультацию " + Label(c) + "."));
+                VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {*c.expert_id},
+                                                    "Заявитель уточнил консультацию " + Label(c) + "."));
         }
         EmitConsultationEvent(tx, access_, c, "updated");
         return {};
@@ -352,10 +360,12 @@ Result<Consultation> ConsultationService::Assign(const Actor& actor, Id id, Id e
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Consultation& c) -> Status {
         if (!p.curator) return Error::Forbidden("only the community's curators assign experts");
-        if (c.state != "new" && c.state != "assigned" && c.state != "in_progress") return InvalidState(c, "assigned");
+        if (c.state != "new" && c.state != "assigned" && c.state != "in_progress")
+            return InvalidState(c, "assigned");
         auto experts = access_.Holders(tx, kRoleExpert, c.community_id);
         if (std::find(experts.begin(), experts.end(), expert_id) == experts.end())
-            return Error{ErrorCode::kUnprocessable, "not_an_expert", "the user is not an expert of this community"};
+            return Error{ErrorCode::kUnprocessable, "not_an_expert",
+                         "the user is not an expert of this community"};
         auto profile = store::LoadProfile(tx, expert_id);
         std::int64_t now = NowMs();
         if (profile && profile->vacation_until && *profile->vacation_until > now)
@@ -384,7 +394,8 @@ Result<Consultation> ConsultationService::Assign(const Actor& actor, Id id, Id e
         scheduler_.Cancel(tx, JobKey(c.id));
         store::AddConsultationEvent(tx, c.id, "assigned", actor.user_id, "",
                                     json::Serialize(bj::object{{"expert_id", IdToString(expert_id)}}));
-        VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {expert_id}, "Вам назначена консультация " + Label(c) + "."));
+        VECHE_RETURN_IF_ERROR(
+            notices_.Send(tx, bot, {expert_id}, "Вам назначена консультация " + Label(c) + "."));
         // The topic moves to the new participants: they follow before the event, a replaced expert
         // (or curator) hears it and then stops following.
         std::vector<Id> after = Participants(c);
@@ -414,7 +425,8 @@ Result<Consultation> ConsultationService::Return(const Actor& actor, Id id, cons
     if (questions.empty()) return FieldRequiredError("questions");
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Consultation& c) -> Status {
-        if (!p.expert && !p.curator) return Error::Forbidden("only the expert or a curator asks for clarification");
+        if (!p.expert && !p.curator)
+            return Error::Forbidden("only the expert or a curator asks for clarification");
         if (c.state != "new" && c.state != "assigned" && c.state != "in_progress")
             return InvalidState(c, "returned for clarification");
         c.prior_state = c.state;
@@ -422,8 +434,9 @@ Result<Consultation> ConsultationService::Return(const Actor& actor, Id id, cons
         c.questions = questions;
         store::AddConsultationEvent(tx, c.id, "returned", actor.user_id, questions);
         VECHE_RETURN_IF_ERROR(ChatNote(tx, c, bot, "Запрос возвращён на уточнение:\n" + questions));
-        VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {c.requester_id},
-                                            "Консультация " + Label(c) + " возвращена на уточнение:\n" + questions));
+        VECHE_RETURN_IF_ERROR(
+            notices_.Send(tx, bot, {c.requester_id},
+                          "Консультация " + Label(c) + " возвращена на уточнение:\n" + questions));
         EmitConsultationEvent(tx, access_, c, "returned");
         return {};
     });
@@ -435,12 +448,14 @@ Result<Consultation> ConsultationService::Resolve(const Actor& actor, Id id, con
     if (!text.empty() && message_id) return Error::InvalidArgument("give either 'text' or 'message_id'");
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Consultation& c) -> Status {
-        if (!p.expert && !p.curator) return Error::Forbidden("only the expert or a curator resolves the request");
+        if (!p.expert && !p.curator)
+            return Error::Forbidden("only the expert or a curator resolves the request");
         if (c.state != "in_progress") return InvalidState(c, "resolved");
         std::string answer = text;
         if (message_id) {
-            auto& st = tx.Query("SELECT text FROM messages WHERE id = ? AND chat_id = ? AND deleted_at IS NULL",
-                                *message_id, c.chat_id.value_or(0));
+            auto& st =
+                tx.Query("SELECT text FROM messages WHERE id = ? AND chat_id = ? AND deleted_at IS NULL",
+                         *message_id, c.chat_id.value_or(0));
             if (!st.Step())
                 return Error{ErrorCode::kUnprocessable, "message_not_in_chat",
                              "the answer must be a message of the consultation's chat"};
@@ -465,14 +480,17 @@ Result<Consultation> ConsultationService::Reject(const Actor& actor, Id id, cons
                                                  const std::string& text) {
     if (reason_code.empty()) return FieldRequiredError("reason_code");
     if (!IsRejectReason(reason_code))
-        return Error{ErrorCode::kUnprocessable, "invalid_reason_code",
-                     "reason_code is one of out_of_scope, duplicate, insufficient_information, not_expert_question, "
-                     "other"};
+        return Error{
+            ErrorCode::kUnprocessable, "invalid_reason_code",
+            "reason_code is one of out_of_scope, duplicate, insufficient_information, not_expert_question, "
+            "other"};
     if (text.empty()) return FieldRequiredError("text");
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Consultation& c) -> Status {
-        if (!p.expert && !p.curator) return Error::Forbidden("only the expert or a curator rejects the request");
-        if (c.state != "new" && c.state != "assigned" && c.state != "in_progress") return InvalidState(c, "rejected");
+        if (!p.expert && !p.curator)
+            return Error::Forbidden("only the expert or a curator rejects the request");
+        if (c.state != "new" && c.state != "assigned" && c.state != "in_progress")
+            return InvalidState(c, "rejected");
         c.state = "rejected";
         c.prior_state.reset();
         c.reject_reason_code = reason_code;
@@ -482,8 +500,8 @@ Result<Consultation> ConsultationService::Reject(const Actor& actor, Id id, cons
         store::AddConsultationEvent(tx, c.id, "rejected", actor.user_id, text,
                                     json::Serialize(bj::object{{"reason_code", reason_code}}));
         VECHE_RETURN_IF_ERROR(ChatNote(tx, c, bot, "Запрос отклонён (" + reason_code + "):\n" + text));
-        VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, {c.requester_id},
-                                            "Консультация " + Label(c) + " отклонена:\n" + text));
+        VECHE_RETURN_IF_ERROR(
+            notices_.Send(tx, bot, {c.requester_id}, "Консультация " + Label(c) + " отклонена:\n" + text));
         EmitConsultationEvent(tx, access_, c, "rejected");
         return {};
     });
@@ -505,23 +523,26 @@ Result<Consultation> ConsultationService::ScheduleCall(const Actor& actor, Id id
     if (call.link.empty()) return FieldRequiredError("link");
     if (!ValidLink(call.link))
         return Error{ErrorCode::kUnprocessable, "invalid_link", "the link is an http(s) address"};
-    if (call.at <= NowMs()) return Error{ErrorCode::kUnprocessable, "invalid_at", "the call must be in the future"};
+    if (call.at <= NowMs())
+        return Error{ErrorCode::kUnprocessable, "invalid_at", "the call must be in the future"};
     VECHE_ASSIGN_OR_RETURN(Id bot, notices_.Bot());
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Consultation& c) -> Status {
-        if (!p.expert && !p.curator) return Error::Forbidden("only the expert or a curator schedules the call");
+        if (!p.expert && !p.curator)
+            return Error::Forbidden("only the expert or a curator schedules the call");
         if (c.state != "assigned" && c.state != "in_progress" && c.state != "returned_for_clarification")
             return InvalidState(c, "given a call");
         c.call = call;
         store::AddConsultationEvent(tx, c.id, "call_scheduled", actor.user_id, call.link,
                                     json::Serialize(bj::object{{"at", call.at}}));
-        VECHE_RETURN_IF_ERROR(ChatNote(tx, c, bot, "Созвон назначен на " + FormatTime(call.at) + ": " + call.link));
+        VECHE_RETURN_IF_ERROR(
+            ChatNote(tx, c, bot, "Созвон назначен на " + FormatTime(call.at) + ": " + call.link));
         EmitConsultationEvent(tx, access_, c, "call_scheduled");
         return {};
     });
 }
 
-Result<Consultation> ConsultationService::Rate(const Actor& actor, Id id, int rating, const std::string& comment,
-                                               bool change) {
+Result<Consultation> ConsultationService::Rate(const Actor& actor, Id id, int rating,
+                                               const std::string& comment, bool change) {
     if (rating < 1 || rating > 5)
         return Error{ErrorCode::kUnprocessable, "invalid_rating", "the rating is 1 to 5"};
     return RunStep(db_, access_, actor, id, [&](Tx& tx, const Party& p, Consultation& c) -> Status {
@@ -544,7 +565,8 @@ Status ConsultationService::Escalate(Id id) {
     auto done = db_.Write([&](Tx& tx) -> Result<bool> {
         auto c = store::LoadConsultation(tx, id);
         // Assigned, finished or escalated already (a second run of the job): nothing to do.
-        if (!c || c->escalated_at || c->expert_id || (c->state != "new" && c->state != "returned_for_clarification"))
+        if (!c || c->escalated_at || c->expert_id ||
+            (c->state != "new" && c->state != "returned_for_clarification"))
             return false;
         c->escalated_at = NowMs();
         c->overdue = true;
@@ -554,8 +576,9 @@ Status ConsultationService::Escalate(Id id) {
         auto moderators = store::Moderators(tx);
         to.insert(to.end(), moderators.begin(), moderators.end());
         VECHE_RETURN_IF_ERROR(notices_.Send(tx, bot, to,
-                                            "Консультация " + Label(*c) + " не назначена эксперту в срок: назначьте "
-                                            "эксперта."));
+                                            "Консультация " + Label(*c) +
+                                                " не назначена эксперту в срок: назначьте "
+                                                "эксперта."));
         EmitConsultationEvent(tx, access_, *c, "overdue", moderators);
         return true;
     });

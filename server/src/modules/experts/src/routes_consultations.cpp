@@ -18,12 +18,13 @@ using api::Response;
 
 constexpr std::size_t kMaxQueryChars = 200;
 
-Result<std::optional<std::string>> QueryText(const Request& req, const std::string& name, std::size_t max_chars) {
+Result<std::optional<std::string>> QueryText(const Request& req, const std::string& name,
+                                             std::size_t max_chars) {
     auto it = req.query.find(name);
     if (it == req.query.end() || it->second.empty()) return std::optional<std::string>();
     if (text::CodePointCount(it->second) > max_chars)
-        return Error::InvalidArgument("query parameter '" + name + "' is longer than " + std::to_string(max_chars) +
-                                      " characters");
+        return Error::InvalidArgument("query parameter '" + name + "' is longer than " +
+                                      std::to_string(max_chars) + " characters");
     return std::optional<std::string>(it->second);
 }
 
@@ -78,7 +79,8 @@ Result<ConsultationChange> ReadChange(const bj::object& body) {
     if (c.title && c.title->empty()) return FieldRequired("title");
     VECHE_ASSIGN_OR_RETURN(c.question, OptionalText(body, "question", kMaxQuestionChars));
     if (c.question && c.question->empty()) return FieldRequired("question");
-    VECHE_ASSIGN_OR_RETURN(c.expected_result, OptionalText(body, "expected_result", kMaxConsultationTextChars));
+    VECHE_ASSIGN_OR_RETURN(c.expected_result,
+                           OptionalText(body, "expected_result", kMaxConsultationTextChars));
     if (c.expected_result && c.expected_result->empty()) return FieldRequired("expected_result");
     VECHE_ASSIGN_OR_RETURN(c.difficulty, OptionalText(body, "difficulty", 20));
     if (c.difficulty && c.difficulty->empty()) return FieldRequired("difficulty");
@@ -108,12 +110,14 @@ void AddConsultationRoutes(api::Router& router, const api::HttpKit& kit, Consult
                    VECHE_ASSIGN_OR_RETURN(auto c, svc.Create(ctx.actor, spec));
                    return One(201, c);
                }));
-    router.Add("GET", base + "/{id}", api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
+    router.Add("GET", base + "/{id}",
+               api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto c, svc.Get(ctx.actor, id));
                    return One(200, c);
                }));
-    router.Add("PATCH", base + "/{id}", api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
+    router.Add("PATCH", base + "/{id}",
+               api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
                    VECHE_ASSIGN_OR_RETURN(auto change, ReadChange(body));
@@ -149,7 +153,8 @@ void AddConsultationRoutes(api::Router& router, const api::HttpKit& kit, Consult
                api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
-                   VECHE_ASSIGN_OR_RETURN(auto questions, RequiredText(body, "questions", kMaxConsultationTextChars));
+                   VECHE_ASSIGN_OR_RETURN(auto questions,
+                                          RequiredText(body, "questions", kMaxConsultationTextChars));
                    VECHE_ASSIGN_OR_RETURN(auto c, svc.Return(ctx.actor, id, questions));
                    return One(200, c);
                }));
@@ -168,7 +173,8 @@ void AddConsultationRoutes(api::Router& router, const api::HttpKit& kit, Consult
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
                    VECHE_ASSIGN_OR_RETURN(auto code, OptionalText(body, "reason_code", 50));
                    VECHE_ASSIGN_OR_RETURN(auto text, OptionalText(body, "text", kMaxConsultationTextChars));
-                   VECHE_ASSIGN_OR_RETURN(auto c, svc.Reject(ctx.actor, id, code.value_or(""), text.value_or("")));
+                   VECHE_ASSIGN_OR_RETURN(auto c,
+                                          svc.Reject(ctx.actor, id, code.value_or(""), text.value_or("")));
                    return One(200, c);
                }));
     router.Add("POST", base + "/{id}/cancel",
@@ -179,7 +185,8 @@ void AddConsultationRoutes(api::Router& router, const api::HttpKit& kit, Consult
                    VECHE_ASSIGN_OR_RETURN(auto c, svc.Cancel(ctx.actor, id));
                    return One(200, c);
                }));
-    router.Add("POST", base + "/{id}/call", api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
+    router.Add("POST", base + "/{id}/call",
+               api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
                    VECHE_ASSIGN_OR_RETURN(auto at, json::OptInt(body, "at", 0, 253402300799999));
@@ -190,17 +197,19 @@ void AddConsultationRoutes(api::Router& router, const api::HttpKit& kit, Consult
                }));
     for (const char* method : {"POST", "PUT"}) {
         bool change = std::string_view(method) == "PUT";
-        router.Add(method, base + "/{id}/rating",
-                   api::Authed(kit, [&svc, change](Request& req, const Caller& ctx) -> Result<Response> {
-                       VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
-                       VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
-                       VECHE_ASSIGN_OR_RETURN(auto rating, json::OptInt(body, "rating", INT32_MIN, INT32_MAX));
-                       if (!rating) return FieldRequired("rating");
-                       VECHE_ASSIGN_OR_RETURN(auto comment, OptionalText(body, "comment", kMaxConsultationTextChars));
-                       VECHE_ASSIGN_OR_RETURN(auto c, svc.Rate(ctx.actor, id, static_cast<int>(*rating),
-                                                                comment.value_or(""), change));
-                       return One(change ? 200 : 201, c);
-                   }));
+        router.Add(
+            method, base + "/{id}/rating",
+            api::Authed(kit, [&svc, change](Request& req, const Caller& ctx) -> Result<Response> {
+                VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
+                VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
+                VECHE_ASSIGN_OR_RETURN(auto rating, json::OptInt(body, "rating", INT32_MIN, INT32_MAX));
+                if (!rating) return FieldRequired("rating");
+                VECHE_ASSIGN_OR_RETURN(auto comment,
+                                       OptionalText(body, "comment", kMaxConsultationTextChars));
+                VECHE_ASSIGN_OR_RETURN(
+                    auto c, svc.Rate(ctx.actor, id, static_cast<int>(*rating), comment.value_or(""), change));
+                return One(change ? 200 : 201, c);
+            }));
     }
     router.Add("GET", "/api/v1/experts/communities/{id}/stats",
                api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
@@ -220,8 +229,8 @@ void AddConsultationRoutes(api::Router& router, const api::HttpKit& kit, Consult
                api::Authed(kit, [&svc](Request& req, const Caller& ctx) -> Result<Response> {
                    VECHE_ASSIGN_OR_RETURN(Id id, api::PathId(req, 0));
                    VECHE_ASSIGN_OR_RETURN(auto body, api::JsonBody(req));
-                   VECHE_ASSIGN_OR_RETURN(auto days,
-                                          json::OptInt(body, "assign_within_working_days", 0, kMaxAssignWithinWorkingDays));
+                   VECHE_ASSIGN_OR_RETURN(auto days, json::OptInt(body, "assign_within_working_days", 0,
+                                                                  kMaxAssignWithinWorkingDays));
                    if (!days) return FieldRequired("assign_within_working_days");
                    VECHE_ASSIGN_OR_RETURN(auto s, svc.PutSettings(ctx.actor, id, static_cast<int>(*days)));
                    return api::Json(200, SettingsToJson(s));

@@ -45,7 +45,8 @@ struct StoredFile;
 namespace veche::experts {
 
 inline constexpr std::size_t kMaxQuestionChars = 10000;
-inline constexpr std::size_t kMaxConsultationTextChars = 5000;  // expected result, questions, answers, reasons
+inline constexpr std::size_t kMaxConsultationTextChars =
+    5000;  // expected result, questions, answers, reasons
 inline constexpr std::size_t kMaxConsultationTags = 20;
 inline constexpr std::size_t kMaxCallLinkChars = 500;
 inline constexpr int kDefaultAssignWithinWorkingDays = 2;
@@ -124,7 +125,7 @@ struct Consultation {
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
     // Not stored:
-    bool overdue = false;  // escalated and still without an expert
+    bool overdue = false;                   // escalated and still without an expert
     std::vector<Attachment> attachments;    // GET one only, oldest first
     std::vector<ConsultationEvent> events;  // GET one only, oldest first
     std::vector<std::string> actions;       // what the caller may do now
@@ -154,7 +155,7 @@ struct ConsultationFilter {
     std::optional<Id> expert_id;
     std::optional<std::string> q;  // words of the title or question (Russian and English stemming)
     std::optional<bool> overdue;
-    bool mine = false;  // requested by the caller
+    bool mine = false;                 // requested by the caller
     std::optional<std::int64_t> from;  // created_at >= from
     std::optional<std::int64_t> to;    // created_at < to
     std::optional<Id> before;
@@ -175,8 +176,8 @@ struct SuggestedExpert {
 // Counts of a community's consultations created in [from, to), per difficulty.
 struct StatsRow {
     std::string difficulty;
-    std::int64_t new_count = 0;          // new
-    std::int64_t in_progress = 0;        // assigned, in_progress, returned_for_clarification
+    std::int64_t new_count = 0;    // new
+    std::int64_t in_progress = 0;  // assigned, in_progress, returned_for_clarification
     std::int64_t resolved = 0;
     std::int64_t rejected = 0;
     std::int64_t cancelled = 0;
@@ -203,7 +204,7 @@ struct ExpertStats {
 struct ConsultationSettings {
     Id community_id = 0;
     int assign_within_working_days = kDefaultAssignWithinWorkingDays;  // 0: escalate at once
-    std::int64_t updated_at = 0;  // 0: the defaults
+    std::int64_t updated_at = 0;                                       // 0: the defaults
 };
 
 class ConsultationService {
@@ -223,11 +224,14 @@ public:
     Result<Consultation> Accept(const Actor& actor, Id id);
     Result<Consultation> Return(const Actor& actor, Id id, const std::string& questions);
     // Exactly one of text and message_id (a message of the consultation's chat).
-    Result<Consultation> Resolve(const Actor& actor, Id id, const std::string& text, std::optional<Id> message_id);
-    Result<Consultation> Reject(const Actor& actor, Id id, const std::string& reason_code, const std::string& text);
+    Result<Consultation> Resolve(const Actor& actor, Id id, const std::string& text,
+                                 std::optional<Id> message_id);
+    Result<Consultation> Reject(const Actor& actor, Id id, const std::string& reason_code,
+                                const std::string& text);
     Result<Consultation> Cancel(const Actor& actor, Id id);
     Result<Consultation> ScheduleCall(const Actor& actor, Id id, const Call& call);
-    // change=false: the first rating (409 already_rated after it); change=true: replaces it (404 rating_not_found before).
+    // change=false: the first rating (409 already_rated after it); change=true: replaces it (404
+    // rating_not_found before).
     Result<Consultation> Rate(const Actor& actor, Id id, int rating, const std::string& comment, bool change);
 
     Result<CommunityStats> Stats(const Actor& actor, Id community_id, std::optional<std::int64_t> from,
@@ -235,7 +239,8 @@ public:
     Result<ExpertStats> StatsOfExpert(const Actor& actor, Id user_id);
     Result<ConsultationSettings> GetSettings(const Actor& actor, Id community_id);
     // Curators of the community and moderators.
-    Result<ConsultationSettings> PutSettings(const Actor& actor, Id community_id, int assign_within_working_days);
+    Result<ConsultationSettings> PutSettings(const Actor& actor, Id community_id,
+                                             int assign_within_working_days);
 
     // Files: a participant (requester, expert, curator) of an open consultation attaches; whoever
     // sees the consultation downloads. CheckUpload runs before a byte is read.

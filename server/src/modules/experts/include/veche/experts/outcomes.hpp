@@ -45,7 +45,8 @@ struct ConsultationOutcome {
     std::optional<Id> expert_id;
     std::optional<Id> curator_id;
     std::string difficulty;  // beginner | basic | advanced
-    std::string state;       // new, assigned, in_progress, returned_for_clarification, resolved, rejected, cancelled
+    std::string
+        state;  // new, assigned, in_progress, returned_for_clarification, resolved, rejected, cancelled
     std::optional<int> rating;
     std::int64_t changed_at = 0;
     std::optional<std::int64_t> resolved_at;
