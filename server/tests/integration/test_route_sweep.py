@@ -285,6 +285,19 @@ ROUTES = {
     "GET /api/v1/experts/communities/{id}/consultation-settings": ("member", None),
     "PUT /api/v1/experts/communities/{id}/consultation-settings": ("member", {"assign_within_working_days": 3}),
     "GET /api/v1/experts/profiles/{user_id}/stats": ("self", None),
+    # Gamification: reads for every employee (own ledger rows only), edits for moderators.
+    "GET /api/v1/experts/score-rules": ("self", None),
+    "GET /api/v1/experts/score-rules/{key}": ("self", None),
+    "PUT /api/v1/experts/score-rules/{key}": ("admin", {"points": 10}),
+    "GET /api/v1/experts/score-settings": ("self", None),
+    "PUT /api/v1/experts/score-settings": ("admin", {"recalculations_per_day": 5}),
+    "GET /api/v1/experts/score-events": ("self", None),
+    "POST /api/v1/experts/score-events": ("admin", {"user_id": "{owner}", "points": 1, "reason": "sweep"}),
+    "POST /api/v1/experts/score-events/{id}/void": ("admin", {"reason": "sweep"}),
+    "POST /api/v1/experts/scores/recalculate": ("admin", {"since": 0}),
+    "GET /api/v1/experts/leaderboards/experts": ("self", None),
+    "GET /api/v1/experts/leaderboards/communities": ("self", None),
+    "GET /api/v1/experts/experts/{user_id}/card": ("self", None),
 }
 # Taken by the transport before the router; swept by their own tests below.
 TRANSPORT = {"UPLOAD /api/v1/chats/{id}/files", "WEBSOCKET /api/v1/ws",
@@ -437,6 +450,8 @@ class World:
         self.experts_consultation_id = expect(self.owner.post("/api/v1/experts/consultations", json={
             "community_id": self.experts_community_id, "title": f"{self.marker} consultation",
             "question": self.marker, "expected_result": self.marker, "difficulty": "basic"}), 201)["id"]
+        self.experts_score_event_id = expect(admin.post("/api/v1/experts/score-events", json={
+            "user_id": self.owner.id, "points": 1, "reason": "sweep award"}), 201)["events"][0]["id"]
 
     def fill(self, route, which_id="real"):
         """The path of `route` with its parameters set to the owner's objects."""
@@ -512,6 +527,8 @@ class World:
                 obj = self.experts_event_id
             elif pattern.startswith("/api/v1/experts/consultations/{id}"):
                 obj = self.experts_consultation_id
+            elif pattern.startswith("/api/v1/experts/score-events/{id}"):
+                obj = self.experts_score_event_id
             else:
                 obj = None
         else:

@@ -1,4 +1,5 @@
 #include <optional>
+#include <stdexcept>
 
 #include "article_files.hpp"
 #include "consultation_events.hpp"
@@ -18,6 +19,8 @@
 #include "veche/chat/bound_chats.hpp"
 #include "veche/files/attachments.hpp"
 #include "veche/files/file_store.hpp"
+#include "veche/experts/outcomes.hpp"
+#include "veche/experts/scores.hpp"
 #include "veche/jobs/scheduler.hpp"
 #include "veche/realtime/hub.hpp"
 #include "veche/roles/role_service.hpp"
@@ -81,6 +84,12 @@ public:
                 return consultations_->CheckDownload(tx, actor, owner_id);
             });
         consultation_uploads_.emplace(ctx.Find<api::HttpKit>(), *consultations_, ctx.Find<files::FileStore>());
+        scores_.emplace(ctx.db(), *access_, ctx.Find<calendar::CalendarService>());
+        if (auto st = scores_->EnsureDefaults(); !st.ok())
+            throw std::runtime_error("experts: cannot write the default score rules: " + st.error().message);
+        SetConsultationObserver(
+            [this](storage::Tx& tx, const ConsultationOutcome& outcome) { return scores_->Score(tx, outcome); });
+        SetContentObserver([this](storage::Tx& tx, const ContentOutcome& outcome) { return scores_->Score(tx, outcome); });
         kit_ = &ctx.Find<api::HttpKit>();
         article_uploads_.emplace(*kit_, *content_, ctx.Find<files::FileStore>());
     }
@@ -96,6 +105,13 @@ public:
         AddContentRoutes(router, *kit_, *content_);
         AddEventRoutes(router, *kit_, *meetings_);
         AddConsultationRoutes(router, *kit_, *consultations_);
+        AddScoreRoutes(router, *kit_, *scores_);
+    }
+
+    // The observers point into this module: unset them before it goes.
+    void Stop() override {
+        SetConsultationObserver(nullptr);
+        SetContentObserver(nullptr);
     }
     void AddRealtime(realtime::Hub& hub) override { hub.AddAudience(consultation_audience_); }
 
@@ -110,6 +126,7 @@ private:
     std::optional<ConsultationService> consultations_;
     ConsultationAudience consultation_audience_;
     std::optional<ConsultationUploads> consultation_uploads_;
+    std::optional<ScoreService> scores_;
     const api::HttpKit* kit_ = nullptr;
 };
 

@@ -115,6 +115,33 @@ namespace {
     "CREATE TABLE experts_consultation_settings (community_id " INT                                             \
     " PRIMARY KEY REFERENCES experts_communities(id), assign_within_working_days " INT " NOT NULL, updated_at "  \
     INT " NOT NULL)"
+// Gamification (EXP-10): the rules, the append-only ledger of awards (a row is voided, never
+// changed or deleted), monthly and yearly totals of unvoided rows kept in the ledger's transactions
+// for the leaderboards (every leaderboard period starts on a month in the company's time zone; a year
+// and all time read the yearly ones; community 0: none), the leaderboards' settings, and the recalculations (limited per day).
+#define EXPERTS_V5(ID, INT)                                                                                     \
+    "CREATE TABLE experts_score_rules (key TEXT PRIMARY KEY, points " INT " NOT NULL, active " INT              \
+    " NOT NULL, description TEXT NOT NULL, updated_by " INT ", updated_at " INT " NOT NULL);"                   \
+    "CREATE TABLE experts_score_events (id " ID " PRIMARY KEY, user_id " INT " NOT NULL REFERENCES users(id), "  \
+    "community_id " INT ", rule_key TEXT NOT NULL, points " INT " NOT NULL, source_kind TEXT NOT NULL, "         \
+    "source_id " INT " NOT NULL, day " INT " NOT NULL, created_at " INT " NOT NULL, created_by " INT            \
+    ", reason TEXT NOT NULL, voided_at " INT ", void_reason TEXT);"                                             \
+    "CREATE INDEX experts_score_events_source ON experts_score_events(source_kind, source_id);"                 \
+    "CREATE INDEX experts_score_events_day ON experts_score_events(day, user_id);"                              \
+    "CREATE INDEX experts_score_events_community ON experts_score_events(community_id, day);"                   \
+    "CREATE INDEX experts_score_events_user ON experts_score_events(user_id, id);"                              \
+    "CREATE TABLE experts_score_monthly (month " INT " NOT NULL, user_id " INT " NOT NULL, community_id " INT   \
+    " NOT NULL, points " INT " NOT NULL, events " INT " NOT NULL, PRIMARY KEY (month, user_id, community_id));" \
+    "CREATE INDEX experts_score_monthly_community ON experts_score_monthly(community_id, month, user_id);"       \
+    "CREATE INDEX experts_score_monthly_user ON experts_score_monthly(user_id, month);"                         \
+    "CREATE TABLE experts_score_yearly (year " INT " NOT NULL, user_id " INT " NOT NULL, community_id " INT     \
+    " NOT NULL, points " INT " NOT NULL, events " INT " NOT NULL, PRIMARY KEY (year, user_id, community_id));"  \
+    "CREATE INDEX experts_score_yearly_community ON experts_score_yearly(community_id, year, user_id);"          \
+    "CREATE TABLE experts_score_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"                          \
+    "CREATE TABLE experts_score_recalculations (id " ID " PRIMARY KEY, requested_by " INT " NOT NULL, since "   \
+    INT " NOT NULL, at " INT " NOT NULL, sources " INT " NOT NULL, inserted " INT " NOT NULL, voided " INT      \
+    " NOT NULL);"                                                                                               \
+    "CREATE INDEX experts_score_recalculations_at ON experts_score_recalculations(at)"
 
 constexpr storage::ModuleMigration kMigrations[] = {
     {1, "communities, subscriptions, expert profiles and their competences", EXPERTS_V1("INTEGER", "INTEGER"),
@@ -125,12 +152,16 @@ constexpr storage::ModuleMigration kMigrations[] = {
      EXPERTS_V3("INTEGER", "INTEGER"), EXPERTS_V3("BIGINT", "BIGINT")},
     {4, "consultation requests, their history and numbers; each community's assignment deadline",
      EXPERTS_V4("INTEGER", "INTEGER"), EXPERTS_V4("BIGINT", "BIGINT")},
+    {5, "gamification: score rules, the score ledger with its monthly and yearly totals, leaderboard settings, "
+        "recalculations",
+     EXPERTS_V5("INTEGER", "INTEGER"), EXPERTS_V5("BIGINT", "BIGINT")},
 };
 
 #undef EXPERTS_V1
 #undef EXPERTS_V2
 #undef EXPERTS_V3
 #undef EXPERTS_V4
+#undef EXPERTS_V5
 
 }  // namespace
 

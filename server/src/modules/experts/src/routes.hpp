@@ -12,6 +12,7 @@ class ApplicationService;
 class ContentService;
 class MeetingService;
 class ConsultationService;
+class ScoreService;
 
 // /api/v1/experts/{communities,moderators,me,profiles}…
 void AddCommunityRoutes(api::Router& router, const api::HttpKit& kit, CommunityService& communities);
@@ -24,5 +25,7 @@ void AddEventRoutes(api::Router& router, const api::HttpKit& kit, MeetingService
 // /api/v1/experts/consultations…, communities/{id}/{stats,consultation-settings}, profiles/{id}/stats
 // (routes_consultations.cpp)
 void AddConsultationRoutes(api::Router& router, const api::HttpKit& kit, ConsultationService& consultations);
+// /api/v1/experts/{score-rules,score-settings,score-events,scores,leaderboards,experts/{id}/card} (routes_scores.cpp)
+void AddScoreRoutes(api::Router& router, const api::HttpKit& kit, ScoreService& scores);
 
 }  // namespace veche::experts

@@ -60,4 +60,15 @@ void SetConsultationObserver(ConsultationObserver observer);  // set at Start by
 Status ForEachConsultationOutcome(storage::Tx& tx, std::int64_t since_ms,
                                   const std::function<Status(const ConsultationOutcome&)>& fn);
 
+// An expert's consultations as their profile card shows them (GET /experts/experts/{id}/card):
+// consultation_counts.cpp, over experts_consultations.
+struct ExpertCounts {
+    std::int64_t resolved = 0;
+    std::int64_t rejected = 0;
+    std::int64_t in_progress = 0;  // assigned, in_progress or returned_for_clarification
+    std::int64_t rated = 0;
+    std::optional<double> rating_average;  // of the rated ones; none when rated = 0
+};
+ExpertCounts CountExpertConsultations(storage::Tx& tx, Id expert_id);
+
 }  // namespace veche::experts
