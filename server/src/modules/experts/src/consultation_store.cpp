@@ -101,7 +101,11 @@ std::optional<Consultation> LoadConsultation(Tx& tx, Id id) {
 }
 
 std::int64_t NextConsultationNumber(Tx& tx) {
-    tx.Exec("UPDATE experts_counters SET value = value + 1 WHERE name = 'consultation'");
+    // The row is made by the first number rather than by the migration, so that `veche migrate`
+    // copies it like any other row instead of colliding with a seeded one.
+    tx.Exec(
+        "INSERT INTO experts_counters(name, value) VALUES ('consultation', 1) "
+        "ON CONFLICT (name) DO UPDATE SET value = experts_counters.value + 1");
     return tx.QueryInt("SELECT value FROM experts_counters WHERE name = 'consultation'").value_or(1);
 }
 

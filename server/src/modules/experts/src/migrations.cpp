@@ -111,7 +111,6 @@ namespace {
     "data TEXT NOT NULL, at " INT " NOT NULL);"                                                                 \
     "CREATE INDEX experts_consultation_events_consultation ON experts_consultation_events(consultation_id, id);" \
     "CREATE TABLE experts_counters (name TEXT PRIMARY KEY, value " INT " NOT NULL);"                            \
-    "INSERT INTO experts_counters(name, value) VALUES ('consultation', 0);"                                     \
     "CREATE TABLE experts_consultation_settings (community_id " INT                                             \
     " PRIMARY KEY REFERENCES experts_communities(id), assign_within_working_days " INT " NOT NULL, updated_at "  \
     INT " NOT NULL)"
