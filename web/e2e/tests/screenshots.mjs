@@ -152,7 +152,7 @@ test('screenshots of the main screens in both themes and on a phone', async () =
     await settled(page)
     await shot(page, `profile-${theme}`)
     await page.keyboard.press('Escape')
-    await page.goto(env.base + '/experts')
+    await page.goto(env.base + '/video')
     await page.waitForSelector('.placeholder')
     await shot(page, `placeholder-${theme}`)
     await ctx.close()

@@ -327,6 +327,31 @@ export const EVENT_KINDS = [
   'support.sla.warning',
   'support.sla.missed',
   'support.sla.hit',
+  'experts.roles_changed',
+  'experts.subscription_changed',
+  'experts.profile_updated',
+  'experts.application.created',
+  'experts.application.submitted',
+  'experts.application.updated',
+  'experts.application.review_started',
+  'experts.application.question',
+  'experts.application.answer',
+  'experts.application.interview_scheduled',
+  'experts.application.decided',
+  'experts.application.withdrawn',
+  'experts.consultation.created',
+  'experts.consultation.updated',
+  'experts.consultation.assigned',
+  'experts.consultation.accepted',
+  'experts.consultation.returned',
+  'experts.consultation.resolved',
+  'experts.consultation.rejected',
+  'experts.consultation.cancelled',
+  'experts.consultation.call_scheduled',
+  'experts.consultation.rated',
+  'experts.consultation.overdue',
+  'experts.consultation.followed',
+  'experts.consultation.unfollowed',
 ] as const
 export type EventKind = (typeof EVENT_KINDS)[number]
 
@@ -352,7 +377,7 @@ export type EventDataMap = {
 }
 
 /** The kinds of `<module>.<verb>` events (features/<module> types their data). */
-type ModuleEventKind = Extract<(typeof EVENT_KINDS)[number], `objects.${string}` | `support.${string}`>
+type ModuleEventKind = Extract<(typeof EVENT_KINDS)[number], `objects.${string}` | `support.${string}` | `experts.${string}`>
 /** Most carry the id of what they are about (`object_id`); the rest is the module's. */
 export type ModuleEventData = { object_id?: Id; id?: Id } & Record<string, unknown>
 

@@ -60,7 +60,7 @@ describe('app realtime: routing by kind', () => {
     const support = fake('support', ['support.'])
     const rt = useRealtime()
     rt.use([support.f])
-    expect(() => rt.dispatch(ev('experts.question_asked', { id: '1' }))).not.toThrow()
+    expect(() => rt.dispatch(ev('video.question_asked', { id: '1' }))).not.toThrow()
     expect(() => rt.dispatch(ev('', null))).not.toThrow()
     expect(support.got).toEqual([])
   })
@@ -68,7 +68,7 @@ describe('app realtime: routing by kind', () => {
   it('routes the messenger kinds of the real list to the messenger and nothing else to it', () => {
     for (const kind of ['message.created', 'chat.read', 'member.added', 'notification.created', 'scheduled_message.sent'])
       expect(featureForEvent(features, kind)?.id, kind).toBe('messenger')
-    for (const kind of ['user.updated', 'session.revoked', 'experts.question_asked', 'messages.x'])
+    for (const kind of ['user.updated', 'session.revoked', 'video.question_asked', 'messages.x'])
       expect(featureForEvent(features, kind), kind).toBeUndefined()
     expect(featureForEvent(features, 'support.conversation.created')?.id).toBe('support')
   })
