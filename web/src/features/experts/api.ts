@@ -11,6 +11,9 @@ import type {
   Competence,
   Consultation,
   ConsultationDraft,
+  ConsultationState,
+  ReasonCode,
+  SuggestedExpert,
   ExpertProfile,
   ExpertsMe,
   Level,
@@ -65,6 +68,32 @@ export const expertsApi = {
   decide: (id: Id, body: { decision: 'approve' | 'reject'; reason?: string; community_ids?: Id[] }) =>
     request<Application>('POST', `${E}/applications/${enc(id)}/decision`, body),
 
-  /** The consultations API (docs/api.md, "Consultations"): a new request. */
+  /** Consultations (docs/api.md, "Consultations"). */
   createConsultation: (body: ConsultationDraft) => request<Consultation>('POST', `${E}/consultations`, body),
+  consultations: (f: ConsultationFilter = {}) =>
+    request<{ consultations: Consultation[]; next_before?: Id }>('GET', `${E}/consultations` + qs({ ...f, mine: f.mine || undefined, overdue: f.overdue || undefined })),
+  consultation: (id: Id) => request<Consultation>('GET', `${E}/consultations/${enc(id)}`),
+  updateConsultation: (id: Id, body: Partial<Omit<ConsultationDraft, 'community_id'>>) => request<Consultation>('PATCH', `${E}/consultations/${enc(id)}`, body),
+  suggestedExperts: (id: Id) => request<{ experts: SuggestedExpert[] }>('GET', `${E}/consultations/${enc(id)}/suggested-experts`),
+  assign: (id: Id, expertId: Id) => request<Consultation>('POST', `${E}/consultations/${enc(id)}/assign`, { expert_id: expertId }),
+  accept: (id: Id) => request<Consultation>('POST', `${E}/consultations/${enc(id)}/accept`),
+  returnConsultation: (id: Id, questions: string) => request<Consultation>('POST', `${E}/consultations/${enc(id)}/return`, { questions }),
+  resolve: (id: Id, text: string) => request<Consultation>('POST', `${E}/consultations/${enc(id)}/resolve`, { text }),
+  reject: (id: Id, reason_code: ReasonCode, text: string) => request<Consultation>('POST', `${E}/consultations/${enc(id)}/reject`, { reason_code, text }),
+  cancel: (id: Id) => request<Consultation>('POST', `${E}/consultations/${enc(id)}/cancel`),
+  call: (id: Id, at: number, link: string) => request<Consultation>('POST', `${E}/consultations/${enc(id)}/call`, { at, link }),
+  rate: (id: Id, rating: number, comment?: string, change = false) =>
+    request<Consultation>(change ? 'PUT' : 'POST', `${E}/consultations/${enc(id)}/rating`, { rating, comment: comment || undefined }),
+}
+
+export interface ConsultationFilter {
+  community?: Id
+  state?: ConsultationState
+  difficulty?: string
+  expert?: Id
+  q?: string
+  overdue?: boolean
+  mine?: boolean
+  before?: Id
+  limit?: number
 }

@@ -19,6 +19,7 @@ export const experts: Feature = {
         { path: 'communities/:communityId', name: 'experts-community', component: () => import('./views/CommunityPage.vue'), props: true },
         { path: 'requests', name: 'experts-requests', component: () => import('./views/RequestsView.vue') },
         { path: 'requests/new', name: 'experts-request-new', component: () => import('./views/NewRequestView.vue') },
+        { path: 'requests/:consultationId', name: 'experts-request', component: () => import('./views/ConsultationPage.vue'), props: true },
         { path: 'applications', name: 'experts-applications', component: () => import('./views/ReviewQueue.vue') },
         { path: 'applications/:applicationId', name: 'experts-application', component: () => import('./views/ApplicationPage.vue'), props: true },
         { path: 'apply', name: 'experts-apply', component: () => import('./views/MyApplicationView.vue') },

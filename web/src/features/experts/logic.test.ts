@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
   addTags,
+  chatPath,
+  consultationTone,
+  CONSULTATION_STATES,
+  REASON_CODES,
+  registryFiltered,
+  validRating,
   cleanAnswers,
   curatedCommunities,
   currentApplication,
@@ -143,5 +149,33 @@ describe('the request form and the vacation date', () => {
     expect(dateInputValue(end)).toBe('2027-03-08')
     expect(vacationEnd('')).toBeNull()
     expect(vacationEnd('2027-02-30')).toBeNull()
+  })
+})
+
+describe('consultations', () => {
+  it('tones: resolved ok, rejected bad, returned warns, assigned and in progress accent', () => {
+    expect(consultationTone('resolved')).toBe('ok')
+    expect(consultationTone('rejected')).toBe('bad')
+    expect(consultationTone('returned_for_clarification')).toBe('warn')
+    expect(consultationTone('in_progress')).toBe('accent')
+    expect(consultationTone('new')).toBe('')
+    expect(consultationTone('cancelled')).toBe('')
+  })
+  it('the chat opens in the messenger once there is one', () => {
+    expect(chatPath({ chat_id: null })).toBeNull()
+    expect(chatPath({ chat_id: '42' })).toBe('/chats/42')
+  })
+  it('ratings are whole numbers 1..5', () => {
+    expect([0, 1, 5, 6, 2.5].map(validRating)).toEqual([false, true, true, false, false])
+  })
+  it('the registry is filtered by any of its filters', () => {
+    expect(registryFiltered({})).toBe(false)
+    expect(registryFiltered({ q: '  ' })).toBe(false)
+    expect(registryFiltered({ q: 'насос' })).toBe(true)
+    expect(registryFiltered({ expert: '7' })).toBe(true)
+  })
+  it('every state and reason code is listed once', () => {
+    expect(new Set(CONSULTATION_STATES).size).toBe(7)
+    expect(REASON_CODES).toContain('other')
   })
 })

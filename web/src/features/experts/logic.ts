@@ -1,7 +1,7 @@
 // Pure helpers of the expert network's pages: tags, the questionnaire's checks, states' tones, who
 // sees what in the section, the interview's time, the request form's checks.
 import type { Id } from '@/api/types'
-import type { Answers, Application, ApplicationState, CommunityRole, ConsultationDraft, ExpertsMe, Level } from './types'
+import type { Answers, Application, ApplicationState, CommunityRole, Consultation, ConsultationDraft, ConsultationState, ExpertsMe, Level, ReasonCode } from './types'
 
 export const LEVELS: readonly Level[] = ['beginner', 'basic', 'advanced']
 export const APPLICATION_STATES: readonly ApplicationState[] = [
@@ -175,4 +175,34 @@ export function vacationEnd(value: string): number | null {
   const date = new Date(y, mo - 1, d, 23, 59, 59, 0)
   if (date.getMonth() !== mo - 1 || date.getDate() !== d) return null
   return date.getTime()
+}
+
+// ---- consultations ----
+
+export const CONSULTATION_STATES: readonly ConsultationState[] = ['new', 'assigned', 'in_progress', 'returned_for_clarification', 'resolved', 'rejected', 'cancelled']
+export const REASON_CODES: readonly ReasonCode[] = ['out_of_scope', 'duplicate', 'insufficient_information', 'not_expert_question', 'other']
+
+/** The pill's tone of a request's state. */
+export function consultationTone(s: ConsultationState): 'accent' | 'ok' | 'bad' | 'warn' | '' {
+  if (s === 'resolved') return 'ok'
+  if (s === 'rejected') return 'bad'
+  if (s === 'returned_for_clarification') return 'warn'
+  if (s === 'assigned' || s === 'in_progress') return 'accent'
+  return ''
+}
+
+/** Where a request's chat opens in the messenger (bound chats open at /chats/<id>), or null before
+ *  the assignment made it. */
+export function chatPath(c: Pick<Consultation, 'chat_id'>): string | null {
+  return c.chat_id ? `/chats/${c.chat_id}` : null
+}
+
+/** The requester's rating: a whole number 1..5. */
+export function validRating(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= 5
+}
+
+/** Whether any registry filter is set (the empty state then says "nothing matches"). */
+export function registryFiltered(f: { q?: string; state?: string; difficulty?: string; community?: string; expert?: string }): boolean {
+  return !!(f.q?.trim() || f.state || f.difficulty || f.community || f.expert)
 }

@@ -13,6 +13,8 @@ export const useExperts = defineStore('experts', () => {
   const communities = shallowReactive(new Map<Id, Community>())
   /** Bumped by every application event: the pages showing applications reload. */
   const applicationChanges = ref(0)
+  /** Bumped by every consultation event: the registry and an open request reload. */
+  const consultationChanges = ref(0)
   /** Bumped by role, subscription and profile events. */
   const memberChanges = ref(0)
   const moderator = computed(() => isModerator(me.value))
@@ -42,6 +44,7 @@ export const useExperts = defineStore('experts', () => {
 
   function onEvent(ev: ServerEvent): void {
     if (ev.kind.startsWith('experts.application.')) applicationChanges.value++
+    else if (ev.kind.startsWith('experts.consultation.')) consultationChanges.value++
     else {
       memberChanges.value++
       if (ev.kind === 'experts.roles_changed' || ev.kind === 'experts.subscription_changed') void loadMe()
@@ -53,5 +56,5 @@ export const useExperts = defineStore('experts', () => {
     communities.clear()
   }
 
-  return { me, communities, applicationChanges, memberChanges, moderator, curator, loadMe, loadCommunities, upsert, communityTitle, onEvent, clear }
+  return { me, communities, applicationChanges, consultationChanges, memberChanges, moderator, curator, loadMe, loadCommunities, upsert, communityTitle, onEvent, clear }
 })

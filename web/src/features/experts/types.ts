@@ -119,10 +119,58 @@ export interface ConsultationDraft {
   tags?: string[]
 }
 
-export interface Consultation extends ConsultationDraft {
+export type ConsultationState = 'new' | 'assigned' | 'in_progress' | 'returned_for_clarification' | 'resolved' | 'rejected' | 'cancelled'
+export type ConsultationAction = 'update' | 'cancel' | 'rate' | 'change_rating' | 'assign' | 'accept' | 'return' | 'reject' | 'call' | 'resolve'
+export type ReasonCode = 'out_of_scope' | 'duplicate' | 'insufficient_information' | 'not_expert_question' | 'other'
+
+export interface ConsultationEvent {
+  id: Id
+  type: string
+  actor_id: Id | null
+  text: string
+  data: Record<string, unknown>
+  at: number
+}
+
+/** A consultation request (docs/api.md, "Consultations"). */
+export interface Consultation {
   id: Id
   number: string
-  state: string
   requester_id: Id
+  community_id: Id
+  title: string
+  question: string
+  expected_result: string
+  difficulty: Level
+  tags: string[]
+  state: ConsultationState
+  prior_state: ConsultationState | null
+  expert_id: Id | null
+  curator_id: Id | null
+  chat_id: Id | null
+  call: { at: number; link: string } | null
+  questions: string
+  answer: { text: string; message_id: Id | null } | null
+  rejection: { reason_code: ReasonCode; text: string } | null
+  rating: { rating: number; comment: string; rated_at: number } | null
+  due_assign_at: number
+  overdue: boolean
+  escalated_at: number | null
+  assigned_at: number | null
+  resolved_at: number | null
   created_at: number
+  updated_at: number
+  actions: ConsultationAction[]
+  events: ConsultationEvent[]
+}
+
+export interface SuggestedExpert {
+  user_id: Id
+  username: string
+  display_name: string
+  match: number
+  matched_tags: string[]
+  takes_level: boolean
+  open: number
+  last_assigned_at: number | null
 }
