@@ -37,6 +37,8 @@ export interface ExpertsMe {
   admin: boolean
   moderator: boolean
   reservist: boolean
+  /** The rungs held anywhere (`moderator`, `curator`, `expert`, `reservist`), `['user']` when none. */
+  roles?: string[]
   communities: { community_id: Id; subscribed: boolean; roles: CommunityRole[] }[]
 }
 
