@@ -11,4 +11,4 @@
 // E2E_SERVER_LOG: see web/README.md.
 import { run } from './harness.mjs'
 
-await run(['auth', 'chat', 'restart', 'channels', 'threads', 'files', 'search', 'big-history', 'admin', 'roles', 'sessions', 'scheduled', 'calendar', 'objects', 'support', 'support-email', 'widget', 'experts', 'screenshots'])
+await run(['auth', 'chat', 'restart', 'channels', 'threads', 'files', 'search', 'big-history', 'admin', 'roles', 'sessions', 'scheduled', 'calendar', 'objects', 'support', 'support-email', 'widget', 'experts', 'experts-consultations', 'screenshots'])

@@ -2,8 +2,7 @@
 // people would — the requester asks from «Задать вопрос эксперту», the curator finds it in the
 // registry by a word of its title and assigns the suggested expert, the expert finds it among those
 // assigned to them, accepts it, opens its chat in the messenger and answers, and the requester sees
-// the answer live and rates it. Needs the consultations API on the server: move this file to
-// e2e/tests/ and add 'experts-consultations' to run.mjs when that API is merged.
+// the answer live and rates it.
 import { assert, env, mkUser, newUserPage, settled, shot, test, uniqueName } from '../harness.mjs'
 
 test('a consultation: asked, found in the registry, assigned from the suggestions, accepted, answered, rated', async () => {
