@@ -1,3 +1,4 @@
+#include "json_strings.hpp"
 #include "application_json.hpp"
 
 #include <boost/json/array.hpp>
@@ -15,12 +16,6 @@ bj::array Ids(const std::vector<Id>& v) {
     return a;
 }
 
-bj::array Strings(const std::vector<std::string>& v) {
-    bj::array a;
-    for (const auto& s : v) a.emplace_back(s);
-    return a;
-}
-
 bj::object AnswersToJson(const Answers& a) {
     bj::object o{{"full_name", a.full_name},
                  {"position", a.position},
@@ -28,7 +23,7 @@ bj::object AnswersToJson(const Answers& a) {
                  {"site", a.site},
                  {"phone", a.phone},
                  {"experience", a.experience},
-                 {"competences", Strings(a.competences)},
+                 {"competences", StringsJson(a.competences)},
                  {"skills", a.skills},
                  {"motivation", a.motivation}};
     o["experience_years"] = a.experience_years ? bj::value(*a.experience_years) : bj::value(nullptr);
@@ -61,7 +56,7 @@ bj::object ApplicationToJson(const Application& a) {
                  {"created_at", a.created_at},
                  {"updated_at", a.updated_at},
                  {"submitted_at", a.submitted_at ? bj::value(*a.submitted_at) : bj::value(nullptr)},
-                 {"actions", Strings(a.actions)}};
+                 {"actions", StringsJson(a.actions)}};
     o["interview"] = a.interview ? bj::value(bj::object{{"at", a.interview->at}, {"link", a.interview->link}})
                                  : bj::value(nullptr);
     if (a.decision) {

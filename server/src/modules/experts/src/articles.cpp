@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "json_strings.hpp"
 #include "community_store.hpp"
 #include "events.hpp"
 #include "veche/core/clock.hpp"
@@ -33,22 +34,6 @@ constexpr std::string_view kArticleSelect =
     "a.submitted_at, a.published_at, a.archived_at FROM experts_articles a JOIN users u ON u.id = "
     "a.author_id ";
 
-std::vector<std::string> Strings(const std::string& text) {
-    std::vector<std::string> out;
-    boost::system::error_code ec;
-    bj::value v = bj::parse(text, ec);
-    if (ec || !v.is_array()) return out;
-    for (const auto& e : v.get_array())
-        if (e.is_string()) out.emplace_back(e.get_string());
-    return out;
-}
-
-std::string StringsText(const std::vector<std::string>& v) {
-    bj::array a;
-    for (const auto& s : v) a.emplace_back(s);
-    return bj::serialize(a);
-}
-
 Article ReadArticle(storage::Statement& st) {
     Article a;
     a.id = st.Int(0);
@@ -57,7 +42,7 @@ Article ReadArticle(storage::Statement& st) {
     a.title = st.Text(3);
     a.summary = st.Text(4);
     a.body = st.Text(5);
-    a.slides = Strings(st.Text(6));
+    a.slides = StringsFromText(st.Text(6));
     a.state = st.Text(7);
     a.author_id = st.Int(8);
     a.author_name = st.Text(9);

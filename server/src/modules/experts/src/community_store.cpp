@@ -1,3 +1,4 @@
+#include "json_strings.hpp"
 #include "community_store.hpp"
 
 #include <boost/json/array.hpp>
@@ -17,29 +18,13 @@ namespace {
 constexpr std::string_view kCommunityColumns =
     "id, slug, title, description, sections, visibility, created_by, created_at, updated_at, archived_at";
 
-std::vector<std::string> StringArray(const std::string& text) {
-    std::vector<std::string> out;
-    boost::system::error_code ec;
-    bj::value v = bj::parse(text, ec);
-    if (ec || !v.is_array()) return out;
-    for (const auto& e : v.get_array())
-        if (e.is_string()) out.emplace_back(e.get_string());
-    return out;
-}
-
-std::string ToJsonText(const std::vector<std::string>& v) {
-    bj::array a;
-    for (const auto& s : v) a.emplace_back(s);
-    return bj::serialize(a);
-}
-
 Community ReadCommunity(storage::Statement& st) {
     Community c;
     c.id = st.Int(0);
     c.slug = st.Text(1);
     c.title = st.Text(2);
     c.description = st.Text(3);
-    c.sections = StringArray(st.Text(4));
+    c.sections = StringsFromText(st.Text(4));
     c.visibility = st.Text(5);
     c.created_by = st.Int(6);
     c.created_at = st.Int(7);
@@ -78,7 +63,7 @@ void InsertCommunity(Tx& tx, const Community& c) {
     tx.Exec(
         "INSERT INTO experts_communities(id, slug, title, description, sections, visibility, created_by, "
         "created_at, updated_at, archived_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        c.id, c.slug, c.title, c.description, ToJsonText(c.sections), c.visibility, c.created_by,
+        c.id, c.slug, c.title, c.description, StringsText(c.sections), c.visibility, c.created_by,
         c.created_at, c.updated_at, c.archived_at);
 }
 
@@ -87,7 +72,7 @@ void UpdateCommunity(Tx& tx, const Community& c) {
         "UPDATE experts_communities SET title = ?, description = ?, sections = ?, visibility = ?, updated_at "
         "= ?, "
         "archived_at = ? WHERE id = ?",
-        c.title, c.description, ToJsonText(c.sections), c.visibility, c.updated_at, c.archived_at, c.id);
+        c.title, c.description, StringsText(c.sections), c.visibility, c.updated_at, c.archived_at, c.id);
 }
 
 CommunityView ViewOf(Tx& tx, const Access& access, const Community& c, Id viewer) {
@@ -206,7 +191,7 @@ std::optional<Profile> LoadProfile(Tx& tx, Id user_id) {
     if (!st.Step()) return std::nullopt;
     Profile p;
     p.user_id = user_id;
-    p.levels = StringArray(st.Text(0));
+    p.levels = StringsFromText(st.Text(0));
     p.vacation_until = st.OptInt(1);
     p.bio = st.Text(2);
     p.updated_at = st.Int(3);
@@ -232,7 +217,7 @@ void SaveProfile(Tx& tx, const Profile& p) {
         "?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET competences = excluded.competences, levels = "
         "excluded.levels, "
         "vacation_until = excluded.vacation_until, bio = excluded.bio, updated_at = excluded.updated_at",
-        p.user_id, bj::serialize(competences), ToJsonText(p.levels), p.vacation_until, p.bio, p.updated_at);
+        p.user_id, bj::serialize(competences), StringsText(p.levels), p.vacation_until, p.bio, p.updated_at);
     tx.Exec("DELETE FROM experts_competences WHERE user_id = ?", p.user_id);
     for (const auto& c : p.competences)
         tx.Exec("INSERT INTO experts_competences(user_id, community_id, tag) VALUES (?, ?, ?)", p.user_id,

@@ -1,3 +1,4 @@
+#include "json_strings.hpp"
 #include "consultation_json.hpp"
 
 #include <boost/json/array.hpp>
@@ -11,12 +12,6 @@ namespace {
 
 bj::value OptId(const std::optional<Id>& id) { return id ? bj::value(IdToString(*id)) : bj::value(nullptr); }
 bj::value OptInt(const std::optional<std::int64_t>& v) { return v ? bj::value(*v) : bj::value(nullptr); }
-
-bj::array Strings(const std::vector<std::string>& v) {
-    bj::array a;
-    for (const auto& s : v) a.emplace_back(s);
-    return a;
-}
 
 bj::object EventToJson(const ConsultationEvent& e) {
     boost::system::error_code ec;
@@ -37,7 +32,7 @@ bj::object ConsultationToJson(const Consultation& c, bool full) {
                  {"question", c.question},
                  {"expected_result", c.expected_result},
                  {"difficulty", c.difficulty},
-                 {"tags", Strings(c.tags)},
+                 {"tags", StringsJson(c.tags)},
                  {"state", c.state},
                  {"expert_id", OptId(c.expert_id)},
                  {"curator_id", OptId(c.curator_id)},
@@ -79,7 +74,7 @@ bj::object ConsultationToJson(const Consultation& c, bool full) {
                                        {"uploader_id", IdToString(a.uploader_id)},
                                        {"created_at", a.created_at}});
         o["attachments"] = std::move(files);
-        o["actions"] = Strings(c.actions);
+        o["actions"] = StringsJson(c.actions);
     }
     return o;
 }
@@ -89,7 +84,7 @@ bj::object SuggestedExpertToJson(const SuggestedExpert& s) {
                       {"username", s.username},
                       {"display_name", s.display_name},
                       {"match", s.match},
-                      {"matched_tags", Strings(s.matched_tags)},
+                      {"matched_tags", StringsJson(s.matched_tags)},
                       {"takes_level", s.takes_level},
                       {"open", s.open},
                       {"last_assigned_at", OptInt(s.last_assigned_at)}};

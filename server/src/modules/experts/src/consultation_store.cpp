@@ -1,3 +1,4 @@
+#include "json_strings.hpp"
 #include "consultation_store.hpp"
 
 #include <boost/json/array.hpp>
@@ -32,16 +33,6 @@ std::string TagsText(const std::vector<std::string>& tags) {
     return bj::serialize(a);
 }
 
-std::vector<std::string> TagsFrom(const std::string& text) {
-    std::vector<std::string> out;
-    boost::system::error_code ec;
-    bj::value v = bj::parse(text, ec);
-    if (ec || !v.is_array()) return out;
-    for (const auto& e : v.get_array())
-        if (e.is_string()) out.emplace_back(e.get_string());
-    return out;
-}
-
 Consultation Read(const storage::Statement& st) {
     Consultation c;
     c.id = st.Int(0);
@@ -52,7 +43,7 @@ Consultation Read(const storage::Statement& st) {
     c.question = st.Text(5);
     c.expected_result = st.Text(6);
     c.difficulty = st.Text(7);
-    c.tags = TagsFrom(st.Text(8));
+    c.tags = StringsFromText(st.Text(8));
     c.state = st.Text(9);
     if (!st.IsNull(10)) c.prior_state = st.Text(10);
     c.expert_id = st.OptInt(11);

@@ -1,3 +1,4 @@
+#include "json_strings.hpp"
 #include "content_json.hpp"
 
 #include <boost/json/array.hpp>
@@ -12,12 +13,6 @@ bj::value OptId(const std::optional<Id>& id) { return id ? bj::value(IdToString(
 bj::value OptInt(const std::optional<std::int64_t>& v) { return v ? bj::value(*v) : bj::value(nullptr); }
 bj::value OptText(const std::optional<std::string>& v) { return v ? bj::value(*v) : bj::value(nullptr); }
 
-bj::array Strings(const std::vector<std::string>& v) {
-    bj::array a;
-    for (const auto& s : v) a.emplace_back(s);
-    return a;
-}
-
 }  // namespace
 
 bj::object FeedItemToJson(const FeedItem& f) {
@@ -27,7 +22,7 @@ bj::object FeedItemToJson(const FeedItem& f) {
                       {"author_id", IdToString(f.author_id)},
                       {"author_name", f.author_name},
                       {"text", f.text},
-                      {"links", Strings(f.links)},
+                      {"links", StringsJson(f.links)},
                       {"source_id", OptId(f.source_id)},
                       {"title", OptText(f.title)},
                       {"created_at", f.created_at}};
@@ -68,10 +63,10 @@ bj::object ArticleToJson(const Article& a, bool full) {
                  {"submitted_at", OptInt(a.submitted_at)},
                  {"published_at", OptInt(a.published_at)},
                  {"archived_at", OptInt(a.archived_at)},
-                 {"actions", Strings(a.actions)}};
+                 {"actions", StringsJson(a.actions)}};
     if (full) {
         o["body"] = a.body;
-        o["slides"] = Strings(a.slides);
+        o["slides"] = StringsJson(a.slides);
         bj::array files;
         for (const auto& f : a.files) files.push_back(ArticleFileToJson(f));
         o["files"] = std::move(files);
@@ -103,7 +98,7 @@ bj::object MeetingToJson(const Meeting& m) {
                  {"waitlist", m.waitlist},
                  {"my_status", OptText(m.my_status)},
                  {"my_waitlist_position", OptInt(m.my_waitlist_position)},
-                 {"actions", Strings(m.actions)}};
+                 {"actions", StringsJson(m.actions)}};
     if (m.snippet) o["snippet"] = *m.snippet;
     return o;
 }

@@ -1,3 +1,4 @@
+#include "json_strings.hpp"
 #include "experts_json.hpp"
 
 #include <boost/json/array.hpp>
@@ -7,12 +8,6 @@ namespace veche::experts {
 namespace bj = boost::json;
 
 namespace {
-
-bj::array Strings(const std::vector<std::string>& v) {
-    bj::array a;
-    for (const auto& s : v) a.emplace_back(s);
-    return a;
-}
 
 bj::array Ids(const std::vector<Id>& v) {
     bj::array a;
@@ -34,7 +29,7 @@ bj::object CommunityToJson(const CommunityView& v) {
                       {"slug", c.slug},
                       {"title", c.title},
                       {"description", c.description},
-                      {"sections", Strings(c.sections)},
+                      {"sections", StringsJson(c.sections)},
                       {"visibility", c.visibility},
                       {"created_by", IdToString(c.created_by)},
                       {"created_at", c.created_at},
@@ -44,13 +39,13 @@ bj::object CommunityToJson(const CommunityView& v) {
                       {"experts", v.experts},
                       {"curators", v.curators},
                       {"subscribed", v.subscribed},
-                      {"my_roles", Strings(v.my_roles)}};
+                      {"my_roles", StringsJson(v.my_roles)}};
 }
 
 bj::object MemberToJson(const CommunityMember& m) {
     return bj::object{{"user_id", IdToString(m.user_id)}, {"username", m.username},
                       {"display_name", m.display_name},   {"subscribed", m.subscribed},
-                      {"joined_at", Opt(m.joined_at)},    {"roles", Strings(m.roles)}};
+                      {"joined_at", Opt(m.joined_at)},    {"roles", StringsJson(m.roles)}};
 }
 
 bj::object ProfileToJson(const Profile& p) {
@@ -62,7 +57,7 @@ bj::object ProfileToJson(const Profile& p) {
     }
     return bj::object{{"user_id", IdToString(p.user_id)},
                       {"competences", std::move(competences)},
-                      {"levels", Strings(p.levels)},
+                      {"levels", StringsJson(p.levels)},
                       {"vacation_until", Opt(p.vacation_until)},
                       {"bio", p.bio},
                       {"updated_at", p.updated_at},
@@ -74,10 +69,10 @@ bj::object MeToJson(const Me& me) {
     for (const auto& c : me.communities)
         communities.push_back(bj::object{{"community_id", IdToString(c.community_id)},
                                          {"subscribed", c.subscribed},
-                                         {"roles", Strings(c.roles)}});
+                                         {"roles", StringsJson(c.roles)}});
     return bj::object{{"user_id", IdToString(me.user_id)}, {"admin", me.admin},
                       {"moderator", me.moderator},         {"reservist", me.reservist},
-                      {"roles", Strings(me.roles)},        {"communities", std::move(communities)}};
+                      {"roles", StringsJson(me.roles)},        {"communities", std::move(communities)}};
 }
 
 }  // namespace veche::experts

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "json_strings.hpp"
 #include "community_store.hpp"
 #include "events.hpp"
 #include "veche/chat/bound_chats.hpp"
@@ -75,16 +76,6 @@ Result<Community> Writable(Tx& tx, const Access& access, const Actor& actor, Id 
     return c;
 }
 
-std::vector<std::string> Links(const std::string& text) {
-    std::vector<std::string> out;
-    boost::system::error_code ec;
-    bj::value v = bj::parse(text, ec);
-    if (ec || !v.is_array()) return out;
-    for (const auto& e : v.get_array())
-        if (e.is_string()) out.emplace_back(e.get_string());
-    return out;
-}
-
 constexpr std::string_view kFeedSelect =
     "SELECT f.id, f.community_id, f.kind, f.author_id, COALESCE(NULLIF(u.display_name, ''), u.username), "
     "f.text, "
@@ -101,7 +92,7 @@ FeedItem ReadFeedItem(storage::Statement& st) {
     f.author_id = st.Int(3);
     f.author_name = st.Text(4);
     f.text = st.Text(5);
-    f.links = Links(st.Text(6));
+    f.links = StringsFromText(st.Text(6));
     f.source_id = st.OptInt(7);
     f.created_at = st.Int(8);
     if (!st.IsNull(9)) f.title = st.Text(9);
