@@ -35,22 +35,13 @@ bool AttachmentUploads::Accepts(const Request& request) const {
 }
 
 Result<api::UploadTicket> AttachmentUploads::Authorize(const Request& request) {
-    // Not BadQueryParameter: a file's name keeps what a person's system allowed in it, and
-    // SafeFilename drops control characters (NUL included) instead of refusing the upload.
     VECHE_ASSIGN_OR_RETURN(auto ctx, api::AuthenticateRequest(s_.kit, request));
     // Before a byte of the body is read: a refused upload costs no disk.
     VECHE_RETURN_IF_ERROR(api::CheckRate(s_.kit, ratelimit::Action::kUpload, ctx));
-    auto seg = api::SplitPath(request.path);
-    auto chat_id = ParseId(api::PercentDecode(seg.at(3), false));
-    if (!chat_id)
-        return Error::InvalidArgument("'" + std::string(seg.at(3)).substr(0, 40) + "' is not an id");
-    auto name = request.query.find("name");
-    if (name == request.query.end() || name->second.empty())
-        return Error::InvalidArgument("query parameter 'name' (the file name) is required");
-    if (!text::IsValidUtf8(name->second))
-        return Error::InvalidArgument("query parameter 'name' is not UTF-8");
-    VECHE_RETURN_IF_ERROR(s_.chats.CheckCanUpload(ctx.actor, *chat_id));
-    api::UploadTicket ticket{ctx, *chat_id, files::SafeFilename(name->second), s_.max_upload_bytes,
+    VECHE_ASSIGN_OR_RETURN(auto target, api::ReadUploadTarget(request, 3));
+    Id chat_id = target.id;
+    VECHE_RETURN_IF_ERROR(s_.chats.CheckCanUpload(ctx.actor, chat_id));
+    api::UploadTicket ticket{ctx, chat_id, files::SafeFilename(target.name), s_.max_upload_bytes,
                              std::nullopt};
     if (s_.upload_quota_bytes > 0) {
         VECHE_ASSIGN_OR_RETURN(std::int64_t used, s_.chats.UploadedBytes(ctx.user_id()));

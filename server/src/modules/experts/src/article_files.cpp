@@ -18,16 +18,9 @@ bool ArticleUploads::Accepts(const Request& request) const {
 Result<api::UploadTicket> ArticleUploads::Authorize(const Request& request) {
     VECHE_ASSIGN_OR_RETURN(auto ctx, api::AuthenticateRequest(kit_, request));
     VECHE_RETURN_IF_ERROR(api::CheckRate(kit_, ratelimit::Action::kUpload, ctx));
-    auto seg = api::SplitPath(request.path);
-    auto id = ParseId(api::PercentDecode(seg.at(4), false));
-    if (!id) return Error::InvalidArgument("'" + std::string(seg.at(4)).substr(0, 40) + "' is not an id");
-    auto name = request.query.find("name");
-    if (name == request.query.end() || name->second.empty())
-        return Error::InvalidArgument("query parameter 'name' (the file name) is required");
-    if (!text::IsValidUtf8(name->second))
-        return Error::InvalidArgument("query parameter 'name' is not UTF-8");
-    VECHE_RETURN_IF_ERROR(content_.CheckCanAttach(ctx.actor, *id));
-    return api::UploadTicket{ctx, *id, files::SafeFilename(name->second), kMaxArticleFileBytes, std::nullopt};
+    VECHE_ASSIGN_OR_RETURN(auto target, api::ReadUploadTarget(request, 4));
+    VECHE_RETURN_IF_ERROR(content_.CheckCanAttach(ctx.actor, target.id));
+    return api::UploadTicket{ctx, target.id, files::SafeFilename(target.name), kMaxArticleFileBytes, std::nullopt};
 }
 
 Error ArticleUploads::QuotaExceeded() const {

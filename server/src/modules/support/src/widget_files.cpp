@@ -31,19 +31,13 @@ Result<api::UploadTicket> VisitorUploads::Authorize(const Request& request) {
     if (!token_or.ok()) return token_or.error();
     std::string token = std::move(*token_or);
     VECHE_RETURN_IF_ERROR(api::CheckRateOfAddress(kit_, ratelimit::Action::kUpload, request));
-    auto seg = api::SplitPath(request.path);
-    auto id = ParseId(api::PercentDecode(seg.at(5), false));
-    if (!id) return Error::InvalidArgument("'" + std::string(seg.at(5)).substr(0, 40) + "' is not an id");
-    auto name = request.query.find("name");
-    if (name == request.query.end() || name->second.empty())
-        return Error::InvalidArgument("query parameter 'name' (the file name) is required");
-    if (!text::IsValidUtf8(name->second)) return Error::InvalidArgument("query parameter 'name' is not UTF-8");
-    VECHE_ASSIGN_OR_RETURN(auto target, desk_.VisitorUploadTarget(token, *id));
+    VECHE_ASSIGN_OR_RETURN(auto upload, api::ReadUploadTarget(request, 5));
+    VECHE_ASSIGN_OR_RETURN(auto target, desk_.VisitorUploadTarget(token, upload.id));
     api::UploadTicket ticket;
     // The desk's bot records and posts the file; the conversation is what it belongs to.
     ticket.caller.actor = Actor{target.bot_id, false, false};
-    ticket.owner_id = *id;
-    ticket.name = files::SafeFilename(name->second);
+    ticket.owner_id = upload.id;
+    ticket.name = files::SafeFilename(upload.name);
     ticket.max_bytes = kVisitorFileBytes;
     return ticket;
 }

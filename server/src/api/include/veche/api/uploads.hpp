@@ -33,6 +33,16 @@ struct UploadTicket {
     std::optional<std::uint64_t> quota_left;
 };
 
+// What every upload route names: the item in path segment `id_segment` and the file's name in
+// `?name=` (valid UTF-8, not yet made safe: files::SafeFilename). 400 for a malformed id, or a
+// missing or non-UTF-8 name. Not BadQueryParameter: a file's name keeps what a person's system
+// allowed in it, and SafeFilename drops control characters instead of refusing the upload.
+struct UploadTarget {
+    Id id = 0;
+    std::string name;
+};
+Result<UploadTarget> ReadUploadTarget(const Request& request, std::size_t id_segment);
+
 class UploadHandler {
 public:
     virtual ~UploadHandler() = default;
